@@ -12,6 +12,13 @@ _EXPORTS = {
     "HashCounter": "fastcount._counter",
     "Vocab": "fastcount._vocab",
     "Counter": "fastcount.counter",
+    "count_words": "fastcount.pipeline",
+    "count_partition": "fastcount.pipeline",
+    "Tokenizer": "fastcount.segment",
+    "cut": "fastcount.segment",
+    "lcut": "fastcount.segment",
+    "cut_for_search": "fastcount.segment",
+    "lcut_for_search": "fastcount.segment",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
