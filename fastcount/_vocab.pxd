@@ -1,0 +1,66 @@
+# C-level interface of fastcount.Vocab, for other Cython modules to cimport:
+#
+#     from fastcount._vocab cimport Vocab, FCVocab, fc_vocab_intern, fc_vocab_find
+#
+# Words are byte strings in "UTF-8 with surrogatepass" (what
+# str.encode("utf-8", "surrogatepass") gives), so every Python str has exactly
+# one encoding and lone surrogates round-trip. Callers of the byte-level
+# functions must pass bytes of that form; the str-level functions encode for
+# them. Nothing here is thread-safe: hold the GIL (or a lock of your own)
+# around every call on a shared table, even the nogil ones.
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+
+
+cdef struct FCVocabSlot:
+    uint32_t tag          # low 32 bits of the word's hash (also its home slot)
+    uint32_t id1          # word id + 1; 0 marks an empty slot
+
+
+cdef struct FCVocab:
+    char* arena           # every word's bytes, back to back, in id order
+    int64_t arena_len
+    int64_t arena_cap
+    int64_t* offsets      # n + 1 entries: word i is arena[offsets[i]:offsets[i + 1]]
+    int64_t n             # number of words (ids are 0 .. n - 1)
+    int64_t offsets_cap   # entries allocated in offsets
+    FCVocabSlot* slots    # open addressing with linear probing, power-of-two size
+    uint64_t mask         # slot count - 1
+
+
+# All of these accept a zero-filled FCVocab as an empty vocabulary, so a
+# struct embedded in another object needs no init call; fc_vocab_free leaves
+# it zero-filled (empty) again.
+cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil      # 0 ok, -1 out of memory
+cdef void fc_vocab_free(FCVocab* v) noexcept nogil
+
+# The 64-bit hash the table uses (an xxHash64-style mix, fixed seed).
+cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil
+
+# id of the word (added with the next id if new); -1 when out of memory or the
+# vocabulary is full (2**32 - 1 words). Adding never moves existing ids.
+cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
+# id of the word, or -1 when absent.
+cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
+# The same two with h = fc_hash_bytes(utf8, n) computed by the caller (for
+# callers that look the same bytes up in several tables).
+cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil
+cdef int64_t fc_vocab_find_hashed(const FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil
+# Bytes of word `i` (length in *n), or NULL when i is not an id. The pointer
+# is valid until the next intern into v (the arena may move when it grows).
+cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil
+
+
+cdef class Vocab:
+    cdef FCVocab table
+    cdef char* scratch              # UTF-8 encoding buffer for str lookups
+    cdef Py_ssize_t scratch_cap
+
+
+# str-level calls for the hot paths of other modules (need the GIL). `word`
+# must be a str (exact or subclass; Cython checks the type when you pass an
+# object). No allocation in the common case: the str's code points are
+# encoded into v's scratch buffer, or used in place when they are ASCII.
+cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2   # id; MemoryError -> -2
+cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2     # id or -1
+# The word with id i as a new str; IndexError when i is not an id.
+cdef str fc_vocab_word_str(Vocab v, int64_t i)
