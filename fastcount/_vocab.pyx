@@ -1,0 +1,938 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Vocab: words <-> dense integer ids (0, 1, 2, ... in order of first sight).
+
+Words live once, as UTF-8 bytes in a single growing arena, with an int64
+offsets array (id -> start) and an open-addressing table of 8-byte slots
+(32-bit hash tag + id). There is no Python object per word, so a vocabulary
+costs about ``len(utf8) + 8 + 8..16`` bytes per word instead of a dict entry,
+a str object and an int object.
+
+The C-level interface is declared in ``_vocab.pxd``.
+"""
+
+import os
+import secrets
+
+import numpy as np
+
+from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_DATA
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.string cimport memcpy, memcmp, memset, memchr
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+    object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
+    object PyBytes_FromStringAndSize(const char* s, Py_ssize_t size)
+    char* PyBytes_AS_STRING(object o)
+
+cdef extern from *:
+    """
+    /* Strings from the pre-PEP 393 C API must be made "ready" before their
+       kind/data are read; from Python 3.12 on every str is ready. */
+    #if PY_VERSION_HEX < 0x030C0000
+    #define FC_UNICODE_READY(o) PyUnicode_READY(o)
+    #else
+    #define FC_UNICODE_READY(o) 0
+    #endif
+    #define FC_P1 0x9E3779B185EBCA87ULL
+    #define FC_P2 0xC2B2AE3D27D4EB4FULL
+    #define FC_P3 0x165667B19E3779F9ULL
+    #define FC_P4 0x85EBCA77C2B2AE63ULL
+    #define FC_P5 0x27D4EB2F165667C5ULL
+    #define FC_M1 0xFF51AFD7ED558CCDULL
+    #define FC_M2 0xC4CEB9FE1A85EC53ULL
+    """
+    int FC_UNICODE_READY(object o) except -1
+    const uint64_t FC_P1, FC_P2, FC_P3, FC_P4, FC_P5, FC_M1, FC_M2
+
+
+# Grow the slot array when it would be more than 7/10 full: linear probing
+# stays at ~2 probes per hit and the table at 8-16 bytes per word.
+cdef enum:
+    MAX_LOAD_NUM = 7
+    MAX_LOAD_DEN = 10
+    MIN_SLOTS = 16
+    SCRATCH_MIN = 256
+
+# id + 1 must fit the 32-bit slot field, and 0 means "empty".
+cdef int64_t MAX_WORDS = 0xFFFFFFFE
+
+
+# ---------------------------------------------------------------- hashing
+
+cdef inline uint64_t _rotl(uint64_t x, int r) noexcept nogil:
+    return (x << r) | (x >> (64 - r))
+
+
+cdef inline uint64_t _rd64(const unsigned char* p) noexcept nogil:
+    cdef uint64_t v
+    memcpy(&v, p, 8)  # unaligned-safe; compilers turn it into one load
+    return v
+
+
+cdef inline uint64_t _rd32(const unsigned char* p) noexcept nogil:
+    cdef uint32_t v
+    memcpy(&v, p, 4)
+    return v
+
+
+cdef inline uint64_t _round(uint64_t h, uint64_t k) noexcept nogil:
+    k *= FC_P2
+    k = _rotl(k, 31) * FC_P1
+    h ^= k
+    return _rotl(h, 27) * FC_P1 + FC_P4
+
+
+cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil:
+    cdef const unsigned char* p = <const unsigned char*>utf8
+    cdef Py_ssize_t rem = n
+    cdef uint64_t k
+    # The length goes into the seed, which makes the overlapping tail reads
+    # below unambiguous.
+    cdef uint64_t h = FC_P3 ^ (<uint64_t>n * FC_P5)
+    while rem > 8:
+        h = _round(h, _rd64(p))
+        p += 8
+        rem -= 8
+    # 0..8 tail bytes in one word (most words end up here directly).
+    if rem >= 4:
+        k = (_rd32(p) << 32) | _rd32(p + rem - 4)
+    elif rem > 0:
+        k = (<uint64_t>p[0] << 16) | (<uint64_t>p[rem >> 1] << 8) | p[rem - 1]
+    else:
+        k = 0
+    h = _round(h, k)
+    # Final avalanche, so the low bits used for the slot index depend on all.
+    h ^= h >> 33
+    h *= FC_M1
+    h ^= h >> 33
+    h *= FC_M2
+    h ^= h >> 33
+    return h
+
+
+# ---------------------------------------------------------------- the table
+
+cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
+    """Move every slot into a fresh array of nslots (a power of two).
+
+    Uses only the stored tags, so no word is rehashed."""
+    cdef FCVocabSlot* new = <FCVocabSlot*>calloc(nslots, sizeof(FCVocabSlot))
+    cdef uint64_t newmask = nslots - 1
+    cdef uint64_t i, j
+    cdef FCVocabSlot s
+    if new == NULL:
+        return -1
+    if v.slots != NULL:
+        for i in range(v.mask + 1):
+            s = v.slots[i]
+            if s.id1 != 0:
+                j = s.tag & newmask
+                while new[j].id1 != 0:
+                    j = (j + 1) & newmask
+                new[j] = s
+        free(v.slots)
+    v.slots = new
+    v.mask = newmask
+    return 0
+
+
+cdef uint64_t _slots_for(int64_t nwords) noexcept nogil:
+    cdef uint64_t nslots = MIN_SLOTS
+    while <uint64_t>nwords * MAX_LOAD_DEN > nslots * MAX_LOAD_NUM:
+        nslots *= 2
+    return nslots
+
+
+cdef int _reserve_offsets(FCVocab* v, int64_t nwords) noexcept nogil:
+    cdef int64_t cap = v.offsets_cap if v.offsets_cap > 0 else 16
+    cdef int64_t* p
+    if nwords + 1 <= v.offsets_cap:
+        return 0
+    while cap < nwords + 1:
+        cap *= 2
+    p = <int64_t*>realloc(v.offsets, cap * sizeof(int64_t))
+    if p == NULL:
+        return -1
+    if v.offsets == NULL:
+        p[0] = 0
+    v.offsets = p
+    v.offsets_cap = cap
+    return 0
+
+
+cdef int _reserve_arena(FCVocab* v, int64_t nbytes) noexcept nogil:
+    cdef int64_t cap = v.arena_cap if v.arena_cap > 0 else 64
+    cdef char* p
+    if nbytes <= v.arena_cap:
+        return 0
+    while cap < nbytes:
+        cap *= 2
+    p = <char*>realloc(v.arena, cap)
+    if p == NULL:
+        return -1
+    v.arena = p
+    v.arena_cap = cap
+    return 0
+
+
+cdef int _init_sized(FCVocab* v, int64_t nwords, int64_t nbytes) noexcept nogil:
+    memset(v, 0, sizeof(FCVocab))
+    if (_reserve_slots(v, _slots_for(nwords)) < 0
+            or _reserve_offsets(v, nwords) < 0
+            or _reserve_arena(v, nbytes) < 0):
+        fc_vocab_free(v)
+        return -1
+    return 0
+
+
+cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil:
+    if expected < 0:
+        expected = 0
+    # 8 bytes: a typical short word (2-3 CJK characters) plus slack.
+    return _init_sized(v, expected, expected * 8)
+
+
+cdef void fc_vocab_free(FCVocab* v) noexcept nogil:
+    free(v.arena)
+    free(v.offsets)
+    free(v.slots)
+    memset(v, 0, sizeof(FCVocab))
+
+
+cdef int64_t fc_vocab_find_hashed(const FCVocab* v, const char* utf8, Py_ssize_t n,
+                                  uint64_t h) noexcept nogil:
+    cdef uint32_t tag = <uint32_t>h
+    cdef uint64_t i = tag & v.mask
+    cdef FCVocabSlot s
+    cdef int64_t wid, start
+    if v.slots == NULL:
+        return -1
+    while True:
+        s = v.slots[i]
+        if s.id1 == 0:
+            return -1
+        if s.tag == tag:
+            wid = s.id1 - 1
+            start = v.offsets[wid]
+            if (v.offsets[wid + 1] - start == n
+                    and memcmp(v.arena + start, utf8, n) == 0):
+                return wid
+        i = (i + 1) & v.mask
+
+
+cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil:
+    return fc_vocab_find_hashed(v, utf8, n, fc_hash_bytes(utf8, n))
+
+
+cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n,
+                                    uint64_t h) noexcept nogil:
+    cdef int64_t wid = fc_vocab_find_hashed(v, utf8, n, h)
+    cdef uint32_t tag = <uint32_t>h
+    cdef uint64_t i
+    cdef Py_ssize_t src_off = -1
+    if wid >= 0:
+        return wid
+    if v.n >= MAX_WORDS:
+        return -1
+    # The bytes may lie in our own arena (a caller passing part of a word
+    # back in); the arena can move below, so remember them as an offset.
+    if v.arena != NULL and utf8 >= v.arena and utf8 < v.arena + v.arena_cap:
+        src_off = utf8 - v.arena
+    # Every allocation happens before anything changes, so running out of
+    # memory leaves the vocabulary as it was.
+    if v.slots == NULL or <uint64_t>(v.n + 1) * MAX_LOAD_DEN > (v.mask + 1) * MAX_LOAD_NUM:
+        if _reserve_slots(v, _slots_for(v.n + 1) if v.slots == NULL else (v.mask + 1) * 2) < 0:
+            return -1
+    if _reserve_offsets(v, v.n + 1) < 0 or _reserve_arena(v, v.arena_len + n) < 0:
+        return -1
+    if src_off >= 0:
+        utf8 = v.arena + src_off
+    if n > 0:
+        memcpy(v.arena + v.arena_len, utf8, n)
+    v.arena_len += n
+    wid = v.n
+    v.offsets[wid + 1] = v.arena_len
+    v.n += 1
+    i = tag & v.mask
+    while v.slots[i].id1 != 0:
+        i = (i + 1) & v.mask
+    v.slots[i].tag = tag
+    v.slots[i].id1 = <uint32_t>(wid + 1)
+    return wid
+
+
+cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil:
+    return fc_vocab_intern_hashed(v, utf8, n, fc_hash_bytes(utf8, n))
+
+
+cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil:
+    if i < 0 or i >= v.n:
+        return NULL
+    n[0] = v.offsets[i + 1] - v.offsets[i]
+    return v.arena + v.offsets[i]
+
+
+cdef void _truncate(FCVocab* v, int64_t nwords) noexcept nogil:
+    """Drop the words with ids >= nwords (undoes a failed batch).
+
+    Rebuilds the slots in place from the arena: no allocation, cannot fail."""
+    cdef int64_t wid, start
+    cdef uint64_t h, i
+    if nwords >= v.n:
+        return
+    v.n = nwords
+    v.arena_len = v.offsets[nwords]
+    memset(v.slots, 0, (v.mask + 1) * sizeof(FCVocabSlot))
+    for wid in range(nwords):
+        start = v.offsets[wid]
+        h = fc_hash_bytes(v.arena + start, v.offsets[wid + 1] - start)
+        i = <uint32_t>h & v.mask
+        while v.slots[i].id1 != 0:
+            i = (i + 1) & v.mask
+        v.slots[i].tag = <uint32_t>h
+        v.slots[i].id1 = <uint32_t>(wid + 1)
+
+
+# ---------------------------------------------------------------- UTF-8
+
+cdef inline Py_ssize_t _put_utf8(uint32_t c, unsigned char* out, Py_ssize_t j) noexcept nogil:
+    # Surrogates (U+D800..U+DFFF) take the 3-byte form, as 'surrogatepass'.
+    if c < 0x80:
+        out[j] = <unsigned char>c
+        return j + 1
+    if c < 0x800:
+        out[j] = <unsigned char>(0xC0 | (c >> 6))
+        out[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 2
+    if c < 0x10000:
+        out[j] = <unsigned char>(0xE0 | (c >> 12))
+        out[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+        out[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 3
+    out[j] = <unsigned char>(0xF0 | (c >> 18))
+    out[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
+    out[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+    out[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
+    return j + 4
+
+
+cdef Py_ssize_t _encode_ucs(int kind, const void* data, Py_ssize_t length,
+                            unsigned char* out) noexcept nogil:
+    """UTF-8 (surrogatepass) of PEP 393 code units into out; returns the size."""
+    cdef Py_ssize_t i, j = 0
+    cdef const uint8_t* d1
+    cdef const uint16_t* d2
+    cdef const uint32_t* d4
+    if kind == 1:
+        d1 = <const uint8_t*>data
+        for i in range(length):
+            j = _put_utf8(d1[i], out, j)
+    elif kind == 2:
+        d2 = <const uint16_t*>data
+        for i in range(length):
+            j = _put_utf8(d2[i], out, j)
+    else:
+        d4 = <const uint32_t*>data
+        for i in range(length):
+            j = _put_utf8(d4[i], out, j)
+    return j
+
+
+cdef inline int _cont(const unsigned char* p, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
+    return k < n and (p[k] & 0xC0) == 0x80
+
+
+cdef Py_ssize_t _utf8_invalid_at(const unsigned char* p, Py_ssize_t n,
+                                 bint allow_surrogates) noexcept nogil:
+    """Offset of the first byte that is not valid UTF-8, or -1 if all are.
+
+    Strict UTF-8 (no overlong forms, nothing above U+10FFFF); encoded
+    surrogates are accepted only with allow_surrogates."""
+    cdef Py_ssize_t k = 0
+    cdef unsigned char c, lo, hi
+    while k < n:
+        c = p[k]
+        if c < 0x80:
+            k += 1
+        elif 0xC2 <= c <= 0xDF:
+            if not _cont(p, k + 1, n):
+                return k
+            k += 2
+        elif 0xE0 <= c <= 0xEF:
+            lo = 0xA0 if c == 0xE0 else 0x80
+            hi = 0x9F if (c == 0xED and not allow_surrogates) else 0xBF
+            if not (k + 1 < n and lo <= p[k + 1] <= hi and _cont(p, k + 2, n)):
+                return k
+            k += 3
+        elif 0xF0 <= c <= 0xF4:
+            lo = 0x90 if c == 0xF0 else 0x80
+            hi = 0x8F if c == 0xF4 else 0xBF
+            if not (k + 1 < n and lo <= p[k + 1] <= hi
+                    and _cont(p, k + 2, n) and _cont(p, k + 3, n)):
+                return k
+            k += 4
+        else:
+            return k
+    return -1
+
+
+# ---------------------------------------------------------------- str level
+
+cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
+    """Point *out at the word's UTF-8 bytes and return their length.
+
+    ASCII strs are their own UTF-8, so those are used in place; others are
+    encoded into v.scratch, which only grows (no allocation per call)."""
+    cdef Py_ssize_t length, need
+    cdef int kind
+    cdef char* p
+    FC_UNICODE_READY(word)
+    length = PyUnicode_GET_LENGTH(word)
+    if PyUnicode_IS_ASCII(word):
+        out[0] = <const char*>PyUnicode_DATA(word)
+        return length
+    kind = PyUnicode_KIND(word)
+    need = length * (kind + 1 if kind < 4 else 4)  # bytes per code unit, worst case
+    if need > v.scratch_cap:
+        need = max(need, 2 * v.scratch_cap, SCRATCH_MIN)
+        p = <char*>realloc(v.scratch, need)
+        if p == NULL:
+            raise MemoryError()
+        v.scratch = p
+        v.scratch_cap = need
+    out[0] = v.scratch
+    return _encode_ucs(kind, PyUnicode_DATA(word), length, <unsigned char*>v.scratch)
+
+
+cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
+    cdef const char* p
+    cdef Py_ssize_t n = _str_utf8(v, word, &p)
+    cdef int64_t wid = fc_vocab_intern_hashed(&v.table, p, n, fc_hash_bytes(p, n))
+    if wid < 0:
+        raise MemoryError("Vocab: out of memory" if v.table.n < MAX_WORDS
+                          else "Vocab: full (2**32 - 1 words)")
+    return wid
+
+
+cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2:
+    cdef const char* p
+    cdef Py_ssize_t n = _str_utf8(v, word, &p)
+    return fc_vocab_find_hashed(&v.table, p, n, fc_hash_bytes(p, n))
+
+
+cdef str fc_vocab_word_str(Vocab v, int64_t i):
+    cdef Py_ssize_t n
+    cdef const char* p = fc_vocab_word(&v.table, i, &n)
+    if p == NULL:
+        raise IndexError(_no_such_id(i, v.table.n))
+    return PyUnicode_DecodeUTF8(p, n, "surrogatepass")
+
+
+cdef str _no_such_id(object i, int64_t n):
+    if n == 0:
+        return f"id {i} is not in the vocabulary (it is empty)"
+    return f"id {i} is not in the vocabulary (ids are 0..{n - 1})"
+
+
+cdef int64_t _as_id(object i, object where) except? -1:
+    """An id argument as int64; -1 stands for any non-id (caught by callers)."""
+    if isinstance(i, bool):
+        raise TypeError(f"Vocab ids must be integers, not bool{where}")
+    try:
+        i = i.__index__()
+    except AttributeError:
+        raise TypeError(f"Vocab ids must be integers, not {type(i).__name__}{where}"
+                        ) from None
+    if i < 0 or i > 0x7FFFFFFFFFFFFFFF:
+        return -1
+    return i
+
+
+# ---------------------------------------------------------------- save / load
+
+cdef struct LoadError:
+    int kind            # one of the _E_* codes
+    Py_ssize_t line     # 1-based
+    Py_ssize_t col      # byte offset within the line
+    int64_t first       # duplicate: id of the earlier occurrence
+
+cdef enum:
+    _E_NONE = 0
+    _E_UTF8 = 1
+    _E_ESCAPE = 2
+    _E_CR = 3
+    _E_DUPLICATE = 4
+    _E_NOMEM = 5
+
+
+cdef inline int _hexval(unsigned char c) noexcept nogil:
+    if 0x30 <= c <= 0x39:
+        return c - 0x30
+    if 0x61 <= c <= 0x66:
+        return c - 0x61 + 10
+    if 0x41 <= c <= 0x46:
+        return c - 0x41 + 10
+    return -1
+
+
+cdef int _load_lines(FCVocab* v, const unsigned char* data, Py_ssize_t size,
+                     unsigned char* tmp, LoadError* err) noexcept nogil:
+    """Parse the file format (see Vocab.save) into v; 0 ok, -1 with err set."""
+    cdef Py_ssize_t pos = 0, end, stop, k, j, bad
+    cdef Py_ssize_t line = 0
+    cdef const unsigned char* nl
+    cdef unsigned char c
+    cdef int a, b, cc, d
+    cdef uint32_t cp
+    cdef int64_t wid, before
+    while pos < size:
+        line += 1
+        nl = <const unsigned char*>memchr(data + pos, 0x0A, size - pos)
+        end = size if nl == NULL else nl - data
+        stop = end
+        if stop > pos and data[stop - 1] == 0x0D:  # CRLF line ending
+            stop -= 1
+        err.line = line
+        bad = _utf8_invalid_at(data + pos, stop - pos, 0)
+        if bad >= 0:
+            err.kind = _E_UTF8
+            err.col = bad
+            return -1
+        j = 0
+        k = pos
+        while k < stop:
+            c = data[k]
+            if c == 0x5C:  # backslash
+                err.col = k - pos
+                err.kind = _E_ESCAPE
+                if k + 1 >= stop:
+                    return -1
+                c = data[k + 1]
+                if c == 0x5C:
+                    tmp[j] = 0x5C
+                elif c == 0x6E:  # n
+                    tmp[j] = 0x0A
+                elif c == 0x72:  # r
+                    tmp[j] = 0x0D
+                elif c == 0x75:  # u: only for lone surrogates (not valid UTF-8)
+                    if k + 6 > stop:
+                        return -1
+                    a = _hexval(data[k + 2])
+                    b = _hexval(data[k + 3])
+                    cc = _hexval(data[k + 4])
+                    d = _hexval(data[k + 5])
+                    if a < 0 or b < 0 or cc < 0 or d < 0:
+                        return -1
+                    cp = (a << 12) | (b << 8) | (cc << 4) | d
+                    if cp < 0xD800 or cp > 0xDFFF:
+                        return -1
+                    j = _put_utf8(cp, tmp, j)
+                    k += 6
+                    continue
+                else:
+                    return -1
+                j += 1
+                k += 2
+            elif c == 0x0D:
+                err.kind = _E_CR
+                err.col = k - pos
+                return -1
+            else:
+                tmp[j] = c
+                j += 1
+                k += 1
+        before = v.n
+        wid = fc_vocab_intern(v, <const char*>tmp, j)
+        if wid < 0:
+            err.kind = _E_NOMEM
+            return -1
+        if wid < before:
+            err.kind = _E_DUPLICATE
+            err.first = wid
+            return -1
+        pos = end + 1
+    err.kind = _E_NONE
+    return 0
+
+
+cdef const char* _HEX = "0123456789abcdef"
+
+
+cdef Py_ssize_t _escape_all(const FCVocab* v, unsigned char* out, int64_t* bad_id) noexcept nogil:
+    """Write every word + newline in the file format; -1 (and *bad_id) when a
+    word is not UTF-8 (it came in through the byte-level C API)."""
+    cdef int64_t wid
+    cdef Py_ssize_t j = 0, k, stop
+    cdef const unsigned char* a = <const unsigned char*>v.arena
+    cdef unsigned char c
+    cdef uint32_t cp
+    for wid in range(v.n):
+        k = v.offsets[wid]
+        stop = v.offsets[wid + 1]
+        if _utf8_invalid_at(a + k, stop - k, 1) >= 0:
+            bad_id[0] = wid
+            return -1
+        while k < stop:
+            c = a[k]
+            if c == 0x5C or c == 0x0A or c == 0x0D:
+                out[j] = 0x5C
+                out[j + 1] = 0x5C if c == 0x5C else (0x6E if c == 0x0A else 0x72)
+                j += 2
+                k += 1
+            elif c == 0xED and a[k + 1] >= 0xA0:  # an encoded lone surrogate
+                cp = 0xD000 | ((a[k + 1] & 0x3F) << 6) | (a[k + 2] & 0x3F)
+                out[j] = 0x5C
+                out[j + 1] = 0x75
+                out[j + 2] = _HEX[(cp >> 12) & 0xF]
+                out[j + 3] = _HEX[(cp >> 8) & 0xF]
+                out[j + 4] = _HEX[(cp >> 4) & 0xF]
+                out[j + 5] = _HEX[cp & 0xF]
+                j += 6
+                k += 3
+            else:
+                out[j] = c
+                j += 1
+                k += 1
+        out[j] = 0x0A
+        j += 1
+    return j
+
+
+cdef bytes _escaped(const FCVocab* v):
+    """The whole file content of Vocab.save as bytes."""
+    cdef int64_t bad_id = -1
+    cdef Py_ssize_t size
+    # Escaping at most doubles a word (a surrogate: 3 bytes -> 6), plus newlines.
+    cdef unsigned char* out = <unsigned char*>malloc(2 * v.arena_len + v.n + 1)
+    if out == NULL:
+        raise MemoryError()
+    size = _escape_all(v, out, &bad_id)
+    try:
+        if size < 0:
+            raise ValueError(f"word {bad_id} is not valid UTF-8 (added through the C API?)")
+        return PyBytes_FromStringAndSize(<const char*>out, size)
+    finally:
+        free(out)
+
+
+# ---------------------------------------------------------------- pickling
+
+cdef bint _LITTLE_ENDIAN
+cdef uint16_t _probe_endian = 1
+_LITTLE_ENDIAN = (<unsigned char*>&_probe_endian)[0] == 1
+
+
+cdef inline uint64_t _bswap64(uint64_t x) noexcept nogil:
+    cdef uint64_t r = 0
+    cdef int i
+    for i in range(8):
+        r = (r << 8) | (x & 0xFF)
+        x >>= 8
+    return r
+
+
+def _unpickle_vocab(bytes arena, bytes offsets):
+    """Rebuild a Vocab from ``Vocab.__reduce__``'s state (arena bytes and the
+    little-endian int64 word end offsets)."""
+    cdef Vocab v = Vocab.__new__(Vocab)
+    cdef Py_ssize_t alen = len(arena), nbytes = len(offsets)
+    cdef const unsigned char* a = <const unsigned char*>PyBytes_AS_STRING(arena)
+    cdef const unsigned char* o = <const unsigned char*>PyBytes_AS_STRING(offsets)
+    cdef int64_t nwords = nbytes // 8, i, wid
+    cdef uint64_t raw
+    cdef int64_t start = 0, stop
+    if nbytes % 8:
+        raise ValueError("invalid Vocab pickle: offsets length is not a multiple of 8")
+    if _init_sized(&v.table, nwords, alen) < 0:
+        raise MemoryError()
+    for i in range(nwords):
+        memcpy(&raw, o + 8 * i, 8)
+        if not _LITTLE_ENDIAN:
+            raw = _bswap64(raw)
+        stop = <int64_t>raw
+        if stop < start or stop > alen:
+            raise ValueError(f"invalid Vocab pickle: bad offset for word {i}")
+        if _utf8_invalid_at(a + start, stop - start, 1) >= 0:
+            raise ValueError(f"invalid Vocab pickle: word {i} is not UTF-8")
+        wid = fc_vocab_intern(&v.table, <const char*>(a + start), stop - start)
+        if wid < 0:
+            raise MemoryError()
+        if wid != i:
+            raise ValueError(f"invalid Vocab pickle: word {i} repeats word {wid}")
+        start = stop
+    if start != alen:
+        raise ValueError("invalid Vocab pickle: arena longer than its words")
+    return v
+
+
+cdef _add_all(Vocab self, list seq, object out):
+    """Intern every str of seq (ids into out, an int64 buffer, if given).
+
+    All or nothing: a non-str item raises TypeError naming its position
+    before anything is added, and running out of memory halfway rolls
+    the batch back."""
+    cdef Py_ssize_t i, n = len(seq)
+    cdef int64_t before = self.table.n
+    cdef int64_t[::1] ids
+    cdef object w
+    for i in range(n):
+        w = seq[i]
+        if not isinstance(w, str):
+            raise TypeError(f"Vocab words must be str; item {i} is "
+                            f"{type(w).__name__}: {w!r:.80}")
+    if out is not None:
+        ids = out
+    try:
+        for i in range(n):
+            if out is None:
+                fc_vocab_intern_str(self, <str>seq[i])
+            else:
+                ids[i] = fc_vocab_intern_str(self, <str>seq[i])
+    except BaseException:
+        _truncate(&self.table, before)
+        raise
+
+
+# ---------------------------------------------------------------- Vocab
+
+cdef class Vocab:
+    """Words <-> dense integer ids, in order of first sight.
+
+    ``Vocab(words=())`` adds the words of an iterable (repeats are fine).
+    Each word is kept once as UTF-8 in one arena; lone surrogates are kept
+    as 'surrogatepass' bytes, so every str round-trips exactly.
+
+    Ids are never negative: ``v[-1]`` raises IndexError instead of giving
+    the last word, because -1 is the "absent" value of the C API and treating
+    it as an index would hide bugs. Not thread-safe without the GIL (the C
+    API's nogil calls need a lock of their own around a shared Vocab).
+    """
+
+    def __cinit__(self):
+        # A zero-filled FCVocab is a valid empty vocabulary (no allocation).
+        memset(&self.table, 0, sizeof(FCVocab))
+        self.scratch = NULL
+        self.scratch_cap = 0
+
+    def __dealloc__(self):
+        fc_vocab_free(&self.table)
+        free(self.scratch)
+
+    def __init__(self, words=()):
+        if isinstance(words, (str, bytes)):
+            raise TypeError(f"Vocab() takes an iterable of words, not a {type(words).__name__}")
+        _add_all(self, list(words), None)
+
+    def add(self, word):
+        """Add ``word`` if it is new and return its id."""
+        if not isinstance(word, str):
+            raise TypeError(f"Vocab words must be str, not {type(word).__name__}")
+        return fc_vocab_intern_str(self, <str>word)
+
+    def id_of(self, word):
+        """The id of ``word``; KeyError if it is not in the vocabulary
+        (a non-str is never in it)."""
+        cdef int64_t wid = -1
+        if isinstance(word, str):
+            wid = fc_vocab_find_str(self, <str>word)
+        if wid < 0:
+            raise KeyError(word)
+        return wid
+
+    def get(self, word, default=None):
+        """The id of ``word``, or ``default`` if it is not in the vocabulary."""
+        cdef int64_t wid = -1
+        if isinstance(word, str):
+            wid = fc_vocab_find_str(self, <str>word)
+        return default if wid < 0 else wid
+
+    def __contains__(self, word):
+        return isinstance(word, str) and fc_vocab_find_str(self, <str>word) >= 0
+
+    def word(self, i):
+        """The word with id ``i``; IndexError when ``i`` is not an id
+        (including negative numbers), TypeError when it is not an integer."""
+        cdef int64_t wid = _as_id(i, "")
+        if wid < 0 or wid >= self.table.n:
+            raise IndexError(_no_such_id(i, self.table.n))
+        return fc_vocab_word_str(self, wid)
+
+    def __getitem__(self, i):
+        """``v[i]`` is ``v.word(i)``."""
+        return self.word(i)
+
+    def __len__(self):
+        return self.table.n
+
+    def __iter__(self):
+        """The words in id order."""
+        cdef int64_t i = 0
+        while i < self.table.n:
+            yield fc_vocab_word_str(self, i)
+            i += 1
+
+    def words(self):
+        """All words as a list, in id order (``v.words()[i] == v[i]``)."""
+        cdef int64_t i
+        return [fc_vocab_word_str(self, i) for i in range(self.table.n)]
+
+    def encode(self, words):
+        """The ids of ``words`` (an iterable of str) as an int64 numpy array,
+        adding the new words in order of first sight.
+
+        A non-str item raises TypeError naming its position and adds
+        nothing, so a failed call leaves the vocabulary unchanged."""
+        if isinstance(words, (str, bytes)):
+            raise TypeError(f"encode() takes an iterable of words, not a {type(words).__name__}")
+        seq = words if type(words) is list else list(words)
+        out = np.empty(len(seq), dtype=np.int64)
+        _add_all(self, seq, out)
+        return out
+
+    def decode(self, ids):
+        """The words of ``ids`` (an integer buffer such as a numpy array, or
+        an iterable of ints) as a list of str. IndexError names the first
+        id that is not in the vocabulary and its position."""
+        cdef const int64_t[::1] view
+        cdef Py_ssize_t i, m
+        cdef int64_t wid, n = self.table.n
+        if isinstance(ids, (str, bytes)):
+            raise TypeError(f"decode() takes integer ids, not a {type(ids).__name__}")
+        try:
+            arr = memoryview(ids)
+        except TypeError:
+            arr = None
+        if arr is not None:
+            arr = np.asarray(ids)
+            if arr.dtype.kind not in "iu":
+                raise TypeError(f"decode() needs integer ids, not an array of {arr.dtype}")
+            if arr.dtype.kind == "u" and arr.size and arr.max() > 0x7FFFFFFFFFFFFFFF:
+                i = int(np.argmax(arr > 0x7FFFFFFFFFFFFFFF))
+                raise IndexError(f"position {i}: " + _no_such_id(arr.reshape(-1)[i], n))
+            view = np.ascontiguousarray(arr.reshape(-1), dtype=np.int64)
+            m = view.shape[0]
+            for i in range(m):
+                if view[i] < 0 or view[i] >= n:
+                    raise IndexError(f"position {i}: " + _no_such_id(view[i], n))
+            return [fc_vocab_word_str(self, view[i]) for i in range(m)]
+        out = []
+        for i, x in enumerate(ids):
+            wid = _as_id(x, f" (position {i})")
+            if wid < 0 or wid >= n:
+                raise IndexError(f"position {i}: " + _no_such_id(x, n))
+            out.append(fc_vocab_word_str(self, wid))
+        return out
+
+    def save(self, path):
+        """Write the words to ``path`` as UTF-8 text, one word per line in id
+        order, each line ending in a newline.
+
+        Backslash, newline and carriage return in a word are written as
+        ``\\\\``, ``\\n`` and ``\\r``; a lone surrogate (not valid UTF-8) as
+        ``\\uXXXX``. The file is written under a temporary name in the same
+        directory and renamed into place, so a partly written file never
+        carries the final name."""
+        path = os.fspath(path)
+        buf = _escaped(&self.table)
+        directory = os.path.dirname(os.path.abspath(path))
+        tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+        # os.open with 0o666 lets the umask decide the mode, as open() would.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            with open(fd, "wb") as f:
+                f.write(buf)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    @classmethod
+    def load(cls, path):
+        """Read a file written by :meth:`save` (CRLF line endings are
+        accepted). ValueError names the file and line of the first problem:
+        invalid UTF-8, a bad escape, a stray carriage return, or a word
+        that repeats an earlier line."""
+        cdef Vocab v = cls.__new__(cls)
+        cdef LoadError err
+        cdef Py_ssize_t size
+        cdef const unsigned char* data
+        cdef unsigned char* tmp
+        cdef int rc
+        path = os.fspath(path)
+        with open(path, "rb") as f:
+            content = f.read()
+        size = len(content)
+        data = <const unsigned char*>PyBytes_AS_STRING(content)
+        # Unescaping only shrinks a line, so the file size bounds the arena.
+        if _init_sized(&v.table, content.count(b"\n") + 1, size) < 0:
+            raise MemoryError()
+        tmp = <unsigned char*>malloc(size + 1)
+        if tmp == NULL:
+            raise MemoryError()
+        memset(&err, 0, sizeof(LoadError))
+        with nogil:
+            rc = _load_lines(&v.table, data, size, tmp, &err)
+        free(tmp)
+        if rc == 0:
+            return v
+        where = f"{path}:{err.line}: "
+        if err.kind == _E_UTF8:
+            raise ValueError(where + f"invalid UTF-8 at byte {err.col} of the line")
+        if err.kind == _E_ESCAPE:
+            raise ValueError(where + f"bad escape at byte {err.col} of the line "
+                             "(only \\\\, \\n, \\r and \\uD800..\\uDFFF are allowed)")
+        if err.kind == _E_CR:
+            raise ValueError(where + f"raw carriage return at byte {err.col} of the line "
+                             "(a word's \\r is written as \\\\r)")
+        if err.kind == _E_DUPLICATE:
+            raise ValueError(where + f"duplicate word {v.word(err.first)!r} "
+                             f"(first on line {err.first + 1})")
+        raise MemoryError(where + "out of memory")
+
+    def __reduce__(self):
+        # Compact: the arena and the word end offsets, not one str per word.
+        cdef int64_t i, n = self.table.n
+        cdef uint64_t x
+        offsets = PyBytes_FromStringAndSize(NULL, 8 * n)
+        cdef char* o = PyBytes_AS_STRING(offsets)
+        for i in range(n):
+            x = <uint64_t>self.table.offsets[i + 1]
+            if not _LITTLE_ENDIAN:
+                x = _bswap64(x)
+            memcpy(o + 8 * i, &x, 8)
+        arena = PyBytes_FromStringAndSize(self.table.arena, self.table.arena_len)
+        return (_unpickle_vocab, (arena, offsets))
+
+    def __eq__(self, other):
+        """Two Vocabs are equal when they hold the same words with the same ids."""
+        cdef Vocab o
+        if not isinstance(other, Vocab):
+            return NotImplemented
+        o = <Vocab>other
+        if o.table.n != self.table.n or o.table.arena_len != self.table.arena_len:
+            return False
+        if self.table.n == 0:
+            return True
+        return (memcmp(o.table.offsets, self.table.offsets, (self.table.n + 1) * sizeof(int64_t)) == 0
+                and memcmp(o.table.arena, self.table.arena, self.table.arena_len) == 0)
+
+    def __sizeof__(self):
+        return (object.__sizeof__(self) + self.table.arena_cap
+                + self.table.offsets_cap * sizeof(int64_t)
+                + ((self.table.mask + 1) * sizeof(FCVocabSlot) if self.table.slots != NULL else 0)
+                + self.scratch_cap)
+
+    def __repr__(self):
+        cdef int64_t n = self.table.n
+        if n <= 10:
+            return f"Vocab({self.words()!r})"
+        head = ", ".join(repr(fc_vocab_word_str(self, i)) for i in range(5))
+        return f"Vocab([{head}, ...], len={n})"
