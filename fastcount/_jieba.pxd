@@ -1,0 +1,86 @@
+# C-level interface of fastcount._jieba (the jieba-exact segmenter), for the
+# fused counting module (_jieba_count.pyx) to cimport.
+#
+# A segmentation writes its tokens into a JBCtx as JBTok records: spans of the
+# input's code points (or of ctx.aux, for the one kind of token jieba glues
+# together from non-adjacent pieces: the Latin run of full mode), each with the
+# trie node of the token when the segmenter already knows it.
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+
+cdef struct JBEdge:
+    uint64_t key        # (parent node << 21) | code point; JB_EMPTY = free slot
+    int32_t child
+    int32_t _pad
+
+cdef struct JBTrie:
+    # A prefix trie over code points holding exactly jieba's FREQ: node 0 is
+    # the root (the empty string); every other node is one string.
+    int32_t* root       # children of the root for code points < 65536, -1 = none
+    JBEdge* edges       # every other parent->child edge, open addressing
+    uint64_t mask       # edge slots - 1 (a power of two minus one)
+    int shift           # 64 - log2(edge slots), for the multiplicative hash
+    Py_ssize_t nedges
+    int32_t n           # nodes (ids 0 .. n-1); nodes are never removed
+    int32_t cap
+    int32_t* parent
+    int32_t* ch         # last code point of the node's string
+    int64_t* freq       # FREQ[string], or JB_ABSENT when the string is not in FREQ
+    double* logf        # log(freq) for freq > 0, 0.0 for 0 (log(1)), NaN for < 0
+
+cdef enum:
+    JB_SPAN = 0         # text[start:end]
+    JB_AUX = 1          # ctx.aux[start:end]
+    JB_SPACE = 2        # text[start:end], a whitespace separator (isspace is True)
+
+cdef struct JBTok:
+    Py_ssize_t start
+    Py_ssize_t end
+    int32_t node        # trie node of the token's string, or -1 when not known
+    int32_t kind
+
+cdef struct JBCtx:
+    const JBTrie* trie
+    const JBTrie* fsw   # Force_Split_Words as a trie (freq 1 = member); NULL when empty
+    double logtotal     # log(total); NaN when total <= 0 (jieba raises then)
+    const Py_UCS4* text
+    Py_ssize_t n
+    JBTok* toks
+    Py_ssize_t ntok
+    Py_ssize_t captok
+    Py_UCS4* aux
+    Py_ssize_t naux
+    Py_ssize_t capaux
+    double* rscore      # route: best score, best end index, its trie node
+    Py_ssize_t* rx
+    int32_t* rnode
+    uint8_t* bp         # Viterbi back pointers, 4 per character
+    Py_ssize_t caproute
+    Py_ssize_t* dag     # full mode: the DAG list of one position
+    int32_t* dagnode
+    Py_ssize_t capdag
+    int err             # JB_ERR_* (0 = fine)
+
+cdef enum:
+    JB_OK = 0
+    JB_ERR_NOMEM = 1
+    JB_ERR_DOMAIN = 2   # log() of a frequency or total <= 0, as in jieba's calc
+
+# Segment ctx.text[0:ctx.n] into ctx.toks (appending): jieba's Tokenizer.cut
+# (cut_all / HMM), or cut_for_search when search is true. Returns ctx.err.
+cdef int jb_cut(JBCtx* ctx, bint cut_all, bint hmm, bint search) noexcept nogil
+cdef void jb_ctx_init(JBCtx* ctx, const JBTrie* trie, const JBTrie* fsw, double logtotal) noexcept nogil
+cdef void jb_ctx_free(JBCtx* ctx) noexcept nogil
+# Node of text[0:n] in the trie, or -1.
+cdef int32_t jb_find(const JBTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
+
+cdef class Dictionary:
+    cdef JBTrie trie
+    cdef JBTrie fsw
+    cdef object _total          # jieba's total (a Python int)
+    cdef double logtotal
+    cdef object _fsw_set        # the Force_Split_Words set seen last, and its size
+    cdef Py_ssize_t _fsw_len
+    cdef Py_ssize_t _readers    # segmentations running without the GIL
+    cdef readonly Py_ssize_t version   # bumped by every change of the words
+    cdef int _sync_force_split(self) except -1
+    cdef int _check_writable(self) except -1
