@@ -1,0 +1,570 @@
+"""count_words: stream a corpus in chunks through worker processes, merge once.
+
+The parent reads the source (:mod:`fastcount.io`) and cuts it into chunks of
+about ``chunk_size`` characters. Each worker process is started once, builds
+its chunk counter once (tokenizer and dictionary loaded once), counts every
+chunk it is given into the same local table, and sends back one compact
+``(words, int64 counts)`` result at the end; the parent merges those through
+:meth:`fastcount.Counter.update_counts`.
+
+Flow control is one chunk per worker: a worker asks for the next chunk when
+it has counted the last, so the parent holds at most one chunk per worker
+plus one read ahead, and memory grows with the vocabulary, not the corpus.
+Workers that pull work also balance themselves when texts differ in length.
+
+Results do not depend on ``workers`` or ``chunk_size``. With the Python
+tokenizers they match ``collections.Counter`` fed the same tokens in order,
+including the order of insertion (so ``most_common`` breaks ties the same
+way): each worker's words come in order of first sight and are merged by
+the chunk where they were first seen.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from fastcount import io as fio
+from fastcount.tokenizers import CounterFactory, chunk_counter_factory
+
+__all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "WorkerError"]
+
+#: Characters per chunk: big enough that sending a chunk costs well under 1%
+#: of counting it, small enough to balance the last chunks across workers.
+DEFAULT_CHUNK_SIZE = 1 << 16
+
+
+@dataclass
+class CountStats:
+    """What a :func:`count_words` run did and how long it took.
+
+    Pass an instance as ``count_words(..., stats=s)``; it is filled in when
+    the call returns. ``merge_seconds`` is the parent's time to receive and
+    merge the workers' results and apply ``min_count``/``top``.
+    """
+
+    texts: int = 0
+    #: bytes of input text (UTF-8 bytes for an iterable source; for files,
+    #: the bytes read after decompression)
+    bytes: int = 0
+    #: tokens counted (before ``min_count``/``top``)
+    tokens: int = 0
+    #: distinct words (before ``min_count``/``top``)
+    words: int = 0
+    workers: int = 0
+    tokenizer: str = ""
+    seconds: float = 0.0
+    merge_seconds: float = 0.0
+
+    @property
+    def mb_per_s(self) -> float:
+        """Throughput in MB (10**6 bytes) of input per second."""
+        return self.bytes / 1e6 / self.seconds if self.seconds else 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Tokens counted per second."""
+        return self.tokens / self.seconds if self.seconds else 0.0
+
+    @property
+    def merge_share(self) -> float:
+        """Fraction of the wall time spent merging in the parent."""
+        return self.merge_seconds / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        """One line for humans: sizes, throughput, merge share."""
+        return (
+            f"{self.texts:,} texts, {self.bytes / 1e6:,.1f} MB, {self.tokens:,} tokens, "
+            f"{self.words:,} distinct words in {self.seconds:.2f} s: "
+            f"{self.mb_per_s:.2f} MB/s, {self.tokens_per_s:,.0f} tokens/s "
+            f"({self.tokenizer}, {self.workers} worker{'s' if self.workers != 1 else ''}, "
+            f"merge {self.merge_seconds:.3f} s = {self.merge_share:.1%})"
+        )
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker, as text (its ``__cause__``)."""
+
+    def __init__(self, tb: str):
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.tb}"""'
+
+
+class WorkerError(RuntimeError):
+    """A worker failed in a way that cannot be re-raised as is.
+
+    Raised when a worker process dies (killed, crashed) or when the
+    tokenizer's exception cannot be pickled back to the parent.
+    """
+
+
+@dataclass
+class _Chunk:
+    texts: List[str]
+    nbytes: int
+    #: (index in texts, file name or None for an iterable, line or item
+    #: number of that text): enough to name the place of any text
+    places: List[tuple]
+
+    def where(self, index: Optional[int]) -> str:
+        if index is None:
+            start, label, number = self.places[0]
+            first = f"{label}:{number}" if label is not None else f"item {number}"
+            return f"a chunk of {len(self.texts)} texts starting at {first}"
+        for start, label, number in reversed(self.places):
+            if start <= index:
+                number += index - start
+                return f"{label}:{number}" if label is not None else f"item {number} of the source"
+        raise AssertionError("places always start at index 0")
+
+
+def _checked_texts(items: Iterable) -> Iterator[tuple]:
+    """``(text, utf8 size)`` for an iterable of texts; TypeError names a bad item."""
+    for i, text in enumerate(items):
+        if not isinstance(text, str):
+            raise TypeError(f"item {i} of the source is {type(text).__name__}, not str")
+        yield text, len(text.encode("utf-8", "surrogatepass"))
+
+
+def _chunked(streams: Iterable[tuple], chunk_size: int) -> Iterator[_Chunk]:
+    """Cut ``(label, first number, iterator of (text, nbytes))`` streams into chunks."""
+    texts: List[str] = []
+    places: List[tuple] = []
+    size = nbytes = 0
+    for label, number, items in streams:
+        places.append((len(texts), label, number))
+        for text, n in items:
+            texts.append(text)
+            number += 1
+            nbytes += n
+            size += len(text) + 1  # + 1: empty lines cost something too
+            if size >= chunk_size:
+                yield _Chunk(texts, nbytes, places)
+                texts, places, size, nbytes = [], [(0, label, number)], 0, 0
+    if texts:
+        yield _Chunk(texts, nbytes, places)
+
+
+def _locate(factory: CounterFactory, texts: List[str]) -> Optional[int]:
+    """Index of the first text a fresh counter fails on (None if none fails)."""
+    probe = factory()
+    for i, text in enumerate(texts):
+        try:
+            probe.feed([text])
+        except Exception:
+            return i
+    return None
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python < 3.11: keep the note where 3.11's traceback would look
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+
+# ---------------------------------------------------------------- workers
+
+
+def _worker(factory: CounterFactory, conn) -> None:
+    """Worker process main: count every chunk received, send one result."""
+    # Ctrl-C reaches the whole process group; the parent decides and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    texts: List[str] = []
+    try:
+        counter = factory()
+        seen = getattr(counter, "seen", None)
+        firsts: List[Tuple[int, int]] = []
+        conn.send(("ready",))
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
+            chunk_id, texts = msg
+            if seen is not None:
+                firsts.append((chunk_id, seen()))
+            counter.feed(texts)
+            conn.send(("ready",))
+        texts = []
+        words, counts = counter.result()
+        conn.send(("result", words, counts, firsts if seen is not None else None))
+    except (EOFError, BrokenPipeError):
+        return  # the parent is gone or gave up on us: nothing to report to
+    except BaseException as exc:
+        index = _locate(factory, texts) if texts else None
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        try:
+            payload: Optional[bytes] = pickle.dumps(exc)
+            pickle.loads(payload)  # must also rebuild in the parent
+        except Exception:
+            payload = None
+        try:
+            conn.send(("error", index, payload, tb, f"{type(exc).__name__}: {exc}"))
+        except (EOFError, BrokenPipeError):
+            pass
+
+
+def _raise_remote(chunk: Optional[_Chunk], index, payload, tb: str, summary: str):
+    where = chunk.where(index) if chunk is not None else "no text (worker start-up or result)"
+    note = f"fastcount: raised in a worker process, on {where}"
+    exc: BaseException
+    if payload is not None:
+        exc = pickle.loads(payload)
+    else:
+        exc = WorkerError(summary)
+    _add_note(exc, note)
+    raise exc from RemoteTraceback(tb)
+
+
+def _start_workers(n: int, factory: CounterFactory, ctx) -> Tuple[list, list]:
+    procs, conns = [], []
+    try:
+        for i in range(n):
+            parent_end, child_end = ctx.Pipe(duplex=True)
+            conns.append(parent_end)
+            proc = ctx.Process(
+                target=_worker, args=(factory, child_end), name=f"fastcount-worker-{i}", daemon=True
+            )
+            proc.start()
+            procs.append(proc)
+            child_end.close()
+    except BaseException:
+        _stop_workers(procs, conns, graceful=False)
+        raise
+    return procs, conns
+
+
+def _stop_workers(procs: list, conns: list, graceful: bool) -> None:
+    """Make sure every worker has ended; SIGTERM, then SIGKILL, within ~1 s."""
+    if graceful:
+        for proc in procs:
+            proc.join(5.0)
+    for proc in procs:
+        if proc.exitcode is None:
+            proc.terminate()
+    deadline = time.monotonic() + 1.0
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.exitcode is None:
+            proc.kill()
+            proc.join()
+        proc.close()
+    for conn in conns:
+        conn.close()
+
+
+class _Tally:
+    """Counts texts and bytes of finished chunks, and drives the progress bar."""
+
+    def __init__(self, stats: CountStats, progress: bool, total: Optional[int]):
+        self.stats = stats
+        self.bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=total, unit="B", unit_scale=True, unit_divisor=1000,
+                desc="counting", file=sys.stderr, dynamic_ncols=True,
+            )
+
+    def done(self, chunk: _Chunk) -> None:
+        self.stats.texts += len(chunk.texts)
+        self.stats.bytes += chunk.nbytes
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{self.stats.texts:,} texts", refresh=False)
+            self.bar.update(chunk.nbytes)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _run_pool(chunks: Iterator[_Chunk], head: List[_Chunk], factory, n: int, ctx, tally: _Tally):
+    """Count with ``n`` worker processes; return their results and merge time."""
+    try:
+        pickle.dumps(factory)
+    except Exception as err:
+        raise TypeError(
+            f"the tokenizer must be picklable to run in worker processes ({err}); "
+            "use a module-level function, or workers=1"
+        ) from err
+    procs, conns = _start_workers(n, factory, ctx)
+    ok = False
+    try:
+        results = _drive(procs, conns, chunks, head, tally)
+        ok = True
+        return results
+    finally:
+        _stop_workers(procs, conns, graceful=ok)
+
+
+def _drive(procs, conns, chunks, head, tally):
+    queue = itertools.chain(head, chunks)
+    next_chunk = next(queue, None)
+    chunk_id = 0
+    holding: dict = {}  # worker -> the chunk it counts now
+    results: dict = {}  # worker -> (words, counts, firsts)
+    merge_seconds = 0.0
+    by_conn = {conn: i for i, conn in enumerate(conns)}
+    by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
+    while len(results) < len(procs):
+        waiting = [i for i in range(len(procs)) if i not in results]
+        ready = wait([conns[i] for i in waiting] + [procs[i].sentinel for i in waiting])
+        for obj in ready:
+            i = by_conn.get(obj)
+            if i is None:
+                i = by_sentinel[obj]
+                if i not in results and not conns[i].poll():
+                    where = holding[i].where(None) if i in holding else "no chunk"
+                    raise WorkerError(
+                        f"worker process {procs[i].pid} died (exit code {procs[i].exitcode}) "
+                        f"while counting {where}"
+                    )
+                continue
+            t0 = time.perf_counter()
+            msg = obj.recv()
+            kind = msg[0]
+            if kind == "ready":
+                if i in holding:
+                    tally.done(holding.pop(i))
+                if next_chunk is not None:
+                    obj.send((chunk_id, next_chunk.texts))
+                    holding[i] = next_chunk
+                    chunk_id += 1
+                    # Read ahead now, while the workers count.
+                    next_chunk = next(queue, None)
+                else:
+                    obj.send(None)
+            elif kind == "result":
+                results[i] = msg[1:]
+                merge_seconds += time.perf_counter() - t0
+            else:  # "error"
+                _raise_remote(holding.get(i), *msg[1:])
+    return [results[i] for i in range(len(procs))], merge_seconds
+
+
+def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Optional[_Tally]):
+    counter = factory()
+    for chunk in chunks:
+        try:
+            counter.feed(chunk.texts)
+        except Exception as exc:
+            _add_note(exc, f"fastcount: raised by the tokenizer on {chunk.where(_locate(factory, chunk.texts))}")
+            raise
+        if tally is not None:
+            tally.done(chunk)
+    words, counts = counter.result()
+    return [(words, counts, None)]
+
+
+def _merge(parts) -> "Counter":
+    """Sum worker results into one Counter, in order of first sight when known."""
+    from fastcount.counter import Counter
+
+    total = Counter()
+    if len(parts) > 1 and all(firsts is not None for _, _, firsts in parts):
+        # Each worker's words are in order of first sight, split by the chunk
+        # that introduced them; chunk ids are global and increasing, so
+        # sorting the segments by chunk id gives the corpus's first-sight order.
+        segments = []
+        for words, counts, firsts in parts:
+            ends = [start for _, start in firsts[1:]] + [len(words)]
+            for (chunk_id, start), end in zip(firsts, ends):
+                if end > start:
+                    segments.append((chunk_id, start, end, words, counts))
+        segments.sort(key=lambda s: s[0])
+        all_words: List[str] = []
+        for _, start, end, words, _ in segments:
+            all_words.extend(words[start:end])
+        all_counts = (
+            np.concatenate([counts[start:end] for _, start, end, _, counts in segments])
+            if segments
+            else np.zeros(0, dtype=np.int64)
+        )
+        total.update_counts(all_words, all_counts)
+    else:
+        for words, counts, _ in parts:
+            total.update_counts(words, counts)
+    return total
+
+
+def _finalize(total, min_count: int, top: Optional[int]):
+    if min_count <= 1 and top is None:
+        return total
+    from fastcount.merge import finalize_counts
+
+    return finalize_counts(total, min_count, top)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _streams(source, encoding: str, errors: str, field: Optional[str]) -> Tuple[list, Optional[int]]:
+    """The reader streams of ``source`` and its total size in bytes if known."""
+    specs = fio.path_specs(source)
+    if specs is None:
+        if field is not None:
+            raise ValueError("field= applies to JSON-lines files, not to an iterable of texts")
+        if isinstance(source, (bytes, bytearray)) or not hasattr(source, "__iter__"):
+            raise TypeError(
+                f"source must be an iterable of str or path(s), not {type(source).__name__}"
+            )
+        return [(None, 0, _checked_texts(source))], None
+    sources = fio.resolve_paths(specs)
+    fio.check_field(sources, field)
+    sizes = [s.size for s in sources]
+    total = sum(sizes) if None not in sizes else None
+    streams = (
+        (fio.display_name(s), 1, fio.open_source(s, encoding, errors, field)) for s in sources
+    )
+    return streams, total
+
+
+def count_words(
+    source,
+    tokenizer="jieba",
+    *,
+    workers: Optional[int] = None,
+    hmm: bool = True,
+    cut_all: bool = False,
+    user_dict=None,
+    min_count: int = 1,
+    top: Optional[int] = None,
+    keep_whitespace: bool = False,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+    progress: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    stats: Optional[CountStats] = None,
+    mp_context=None,
+):
+    """Count the words of a corpus; return a :class:`fastcount.Counter`.
+
+    ``source`` is an iterable of texts (str), or a path, glob, directory or
+    ``"-"`` (stdin), or a list/tuple of such paths holding at least one
+    :class:`os.PathLike` (a plain list of str is texts). Files hold one text
+    per line; ``.gz``/``.bz2``/``.xz`` are decompressed; with ``field`` every
+    line is a JSON object and its ``field`` is the text (required for
+    ``.jsonl``). ``encoding``/``errors`` decode files as :func:`open` does;
+    with ``errors="strict"`` bad bytes raise
+    :class:`fastcount.io.InputDecodeError` naming file and line.
+
+    ``tokenizer``, ``hmm``, ``cut_all``, ``user_dict``, ``keep_whitespace``:
+    see :mod:`fastcount.tokenizers`. With ``"jieba-py"`` the result equals
+    ``collections.Counter(w for t in texts for w in jieba.lcut(t) if not
+    w.isspace())``; ``"jieba"`` gives the same counts, faster.
+
+    ``workers``: processes (None: every core this process may use; 1: count
+    in this process, no pool). Workers are started with ``mp_context`` (a
+    :mod:`multiprocessing` context or start-method name; default: the
+    platform's); they import this module, so a script that calls
+    count_words must guard its entry point with ``if __name__ ==
+    "__main__":`` under the spawn and forkserver start methods.
+    ``chunk_size``: characters per chunk sent to a worker. The result does
+    not depend on ``workers`` or ``chunk_size``.
+
+    ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
+    most common (ties broken by word). ``progress`` shows a tqdm bar on
+    stderr. ``stats``: a :class:`CountStats` filled in on return.
+
+    Errors: a path that cannot be read raises its :class:`OSError` before
+    any worker starts; an exception of the tokenizer is re-raised with its
+    worker traceback as ``__cause__`` and a note naming the text
+    (``file:line`` or item index); a non-str item raises TypeError naming
+    its index. On any error or Ctrl-C all workers are stopped.
+    """
+    started = time.perf_counter()
+    if min_count < 1:
+        raise ValueError(f"min_count must be >= 1, got {min_count!r}")
+    if top is not None and top < 0:
+        raise ValueError(f"top must be >= 0 or None, got {top!r}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size!r}")
+    if workers is None:
+        workers = _cpu_count()
+    elif workers < 1:
+        raise ValueError(f"workers must be >= 1 or None, got {workers!r}")
+    factory = chunk_counter_factory(
+        tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
+    )
+    streams, total_bytes = _streams(source, encoding, errors, field)
+    stats = stats if stats is not None else CountStats()
+    stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
+    chunks = _chunked(streams, chunk_size)
+    tally = _Tally(stats, progress, total_bytes)
+    try:
+        # Read up to one chunk per worker first: a small input needs fewer
+        # workers, and one chunk needs no pool at all.
+        head = []
+        if workers > 1:
+            for chunk in chunks:
+                head.append(chunk)
+                if len(head) == workers:
+                    break
+        workers = max(1, min(workers, len(head)))
+        stats.workers = workers
+        if workers == 1:
+            parts = _run_in_process([*head, *chunks], factory, tally)
+            merge_seconds = 0.0
+        else:
+            ctx = (
+                mp_context
+                if mp_context is not None and not isinstance(mp_context, str)
+                else multiprocessing.get_context(mp_context)
+            )
+            parts, merge_seconds = _run_pool(chunks, head, factory, workers, ctx, tally)
+    finally:
+        tally.close()
+    t0 = time.perf_counter()
+    total = _merge(parts)
+    stats.tokens = int(sum(int(counts.sum()) for _, counts, _ in parts))
+    stats.words = len(total)
+    total = _finalize(total, min_count, top)
+    stats.merge_seconds = merge_seconds + time.perf_counter() - t0
+    stats.seconds = time.perf_counter() - started
+    return total
+
+
+def count_partition(
+    texts: Iterable[str],
+    tokenizer="jieba",
+    *,
+    hmm: bool = True,
+    cut_all: bool = False,
+    user_dict=None,
+    keep_whitespace: bool = False,
+):
+    """Count one partition of texts in this process: the engine-neutral unit of work.
+
+    Returns the exact counts of ``texts`` as a :class:`fastcount.Counter`
+    (no ``min_count``/``top``: partials must stay exact to be merged, which
+    :mod:`fastcount.merge` does, in any grouping and order). The tokenizer
+    options are those of :func:`count_words`; the tokenizer is loaded once
+    per process and reused by later calls. A non-str item raises TypeError
+    naming its index; a tokenizer error carries a note naming the item.
+    This signature is stable: the Dask and Spark adapters call it.
+    """
+    factory = chunk_counter_factory(
+        tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
+    )
+    chunks = _chunked([(None, 0, _checked_texts(texts))], DEFAULT_CHUNK_SIZE)
+    return _merge(_run_in_process(chunks, factory, None))

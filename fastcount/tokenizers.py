@@ -1,0 +1,290 @@
+"""The tokenizer registry and the chunk counters that workers run.
+
+A tokenizer is named by:
+
+* ``"jieba"``: jieba's accurate mode (``hmm``, ``cut_all``, ``user_dict``),
+  run by fastcount's native segmenter (:class:`fastcount.segment.NativeChunkCounter`)
+  when it is built, else by ``"jieba-py"``; both give the same tokens;
+* ``"jieba-py"``: ``jieba.Tokenizer().lcut`` itself (a fresh tokenizer with
+  the default dictionary plus ``user_dict``, created once per process;
+  changes made to the global ``jieba.dt`` are not seen);
+* ``"whitespace"``: ``str.split()``, for pre-segmented corpora;
+* ``"char"``: every character is a token;
+* a compiled regex, or a pattern string: the tokens are the regex's matches
+  (each whole match, group 0, as ``findall`` gives for a pattern without
+  groups). A string that reads like a name (letters, digits, ``-``, ``_``)
+  but is none of the names above is refused, so a typo is not taken for a
+  pattern; compile it to count such literal text;
+* any picklable callable ``str -> iterable of str`` (picklable so worker
+  processes can receive it: a module-level function, not a lambda).
+
+Whitespace-only tokens are not counted unless ``keep_whitespace=True``;
+empty tokens never are.
+
+A *chunk counter* counts the texts one worker is given, across all its
+chunks: ``feed(texts)`` tokenizes and counts a list of texts, ``result()``
+returns ``(words, counts)`` (a list of str and an int64 numpy array) once at
+the end. :func:`chunk_counter_factory` turns tokenizer options into a
+picklable factory that builds one in each worker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
+
+import numpy as np
+
+__all__ = [
+    "NAMES",
+    "TokenCounter",
+    "CounterFactory",
+    "chunk_counter_factory",
+    "get_tokenizer",
+    "native_jieba",
+]
+
+#: The tokenizer names, as the CLI's ``--tokenizer`` lists them.
+NAMES = ("jieba", "jieba-py", "whitespace", "char")
+
+_JIEBA_NAMES = ("jieba", "jieba-py")
+_NAME_LIKE = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+TokenizerSpec = Union[str, "re.Pattern[str]", Callable[[str], Iterable[str]]]
+
+
+class TokenCounter:
+    """Chunk counter for Python tokenizers: words -> dense ids (Vocab) -> HashCounter.
+
+    Each word is stored once (in the Vocab) however often it occurs, and
+    counting is an integer-keyed C hash table update per chunk. Words get
+    ids in order of first sight, so :meth:`result` lists them in that order
+    and :meth:`seen` (distinct words so far) marks where each chunk's new
+    words start: the pipeline uses it to merge workers in input order.
+    """
+
+    def __init__(self, tokenize: Callable[[str], Iterable[str]], keep_whitespace: bool = False):
+        from fastcount._counter import HashCounter
+        from fastcount._vocab import Vocab
+
+        self._tokenize = tokenize
+        self._keep_whitespace = keep_whitespace
+        self._vocab = Vocab()
+        self._counts = HashCounter()
+
+    def feed(self, texts: List[str]) -> None:
+        """Tokenize and count ``texts`` (a list of str)."""
+        tokenize = self._tokenize
+        tokens: List[str] = []
+        extend = tokens.extend
+        for text in texts:
+            extend(tokenize(text))
+        if self._keep_whitespace:
+            tokens = [w for w in tokens if w]
+        else:
+            tokens = [w for w in tokens if w and not w.isspace()]
+        if tokens:
+            self._counts.add(self._vocab.encode(tokens))
+
+    def seen(self) -> int:
+        """Number of distinct words counted so far."""
+        return len(self._vocab)
+
+    def result(self) -> Tuple[List[str], np.ndarray]:
+        """``(words, counts)``: words in order of first sight, int64 counts."""
+        keys, counts = self._counts.to_arrays()
+        by_id = np.zeros(len(self._vocab), dtype=np.int64)
+        by_id[keys] = counts
+        return self._vocab.words(), by_id
+
+
+class _Regex:
+    """Tokens = the whole matches of a compiled pattern (picklable)."""
+
+    def __init__(self, pattern: "re.Pattern[str]"):
+        self.pattern = pattern
+        # findall is fastest but returns groups when the pattern has some.
+        self._run = pattern.findall if pattern.groups == 0 else self._whole
+
+    def _whole(self, text: str) -> List[str]:
+        return [m.group(0) for m in self.pattern.finditer(text)]
+
+    def __call__(self, text: str) -> List[str]:
+        return self._run(text)
+
+    def __reduce__(self):
+        return (_Regex, (self.pattern,))
+
+
+def _chars(text: str) -> List[str]:
+    return list(text)
+
+
+def _split(text: str) -> List[str]:
+    return text.split()
+
+
+# One jieba.Tokenizer per (user dictionary, its version) and process: loading
+# the dictionary takes about a second, a worker or a Dask task should pay it once.
+_JIEBA_CACHE: Dict[tuple, object] = {}
+
+
+def _jieba_tokenizer(user_dict: Optional[str]):
+    key: tuple = ()
+    if user_dict is not None:
+        st = os.stat(user_dict)
+        key = (os.path.abspath(user_dict), st.st_mtime_ns, st.st_size)
+    tk = _JIEBA_CACHE.get(key)
+    if tk is None:
+        import logging
+
+        import jieba
+
+        tk = jieba.Tokenizer()
+        # jieba logs "Building prefix dict..." at DEBUG on stderr: once per
+        # worker that is noise; keep the user's logger level otherwise.
+        level = jieba.default_logger.level
+        jieba.default_logger.setLevel(logging.WARNING)
+        try:
+            tk.initialize()
+            if user_dict is not None:
+                tk.load_userdict(user_dict)
+        finally:
+            jieba.default_logger.setLevel(level)
+        _JIEBA_CACHE[key] = tk
+    return tk
+
+
+class _JiebaPy:
+    """``jieba.Tokenizer().lcut`` with fixed options; the tokenizer loads on first use."""
+
+    def __init__(self, hmm: bool = True, cut_all: bool = False, user_dict: Optional[str] = None):
+        self.hmm = hmm
+        self.cut_all = cut_all
+        self.user_dict = user_dict
+        self._lcut = None
+
+    def __call__(self, text: str) -> List[str]:
+        if self._lcut is None:
+            self._lcut = _jieba_tokenizer(self.user_dict).lcut
+        return self._lcut(text, cut_all=self.cut_all, HMM=self.hmm)
+
+    def __reduce__(self):
+        # Ship the options, not a loaded dictionary.
+        return (_JiebaPy, (self.hmm, self.cut_all, self.user_dict))
+
+
+def native_jieba():
+    """The native jieba chunk counter class, or None where it is not built."""
+    try:
+        from fastcount.segment import NativeChunkCounter
+    except ImportError:
+        return None
+    return NativeChunkCounter
+
+
+def _check_options(tokenizer, hmm: bool, cut_all: bool, user_dict) -> None:
+    is_jieba = isinstance(tokenizer, str) and tokenizer in _JIEBA_NAMES
+    if not is_jieba and (hmm is not True or cut_all or user_dict is not None):
+        raise ValueError(
+            f"hmm, cut_all and user_dict apply to the jieba tokenizers only, not {tokenizer!r}"
+        )
+    if user_dict is not None:
+        with open(user_dict, "rb"):  # FileNotFoundError/PermissionError naming it, early
+            pass
+
+
+def get_tokenizer(
+    tokenizer: TokenizerSpec = "jieba-py",
+    *,
+    hmm: bool = True,
+    cut_all: bool = False,
+    user_dict: Optional[str] = None,
+) -> Callable[[str], Iterable[str]]:
+    """Return the Python function ``str -> tokens`` for a tokenizer spec.
+
+    ``"jieba"`` gives the jieba-py function (the native segmenter counts
+    without producing Python tokens; see :func:`chunk_counter_factory`).
+    Raises ValueError for an unknown name or for jieba options given to
+    another tokenizer, TypeError for something that is no tokenizer.
+    """
+    _check_options(tokenizer, hmm, cut_all, user_dict)
+    if isinstance(tokenizer, str):
+        if tokenizer in _JIEBA_NAMES:
+            return _JiebaPy(hmm, cut_all, os.fspath(user_dict) if user_dict is not None else None)
+        if tokenizer == "whitespace":
+            return _split
+        if tokenizer == "char":
+            return _chars
+        if _NAME_LIKE.match(tokenizer):
+            raise ValueError(
+                f"unknown tokenizer {tokenizer!r} (names: {', '.join(NAMES)}; "
+                f"to count that literal text, pass re.compile({tokenizer!r}))"
+            )
+        tokenizer = re.compile(tokenizer)
+    if isinstance(tokenizer, re.Pattern):
+        if not isinstance(tokenizer.pattern, str):
+            raise TypeError("a tokenizer regex must be a str pattern, not bytes")
+        return _Regex(tokenizer)
+    if callable(tokenizer):
+        return tokenizer
+    raise TypeError(
+        f"tokenizer must be a name, a regex or a callable, not {type(tokenizer).__name__}"
+    )
+
+
+@dataclass(frozen=True)
+class CounterFactory:
+    """Picklable recipe for a chunk counter; calling it builds one.
+
+    Built in the parent by :func:`chunk_counter_factory` (where the options
+    are checked), called once in each worker.
+    """
+
+    #: what counts, for reports: "jieba (native)", "jieba-py", "regex '\\w+'", ...
+    name: str
+    #: the Python tokenizer, or None for the native jieba counter
+    tokenize: Optional[Callable[[str], Iterable[str]]]
+    keep_whitespace: bool = False
+    #: keyword arguments of the native counter
+    native_options: Dict[str, object] = field(default_factory=dict)
+
+    def __call__(self):
+        if self.tokenize is None:
+            native = native_jieba()
+            if native is None:
+                raise ImportError("fastcount.segment.NativeChunkCounter is not available here")
+            return native(keep_whitespace=self.keep_whitespace, **self.native_options)
+        return TokenCounter(self.tokenize, self.keep_whitespace)
+
+
+def chunk_counter_factory(
+    tokenizer: TokenizerSpec = "jieba",
+    *,
+    hmm: bool = True,
+    cut_all: bool = False,
+    user_dict: Optional[str] = None,
+    keep_whitespace: bool = False,
+) -> CounterFactory:
+    """Check the tokenizer options and return the factory of its chunk counter.
+
+    ``"jieba"`` uses the native counter when :mod:`fastcount.segment`
+    provides ``NativeChunkCounter``, and jieba-py otherwise.
+    """
+    tokenize = get_tokenizer(tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict)
+    if tokenizer == "jieba" and native_jieba() is not None:
+        options = {"hmm": hmm, "cut_all": cut_all, "user_dict": getattr(tokenize, "user_dict")}
+        return CounterFactory("jieba (native)", None, keep_whitespace, options)
+    if isinstance(tokenize, _JiebaPy):
+        name = "jieba-py"
+    elif isinstance(tokenize, _Regex):
+        name = f"regex {tokenize.pattern.pattern!r}"
+    elif tokenize is _split:
+        name = "whitespace"
+    elif tokenize is _chars:
+        name = "char"
+    else:
+        name = getattr(tokenize, "__qualname__", type(tokenize).__name__)
+    return CounterFactory(name, tokenize, keep_whitespace)
