@@ -86,6 +86,10 @@ cdef inline uint64_t _round(uint64_t h, uint64_t k) noexcept nogil:
 
 
 cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil:
+    return _hash(utf8, n)
+
+
+cdef inline uint64_t _hash(const char* utf8, Py_ssize_t n) noexcept nogil:
     cdef const unsigned char* p = <const unsigned char*>utf8
     cdef Py_ssize_t rem = n
     cdef uint64_t k
@@ -202,8 +206,34 @@ cdef void fc_vocab_free(FCVocab* v) noexcept nogil:
     memset(v, 0, sizeof(FCVocab))
 
 
+cdef inline bint _same(const char* a, const char* b, Py_ssize_t n) noexcept nogil:
+    """a[:n] == b[:n]; inline word loads, as a memcmp call costs more than
+    the compare for typical 2-12 byte words."""
+    cdef Py_ssize_t k = 0
+    if n >= 8:
+        while k + 8 < n:
+            if _rd64(<const unsigned char*>a + k) != _rd64(<const unsigned char*>b + k):
+                return False
+            k += 8
+        # the last 8 bytes, overlapping what was compared already
+        return _rd64(<const unsigned char*>a + n - 8) == _rd64(<const unsigned char*>b + n - 8)
+    if n >= 4:
+        return (_rd32(<const unsigned char*>a) == _rd32(<const unsigned char*>b)
+                and _rd32(<const unsigned char*>a + n - 4) == _rd32(<const unsigned char*>b + n - 4))
+    while k < n:
+        if a[k] != b[k]:
+            return False
+        k += 1
+    return True
+
+
 cdef int64_t fc_vocab_find_hashed(const FCVocab* v, const char* utf8, Py_ssize_t n,
                                   uint64_t h) noexcept nogil:
+    return _find(v, utf8, n, h)
+
+
+cdef inline int64_t _find(const FCVocab* v, const char* utf8, Py_ssize_t n,
+                          uint64_t h) noexcept nogil:
     cdef uint32_t tag = <uint32_t>h
     cdef uint64_t i = tag & v.mask
     cdef FCVocabSlot s
@@ -218,18 +248,18 @@ cdef int64_t fc_vocab_find_hashed(const FCVocab* v, const char* utf8, Py_ssize_t
             wid = s.id1 - 1
             start = v.offsets[wid]
             if (v.offsets[wid + 1] - start == n
-                    and memcmp(v.arena + start, utf8, n) == 0):
+                    and _same(v.arena + start, utf8, n)):
                 return wid
         i = (i + 1) & v.mask
 
 
 cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil:
-    return fc_vocab_find_hashed(v, utf8, n, fc_hash_bytes(utf8, n))
+    return _find(v, utf8, n, _hash(utf8, n))
 
 
 cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n,
                                     uint64_t h) noexcept nogil:
-    cdef int64_t wid = fc_vocab_find_hashed(v, utf8, n, h)
+    cdef int64_t wid = _find(v, utf8, n, h)
     cdef uint32_t tag = <uint32_t>h
     cdef uint64_t i
     cdef Py_ssize_t src_off = -1
@@ -265,7 +295,7 @@ cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n,
 
 
 cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil:
-    return fc_vocab_intern_hashed(v, utf8, n, fc_hash_bytes(utf8, n))
+    return fc_vocab_intern_hashed(v, utf8, n, _hash(utf8, n))
 
 
 cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil:
@@ -288,7 +318,7 @@ cdef void _truncate(FCVocab* v, int64_t nwords) noexcept nogil:
     memset(v.slots, 0, (v.mask + 1) * sizeof(FCVocabSlot))
     for wid in range(nwords):
         start = v.offsets[wid]
-        h = fc_hash_bytes(v.arena + start, v.offsets[wid + 1] - start)
+        h = _hash(v.arena + start, v.offsets[wid + 1] - start)
         i = <uint32_t>h & v.mask
         while v.slots[i].id1 != 0:
             i = (i + 1) & v.mask
@@ -410,7 +440,7 @@ cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
 cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
     cdef const char* p
     cdef Py_ssize_t n = _str_utf8(v, word, &p)
-    cdef int64_t wid = fc_vocab_intern_hashed(&v.table, p, n, fc_hash_bytes(p, n))
+    cdef int64_t wid = fc_vocab_intern_hashed(&v.table, p, n, _hash(p, n))
     if wid < 0:
         raise MemoryError("Vocab: out of memory" if v.table.n < MAX_WORDS
                           else "Vocab: full (2**32 - 1 words)")
@@ -420,7 +450,7 @@ cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
 cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2:
     cdef const char* p
     cdef Py_ssize_t n = _str_utf8(v, word, &p)
-    return fc_vocab_find_hashed(&v.table, p, n, fc_hash_bytes(p, n))
+    return _find(&v.table, p, n, _hash(p, n))
 
 
 cdef str fc_vocab_word_str(Vocab v, int64_t i):
