@@ -1,0 +1,133 @@
+"""Configuration of the fastcount benchmark suite (pytest-benchmark).
+
+Modes:
+  smoke (default): every benchmark runs ONCE on tiny inputs and its result is
+      checked, so the suite runs inside the normal ``pytest`` and cannot rot;
+  full (``--fastcount-full`` or ``FASTCOUNT_BENCH=full``): the README numbers;
+  huge (``--fastcount-huge`` or ``FASTCOUNT_BENCH=huge``): full plus the
+      1e7-key and 1 GB rows.
+
+The real corpus is ``../shared/corpus/reviews.txt`` next to the repository
+(``FASTCOUNT_BENCH_CORPUS`` overrides it); without it, generated text is used.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import platform
+from pathlib import Path
+
+import pytest
+
+import benchlib
+
+_MODES = ("smoke", "full", "huge")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("fastcount-bench", "fastcount benchmarks (bench/)")
+    group.addoption("--fastcount-full", action="store_true", default=False,
+                    help="run the benchmarks at full size (default: smoke mode, each once, tiny inputs)")
+    group.addoption("--fastcount-huge", action="store_true", default=False,
+                    help="full size plus the opt-in 1e7-key and 1 GB rows")
+
+
+def bench_mode(config) -> str:
+    if config.getoption("--fastcount-huge", default=False):
+        return "huge"
+    if config.getoption("--fastcount-full", default=False):
+        return "full"
+    mode = os.environ.get("FASTCOUNT_BENCH", "smoke").strip().lower() or "smoke"
+    if mode not in _MODES:
+        raise pytest.UsageError(f"FASTCOUNT_BENCH={mode!r}: expected one of {', '.join(_MODES)}")
+    return mode
+
+
+def pytest_report_header(config):
+    mode = bench_mode(config)
+    return f"fastcount bench: {mode} mode, {benchlib.cores()} cores, {platform.machine()}"
+
+
+@pytest.fixture(scope="session")
+def scale(pytestconfig) -> benchlib.Scale:
+    """Sizes and rounds of the current mode."""
+    return benchlib.SCALES[bench_mode(pytestconfig)]
+
+
+class Bench:
+    """Runs one benchmark: once in smoke mode, ``rounds`` times otherwise.
+
+    Wraps pytest-benchmark's fixture so that every row sets its group and its
+    ``extra_info`` the same way (bench/report.py reads them), and so that a
+    fresh input (``setup``) is made outside the timed region each round.
+    """
+
+    def __init__(self, benchmark, scale):
+        self.benchmark = benchmark
+        self.scale = scale
+        if scale.smoke:
+            # As --benchmark-disable: the function runs once, untimed.
+            benchmark.disabled = True
+
+    @property
+    def info(self) -> dict:
+        """The row's ``extra_info``, saved in pytest-benchmark's JSON."""
+        return self.benchmark.extra_info
+
+    def __call__(self, group, row, fn, *, setup=None, slow=False, **info):
+        """Time ``fn`` (called with ``setup()``'s args, if given) and return its last result."""
+        self.benchmark.group = group
+        self.info.update(row=row, mode=self.scale.mode, **info)
+        rounds = self.scale.rounds_slow if slow else self.scale.rounds
+        if setup is None:
+            return self.benchmark.pedantic(fn, rounds=rounds, warmup_rounds=0)
+        return self.benchmark.pedantic(fn, setup=lambda: ((setup(),), {}), rounds=rounds, warmup_rounds=0)
+
+
+@pytest.fixture
+def bench(benchmark, scale) -> Bench:
+    return Bench(benchmark, scale)
+
+
+@pytest.fixture(scope="session")
+def corpus(scale, tmp_path_factory):
+    """The corpus for the end-to-end rows: real text when present, else generated."""
+    env = os.environ.get("FASTCOUNT_BENCH_CORPUS")
+    path = Path(env) if env else benchlib.DEFAULT_CORPUS
+    if env and not path.is_file():
+        raise pytest.UsageError(f"FASTCOUNT_BENCH_CORPUS={env!r} is not a file")
+    if path.is_file():
+        lines = benchlib.read_corpus(path, scale.corpus_lines)
+        name = path.name
+    else:
+        from fastcount import datasets
+
+        size = scale.generated_corpus_bytes
+        lines = list(datasets.generate(size, seed=0))
+        name = f"generated-{size}"
+    return Corpus(name=name, lines=lines, real=path.is_file())
+
+
+class Corpus:
+    """Texts of the end-to-end corpus, with what the report shows about them."""
+
+    def __init__(self, name, lines, real):
+        self.name = name
+        self.lines = lines
+        self.real = real
+        self.text = "\n".join(lines)
+        self.nbytes = len(self.text.encode("utf-8")) + 1  # with a final newline
+
+    def info(self) -> dict:
+        return {"corpus": self.name, "corpus_bytes": self.nbytes, "corpus_lines": len(self.lines),
+                "real_corpus": self.real}
+
+
+@pytest.fixture(scope="session")
+def jieba_reference(corpus):
+    """jieba.lcut tokens of the corpus (all, flattened) and their exact counts without whitespace."""
+    jieba = benchlib.quiet_jieba()
+    tokens = [w for line in corpus.lines for w in jieba.lcut(line)]
+    counts = collections.Counter(w for w in tokens if not w.isspace())
+    return tokens, counts

@@ -1,0 +1,150 @@
+"""Counting kernel, ids in hand: int64 ids -> counts.
+
+Peers: the dict loop, collections.Counter, numpy.unique(return_counts=True),
+numpy.bincount (the floor for dense ids), pandas value_counts; against
+fastcount.HashCounter.  Zipf-drawn ids over vocabularies of 1e3..1e7 keys;
+then the same keys with sequential and 2**20-strided values; then the memory
+of a HashCounter holding 10M distinct keys.
+"""
+
+import collections
+import functools
+
+import numpy as np
+import pytest
+
+import benchlib
+
+VOCABS = [1_000, 10_000, 70_000, 100_000, 1_000_000, 10_000_000]
+KERNELS = ["dict", "Counter", "numpy.unique", "numpy.bincount", "pandas", "HashCounter"]
+
+
+def count_dict(keys):
+    d = {}
+    get = d.get
+    for k in keys:
+        d[k] = get(k, 0) + 1
+    return d
+
+
+def count_pandas(ids):
+    pd = pytest.importorskip("pandas")
+    s = pd.Series(ids).value_counts()
+    return s.index.to_numpy(), s.to_numpy()
+
+
+def count_hashcounter(ids):
+    from fastcount import HashCounter
+
+    h = HashCounter()
+    h.add(ids)
+    return h
+
+
+def result_arrays(kernel, result):
+    """A kernel's result as canonical (keys, counts) arrays."""
+    if kernel in ("dict", "Counter"):
+        return benchlib.mapping_arrays(result)
+    if kernel == "numpy.bincount":
+        keys = np.flatnonzero(result)
+        return keys, result[keys]
+    if kernel == "HashCounter":
+        return benchlib.canonical_counts(*result.to_arrays())
+    return benchlib.canonical_counts(*result)
+
+
+def kernel(name, ids, as_list):
+    """(function, its argument) for one kernel; Python loops get a list of ints."""
+    if name == "dict":
+        return count_dict, as_list
+    if name == "Counter":
+        return collections.Counter, as_list
+    if name == "numpy.unique":
+        return functools.partial(np.unique, return_counts=True), ids
+    if name == "numpy.bincount":
+        return np.bincount, ids
+    if name == "pandas":
+        pytest.importorskip("pandas")
+        return count_pandas, ids
+    return count_hashcounter, ids
+
+
+@functools.lru_cache(maxsize=1)
+def zipf_case(n, vocab):
+    ids = benchlib.zipf_ids(n, vocab, seed=vocab)
+    return ids, ids.tolist(), benchlib.canonical_counts(*np.unique(ids, return_counts=True))
+
+
+@pytest.mark.parametrize("vocab, name", [(v, k) for v in VOCABS for k in KERNELS])
+def test_kernel_zipf(bench, scale, vocab, name):
+    if vocab >= 10_000_000 and scale.mode == "full":
+        pytest.skip("1e7-key vocabulary is opt-in: --fastcount-huge")
+    n = scale.kernel_draws if vocab < 10_000_000 else 2 * scale.kernel_draws
+    ids, as_list, expected = zipf_case(n, vocab)
+    fn, arg = kernel(name, ids, as_list)
+    result = bench(f"kernel-zipf-{vocab:.0e}", name, lambda: fn(arg),
+                   slow=name in ("dict", "Counter"), case=vocab, vocab=vocab, draws=n,
+                   distinct=len(expected[0]))
+    got = result_arrays(name, result)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+LAYOUTS = ["random", "sequential", "strided"]
+
+
+@functools.lru_cache(maxsize=1)
+def layout_case(layout, distinct, n):
+    keys = benchlib.layout_keys(layout, distinct, n)
+    return keys, keys.tolist(), np.unique(keys)
+
+
+@pytest.mark.parametrize("layout, name", [(lay, k) for lay in LAYOUTS for k in ("Counter", "HashCounter")])
+def test_kernel_layout(bench, scale, layout, name):
+    """Same access pattern, different key values: a mixed hash makes them equally fast."""
+    distinct, n = scale.layout_keys, scale.layout_draws
+    keys, as_list, unique_keys = layout_case(layout, distinct, n)
+    fn, arg = kernel(name, keys, as_list)
+    result = bench("kernel-layout", f"{name}-{layout}", lambda: fn(arg), slow=name == "Counter",
+                   case=layout, impl=name, distinct=distinct, draws=n)
+    got_keys, got_counts = result_arrays(name, result)
+    assert len(got_keys) == distinct
+    np.testing.assert_array_equal(got_keys, unique_keys)
+    # Key i % distinct at step i: the first n % distinct keys appear once more.
+    expected = {n // distinct, -(-n // distinct)}
+    assert set(np.unique(got_counts).tolist()) <= expected
+    assert int(got_counts.sum()) == n
+
+
+MEMORY_CODE = """
+import json, sys
+import numpy as np
+from benchlib import layout_keys, rss_bytes
+from fastcount import HashCounter
+
+n = {n}
+keys = layout_keys("random", n, n)
+before = rss_bytes()
+h = HashCounter()
+h.add(keys)
+after = rss_bytes()
+assert len(h) == n and h.total() == n
+print(json.dumps({{"distinct": len(h), "rss_delta": None if before is None else after - before,
+                  "sizeof": sys.getsizeof(h)}}))
+"""
+
+
+def test_kernel_memory(bench, scale):
+    """Bytes per key of a HashCounter holding ``memory_keys`` distinct keys (fresh process)."""
+    n = scale.memory_keys
+    measured = benchlib.run_python(MEMORY_CODE.format(n=n))
+    keys = benchlib.layout_keys("random", n, n)
+    result = bench("kernel-memory", "HashCounter", lambda: count_hashcounter(keys), case=n, distinct=n)
+    assert len(result) == n and result.total() == n
+    delta = measured["rss_delta"]
+    per_key = None if delta is None else delta / n
+    bench.info.update(rss_delta_bytes=delta, sizeof_bytes=measured["sizeof"], bytes_per_key=per_key)
+    if per_key is not None:
+        print(f"\nHashCounter with {n} distinct keys: {delta / 1e6:.1f} MB resident, "
+              f"{per_key:.1f} bytes per key (sys.getsizeof: {measured['sizeof']} bytes)")
+        assert per_key > 0

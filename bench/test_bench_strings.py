@@ -1,0 +1,43 @@
+"""String counting on real tokens: a list of jieba tokens of the corpus -> counts.
+
+Rows: the dict loop, collections.Counter.update, fastcount.Counter.update, each
+updating a fresh counter with the whole token list.
+"""
+
+import collections
+
+import pytest
+
+
+def dict_loop(tokens):
+    d = {}
+    get = d.get
+    for w in tokens:
+        d[w] = get(w, 0) + 1
+    return d
+
+
+def fresh_counter(kind):
+    if kind == "collections.Counter.update":
+        return collections.Counter()
+    from fastcount import Counter
+
+    return Counter()
+
+
+@pytest.mark.parametrize("row", ["dict", "collections.Counter.update", "fastcount.Counter.update"])
+def test_strings(bench, corpus, jieba_reference, row):
+    tokens, _ = jieba_reference
+    expected = collections.Counter(tokens)
+    if row == "dict":
+        result = bench("strings", row, lambda: dict_loop(tokens), **corpus.info(), tokens=len(tokens),
+                       distinct=len(expected))
+    else:
+        def update(counter):
+            counter.update(tokens)
+            return counter
+
+        result = bench("strings", row, update, setup=lambda: fresh_counter(row), **corpus.info(),
+                       tokens=len(tokens), distinct=len(expected))
+    assert len(result) == len(expected)
+    assert dict(result.items()) == dict(expected)
