@@ -18,8 +18,9 @@ A tokenizer is named by:
 * any picklable callable ``str -> iterable of str`` (picklable so worker
   processes can receive it: a module-level function, not a lambda).
 
-Whitespace-only tokens are not counted unless ``keep_whitespace=True``;
-empty tokens never are.
+Whitespace-only tokens (``w.isspace()``) are not counted unless
+``keep_whitespace=True``. Empty tokens are counted like any other: jieba's
+full mode (``cut_all=True``) does yield ``""``, and exact means exact.
 
 A *chunk counter* counts the texts one worker is given, across all its
 chunks: ``feed(texts)`` tokenizes and counts a list of texts, ``result()``
@@ -81,10 +82,8 @@ class TokenCounter:
         extend = tokens.extend
         for text in texts:
             extend(tokenize(text))
-        if self._keep_whitespace:
-            tokens = [w for w in tokens if w]
-        else:
-            tokens = [w for w in tokens if w and not w.isspace()]
+        if not self._keep_whitespace:
+            tokens = [w for w in tokens if not w.isspace()]
         if tokens:
             self._counts.add(self._vocab.encode(tokens))
 
