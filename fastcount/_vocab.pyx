@@ -170,7 +170,8 @@ cdef int _reserve_offsets(FCVocab* v, int64_t nwords) noexcept nogil:
 cdef int _reserve_arena(FCVocab* v, int64_t nbytes) noexcept nogil:
     cdef int64_t cap = v.arena_cap if v.arena_cap > 0 else 64
     cdef char* p
-    if nbytes <= v.arena_cap:
+    # Allocated even for empty words, so a word's pointer is never NULL.
+    if nbytes <= v.arena_cap and v.arena != NULL:
         return 0
     while cap < nbytes:
         cap *= 2
@@ -650,49 +651,69 @@ cdef bytes _escaped(const FCVocab* v):
 
 # ---------------------------------------------------------------- pickling
 
-cdef bint _LITTLE_ENDIAN
-cdef uint16_t _probe_endian = 1
-_LITTLE_ENDIAN = (<unsigned char*>&_probe_endian)[0] == 1
+cdef bytes _varint_lengths(const FCVocab* v):
+    """The words' byte lengths as LEB128 varints (1 byte for a word under
+    128 bytes): the offsets array, stored compactly and endian-free."""
+    cdef int64_t i
+    cdef uint64_t x
+    cdef Py_ssize_t j = 0
+    cdef unsigned char* out = <unsigned char*>malloc(10 * v.n + 1)
+    if out == NULL:
+        raise MemoryError()
+    for i in range(v.n):
+        x = <uint64_t>(v.offsets[i + 1] - v.offsets[i])
+        while x >= 0x80:
+            out[j] = <unsigned char>(x & 0x7F) | 0x80
+            x >>= 7
+            j += 1
+        out[j] = <unsigned char>x
+        j += 1
+    try:
+        return PyBytes_FromStringAndSize(<const char*>out, j)
+    finally:
+        free(out)
 
 
-cdef inline uint64_t _bswap64(uint64_t x) noexcept nogil:
-    cdef uint64_t r = 0
-    cdef int i
-    for i in range(8):
-        r = (r << 8) | (x & 0xFF)
-        x >>= 8
-    return r
-
-
-def _unpickle_vocab(bytes arena, bytes offsets):
-    """Rebuild a Vocab from ``Vocab.__reduce__``'s state (arena bytes and the
-    little-endian int64 word end offsets)."""
+def _unpickle_vocab(bytes arena, bytes lengths):
+    """Rebuild a Vocab from ``Vocab.__reduce__``'s state: the arena (all
+    words' UTF-8, in id order) and the words' byte lengths as LEB128 varints."""
     cdef Vocab v = Vocab.__new__(Vocab)
-    cdef Py_ssize_t alen = len(arena), nbytes = len(offsets)
+    cdef Py_ssize_t alen = len(arena), nbytes = len(lengths), k
     cdef const unsigned char* a = <const unsigned char*>PyBytes_AS_STRING(arena)
-    cdef const unsigned char* o = <const unsigned char*>PyBytes_AS_STRING(offsets)
-    cdef int64_t nwords = nbytes // 8, i, wid
-    cdef uint64_t raw
-    cdef int64_t start = 0, stop
-    if nbytes % 8:
-        raise ValueError("invalid Vocab pickle: offsets length is not a multiple of 8")
+    cdef const unsigned char* o = <const unsigned char*>PyBytes_AS_STRING(lengths)
+    cdef int64_t nwords = 0, i = 0, wid
+    cdef uint64_t length
+    cdef int shift
+    cdef Py_ssize_t start = 0
+    for k in range(nbytes):
+        nwords += o[k] < 0x80  # every varint ends in a byte below 0x80
+    if nbytes and o[nbytes - 1] >= 0x80:
+        raise ValueError("invalid Vocab pickle: truncated word lengths")
     if _init_sized(&v.table, nwords, alen) < 0:
         raise MemoryError()
-    for i in range(nwords):
-        memcpy(&raw, o + 8 * i, 8)
-        if not _LITTLE_ENDIAN:
-            raw = _bswap64(raw)
-        stop = <int64_t>raw
-        if stop < start or stop > alen:
-            raise ValueError(f"invalid Vocab pickle: bad offset for word {i}")
-        if _utf8_invalid_at(a + start, stop - start, 1) >= 0:
+    k = 0
+    while k < nbytes:
+        length = 0
+        shift = 0
+        while True:
+            if shift > 56:
+                raise ValueError(f"invalid Vocab pickle: length of word {i} overflows")
+            length |= <uint64_t>(o[k] & 0x7F) << shift
+            shift += 7
+            k += 1
+            if o[k - 1] < 0x80:
+                break
+        if length > <uint64_t>(alen - start):
+            raise ValueError(f"invalid Vocab pickle: word {i} runs past the arena")
+        if _utf8_invalid_at(a + start, length, 1) >= 0:
             raise ValueError(f"invalid Vocab pickle: word {i} is not UTF-8")
-        wid = fc_vocab_intern(&v.table, <const char*>(a + start), stop - start)
+        wid = fc_vocab_intern(&v.table, <const char*>(a + start), length)
         if wid < 0:
             raise MemoryError()
         if wid != i:
             raise ValueError(f"invalid Vocab pickle: word {i} repeats word {wid}")
-        start = stop
+        start += length
+        i += 1
     if start != alen:
         raise ValueError("invalid Vocab pickle: arena longer than its words")
     return v
@@ -928,18 +949,10 @@ cdef class Vocab:
         raise MemoryError(where + "out of memory")
 
     def __reduce__(self):
-        # Compact: the arena and the word end offsets, not one str per word.
-        cdef int64_t i, n = self.table.n
-        cdef uint64_t x
-        offsets = PyBytes_FromStringAndSize(NULL, 8 * n)
-        cdef char* o = PyBytes_AS_STRING(offsets)
-        for i in range(n):
-            x = <uint64_t>self.table.offsets[i + 1]
-            if not _LITTLE_ENDIAN:
-                x = _bswap64(x)
-            memcpy(o + 8 * i, &x, 8)
+        # Compact: the arena and the words' lengths (about one byte per
+        # word), not one str object per word.
         arena = PyBytes_FromStringAndSize(self.table.arena, self.table.arena_len)
-        return (_unpickle_vocab, (arena, offsets))
+        return (_unpickle_vocab, (arena, _varint_lengths(&self.table)))
 
     def __eq__(self, other):
         """Two Vocabs are equal when they hold the same words with the same ids."""
