@@ -329,32 +329,40 @@ def _drive(procs, conns, chunks, head, tally):
             if i is None:
                 i = by_sentinel[obj]
                 if i not in results and not conns[i].poll():
-                    where = holding[i].where(None) if i in holding else "no chunk"
-                    raise WorkerError(
-                        f"worker process {procs[i].pid} died (exit code {procs[i].exitcode}) "
-                        f"while counting {where}"
-                    )
+                    _died(procs[i], holding.get(i))
                 continue
             t0 = time.perf_counter()
-            msg = obj.recv()
+            try:
+                msg = obj.recv()
+            except EOFError:
+                _died(procs[i], holding.get(i))
             kind = msg[0]
             if kind == "ready":
                 if i in holding:
                     tally.done(holding.pop(i))
+                try:
+                    obj.send((chunk_id, next_chunk.texts) if next_chunk is not None else None)
+                except BrokenPipeError:
+                    _died(procs[i], holding.get(i))
                 if next_chunk is not None:
-                    obj.send((chunk_id, next_chunk.texts))
                     holding[i] = next_chunk
                     chunk_id += 1
                     # Read ahead now, while the workers count.
                     next_chunk = next(queue, None)
-                else:
-                    obj.send(None)
             elif kind == "result":
                 results[i] = msg[1:]
                 merge_seconds += time.perf_counter() - t0
             else:  # "error"
                 _raise_remote(holding.get(i), *msg[1:])
     return [results[i] for i in range(len(procs))], merge_seconds
+
+
+def _died(proc, chunk: Optional[_Chunk]):
+    proc.join(1.0)  # for its exit code
+    where = chunk.where(None) if chunk is not None else "no chunk"
+    raise WorkerError(
+        f"worker process {proc.pid} died (exit code {proc.exitcode}) while counting {where}"
+    )
 
 
 def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Optional[_Tally]):

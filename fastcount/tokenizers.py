@@ -179,6 +179,9 @@ def native_jieba():
     """The native jieba chunk counter class, or None where it is not built."""
     try:
         from fastcount.segment import NativeChunkCounter
+        # NativeChunkCounter imports its extension when built; a source
+        # checkout may have segment.py without the compiled module.
+        import fastcount._jieba_count  # noqa: F401
     except ImportError:
         return None
     return NativeChunkCounter

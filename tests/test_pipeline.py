@@ -1,0 +1,336 @@
+"""count_words and count_partition: exact results for any workers/chunking, and bad input."""
+
+import collections
+import gzip
+import json
+import multiprocessing
+import os
+import pathlib
+import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from importlib.resources import files
+
+import jieba
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fastcount
+from fastcount import io as fio
+from fastcount import pipeline
+from fastcount.pipeline import CountStats, RemoteTraceback, WorkerError, count_partition, count_words
+
+SAMPLE = files("fastcount").joinpath("data", "reviews-sample.txt").read_text("utf-8").splitlines()
+TEXTS = SAMPLE[:300]
+
+
+def _jieba_reference(texts):
+    return collections.Counter(w for t in texts for w in jieba.lcut(t) if not w.isspace())
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return _jieba_reference(TEXTS)
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_behind():
+    yield
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("workers, chunk_size", [(1, 1 << 16), (2, 1 << 16), (2, 500), (3, 1)])
+def test_jieba_py_equals_collections_counter(reference, workers, chunk_size):
+    got = count_words(TEXTS, "jieba-py", workers=workers, chunk_size=chunk_size)
+    assert isinstance(got, fastcount.Counter)
+    assert got == reference
+    assert list(got.items()) == list(reference.items())  # same insertion order, too
+    assert got.most_common(50) == reference.most_common(50)
+
+
+def test_jieba_equals_collections_counter(reference):
+    # Native segmenter where built, jieba-py otherwise: the same counts.
+    assert count_words(TEXTS, workers=2, chunk_size=5000) == reference
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="ab 中文\t,", max_size=10), max_size=30),
+    tokenizer=st.sampled_from(["whitespace", "char", r"\w+"]),
+    workers=st.integers(1, 3),
+    chunk_size=st.integers(1, 40),
+)
+def test_any_workers_and_chunk_size_give_the_same_counter(texts, tokenizer, workers, chunk_size):
+    tokenize = fastcount.tokenizers.get_tokenizer(tokenizer)
+    reference = collections.Counter(w for t in texts for w in tokenize(t) if not w.isspace())
+    got = count_words(texts, tokenizer, workers=workers, chunk_size=chunk_size)
+    assert list(got.items()) == list(reference.items())
+
+
+def test_files_compressed_and_directories(tmp_path, reference):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_text("\n".join(TEXTS[:100]) + "\n", encoding="utf-8")
+    (tmp_path / "d" / "b.txt.gz").write_bytes(gzip.compress("\n".join(TEXTS[100:]).encode()))
+    stats = CountStats()
+    assert count_words(tmp_path / "d", "jieba-py", workers=2, chunk_size=3000, stats=stats) == reference
+    assert stats.texts == len(TEXTS)
+    rows = "".join(json.dumps({"text": t, "id": i}) + "\n" for i, t in enumerate(TEXTS))
+    (tmp_path / "c.jsonl").write_text(rows, encoding="utf-8")
+    assert count_words(tmp_path / "c.jsonl", "jieba-py", workers=2, field="text") == reference
+    with pytest.raises(ValueError, match="field="):
+        count_words(tmp_path / "c.jsonl", "jieba-py", workers=2)
+
+
+def test_spawn_start_method():
+    texts = [f"w{i % 17} x{i % 5} y" for i in range(2000)]
+    reference = collections.Counter(w for t in texts for w in t.split())
+    got = count_words(texts, "whitespace", workers=2, chunk_size=300, mp_context="spawn")
+    assert list(got.items()) == list(reference.items())
+
+
+def test_script_under_main_guard_with_spawn(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(TEXTS[:50]) + "\n", encoding="utf-8")
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(f"""
+        import json, multiprocessing, sys
+        from fastcount import count_words
+
+        if __name__ == "__main__":
+            multiprocessing.set_start_method("spawn")
+            counts = count_words({str(corpus)!r}, "char", workers=2, chunk_size=200)
+            json.dump(dict(counts), sys.stdout)
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    want = collections.Counter(c for t in TEXTS[:50] for c in t if not c.isspace())
+    assert json.loads(out.stdout) == want
+
+
+def test_min_count_and_top_break_ties_by_word():
+    texts = ["b a c", "a b d", "e"]
+    assert dict(count_words(texts, "whitespace", workers=1, min_count=2)) == {"b": 2, "a": 2}
+    top = count_words(texts, "whitespace", workers=2, chunk_size=1, top=3)
+    assert list(top.items()) == [("a", 2), ("b", 2), ("c", 1)]
+    for bad in ({"min_count": 0}, {"top": -1}, {"workers": 0}, {"chunk_size": 0}):
+        with pytest.raises(ValueError):
+            count_words(texts, "whitespace", **bad)
+
+
+def test_stats(reference):
+    stats = CountStats()
+    count_words(TEXTS, "jieba-py", workers=2, chunk_size=4000, stats=stats)
+    assert stats.texts == len(TEXTS)
+    assert stats.bytes == sum(len(t.encode()) for t in TEXTS)
+    assert stats.tokens == sum(reference.values())
+    assert stats.words == len(reference)
+    assert stats.workers == 2 and stats.tokenizer == "jieba-py"
+    assert 0 < stats.merge_seconds < stats.seconds
+    assert 0 < stats.merge_share < 1 and stats.mb_per_s > 0 and stats.tokens_per_s > 0
+    assert "MB/s" in stats.summary() and "merge" in stats.summary()
+    # A small input needs fewer workers than asked for.
+    count_words(["a b"], "whitespace", workers=4, stats=stats)
+    assert (stats.workers, stats.texts, stats.tokens) == (1, 1, 2)
+
+
+def test_progress_bar_on_stderr(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("a b\n" * 5000, encoding="utf-8")
+    count_words(path, "whitespace", workers=2, chunk_size=1000, progress=True)
+    err = capsys.readouterr().err
+    assert "counting" in err and "5,000 texts" in err and "20.0k/20.0k" in err
+
+
+def test_empty_inputs(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"\n\n  \n")
+    for source in ([], [""], iter(()), tmp_path / "empty.txt", tmp_path / "blank.txt"):
+        stats = CountStats()
+        assert count_words(source, "whitespace", workers=2, stats=stats) == {}
+        assert stats.tokens == 0
+
+
+def test_long_line(tmp_path):
+    # The 100 MB line without a newline was checked by hand
+    # (count_words(path, "whitespace") in ~30 s); 4 MB keeps CI fast.
+    path = tmp_path / "long.txt"
+    path.write_bytes(("甲 乙 " * 700_000).encode() + b"\nshort\n" + ("丙 " * 300_000).encode())
+    got = count_words(path, "whitespace", workers=2, chunk_size=1000)
+    assert dict(got) == {"甲": 700_000, "乙": 700_000, "short": 1, "丙": 300_000}
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _boom(text):
+    if "BOOM" in text:
+        raise ValueError(f"cannot cut {text!r}")
+    return text.split()
+
+
+class _Unpicklable(Exception):
+    def __init__(self, a, b):
+        super().__init__(a)  # pickling calls _Unpicklable(a) and fails
+
+
+def _raise_unpicklable(text):
+    raise _Unpicklable("x", "y")
+
+
+def _die(text):
+    if "DIE" in text:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return text.split()
+
+
+def _error_file(tmp_path, bad_line):
+    lines = [f"ok {i}" for i in range(40)]
+    lines[bad_line - 1] = "this one goes BOOM"
+    path = tmp_path / "a.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tokenizer_error_names_file_and_line(tmp_path, workers):
+    path = _error_file(tmp_path, 27)
+    with pytest.raises(ValueError, match="cannot cut 'this one goes BOOM'") as info:
+        count_words(path, _boom, workers=workers, chunk_size=30)
+    assert any(f"{path}:27" in note for note in info.value.__notes__)
+    if workers > 1:  # the worker's traceback comes along, as text
+        assert isinstance(info.value.__cause__, RemoteTraceback)
+        assert "in _boom" in info.value.__cause__.tb
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tokenizer_error_names_the_item(workers):
+    texts = ["a"] * 13 + ["BOOM"] + ["b"] * 20
+    with pytest.raises(ValueError) as info:
+        count_words(texts, _boom, workers=workers, chunk_size=4)
+    assert any("item 13 of the source" in note for note in info.value.__notes__)
+
+
+def test_unpicklable_exception_still_reaches_the_caller():
+    with pytest.raises(WorkerError, match="_Unpicklable: x") as info:
+        count_words(["a"] * 10, _raise_unpicklable, workers=2, chunk_size=1)
+    assert "in _raise_unpicklable" in info.value.__cause__.tb
+
+
+def test_killed_worker_is_reported():
+    with pytest.raises(WorkerError, match=r"died \(exit code -9\) while counting"):
+        count_words(["a"] * 10 + ["DIE"] + ["b"] * 10, _die, workers=2, chunk_size=2)
+
+
+def test_unpicklable_tokenizer_needs_workers_1():
+    with pytest.raises(TypeError, match="picklable"):
+        count_words(["a b"] * 10, lambda t: t.split(), workers=2, chunk_size=1)
+    assert dict(count_words(["a b"] * 10, lambda t: t.split(), workers=1)) == {"a": 10, "b": 10}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("bad, name", [(None, "NoneType"), (b"x", "bytes"), (3, "int")])
+def test_non_str_item_is_named(workers, bad, name):
+    with pytest.raises(TypeError, match=f"item 21 of the source is {name}, not str"):
+        count_words(["a"] * 21 + [bad], "whitespace", workers=workers, chunk_size=3)
+    with pytest.raises(TypeError, match=f"item 2 of the source is {name}"):
+        count_partition(["a", "b", bad], "whitespace")
+
+
+def test_bad_sources():
+    with pytest.raises(TypeError, match="not bytes"):
+        count_words(b"abc", "whitespace")
+    with pytest.raises(TypeError, match="not int"):
+        count_words(42, "whitespace")
+    with pytest.raises(ValueError, match="field="):
+        count_words(["a"], "whitespace", field="text")
+
+
+def test_missing_path_fails_before_any_worker_starts(tmp_path, monkeypatch):
+    (tmp_path / "ok.txt").write_text("a\n")
+
+    def no_workers(*args):
+        raise AssertionError("workers started")
+
+    monkeypatch.setattr(pipeline, "_start_workers", no_workers)
+    with pytest.raises(FileNotFoundError) as info:
+        count_words([tmp_path / "ok.txt", tmp_path / "missing.txt"], "whitespace", workers=2)
+    assert info.value.filename == str(tmp_path / "missing.txt")
+
+
+def test_decode_error_stops_the_workers(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"a b\n" * 500 + b"bad \xff byte\n" + b"c\n" * 10)
+    with pytest.raises(fio.InputDecodeError, match=f"{path}:501: invalid utf-8"):
+        count_words(path, "whitespace", workers=2, chunk_size=50)
+    got = count_words(path, "whitespace", workers=2, chunk_size=50, errors="replace")
+    assert got["\ufffd"] == 1 and got["a"] == 500
+
+
+def test_ctrl_c_stops_the_workers_within_a_second(tmp_path):
+    pids = tmp_path / "pids"
+    script = tmp_path / "slow.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sys, time
+        from fastcount import count_words
+
+        def slow(text):
+            with open({str(pids)!r}, "a") as f:
+                f.write(f"{{os.getpid()}}\\n")
+            time.sleep(0.5)
+            return text.split()
+
+        if __name__ == "__main__":
+            try:
+                count_words(["a b"] * 1000, slow, workers=2, chunk_size=1)
+            except KeyboardInterrupt:
+                sys.exit(130)
+    """))
+    # A session of its own: Ctrl-C signals the whole foreground process group.
+    proc = subprocess.Popen([sys.executable, str(script)], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if pids.exists() and len(set(pids.read_text().split())) == 2:
+                break
+            time.sleep(0.05)
+        workers = {int(p) for p in pids.read_text().split()}
+        assert len(workers) == 2
+        sent = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=10) == 130
+        assert time.monotonic() - sent < 2.0
+        for pid in workers:
+            assert not pathlib.Path(f"/proc/{pid}").exists() or _zombie(pid)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _zombie(pid):
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except OSError:
+        return True
+
+
+# ---------------------------------------------------------------- count_partition
+
+
+def test_count_partition_is_exact_and_merges(reference):
+    parts = [count_partition(TEXTS[i : i + 70], "jieba-py") for i in range(0, len(TEXTS), 70)]
+    assert all(isinstance(p, fastcount.Counter) for p in parts)
+    total = collections.Counter()
+    for part in reversed(parts):
+        total.update(dict(part))
+    assert total == reference
+    assert count_partition(TEXTS, "jieba-py") == reference
+    part = pickle.loads(pickle.dumps(parts[0]))
+    assert part == parts[0]
+    with pytest.raises(ValueError) as info:
+        count_partition(["a", "BOOM"], _boom)
+    assert any("item 1 of the source" in note for note in info.value.__notes__)
