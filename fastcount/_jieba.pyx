@@ -1036,6 +1036,18 @@ cdef class Dictionary:
                 c += 1
         return c
 
+    def can_raise(self):
+        """True when a segmentation (other than full mode) may raise
+        ValueError as jieba's calc would: a total or a word frequency that
+        is not positive."""
+        cdef Py_ssize_t k
+        if self.logtotal != self.logtotal:
+            return True
+        for k in range(self.trie.n):
+            if self.trie.freq[k] < 0 and self.trie.freq[k] != ABSENT:
+                return True
+        return False
+
     @property
     def n_nodes(self):
         """Trie nodes: ids ``0 .. n_nodes - 1`` (node 0 is the empty string)."""

@@ -354,3 +354,86 @@ def test_frequency_must_be_an_int(ft):
     with pytest.raises(OverflowError):
         f.add_word("中国", 2 ** 70)
     assert f.get_FREQ("中国") == ft.get_FREQ("中国")
+
+
+# ---------------------------------------------------------------- fused counting
+def reference_counts(tok, texts, cut_all=False, hmm=True, keep_whitespace=False):
+    return collections.Counter(
+        w for t in texts for w in tok.lcut(t, cut_all=cut_all, HMM=hmm)
+        if keep_whitespace or not w.isspace()
+    )
+
+
+@pytest.mark.parametrize("hmm,cut_all", [(True, False), (False, False), (True, True)])
+def test_native_counter_on_the_sample(jt, lines, hmm, cut_all):
+    c = segment.NativeChunkCounter(hmm=hmm, cut_all=cut_all)
+    c.feed(lines[:500])
+    c.feed([])
+    c.feed(lines[500:])
+    words, counts = c.result()
+    assert counts.dtype.name == "int64" and len(words) == len(counts) == c.seen()
+    expected = reference_counts(jt, lines, cut_all, hmm)
+    # the same counts, and the words in the same order of first sight
+    assert list(zip(words, counts.tolist())) == list(expected.items())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(TEXTS, max_size=6), keep=st.booleans(), mode=st.sampled_from([(True, False), (False, False), (True, True)]))
+def test_native_counter_generated(jt, texts, keep, mode):
+    hmm, cut_all = mode
+    c = segment.NativeChunkCounter(hmm=hmm, cut_all=cut_all, keep_whitespace=keep)
+    c.feed(texts)
+    words, counts = c.result()
+    assert dict(zip(words, counts.tolist())) == reference_counts(jt, texts, cut_all, hmm, keep)
+    assert len(set(words)) == len(words)
+
+
+def test_native_counter_user_dict_and_tokenizers(jt, tmp_path, lines, force_split_guard):
+    path = tmp_path / "user.txt"
+    path.write_text(USER_DICT, encoding="utf-8")
+    texts = USER_TEXTS + lines[:100]
+    j = copy_jieba(jt)
+    j.load_userdict(str(path))
+    expected = reference_counts(j, texts)
+    for kw in ({"user_dict": str(path)}, {"tokenizer": j}):
+        c = segment.NativeChunkCounter(**kw)
+        c.feed(texts)
+        words, counts = c.result()
+        assert dict(zip(words, counts.tolist())) == expected, kw
+    with pytest.raises(ValueError, match="not both"):
+        segment.NativeChunkCounter(user_dict=str(path), tokenizer=j)
+    with pytest.raises(FileNotFoundError):
+        segment.NativeChunkCounter(user_dict=str(tmp_path / "missing.txt"))
+
+
+def test_native_counter_sees_words_added_while_counting(jt, force_split_guard):
+    f = Tokenizer()
+    c = segment.NativeChunkCounter(tokenizer=f)
+    text = "石墨烯是新材料，石墨烯很薄"
+    c.feed([text])
+    f.add_word("石墨烯")
+    c.feed([text])
+    j = copy_jieba(jt)
+    expected = reference_counts(j, [text])
+    j.add_word("石墨烯")
+    expected.update(reference_counts(j, [text]))
+    words, counts = c.result()
+    assert len(set(words)) == len(words)
+    assert dict(zip(words, counts.tolist())) == expected
+
+
+def test_native_counter_errors(force_split_guard):
+    c = segment.NativeChunkCounter()
+    with pytest.raises(TypeError, match=r"texts\[1\] is bytes"):
+        c.feed(["中国", b"abc"])
+    assert c.result()[0] == []          # nothing of the bad batch was counted
+    f = Tokenizer()
+    f.add_word("中国人民", -5)
+    c = segment.NativeChunkCounter(tokenizer=f)
+    c.feed(["北京"])
+    with pytest.raises(ValueError, match=r"texts\[1\]"):
+        c.feed(["北京", "中国人民"])
+    words, counts = c.result()
+    assert dict(zip(words, counts.tolist())) == {"北京": 1}
+    with pytest.raises(TypeError):
+        segment.NativeChunkCounter(tokenizer="jieba")

@@ -1,0 +1,262 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Segment with jieba's rules and count the tokens, all in C.
+
+A token that is a string of the dictionary's trie (every dictionary word, and
+every prefix jieba keeps) counts under its trie node id (>= 0); any other
+token (words the HMM finds, Latin and digit runs, punctuation, characters
+outside the dictionary) is interned in a Vocab as UTF-8 and counts under
+``-1 - vocab id``. No Python object is made per token, and the work of a
+whole batch of texts runs without the GIL.
+"""
+from cpython.unicode cimport PyUnicode_GET_LENGTH
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
+from libc.stdlib cimport malloc, realloc, free
+
+import numpy as np
+
+from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
+                               JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
+                               jb_ctx_free, jb_find)
+from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
+from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word_str
+
+cdef extern from "Python.h":
+    Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
+
+cdef enum:
+    ERR_NOMEM = 1
+    ERR_DOMAIN = 2
+
+
+cdef inline Py_ssize_t utf8_encode(const Py_UCS4* s, Py_ssize_t n, char* out) noexcept nogil:
+    """UTF-8 with lone surrogates as 3 bytes ('surrogatepass'); out needs 4*n."""
+    cdef Py_ssize_t i, k = 0
+    cdef uint32_t c
+    for i in range(n):
+        c = s[i]
+        if c < 0x80:
+            out[k] = <char>c
+            k += 1
+        elif c < 0x800:
+            out[k] = <char>(0xC0 | (c >> 6))
+            out[k + 1] = <char>(0x80 | (c & 0x3F))
+            k += 2
+        elif c < 0x10000:
+            out[k] = <char>(0xE0 | (c >> 12))
+            out[k + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
+            out[k + 2] = <char>(0x80 | (c & 0x3F))
+            k += 3
+        else:
+            out[k] = <char>(0xF0 | (c >> 18))
+            out[k + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
+            out[k + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
+            out[k + 3] = <char>(0x80 | (c & 0x3F))
+            k += 4
+    return k
+
+
+cdef class ChunkCounter:
+    """Counts jieba's tokens of many texts: ``feed(texts)`` then ``result()``.
+
+    ``ChunkCounter(dictionary, hmm=True, cut_all=False, keep_whitespace=False)``
+    with a :class:`fastcount._jieba.Dictionary`. Whitespace tokens (the ones
+    ``str.isspace``) are not counted unless ``keep_whitespace``.
+    """
+    cdef Dictionary d
+    cdef HashCounter counts
+    cdef Vocab vocab
+    cdef bint hmm, cut_all, keep_ws
+    cdef int64_t* order          # keys in order of first sight
+    cdef Py_ssize_t norder, caporder
+    cdef char* utf8
+    cdef Py_ssize_t caputf8
+    cdef Py_ssize_t version0     # the dictionary's version when counting began
+    cdef bint busy
+    cdef bint broken
+
+    def __cinit__(self):
+        self.order = NULL
+        self.utf8 = NULL
+
+    def __init__(self, Dictionary dictionary not None, bint hmm=True, bint cut_all=False,
+                 bint keep_whitespace=False):
+        self.d = dictionary
+        self.hmm = hmm
+        self.cut_all = cut_all
+        self.keep_ws = keep_whitespace
+        self.counts = HashCounter()
+        self.vocab = Vocab()
+        self.version0 = dictionary.version
+
+    def __dealloc__(self):
+        free(self.order)
+        free(self.utf8)
+
+    cdef int _count_tokens(self, JBCtx* ctx) noexcept nogil:
+        """Count ctx's tokens; 0 ok, ERR_NOMEM."""
+        cdef Py_ssize_t k, n, m
+        cdef JBTok* t
+        cdef const Py_UCS4* p
+        cdef int64_t key, vid
+        cdef int64_t* c
+        cdef int32_t node
+        cdef void* q
+        for k in range(ctx.ntok):
+            t = &ctx.toks[k]
+            if t.kind == JB_SPACE and not self.keep_ws:
+                continue
+            if t.node >= 0:
+                key = t.node
+            else:
+                n = t.end - t.start
+                p = (ctx.aux if t.kind == JB_AUX else ctx.text) + t.start
+                node = jb_find(ctx.trie, p, n)
+                if node >= 0:
+                    key = node
+                else:
+                    if 4 * n > self.caputf8:
+                        m = 4 * n + 256
+                        q = realloc(self.utf8, m)
+                        if q == NULL:
+                            return ERR_NOMEM
+                        self.utf8 = <char*>q
+                        self.caputf8 = m
+                    m = utf8_encode(p, n, self.utf8)
+                    vid = fc_vocab_intern(&self.vocab.table, self.utf8, m)
+                    if vid < 0:
+                        return ERR_NOMEM
+                    key = -1 - vid
+            c = fc_table_find(&self.counts.table, key)
+            if c != NULL:
+                c[0] += 1
+            else:
+                if self.norder == self.caporder:
+                    m = 2 * self.caporder if self.caporder else 1024
+                    q = realloc(self.order, m * sizeof(int64_t))
+                    if q == NULL:
+                        return ERR_NOMEM
+                    self.order = <int64_t*>q
+                    self.caporder = m
+                if fc_table_add(&self.counts.table, key, 1) != 0:
+                    return ERR_NOMEM
+                self.order[self.norder] = key
+                self.norder += 1
+        return 0
+
+    def feed(self, texts):
+        """Segment and count every str of ``texts`` (a list or other sequence)."""
+        cdef Py_ssize_t i, ntext, total_len = 0, off, n
+        cdef Py_ssize_t* offs = NULL
+        cdef Py_UCS4* buf = NULL
+        cdef JBCtx ctx
+        cdef int err = 0
+        cdef bint prescan
+        if self.broken:
+            raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
+        if self.busy:
+            raise RuntimeError("feed() is already running in another thread on this counter")
+        texts = tuple(texts)        # our own references while the GIL is released
+        ntext = len(texts)
+        for i in range(ntext):
+            t = texts[i]
+            if type(t) is not str:
+                if not isinstance(t, str):
+                    raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+            total_len += PyUnicode_GET_LENGTH(t)
+        if ntext == 0:
+            return
+        self.d._sync_force_split()
+        offs = <Py_ssize_t*>malloc((ntext + 1) * sizeof(Py_ssize_t))
+        buf = <Py_UCS4*>malloc((total_len + 1) * sizeof(Py_UCS4))
+        if offs == NULL or buf == NULL:
+            free(offs)
+            free(buf)
+            raise MemoryError()
+        off = 0
+        try:
+            for i in range(ntext):
+                offs[i] = off
+                n = PyUnicode_GET_LENGTH(texts[i])
+                if n:
+                    PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
+                off += n
+            offs[ntext] = off
+            # jieba raises ValueError (log of a non-positive number) only for
+            # texts that reach such a frequency: find out before counting
+            # anything, so that an error leaves the counts as they were
+            prescan = not self.cut_all and self.d.can_raise()
+            jb_ctx_init(&ctx, &self.d.trie, &self.d.fsw if self.d._fsw_len > 0 else NULL,
+                        self.d.logtotal)
+            self.d._readers += 1
+            self.busy = True
+            try:
+                with nogil:
+                    if prescan:
+                        for i in range(ntext):
+                            ctx.text = buf + offs[i]
+                            ctx.n = offs[i + 1] - offs[i]
+                            ctx.ntok = 0
+                            ctx.naux = 0
+                            err = jb_cut(&ctx, self.cut_all, self.hmm, False)
+                            if err:
+                                break
+                    if not err:
+                        for i in range(ntext):
+                            ctx.text = buf + offs[i]
+                            ctx.n = offs[i + 1] - offs[i]
+                            ctx.ntok = 0
+                            ctx.naux = 0
+                            err = jb_cut(&ctx, self.cut_all, self.hmm, False)
+                            if err:
+                                break
+                            err = self._count_tokens(&ctx)
+                            if err:
+                                err = ERR_NOMEM
+                                break
+            finally:
+                self.busy = False
+                self.d._readers -= 1
+                jb_ctx_free(&ctx)
+        finally:
+            free(offs)
+            free(buf)
+        if err == JB_ERR_DOMAIN:
+            # only reachable in the prescan: nothing was counted
+            raise ValueError(f"math domain error in texts[{i}] (jieba raises it too: "
+                             "a word of that text, or the dictionary's total, has a "
+                             "frequency that is not positive)")
+        if err:
+            self.broken = True
+            raise MemoryError("out of memory while counting; this counter's counts are incomplete")
+
+    def seen(self):
+        """Number of distinct words counted so far."""
+        return self.norder
+
+    def result(self):
+        """``(words, counts)``: a list of str in order of first sight and an
+        int64 numpy array of their counts."""
+        cdef Py_ssize_t k
+        cdef int64_t key
+        if self.broken:
+            raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
+        words = []
+        counts = np.empty(self.norder, dtype=np.int64)
+        cdef int64_t[::1] cv = counts
+        for k in range(self.norder):
+            key = self.order[k]
+            cv[k] = fc_table_get(&self.counts.table, key)
+            if key >= 0:
+                words.append(self.d.node_word(key))
+            else:
+                words.append(fc_vocab_word_str(self.vocab, -1 - key))
+        if self.d.version != self.version0:
+            # words added to the dictionary while counting may have been
+            # counted under a vocabulary id before: merge such duplicates
+            merged = {}
+            for w, c in zip(words, counts.tolist()):
+                merged[w] = merged.get(w, 0) + c
+            if len(merged) != len(words):
+                words = list(merged)
+                counts = np.fromiter(merged.values(), dtype=np.int64, count=len(merged))
+        return words, counts
