@@ -29,7 +29,7 @@ import os
 import sys
 import zlib
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 __all__ = [
     "InputError",
@@ -48,7 +48,7 @@ __all__ = [
 #: The path that stands for standard input.
 STDIN = "-"
 
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_OPENERS: Dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # What a corrupt compressed stream raises, depending on the format.
 _STREAM_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 _GLOB_CHARS = frozenset("*?[")
@@ -129,7 +129,7 @@ def _check_readable(path: str) -> None:
 
 def _walk(directory: str) -> List[str]:
     """Every non-hidden regular file under ``directory``, in a stable order."""
-    found = []
+    found: List[str] = []
     for root, dirs, files in os.walk(directory, onerror=_raise):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(
@@ -176,11 +176,11 @@ def resolve_paths(specs: Sequence[PathLike]) -> List[Source]:
     return sources
 
 
-def _open_binary(path: str):
+def _open_binary(path: str) -> BinaryIO:
     if path == STDIN:
         return sys.stdin.buffer
-    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-    return opener(path, "rb")
+    opener = _OPENERS.get(os.path.splitext(path)[1].lower())
+    return opener(path, "rb") if opener is not None else open(path, "rb")
 
 
 def _ascii_compatible(encoding: str) -> bool:

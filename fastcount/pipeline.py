@@ -31,12 +31,15 @@ import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from fastcount import io as fio
 from fastcount.tokenizers import CounterFactory, chunk_counter_factory
+
+if TYPE_CHECKING:
+    from fastcount.counter import Counter
 
 __all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "WorkerError"]
 
@@ -381,7 +384,7 @@ def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Op
 
 def _merge(parts) -> "Counter":
     """Sum worker results into one Counter, in order of first sight when known."""
-    from fastcount.counter import Counter
+    from fastcount.counter import Counter  # not at import time: workers never need it
 
     total = Counter()
     if len(parts) > 1 and all(firsts is not None for _, _, firsts in parts):

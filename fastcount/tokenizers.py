@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -163,12 +163,13 @@ class _JiebaPy:
         self.hmm = hmm
         self.cut_all = cut_all
         self.user_dict = user_dict
-        self._lcut = None
+        self._lcut: Optional[Callable[..., List[str]]] = None
 
     def __call__(self, text: str) -> List[str]:
-        if self._lcut is None:
-            self._lcut = _jieba_tokenizer(self.user_dict).lcut
-        return self._lcut(text, cut_all=self.cut_all, HMM=self.hmm)
+        lcut = self._lcut
+        if lcut is None:
+            lcut = self._lcut = _jieba_tokenizer(self.user_dict).lcut
+        return lcut(text, cut_all=self.cut_all, HMM=self.hmm)
 
     def __reduce__(self):
         # Ship the options, not a loaded dictionary.
@@ -251,7 +252,7 @@ class CounterFactory:
     tokenize: Optional[Callable[[str], Iterable[str]]]
     keep_whitespace: bool = False
     #: keyword arguments of the native counter
-    native_options: Dict[str, object] = field(default_factory=dict)
+    native_options: Dict[str, Any] = field(default_factory=dict)
 
     def __call__(self):
         if self.tokenize is None:
@@ -277,7 +278,8 @@ def chunk_counter_factory(
     """
     tokenize = get_tokenizer(tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict)
     if tokenizer == "jieba" and native_jieba() is not None:
-        options = {"hmm": hmm, "cut_all": cut_all, "user_dict": getattr(tokenize, "user_dict")}
+        path = os.fspath(user_dict) if user_dict is not None else None
+        options: Dict[str, Any] = {"hmm": hmm, "cut_all": cut_all, "user_dict": path}
         return CounterFactory("jieba (native)", None, keep_whitespace, options)
     if isinstance(tokenize, _JiebaPy):
         name = "jieba-py"
