@@ -23,7 +23,8 @@ from libc.string cimport memcpy, memcmp, memset, memchr
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
-    object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
+    object PyUnicode_New(Py_ssize_t size, uint32_t maxchar)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyBytes_FromStringAndSize(const char* s, Py_ssize_t size)
     char* PyBytes_AS_STRING(object o)
 
@@ -459,7 +460,64 @@ cdef str fc_vocab_word_str(Vocab v, int64_t i):
     cdef const char* p = fc_vocab_word(&v.table, i, &n)
     if p == NULL:
         raise IndexError(_no_such_id(i, v.table.n))
-    return PyUnicode_DecodeUTF8(p, n, "surrogatepass")
+    return _decode_utf8(<const unsigned char*>p, n)
+
+
+cdef str _decode_utf8(const unsigned char* p, Py_ssize_t n):
+    """A new str from UTF-8 (surrogatepass) that is known to be valid.
+
+    The arena was validated on the way in, so this skips the checks and the
+    error-handler machinery of PyUnicode_DecodeUTF8, which dominate for the
+    short words a vocabulary holds."""
+    cdef Py_ssize_t k, count = 0
+    cdef unsigned char c, top = 0
+    cdef uint32_t maxchar
+    cdef void* data
+    cdef int kind
+    for k in range(n):
+        c = p[k]
+        if (c & 0xC0) != 0x80:  # one code point per non-continuation byte
+            count += 1
+            if c > top:
+                top = c
+    # The highest lead byte gives the str's exact PEP 393 kind (CPython
+    # requires the narrowest one): ASCII, Latin-1 (C2-C3), UCS2 (up to EF).
+    if top < 0x80:
+        return PyUnicode_FromKindAndData(1, p, n)
+    maxchar = 0xFF if top <= 0xC3 else (0xFFFF if top <= 0xEF else 0x10FFFF)
+    s = PyUnicode_New(count, maxchar)
+    data = PyUnicode_DATA(s)
+    kind = PyUnicode_KIND(s)
+    _decode_into(p, n, kind, data)
+    return s
+
+
+cdef void _decode_into(const unsigned char* p, Py_ssize_t n, int kind, void* data) noexcept nogil:
+    cdef Py_ssize_t k = 0, j = 0
+    cdef unsigned char c
+    cdef uint32_t cp
+    while k < n:
+        c = p[k]
+        if c < 0x80:
+            cp = c
+            k += 1
+        elif c < 0xE0:
+            cp = ((c & 0x1F) << 6) | (p[k + 1] & 0x3F)
+            k += 2
+        elif c < 0xF0:
+            cp = ((c & 0x0F) << 12) | ((p[k + 1] & 0x3F) << 6) | (p[k + 2] & 0x3F)
+            k += 3
+        else:
+            cp = (((c & 0x07) << 18) | ((p[k + 1] & 0x3F) << 12)
+                  | ((p[k + 2] & 0x3F) << 6) | (p[k + 3] & 0x3F))
+            k += 4
+        if kind == 1:
+            (<uint8_t*>data)[j] = <uint8_t>cp
+        elif kind == 2:
+            (<uint16_t*>data)[j] = <uint16_t>cp
+        else:
+            (<uint32_t*>data)[j] = cp
+        j += 1
 
 
 cdef str _no_such_id(object i, int64_t n):
