@@ -262,11 +262,30 @@ cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noe
 cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n,
                                     uint64_t h) noexcept nogil:
     cdef int64_t wid = _find(v, utf8, n, h)
-    cdef uint32_t tag = <uint32_t>h
-    cdef uint64_t i
-    cdef Py_ssize_t src_off = -1
     if wid >= 0:
         return wid
+    # Bytes from C callers are checked once, when they become a word, so
+    # that turning words back into str can trust the arena.
+    if _utf8_invalid_at(<const unsigned char*>utf8, n, 1) >= 0:
+        return -2
+    return _add_new(v, utf8, n, h)
+
+
+cdef int64_t _intern_valid(FCVocab* v, const char* utf8, Py_ssize_t n,
+                           uint64_t h) noexcept nogil:
+    """fc_vocab_intern_hashed for bytes known to be UTF-8 (encoded here)."""
+    cdef int64_t wid = _find(v, utf8, n, h)
+    if wid >= 0:
+        return wid
+    return _add_new(v, utf8, n, h)
+
+
+cdef int64_t _add_new(FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil:
+    """Append a word that is not in v yet; its id, or -1 out of memory / full."""
+    cdef uint32_t tag = <uint32_t>h
+    cdef uint64_t i
+    cdef int64_t wid
+    cdef Py_ssize_t src_off = -1
     if v.n >= MAX_WORDS:
         return -1
     # The bytes may lie in our own arena (a caller passing part of a word
@@ -442,7 +461,7 @@ cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
 cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
     cdef const char* p
     cdef Py_ssize_t n = _str_utf8(v, word, &p)
-    cdef int64_t wid = fc_vocab_intern_hashed(&v.table, p, n, _hash(p, n))
+    cdef int64_t wid = _intern_valid(&v.table, p, n, _hash(p, n))
     if wid < 0:
         raise MemoryError("Vocab: out of memory" if v.table.n < MAX_WORDS
                           else "Vocab: full (2**32 - 1 words)")
@@ -634,7 +653,7 @@ cdef int _load_lines(FCVocab* v, const unsigned char* data, Py_ssize_t size,
                 j += 1
                 k += 1
         before = v.n
-        wid = fc_vocab_intern(v, <const char*>tmp, j)
+        wid = _intern_valid(v, <const char*>tmp, j, _hash(<const char*>tmp, j))
         if wid < 0:
             err.kind = _E_NOMEM
             return -1
@@ -650,9 +669,8 @@ cdef int _load_lines(FCVocab* v, const unsigned char* data, Py_ssize_t size,
 cdef const char* _HEX = "0123456789abcdef"
 
 
-cdef Py_ssize_t _escape_all(const FCVocab* v, unsigned char* out, int64_t* bad_id) noexcept nogil:
-    """Write every word + newline in the file format; -1 (and *bad_id) when a
-    word is not UTF-8 (it came in through the byte-level C API)."""
+cdef Py_ssize_t _escape_all(const FCVocab* v, unsigned char* out) noexcept nogil:
+    """Write every word + newline in the file format; returns the size."""
     cdef int64_t wid
     cdef Py_ssize_t j = 0, k, stop
     cdef const unsigned char* a = <const unsigned char*>v.arena
@@ -661,9 +679,6 @@ cdef Py_ssize_t _escape_all(const FCVocab* v, unsigned char* out, int64_t* bad_i
     for wid in range(v.n):
         k = v.offsets[wid]
         stop = v.offsets[wid + 1]
-        if _utf8_invalid_at(a + k, stop - k, 1) >= 0:
-            bad_id[0] = wid
-            return -1
         while k < stop:
             c = a[k]
             if c == 0x5C or c == 0x0A or c == 0x0D:
@@ -692,16 +707,13 @@ cdef Py_ssize_t _escape_all(const FCVocab* v, unsigned char* out, int64_t* bad_i
 
 cdef bytes _escaped(const FCVocab* v):
     """The whole file content of Vocab.save as bytes."""
-    cdef int64_t bad_id = -1
     cdef Py_ssize_t size
     # Escaping at most doubles a word (a surrogate: 3 bytes -> 6), plus newlines.
     cdef unsigned char* out = <unsigned char*>malloc(2 * v.arena_len + v.n + 1)
     if out == NULL:
         raise MemoryError()
-    size = _escape_all(v, out, &bad_id)
+    size = _escape_all(v, out)
     try:
-        if size < 0:
-            raise ValueError(f"word {bad_id} is not valid UTF-8 (added through the C API?)")
         return PyBytes_FromStringAndSize(<const char*>out, size)
     finally:
         free(out)
@@ -765,7 +777,8 @@ def _unpickle_vocab(bytes arena, bytes lengths):
             raise ValueError(f"invalid Vocab pickle: word {i} runs past the arena")
         if _utf8_invalid_at(a + start, length, 1) >= 0:
             raise ValueError(f"invalid Vocab pickle: word {i} is not UTF-8")
-        wid = fc_vocab_intern(&v.table, <const char*>(a + start), length)
+        wid = _intern_valid(&v.table, <const char*>(a + start), length,
+                            _hash(<const char*>(a + start), length))
         if wid < 0:
             raise MemoryError()
         if wid != i:
@@ -1037,3 +1050,51 @@ cdef class Vocab:
             return f"Vocab({self.words()!r})"
         head = ", ".join(repr(fc_vocab_word_str(self, i)) for i in range(5))
         return f"Vocab([{head}, ...], len={n})"
+
+
+# ---------------------------------------------------------------- test hooks
+# The byte-level C API is meant for other Cython modules; these let
+# tests/test_vocab.py drive it from Python.
+
+def _c_intern_bytes(Vocab v, bytes word):
+    """fc_vocab_intern(v, word): the id, or the C error code (-1, -2)."""
+    return fc_vocab_intern(&v.table, word, len(word))
+
+
+def _c_find_bytes(Vocab v, bytes word):
+    """fc_vocab_find(v, word): the id, or -1."""
+    return fc_vocab_find(&v.table, word, len(word))
+
+
+def _c_intern_own_slice(Vocab v, int64_t wid, Py_ssize_t start, Py_ssize_t stop):
+    """Intern bytes start:stop of word wid, passing a pointer into v's own
+    arena (which may move while the new word is added)."""
+    cdef Py_ssize_t n
+    cdef const char* p = fc_vocab_word(&v.table, wid, &n)
+    if p == NULL or not 0 <= start <= stop <= n:
+        raise IndexError("no such slice")
+    return fc_vocab_intern(&v.table, p + start, stop - start)
+
+
+def _c_bare_table(list words, Py_ssize_t expected):
+    """Intern bytes into a bare FCVocab (zero-filled if expected < 0, else
+    fc_vocab_init(expected)); returns (ids, ids found again, words read back
+    with fc_vocab_word)."""
+    cdef FCVocab t
+    cdef Py_ssize_t n
+    cdef const char* p
+    cdef bytes w
+    memset(&t, 0, sizeof(FCVocab))
+    if expected >= 0 and fc_vocab_init(&t, expected) < 0:
+        raise MemoryError()
+    try:
+        found = [fc_vocab_find(&t, w, len(w)) for w in words]
+        ids = [fc_vocab_intern(&t, w, len(w)) for w in words]
+        again = [fc_vocab_find_hashed(&t, w, len(w), fc_hash_bytes(w, len(w))) for w in words]
+        back = []
+        for i in range(t.n):
+            p = fc_vocab_word(&t, i, &n)
+            back.append(p[:n])
+        return found, ids, again, back
+    finally:
+        fc_vocab_free(&t)
