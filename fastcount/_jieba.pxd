@@ -5,7 +5,7 @@
 # input's code points (or of ctx.aux, for the one kind of token jieba glues
 # together from non-adjacent pieces: the Latin run of full mode), each with the
 # trie node of the token when the segmenter already knows it.
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 cdef struct JBEdge:
     uint64_t key        # (parent node << 21) | code point; JB_EMPTY = free slot
@@ -27,6 +27,26 @@ cdef struct JBTrie:
     int64_t* freq       # FREQ[string], or JB_ABSENT when the string is not in FREQ
     double* logf        # log(freq) for freq > 0, 0.0 for 0 (log(1)), NaN for < 0
 
+cdef struct JBRec:
+    # One node of the frozen trie, the layout the segmenter reads: the
+    # children of a node are consecutive records sorted by code point, so a
+    # step down the trie reads one small block of memory.
+    uint32_t cpf        # code point | JB_PRESENT | JB_WORD
+    int32_t node        # the node's id in JBTrie (the id tokens are counted under)
+    double logf         # JBTrie.logf of the node
+    int32_t first       # records first .. first + nchild - 1 are the children
+    int32_t nchild
+
+cdef struct JBFrozen:
+    JBRec* recs         # record 0 is the root
+    int32_t n
+    int32_t* root       # record of the root's child for code points < 65536, -1 = none
+
+cdef enum:
+    JB_CP_MASK = 0x1FFFFF
+    JB_WORD = 0x20000000      # in FREQ with a non-zero frequency
+    JB_PRESENT = 0x40000000   # in FREQ
+
 cdef enum:
     JB_SPAN = 0         # text[start:end]
     JB_AUX = 1          # ctx.aux[start:end]
@@ -39,7 +59,7 @@ cdef struct JBTok:
     int32_t kind
 
 cdef struct JBCtx:
-    const JBTrie* trie
+    const JBFrozen* fz
     const JBTrie* fsw   # Force_Split_Words as a trie (freq 1 = member); NULL when empty
     double logtotal     # log(total); NaN when total <= 0 (jieba raises then)
     const Py_UCS4* text
@@ -68,14 +88,18 @@ cdef enum:
 # Segment ctx.text[0:ctx.n] into ctx.toks (appending): jieba's Tokenizer.cut
 # (cut_all / HMM), or cut_for_search when search is true. Returns ctx.err.
 cdef int jb_cut(JBCtx* ctx, bint cut_all, bint hmm, bint search) noexcept nogil
-cdef void jb_ctx_init(JBCtx* ctx, const JBTrie* trie, const JBTrie* fsw, double logtotal) noexcept nogil
+cdef void jb_ctx_init(JBCtx* ctx, const JBFrozen* fz, const JBTrie* fsw, double logtotal) noexcept nogil
 cdef void jb_ctx_free(JBCtx* ctx) noexcept nogil
 # Node of text[0:n] in the trie, or -1.
 cdef int32_t jb_find(const JBTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
+# Record of text[0:n] in the frozen trie, or -1.
+cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
 
 cdef class Dictionary:
     cdef JBTrie trie
     cdef JBTrie fsw
+    cdef JBFrozen fz            # trie, frozen for reading; rebuilt when version moves
+    cdef Py_ssize_t fz_version
     cdef object _total          # jieba's total (a Python int)
     cdef double logtotal
     cdef object _fsw_set        # the Force_Split_Words set seen last, and its size
@@ -84,3 +108,4 @@ cdef class Dictionary:
     cdef readonly Py_ssize_t version   # bumped by every change of the words
     cdef int _sync_force_split(self) except -1
     cdef int _check_writable(self) except -1
+    cdef int _freeze(self) except -1

@@ -22,8 +22,8 @@ from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_Substring,
                               PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND)
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t, INT64_MIN
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, INT64_MIN
+from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memset, memcpy
 from libc.math cimport log, NAN
 
@@ -280,10 +280,139 @@ cdef inline void trie_set_freq(JBTrie* t, int32_t node, int64_t f) noexcept nogi
         t.logf[node] = NAN
 
 
+# ---------------------------------------------------------------- frozen trie
+cdef inline int32_t fz_child_of(const JBRec* recs, const JBRec* rec, Py_UCS4 c) noexcept nogil:
+    """Record of rec's child for c, or -1 (children sorted by code point)."""
+    cdef int32_t lo = rec.first, hi = rec.first + rec.nchild, mid
+    cdef uint32_t k
+    if rec.nchild <= 8:
+        while lo < hi:
+            k = recs[lo].cpf & JB_CP_MASK
+            if k == c:
+                return lo
+            if k > c:
+                return -1
+            lo += 1
+        return -1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        k = recs[mid].cpf & JB_CP_MASK
+        if k == c:
+            return mid
+        if k < c:
+            lo = mid + 1
+        else:
+            hi = mid
+    return -1
+
+
+cdef inline int32_t fz_child(const JBFrozen* z, int32_t r, Py_UCS4 c) noexcept nogil:
+    if r == 0 and c < ROOT_SPAN:
+        return z.root[c]
+    return fz_child_of(z.recs, &z.recs[r], c)
+
+
+cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
+    cdef int32_t r = 0
+    cdef Py_ssize_t i
+    for i in range(n):
+        r = fz_child(z, r, text[i])
+        if r < 0:
+            return -1
+    return r
+
+
+cdef void frozen_free(JBFrozen* z) noexcept nogil:
+    free(z.recs)
+    free(z.root)
+    z.recs = NULL
+    z.root = NULL
+    z.n = 0
+
+
+cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
+    cdef uint64_t x = (<const uint64_t*>a)[0], y = (<const uint64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
+    """Lay t out breadth first, each node's children together in code point
+    order. 0 ok, -1 out of memory (z is then empty)."""
+    cdef int32_t n = t.n, k, p, r, nxt, m, j
+    cdef int32_t* start = <int32_t*>calloc(n + 1, sizeof(int32_t))
+    cdef uint64_t* kids = <uint64_t*>malloc((n if n > 1 else 1) * sizeof(uint64_t))
+    cdef int32_t* fill = NULL
+    cdef uint64_t key
+    cdef uint32_t flags
+    cdef int64_t f
+    frozen_free(z)
+    z.recs = <JBRec*>malloc(n * sizeof(JBRec))
+    z.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
+    fill = <int32_t*>malloc((n + 1) * sizeof(int32_t))
+    if start == NULL or kids == NULL or fill == NULL or z.recs == NULL or z.root == NULL:
+        free(start)
+        free(kids)
+        free(fill)
+        frozen_free(z)
+        return -1
+    # children of each node, grouped by parent (counting sort), as
+    # (code point << 32 | node) so that sorting a group sorts by code point
+    for k in range(1, n):
+        start[t.parent[k] + 1] += 1
+    for k in range(n):
+        start[k + 1] += start[k]
+    memcpy(fill, start, (n + 1) * sizeof(int32_t))
+    for k in range(1, n):
+        p = t.parent[k]
+        kids[fill[p]] = ((<uint64_t>t.ch[k]) << 32) | <uint64_t>k
+        fill[p] += 1
+    for p in range(n):
+        m = start[p + 1] - start[p]
+        if m > 16:
+            qsort(kids + start[p], m, sizeof(uint64_t), cmp_u64)
+        elif m > 1:
+            for j in range(start[p] + 1, start[p + 1]):      # insertion sort
+                key = kids[j]
+                k = j - 1
+                while k >= start[p] and kids[k] > key:
+                    kids[k + 1] = kids[k]
+                    k -= 1
+                kids[k + 1] = key
+    memset(z.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
+    z.recs[0].node = 0
+    nxt = 1
+    r = 0
+    while r < nxt:
+        if r == 0:
+            z.recs[0].cpf = 0
+        p = z.recs[r].node
+        f = t.freq[p]
+        flags = 0
+        if f != ABSENT:
+            flags = JB_PRESENT | (JB_WORD if f != 0 else 0)
+        z.recs[r].cpf |= flags
+        z.recs[r].logf = t.logf[p]
+        z.recs[r].first = nxt
+        z.recs[r].nchild = start[p + 1] - start[p]
+        for j in range(start[p], start[p + 1]):
+            k = <int32_t><uint32_t>kids[j]
+            z.recs[nxt].cpf = <uint32_t>t.ch[k]
+            z.recs[nxt].node = k
+            if r == 0 and t.ch[k] < ROOT_SPAN:
+                z.root[t.ch[k]] = nxt
+            nxt += 1
+        r += 1
+    z.n = n
+    free(start)
+    free(kids)
+    free(fill)
+    return 0
+
+
 # ---------------------------------------------------------------- segmenting
-cdef void jb_ctx_init(JBCtx* ctx, const JBTrie* trie, const JBTrie* fsw, double logtotal) noexcept nogil:
+cdef void jb_ctx_init(JBCtx* ctx, const JBFrozen* fz, const JBTrie* fsw, double logtotal) noexcept nogil:
     memset(ctx, 0, sizeof(JBCtx))
-    ctx.trie = trie
+    ctx.fz = fz
     ctx.fsw = fsw
     ctx.logtotal = logtotal
 
@@ -334,7 +463,8 @@ cdef inline int emit(JBCtx* ctx, Py_ssize_t s, Py_ssize_t e, int32_t node, int32
 
 
 cdef inline int emit_char(JBCtx* ctx, Py_ssize_t i) noexcept nogil:
-    return emit(ctx, i, i + 1, trie_child(ctx.trie, 0, ctx.text[i]), JB_SPAN)
+    cdef int32_t r = fz_child(ctx.fz, 0, ctx.text[i])
+    return emit(ctx, i, i + 1, ctx.fz.recs[r].node if r >= 0 else -1, JB_SPAN)
 
 
 cdef int reserve_route(JBCtx* ctx, Py_ssize_t n) noexcept nogil:
@@ -372,13 +502,14 @@ cdef int reserve_route(JBCtx* ctx, Py_ssize_t n) noexcept nogil:
 
 cdef int calc(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
     """jieba's get_DAG + calc over text[b:b+N], into rscore/rx/rnode."""
-    cdef const JBTrie* trie = ctx.trie
+    cdef const JBFrozen* fz = ctx.fz
+    cdef const JBRec* recs = fz.recs
+    cdef const JBRec* rec
     cdef const Py_UCS4* text = ctx.text + b
     cdef double lt = ctx.logtotal
     cdef double* rscore
     cdef Py_ssize_t idx, i, bx
-    cdef int32_t node, bn
-    cdef int64_t f
+    cdef int32_t r, bn
     cdef double s, best
     cdef bint found
     if reserve_route(ctx, N + 1) != 0:
@@ -396,13 +527,13 @@ cdef int calc(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
         bx = idx
         bn = -1
         i = idx
-        node = trie_child(trie, 0, text[idx])
-        while node >= 0:
-            f = trie.freq[node]
-            if f == ABSENT:
+        r = fz_child(fz, 0, text[idx])
+        while r >= 0:
+            rec = &recs[r]
+            if not (rec.cpf & JB_PRESENT):
                 break
-            if f != 0:
-                s = (trie.logf[node] - lt) + rscore[i + 1]
+            if rec.cpf & JB_WORD:
+                s = (rec.logf - lt) + rscore[i + 1]
                 if JB_UNLIKELY(s != s):
                     ctx.err = JB_ERR_DOMAIN
                     return -1
@@ -410,12 +541,12 @@ cdef int calc(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
                 if not found or s >= best:
                     best = s
                     bx = i
-                    bn = node
+                    bn = rec.node
                     found = True
             i += 1
             if i >= N:
                 break
-            node = trie_child(trie, node, text[i])
+            r = fz_child_of(recs, rec, text[i])
         if not found:
             best = (0.0 - lt) + rscore[idx + 1]
         rscore[idx] = best
@@ -584,14 +715,12 @@ cdef int finalseg_cut(JBCtx* ctx, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
 
 cdef int flush_buf(JBCtx* ctx, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
     """The `buf` of __cut_DAG: text[s:e], absolute indices."""
-    cdef int32_t node
-    cdef int64_t f
+    cdef int32_t r
     cdef Py_ssize_t i
     if e - s == 1:
         return emit_char(ctx, s)
-    node = jb_find(ctx.trie, ctx.text + s, e - s)
-    f = ctx.trie.freq[node] if node >= 0 else 0
-    if f == 0 or f == ABSENT:
+    r = jb_zfind(ctx.fz, ctx.text + s, e - s)
+    if r < 0 or not (ctx.fz.recs[r].cpf & JB_WORD):      # not FREQ.get(buf)
         return finalseg_cut(ctx, s, e)
     for i in range(s, e):
         if emit_char(ctx, i) != 0:
@@ -686,36 +815,37 @@ cdef int aux_append(JBCtx* ctx, const Py_UCS4* src, Py_ssize_t n) noexcept nogil
 cdef int cut_all_block(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
     """__cut_all over text[b:b+N]; the Latin run it glues may skip characters,
     so it is built in ctx.aux."""
-    cdef const JBTrie* trie = ctx.trie
+    cdef const JBFrozen* fz = ctx.fz
+    cdef const JBRec* rec
     cdef const Py_UCS4* text = ctx.text + b
     cdef Py_ssize_t k, i, j, nL, old_j = -1, eng_start = 0
     cdef bint eng_scan = False
-    cdef int32_t node
-    cdef int64_t f
+    cdef int32_t r
     for k in range(N):
         # DAG[k]
         nL = 0
         i = k
-        node = trie_child(trie, 0, text[k])
-        while node >= 0:
-            f = trie.freq[node]
-            if f == ABSENT:
+        r = fz_child(fz, 0, text[k])
+        while r >= 0:
+            rec = &fz.recs[r]
+            if not (rec.cpf & JB_PRESENT):
                 break
-            if f != 0:
+            if rec.cpf & JB_WORD:
                 if nL == ctx.capdag and reserve_dag(ctx, nL + 1) != 0:
                     return -1
                 ctx.dag[nL] = i
-                ctx.dagnode[nL] = node
+                ctx.dagnode[nL] = rec.node
                 nL += 1
             i += 1
             if i >= N:
                 break
-            node = trie_child(trie, node, text[i])
+            r = fz_child_of(fz.recs, rec, text[i])
         if nL == 0:
             if ctx.capdag == 0 and reserve_dag(ctx, 1) != 0:
                 return -1
             ctx.dag[0] = k
-            ctx.dagnode[0] = trie_child(trie, 0, text[k])
+            r = fz_child(fz, 0, text[k])
+            ctx.dagnode[0] = fz.recs[r].node if r >= 0 else -1
             nL = 1
         if eng_scan and not is_eng(text[k]):
             eng_scan = False
@@ -782,8 +912,7 @@ cdef int search_grams(JBCtx* ctx, Py_ssize_t first) noexcept nogil:
     cdef Py_ssize_t n = ctx.ntok - first, k, i, L
     cdef JBTok* words = <JBTok*>malloc((n if n > 0 else 1) * sizeof(JBTok))
     cdef JBTok w
-    cdef int32_t node
-    cdef int64_t f
+    cdef int32_t r
     if words == NULL:
         ctx.err = JB_ERR_NOMEM
         return -1
@@ -794,18 +923,16 @@ cdef int search_grams(JBCtx* ctx, Py_ssize_t first) noexcept nogil:
         L = w.end - w.start
         if L > 2:
             for i in range(w.start, w.end - 1):
-                node = jb_find(ctx.trie, ctx.text + i, 2)
-                if node >= 0:
-                    f = ctx.trie.freq[node]
-                    if f != 0 and f != ABSENT and emit(ctx, i, i + 2, node, JB_SPAN) != 0:
+                r = jb_zfind(ctx.fz, ctx.text + i, 2)
+                if r >= 0 and ctx.fz.recs[r].cpf & JB_WORD:
+                    if emit(ctx, i, i + 2, ctx.fz.recs[r].node, JB_SPAN) != 0:
                         free(words)
                         return -1
         if L > 3:
             for i in range(w.start, w.end - 2):
-                node = jb_find(ctx.trie, ctx.text + i, 3)
-                if node >= 0:
-                    f = ctx.trie.freq[node]
-                    if f != 0 and f != ABSENT and emit(ctx, i, i + 3, node, JB_SPAN) != 0:
+                r = jb_zfind(ctx.fz, ctx.text + i, 3)
+                if r >= 0 and ctx.fz.recs[r].cpf & JB_WORD:
+                    if emit(ctx, i, i + 3, ctx.fz.recs[r].node, JB_SPAN) != 0:
                         free(words)
                         return -1
         if emit(ctx, w.start, w.end, w.node, w.kind) != 0:
@@ -911,6 +1038,8 @@ cdef class Dictionary:
             trie_free(&self.trie)
             trie_free(&self.fsw)
             raise MemoryError()
+        memset(&self.fz, 0, sizeof(JBFrozen))
+        self.fz_version = -1
         self._total = 0
         self.logtotal = NAN
         self._fsw_set = None
@@ -919,6 +1048,18 @@ cdef class Dictionary:
     def __dealloc__(self):
         trie_free(&self.trie)
         trie_free(&self.fsw)
+        frozen_free(&self.fz)
+
+    cdef int _freeze(self) except -1:
+        """Bring the frozen trie up to date (the words cannot change while a
+        segmentation runs, see _check_writable, so it is never rebuilt under one)."""
+        if self.fz_version == self.version:
+            return 0
+        if frozen_build(&self.trie, &self.fz) != 0:
+            self.fz_version = -1
+            raise MemoryError()
+        self.fz_version = self.version
+        return 0
 
     cdef int _check_writable(self) except -1:
         if self._readers:
@@ -1059,6 +1200,8 @@ cdef class Dictionary:
         cdef Py_ssize_t b = (self.trie.mask + 1) * sizeof(JBEdge) + self.trie.cap * 24
         if self.trie.root != NULL:
             b += ROOT_SPAN * sizeof(int32_t)
+        if self.fz.recs != NULL:
+            b += self.fz.n * sizeof(JBRec) + ROOT_SPAN * sizeof(int32_t)
         return b
 
     def node_word(self, Py_ssize_t node):
@@ -1091,7 +1234,8 @@ cdef class Dictionary:
         cdef int err
         cdef bint nogil_ok
         self._sync_force_split()
-        jb_ctx_init(&ctx, &self.trie, &self.fsw if self._fsw_len > 0 else NULL, self.logtotal)
+        self._freeze()
+        jb_ctx_init(&ctx, &self.fz, &self.fsw if self._fsw_len > 0 else NULL, self.logtotal)
         ctx.text = to_ucs4(sentence, &n)
         ctx.n = n
         self._readers += 1

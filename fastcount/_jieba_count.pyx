@@ -16,7 +16,7 @@ import numpy as np
 
 from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
-                               jb_ctx_free, jb_find)
+                               jb_ctx_free, jb_zfind)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
 from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word_str
 
@@ -110,9 +110,9 @@ cdef class ChunkCounter:
             else:
                 n = t.end - t.start
                 p = (ctx.aux if t.kind == JB_AUX else ctx.text) + t.start
-                node = jb_find(ctx.trie, p, n)
+                node = jb_zfind(ctx.fz, p, n)
                 if node >= 0:
-                    key = node
+                    key = ctx.fz.recs[node].node
                 else:
                     if 4 * n > self.caputf8:
                         m = 4 * n + 256
@@ -185,7 +185,8 @@ cdef class ChunkCounter:
             # texts that reach such a frequency: find out before counting
             # anything, so that an error leaves the counts as they were
             prescan = not self.cut_all and self.d.can_raise()
-            jb_ctx_init(&ctx, &self.d.trie, &self.d.fsw if self.d._fsw_len > 0 else NULL,
+            self.d._freeze()
+            jb_ctx_init(&ctx, &self.d.fz, &self.d.fsw if self.d._fsw_len > 0 else NULL,
                         self.d.logtotal)
             self.d._readers += 1
             self.busy = True
