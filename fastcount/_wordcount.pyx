@@ -1,0 +1,835 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Storage and hot loops of fastcount.Counter (see fastcount/counter.py).
+
+A key is *encoded* as one int64: a str key is its id in the counter's own
+Vocab (>= 0); any other hashable gets a small "object id" ``oid`` from a dict
+and is encoded as ``-(oid + 1)`` (< 0). Counts live in a HashCounter under the
+encoded key. Dict order (insertion order; a deleted key that comes back goes
+to the end) is kept apart, as an array of encoded keys with tombstones, like
+CPython's own dict entries, plus the slot of every present key.
+
+Batches (update/subtract from an iterable or a mapping, update_counts) are
+transactional: the loop over the input only accumulates deltas in per-id
+scratch cells (stamped with the batch number, so nothing is cleared between
+batches) and records the distinct keys in order of first sight; the counter
+itself is changed only by the commit, after every delta has been checked
+against int64 overflow and every allocation has been made. An error anywhere
+before that (an unhashable element, a failing iterator, a bad count) leaves
+the counter exactly as it was.
+"""
+cimport cython
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.unicode cimport PyUnicode_Check, PyUnicode_DecodeUTF8
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from libc.stdint cimport int64_t, uint8_t, uint64_t, INT64_MAX, INT64_MIN
+from libc.stdlib cimport free, realloc
+from libc.string cimport memcpy, memset
+
+from fastcount._counter cimport (FCTable, HashCounter, fc_table_add, fc_table_del,
+                                 fc_table_find, fc_table_get, fc_table_reserve,
+                                 fc_table_set)
+from fastcount._vocab cimport (Vocab, fc_vocab_find_str, fc_vocab_intern,
+                               fc_vocab_intern_str, fc_vocab_word, fc_vocab_word_str)
+
+cdef extern from *:
+    """
+    /* Overflow-checked int64 addition: 1 on overflow (*r is then meaningless). */
+    static inline int fcw_add_overflows(int64_t a, int64_t b, int64_t *r) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_add_overflow(a, b, r);
+    #else
+        if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return 1;
+        *r = a + b;
+        return 0;
+    #endif
+    }
+    """
+    bint fcw_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
+
+# Marks a deleted entry in the order array (no encoded key is this small).
+cdef int64_t TOMB = INT64_MIN
+# Version of the pickled state.
+cdef int STATE_VERSION = 1
+
+
+cdef struct Scratch:
+    int64_t delta         # the batch's change to this key's count
+    uint64_t batch        # the batch the delta belongs to (0 = none)
+
+
+cdef inline int64_t enc_oid(Py_ssize_t oid) noexcept nogil:
+    return -1 - <int64_t>oid
+
+
+cdef inline Py_ssize_t dec_oid(int64_t enc) noexcept nogil:
+    return <Py_ssize_t>(-1 - enc)
+
+
+cdef void* grow_array(void* p, Py_ssize_t* cap, Py_ssize_t need, size_t item) except NULL:
+    """realloc ``p`` to at least ``need`` items (doubling); ``*cap`` is updated."""
+    cdef Py_ssize_t new_cap = cap[0] * 2 if cap[0] else 16
+    if new_cap < need:
+        new_cap = need
+    cdef void* q = realloc(p, <size_t>new_cap * item)
+    if q == NULL:
+        raise MemoryError("fastcount.Counter: out of memory")
+    cap[0] = new_cap
+    return q
+
+
+cdef int64_t as_count(object value, object key) except? -1:
+    """A count as int64: an integer (not bool) within the int64 range."""
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise TypeError(f"fastcount.Counter counts must be integers, not {type(value).__name__} "
+                        f"(count for key {key!r})")
+    value = value.__index__()
+    if not (-0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF):
+        raise OverflowError(f"count {value} for key {key!r} is outside the int64 range "
+                            f"(fastcount.Counter counts are 64-bit)")
+    return value
+
+
+@cython.auto_pickle(False)
+cdef class CounterBase:
+    """Storage of fastcount.Counter: order, counts and keys (internal base class).
+
+    Use ``fastcount.Counter``; the methods here are its building blocks.
+    """
+    cdef Vocab vocab              # str key <-> id (ids are never reused)
+    cdef HashCounter hc           # encoded key -> count, for present keys only
+    cdef dict oid_of              # non-str key -> oid
+    cdef list oobj                # oid -> key object (None when the oid is free)
+    cdef list ofree               # free oids, reused last-in first-out
+    cdef int64_t* order           # slot -> encoded key, or TOMB
+    cdef Py_ssize_t nslots, order_cap
+    cdef Py_ssize_t nlive         # present keys
+    cdef int64_t* vslot           # vid -> slot, -1 when absent (vcap entries)
+    cdef Scratch* vscr
+    cdef Py_ssize_t vcap
+    cdef int64_t* oslot           # oid -> slot, -1 when absent (ocap entries)
+    cdef Scratch* oscr
+    cdef Py_ssize_t ocap
+    cdef int64_t* touched         # distinct keys of the running batch, first sight first
+    cdef Py_ssize_t ntouched, touched_cap
+    cdef uint64_t batch           # number of the running/last batch
+    cdef bint busy                # a batch is running (user __hash__/__eq__ may call back)
+    cdef uint64_t layout          # bumped whenever the key set or the order changes
+
+    def __cinit__(self, *args, **kwargs):
+        self.vocab = Vocab()
+        self.hc = HashCounter()
+        self.oid_of = {}
+        self.oobj = []
+        self.ofree = []
+
+    def __dealloc__(self):
+        free(self.order)
+        free(self.vslot)
+        free(self.vscr)
+        free(self.oslot)
+        free(self.oscr)
+        free(self.touched)
+
+    # ------------------------------------------------------------ internals
+
+    cdef int _check_idle(self) except -1:
+        if self.busy:
+            raise RuntimeError("fastcount.Counter changed by a key's __hash__ or __eq__ "
+                               "during a batch update")
+        return 0
+
+    cdef int _grow_v(self, Py_ssize_t need) except -1:
+        cdef Py_ssize_t old = self.vcap, cap = self.vcap
+        self.vslot = <int64_t*>grow_array(self.vslot, &cap, need, sizeof(int64_t))
+        cap = old
+        self.vscr = <Scratch*>grow_array(self.vscr, &cap, need, sizeof(Scratch))
+        memset(self.vslot + old, 0xFF, <size_t>(cap - old) * sizeof(int64_t))  # -1
+        memset(self.vscr + old, 0, <size_t>(cap - old) * sizeof(Scratch))
+        self.vcap = cap
+        return 0
+
+    cdef int _grow_o(self, Py_ssize_t need) except -1:
+        cdef Py_ssize_t old = self.ocap, cap = self.ocap
+        self.oslot = <int64_t*>grow_array(self.oslot, &cap, need, sizeof(int64_t))
+        cap = old
+        self.oscr = <Scratch*>grow_array(self.oscr, &cap, need, sizeof(Scratch))
+        memset(self.oslot + old, 0xFF, <size_t>(cap - old) * sizeof(int64_t))
+        memset(self.oscr + old, 0, <size_t>(cap - old) * sizeof(Scratch))
+        self.ocap = cap
+        return 0
+
+    cdef inline int64_t* _slot_ptr(self, int64_t enc) noexcept:
+        if enc >= 0:
+            return &self.vslot[enc]
+        return &self.oslot[dec_oid(enc)]
+
+    cdef int64_t _find(self, object key) except? -2:
+        """Encoded key if ``key`` is present, else -2**63 (TOMB). Raises for unhashables."""
+        cdef int64_t vid
+        cdef object oid
+        if PyUnicode_Check(key):
+            vid = fc_vocab_find_str(self.vocab, <str>key)
+            if 0 <= vid < self.vcap and self.vslot[vid] >= 0:
+                return vid
+            return TOMB
+        oid = self.oid_of.get(key)
+        if oid is not None and self.oslot[<Py_ssize_t>oid] >= 0:
+            return enc_oid(<Py_ssize_t>oid)
+        return TOMB
+
+    cdef int64_t _new_oid(self, object key) except? -2:
+        """Give a non-str key an oid (its slot stays -1 until linked)."""
+        cdef Py_ssize_t oid
+        if self.ofree:
+            oid = self.ofree.pop()
+            self.oobj[oid] = key
+        else:
+            oid = len(self.oobj)
+            if oid >= self.ocap:
+                self._grow_o(oid + 1)
+            self.oobj.append(key)
+        try:
+            self.oid_of[key] = oid
+        except BaseException:
+            self._free_oid(oid)
+            raise
+        return enc_oid(oid)
+
+    cdef void _free_oid(self, Py_ssize_t oid) noexcept:
+        self.oobj[oid] = None
+        self.ofree.append(oid)
+
+    cdef object _decode(self, int64_t enc):
+        if enc >= 0:
+            return fc_vocab_word_str(self.vocab, enc)
+        return self.oobj[dec_oid(enc)]
+
+    cdef int _reserve_slots(self, Py_ssize_t extra) except -1:
+        if self.nslots + extra > self.order_cap:
+            self.order = <int64_t*>grow_array(self.order, &self.order_cap,
+                                              self.nslots + extra, sizeof(int64_t))
+        if fc_table_reserve(&self.hc.table, self.nlive + extra) != 0:
+            raise MemoryError("fastcount.Counter: out of memory")
+        return 0
+
+    cdef void _link(self, int64_t enc) noexcept:
+        """Append a new key to the order (room reserved by the caller)."""
+        self._slot_ptr(enc)[0] = self.nslots
+        self.order[self.nslots] = enc
+        self.nslots += 1
+        self.nlive += 1
+        self.layout += 1
+
+    cdef void _unlink(self, int64_t enc) noexcept:
+        """Remove a present key from the order and the counts."""
+        cdef int64_t* sp = self._slot_ptr(enc)
+        self.order[sp[0]] = TOMB
+        sp[0] = -1
+        fc_table_del(&self.hc.table, enc)
+        self.nlive -= 1
+        self.layout += 1
+        while self.nslots and self.order[self.nslots - 1] == TOMB:
+            self.nslots -= 1   # keeps popitem O(1)
+        if self.nslots - self.nlive > 16 and self.nslots - self.nlive > self.nlive:
+            self._compact()
+
+    cdef void _compact(self) noexcept:
+        cdef Py_ssize_t i, j = 0
+        cdef int64_t enc
+        for i in range(self.nslots):
+            enc = self.order[i]
+            if enc != TOMB:
+                self.order[j] = enc
+                self._slot_ptr(enc)[0] = j
+                j += 1
+        self.nslots = j
+
+    cdef int _delete(self, int64_t enc) except -1:
+        cdef Py_ssize_t oid
+        cdef object key
+        self._unlink(enc)
+        if enc < 0:
+            oid = dec_oid(enc)
+            key = self.oobj[oid]
+            self._free_oid(oid)
+            del self.oid_of[key]
+        return 0
+
+    # ------------------------------------------------------------ batches
+
+    cdef inline int _touch(self, int64_t enc, int64_t n) except -1:
+        """Add n to the batch delta of enc (no overflow check: |n| == 1)."""
+        cdef Scratch* s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
+        if s.batch != self.batch:
+            s.batch = self.batch
+            s.delta = n
+            if self.ntouched == self.touched_cap:
+                self.touched = <int64_t*>grow_array(self.touched, &self.touched_cap,
+                                                    self.ntouched + 1, sizeof(int64_t))
+            self.touched[self.ntouched] = enc
+            self.ntouched += 1
+        else:
+            s.delta += n
+        return 0
+
+    cdef int _touch_checked(self, int64_t enc, int64_t n, object where) except -1:
+        """Add n to the batch delta of enc, refusing to leave int64."""
+        cdef Scratch* s
+        cdef int64_t r
+        self._touch(enc, 0)
+        s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
+        if fcw_add_overflows(s.delta, n, &r):
+            raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
+                                f"({s.delta} + {n}){where}")
+        s.delta = r
+        return 0
+
+    cdef inline int64_t _enc_for_batch(self, object obj, list new_oids, Py_ssize_t pos) except? -2:
+        """Encoded key of obj, creating ids as needed (new oids are recorded)."""
+        cdef int64_t vid
+        cdef object oid
+        if PyUnicode_Check(obj):
+            vid = fc_vocab_intern_str(self.vocab, <str>obj)
+            if vid >= self.vcap:
+                self._grow_v(vid + 1)
+            return vid
+        try:
+            oid = self.oid_of.get(obj)
+        except TypeError as e:
+            raise TypeError(f"{e} (element at position {pos})") from e
+        if oid is not None:
+            return enc_oid(<Py_ssize_t>oid)
+        vid = self._new_oid(obj)
+        new_oids.append(obj)
+        return vid
+
+    cdef int _begin(self) except -1:
+        self._check_idle()
+        self.busy = True
+        self.batch += 1
+        self.ntouched = 0
+        return 0
+
+    cdef void _abort(self, list new_oids) noexcept:
+        """Forget the oids a failed batch created (the counter itself is untouched)."""
+        cdef object key, oid
+        for key in new_oids:
+            oid = self.oid_of.pop(key, None)
+            if oid is not None:
+                self._free_oid(<Py_ssize_t>oid)
+        self.busy = False
+
+    cdef int _commit(self, bint setmode=False) except -1:
+        """Apply the batch: check every new count, reserve, then change the counter.
+
+        With ``setmode`` the deltas are the new counts themselves.
+        """
+        cdef Py_ssize_t i, new = 0
+        cdef int64_t enc, d, r
+        cdef int64_t* p
+        cdef Scratch* s
+        for i in range(self.ntouched):
+            enc = self.touched[i]
+            s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
+            if self._slot_ptr(enc)[0] < 0:
+                new += 1
+            elif not setmode and fcw_add_overflows(fc_table_get(&self.hc.table, enc), s.delta, &r):
+                raise OverflowError(
+                    f"count for {self._decode(enc)!r} would leave the int64 range "
+                    f"({fc_table_get(&self.hc.table, enc)} + {s.delta}); fastcount.Counter "
+                    f"counts are 64-bit, the counter is unchanged")
+        self._reserve_slots(new)
+        # nothing below can fail
+        for i in range(self.ntouched):
+            enc = self.touched[i]
+            d = self.vscr[enc].delta if enc >= 0 else self.oscr[dec_oid(enc)].delta
+            if self._slot_ptr(enc)[0] < 0:
+                fc_table_set(&self.hc.table, enc, d)
+                self._link(enc)
+            elif setmode:
+                fc_table_find(&self.hc.table, enc)[0] = d
+            else:
+                fc_table_find(&self.hc.table, enc)[0] += d
+        self.ntouched = 0
+        self.busy = False
+        return 0
+
+    def _add_iterable(self, iterable, int64_t sign):
+        """Count every element of ``iterable`` (+1 or -1 each), all or nothing."""
+        cdef list new_oids = []
+        cdef Py_ssize_t i = 0
+        cdef object obj
+        cdef int64_t enc
+        self._begin()
+        try:
+            if type(iterable) is list:
+                # index loop re-reads the size: a key's __hash__ may shrink the list
+                while i < PyList_GET_SIZE(iterable):
+                    obj = <object>PyList_GET_ITEM(iterable, i)
+                    if PyUnicode_Check(obj):
+                        enc = fc_vocab_intern_str(self.vocab, <str>obj)
+                        if enc >= self.vcap:
+                            self._grow_v(enc + 1)
+                    else:
+                        enc = self._enc_for_batch(obj, new_oids, i)
+                    self._touch(enc, sign)
+                    i += 1
+            else:
+                for obj in iterable:
+                    enc = self._enc_for_batch(obj, new_oids, i)
+                    self._touch(enc, sign)
+                    i += 1
+            self._commit()
+        except BaseException:
+            self._abort(new_oids)
+            raise
+
+    def _add_pairs(self, keys, const int64_t[::1] counts, int64_t sign):
+        """``self[keys[i]] += sign * counts[i]`` for all i, all or nothing.
+
+        ``keys`` is a list or tuple as long as ``counts`` (checked by the caller).
+        """
+        cdef list new_oids = []
+        cdef Py_ssize_t i
+        cdef int64_t enc, n
+        cdef object obj
+        if len(keys) != counts.shape[0]:
+            raise ValueError(f"update_counts: {len(keys)} words but {counts.shape[0]} counts "
+                             f"(they must have the same length)")
+        self._begin()
+        try:
+            for i in range(counts.shape[0]):
+                obj = keys[i]
+                enc = self._enc_for_batch(obj, new_oids, i)
+                n = counts[i]
+                if sign < 0:
+                    if n == INT64_MIN:
+                        raise OverflowError(f"count for {obj!r} leaves the int64 range "
+                                            f"(-({n})) at position {i}")
+                    n = -n
+                self._touch_checked(enc, n, f" at position {i}")
+            self._commit()
+        except BaseException:
+            self._abort(new_oids)
+            raise
+
+    def _add_mapping(self, mapping, int64_t sign):
+        """``self[k] += sign * v`` for every (k, v) of a mapping, all or nothing."""
+        cdef list new_oids = []
+        cdef Py_ssize_t i = 0, j
+        cdef int64_t enc, n, e
+        cdef CounterBase src
+        cdef const char* p
+        cdef Py_ssize_t nb
+        cdef object key, value
+        self._begin()
+        try:
+            if isinstance(mapping, CounterBase):
+                src = <CounterBase>mapping
+                for j in range(src.nslots):
+                    e = src.order[j]
+                    if e == TOMB:
+                        continue
+                    if e >= 0:
+                        if src is self:
+                            enc = e
+                        else:
+                            # word bytes straight from one vocab to the other, no str made
+                            p = fc_vocab_word(&src.vocab.table, e, &nb)
+                            enc = fc_vocab_intern(&self.vocab.table, p, nb)
+                            if enc < 0:
+                                raise MemoryError("fastcount.Counter: out of memory")
+                            if enc >= self.vcap:
+                                self._grow_v(enc + 1)
+                    else:
+                        enc = self._enc_for_batch(src.oobj[dec_oid(e)], new_oids, i)
+                    n = fc_table_get(&src.hc.table, e)
+                    if sign < 0:
+                        if n == INT64_MIN:
+                            raise OverflowError(f"count for {src._decode(e)!r} leaves the int64 "
+                                                f"range (-({n}))")
+                        n = -n
+                    self._touch_checked(enc, n, "")
+                    i += 1
+            else:
+                for key, value in mapping.items():
+                    enc = self._enc_for_batch(key, new_oids, i)
+                    n = as_count(value, key)
+                    if sign < 0:
+                        if n == INT64_MIN:
+                            raise OverflowError(f"count for {key!r} leaves the int64 range "
+                                                f"(-({n}))")
+                        n = -n
+                    self._touch_checked(enc, n, "")
+                    i += 1
+            self._commit()
+        except BaseException:
+            self._abort(new_oids)
+            raise
+
+    def _set_pairs(self, list pairs):
+        """``self[k] = v`` for every (k, v) in ``pairs``, all or nothing."""
+        cdef list new_oids = []
+        cdef Py_ssize_t i = 0
+        cdef int64_t enc, n
+        cdef Scratch* s
+        self._begin()
+        try:
+            for key, value in pairs:
+                enc = self._enc_for_batch(key, new_oids, i)
+                n = as_count(value, key)
+                self._touch(enc, 0)
+                s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
+                s.delta = n
+                i += 1
+            self._commit(True)
+        except BaseException:
+            self._abort(new_oids)
+            raise
+
+    def _keep_positive(self):
+        """Delete every key whose count is not positive (one pass, one compaction)."""
+        cdef Py_ssize_t i, j = 0, oid
+        cdef int64_t enc
+        self._check_idle()
+        for i in range(self.nslots):
+            enc = self.order[i]
+            if enc == TOMB:
+                continue
+            if fc_table_get(&self.hc.table, enc) > 0:
+                self.order[j] = enc
+                self._slot_ptr(enc)[0] = j
+                j += 1
+                continue
+            self._slot_ptr(enc)[0] = -1
+            fc_table_del(&self.hc.table, enc)
+            self.nlive -= 1
+            self.layout += 1
+            if enc < 0:
+                oid = dec_oid(enc)
+                key = self.oobj[oid]
+                self._free_oid(oid)
+                del self.oid_of[key]
+        self.nslots = j
+        return self
+
+    # ------------------------------------------------------------ mapping protocol
+
+    def __len__(self):
+        return self.nlive
+
+    def __contains__(self, key):
+        return self._find(key) != TOMB
+
+    def __getitem__(self, key):
+        cdef int64_t enc = self._find(key)
+        if enc != TOMB:
+            return fc_table_get(&self.hc.table, enc)
+        return self.__missing__(key)
+
+    def __setitem__(self, key, value):
+        cdef int64_t n = as_count(value, key)
+        cdef int64_t enc
+        cdef bint new_oid = False
+        self._check_idle()
+        enc = self._find(key)
+        if enc != TOMB:
+            fc_table_find(&self.hc.table, enc)[0] = n
+            return
+        if PyUnicode_Check(key):
+            enc = fc_vocab_intern_str(self.vocab, <str>key)
+            if enc >= self.vcap:
+                self._grow_v(enc + 1)
+        else:
+            # absent, so the key has no oid (batches, which hand out oids
+            # ahead of linking, cannot be running: _check_idle)
+            enc = self._new_oid(key)
+            new_oid = True
+        try:
+            self._reserve_slots(1)
+        except BaseException:
+            if new_oid:
+                self._free_oid(dec_oid(enc))
+                del self.oid_of[key]
+            raise
+        fc_table_set(&self.hc.table, enc, n)
+        self._link(enc)
+
+    def __delitem__(self, key):
+        """Delete ``key``; a missing key is ignored, as collections.Counter does."""
+        cdef int64_t enc = self._find(key)
+        self._check_idle()
+        if enc != TOMB:
+            self._delete(enc)
+
+    def get(self, key, default=None):
+        """The count of ``key`` if present, else ``default`` (no __missing__)."""
+        cdef int64_t enc = self._find(key)
+        if enc != TOMB:
+            return fc_table_get(&self.hc.table, enc)
+        return default
+
+    def pop(self, key, *default):
+        """Remove ``key`` and return its count; ``default`` (or KeyError) if absent."""
+        cdef int64_t enc
+        cdef int64_t n
+        if len(default) > 1:
+            raise TypeError(f"pop expected at most 2 arguments, got {1 + len(default)}")
+        enc = self._find(key)
+        if enc == TOMB:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        self._check_idle()
+        n = fc_table_get(&self.hc.table, enc)
+        self._delete(enc)
+        return n
+
+    def popitem(self):
+        """Remove and return the last inserted ``(key, count)`` pair."""
+        cdef int64_t enc, n
+        cdef object key
+        if self.nlive == 0:
+            raise KeyError("popitem(): dictionary is empty")
+        self._check_idle()
+        enc = self.order[self.nslots - 1]   # never a tombstone: they are trimmed
+        key = self._decode(enc)
+        n = fc_table_get(&self.hc.table, enc)
+        self._delete(enc)
+        return key, n
+
+    def setdefault(self, key, default=None):
+        """The count of ``key``; if absent, set it to ``default`` first."""
+        cdef int64_t enc = self._find(key)
+        if enc != TOMB:
+            return fc_table_get(&self.hc.table, enc)
+        self[key] = default
+        return default
+
+    def clear(self):
+        """Remove every key."""
+        self._check_idle()
+        self.vocab = Vocab()
+        self.hc = HashCounter()
+        self.oid_of = {}
+        self.oobj = []
+        self.ofree = []
+        free(self.order)
+        free(self.vslot)
+        free(self.vscr)
+        free(self.oslot)
+        free(self.oscr)
+        self.order = NULL
+        self.vslot = NULL
+        self.vscr = NULL
+        self.oslot = NULL
+        self.oscr = NULL
+        self.nslots = self.order_cap = self.nlive = self.vcap = self.ocap = 0
+        self.layout += 1
+
+    def __iter__(self):
+        return _OrderIter(self, 0, False)
+
+    def __reversed__(self):
+        return _OrderIter(self, 0, True)
+
+    def _iter(self, int kind, bint reverse):
+        """Iterator over keys (kind 0), counts (1) or (key, count) pairs (2)."""
+        return _OrderIter(self, kind, reverse)
+
+    def total(self):
+        """Sum of the counts (a Python int: no int64 wrap-around)."""
+        cdef Py_ssize_t i
+        cdef int64_t acc = 0, enc, n, r
+        total = 0
+        for i in range(self.nslots):
+            enc = self.order[i]
+            if enc != TOMB:
+                n = fc_table_get(&self.hc.table, enc)
+                if fcw_add_overflows(acc, n, &r):
+                    total += acc   # spill into a Python int
+                    acc = n
+                else:
+                    acc = r
+        return total + acc
+
+    def _order_counts(self):
+        """(encoded keys, counts) of the present keys in order, as bytes of int64."""
+        cdef bytes kb = PyBytes_FromStringAndSize(NULL, self.nlive * 8)
+        cdef bytes cb = PyBytes_FromStringAndSize(NULL, self.nlive * 8)
+        cdef int64_t* k = <int64_t*>PyBytes_AS_STRING(kb)
+        cdef int64_t* c = <int64_t*>PyBytes_AS_STRING(cb)
+        cdef Py_ssize_t i, j = 0
+        cdef int64_t enc
+        for i in range(self.nslots):
+            enc = self.order[i]
+            if enc != TOMB:
+                k[j] = enc
+                c[j] = fc_table_get(&self.hc.table, enc)
+                j += 1
+        return kb, cb
+
+    def _pairs(self, const int64_t[:] encs, const int64_t[:] counts):
+        """[(key, count)] for encoded keys from _order_counts (a selection of them)."""
+        cdef Py_ssize_t i
+        return [(self._decode(encs[i]), counts[i]) for i in range(encs.shape[0])]
+
+    # ------------------------------------------------------------ pickling
+
+    def _getstate(self):
+        """Compact state: (version, words blob, word lengths, length width, counts, others).
+
+        The str keys' UTF-8 (surrogatepass) bytes back to back in order; their
+        byte lengths as little-endian unsigned ints of the smallest width that
+        fits (1, 2, 4 or 8 bytes); every key's count as little-endian int64 in
+        order; and the non-str keys as a list of (position in order, key).
+        """
+        cdef Py_ssize_t i, j, nwords = 0, blob_len = 0, nb, maxlen = 0, width
+        cdef int64_t enc
+        cdef const char* p
+        cdef list others = []
+        cdef Py_ssize_t pos = 0
+        for i in range(self.nslots):
+            enc = self.order[i]
+            if enc == TOMB:
+                continue
+            if enc >= 0:
+                fc_vocab_word(&self.vocab.table, enc, &nb)
+                blob_len += nb
+                nwords += 1
+                if nb > maxlen:
+                    maxlen = nb
+            else:
+                others.append((pos, self.oobj[dec_oid(enc)]))
+            pos += 1
+        width = 1 if maxlen < 0x100 else 2 if maxlen < 0x10000 else 4 if maxlen < 0x100000000 else 8
+        cdef bytes blob = PyBytes_FromStringAndSize(NULL, blob_len)
+        cdef bytes lens = PyBytes_FromStringAndSize(NULL, nwords * width)
+        cdef bytes counts = PyBytes_FromStringAndSize(NULL, self.nlive * 8)
+        cdef char* bp = PyBytes_AS_STRING(blob)
+        cdef uint8_t* lp = <uint8_t*>PyBytes_AS_STRING(lens)
+        cdef uint8_t* cp = <uint8_t*>PyBytes_AS_STRING(counts)
+        cdef uint64_t v
+        for i in range(self.nslots):
+            enc = self.order[i]
+            if enc == TOMB:
+                continue
+            if enc >= 0:
+                p = fc_vocab_word(&self.vocab.table, enc, &nb)
+                memcpy(bp, p, nb)
+                bp += nb
+                v = <uint64_t>nb
+                for j in range(width):  # little-endian on every host
+                    lp[j] = <uint8_t>(v >> (8 * j))
+                lp += width
+            v = <uint64_t>fc_table_get(&self.hc.table, enc)
+            for j in range(8):
+                cp[j] = <uint8_t>(v >> (8 * j))
+            cp += 8
+        return (STATE_VERSION, blob, lens, width, counts, others)
+
+    def _setstate(self, state):
+        """Fill an empty counter from ``_getstate()``'s tuple (validated)."""
+        cdef Py_ssize_t i, j, k = 0, width, nwords, ntotal, boff = 0, nb
+        cdef int64_t enc
+        cdef uint64_t v, cnt
+        cdef const uint8_t* lp
+        cdef const uint8_t* cp
+        cdef const char* bp
+        if self.nlive or self.nslots:
+            raise ValueError("fastcount.Counter state can only be loaded into an empty counter")
+        version, blob, lens, width, counts, others = state
+        if version != STATE_VERSION or width not in (1, 2, 4, 8):
+            raise ValueError(f"unsupported fastcount.Counter pickle state (version {version!r})")
+        if type(blob) is not bytes or type(lens) is not bytes or type(counts) is not bytes:
+            raise TypeError("fastcount.Counter pickle state: blob, lengths and counts must be bytes")
+        others = list(others)
+        nwords = len(lens) // width
+        ntotal = len(counts) // 8
+        if len(lens) % width or len(counts) % 8 or ntotal != nwords + len(others):
+            raise ValueError("fastcount.Counter pickle state: inconsistent array sizes")
+        bp = PyBytes_AS_STRING(blob)
+        lp = <const uint8_t*>PyBytes_AS_STRING(lens)
+        cp = <const uint8_t*>PyBytes_AS_STRING(counts)
+        self._reserve_slots(ntotal)
+        try:
+            for i in range(ntotal):
+                cnt = 0
+                for j in range(8):
+                    cnt |= (<uint64_t>cp[8 * i + j]) << (8 * j)
+                if k < len(others) and others[k][0] == i:
+                    key = others[k][1]
+                    k += 1
+                    if PyUnicode_Check(key) or key in self.oid_of:
+                        raise ValueError(f"fastcount.Counter pickle state: bad key {key!r}")
+                    enc = self._new_oid(key)
+                else:
+                    v = 0
+                    for j in range(width):
+                        v |= (<uint64_t>lp[j]) << (8 * j)
+                    lp += width
+                    nb = <Py_ssize_t>v
+                    if nb < 0 or boff + nb > len(blob):
+                        raise ValueError("fastcount.Counter pickle state: word lengths overrun the blob")
+                    enc = fc_vocab_intern(&self.vocab.table, bp + boff, nb)
+                    if enc < 0:
+                        raise MemoryError("fastcount.Counter: out of memory")
+                    boff += nb
+                    if enc >= self.vcap:
+                        self._grow_v(enc + 1)
+                    if self.vslot[enc] >= 0:
+                        raise ValueError("fastcount.Counter pickle state: repeated word")
+                fc_table_set(&self.hc.table, enc, <int64_t>cnt)
+                self._link(enc)
+            if boff != len(blob) or k != len(others):
+                raise ValueError("fastcount.Counter pickle state: inconsistent contents")
+        except BaseException:
+            self.clear()
+            raise
+
+
+@cython.auto_pickle(False)
+cdef class _OrderIter:
+    """Iterator over a counter's keys, counts or items, in order or reversed."""
+    cdef CounterBase c
+    cdef Py_ssize_t pos
+    cdef Py_ssize_t len0
+    cdef uint64_t layout0
+    cdef int kind
+    cdef bint reverse
+
+    def __cinit__(self, CounterBase c, int kind, bint reverse):
+        self.c = c
+        self.kind = kind
+        self.reverse = reverse
+        self.pos = c.nslots - 1 if reverse else 0
+        self.len0 = c.nlive
+        self.layout0 = c.layout
+
+    def __iter__(self):
+        return self
+
+    def __length_hint__(self):
+        return self.c.nlive if self.c.layout == self.layout0 else 0
+
+    def __next__(self):
+        cdef CounterBase c = self.c
+        cdef int64_t enc
+        if c.layout != self.layout0:
+            # stays broken, like a dict iterator
+            if c.nlive != self.len0:
+                raise RuntimeError("dictionary changed size during iteration")
+            raise RuntimeError("dictionary keys changed during iteration")
+        while 0 <= self.pos < c.nslots:
+            enc = c.order[self.pos]
+            self.pos += -1 if self.reverse else 1
+            if enc == TOMB:
+                continue
+            if self.kind == 0:
+                return c._decode(enc)
+            if self.kind == 1:
+                return fc_table_get(&c.hc.table, enc)
+            return (c._decode(enc), fc_table_get(&c.hc.table, enc))
+        raise StopIteration

@@ -1,0 +1,461 @@
+"""fastcount.Counter: a drop-in for ``collections.Counter``, built for words.
+
+``str`` keys are stored once, as UTF-8, in the counter's own :class:`Vocab`;
+their counts live in a :class:`HashCounter` under the word's id. Any other
+hashable key (ints, tuples, ...) works too: it gets a small id from a dict on
+the side. Key order is dict order, as in ``collections.Counter``: insertion
+order, a deleted key that comes back goes to the end, ``most_common`` breaks
+ties by that order, and ``repr``, ``elements()`` and the results of ``+ - | &``
+come out exactly as ``collections.Counter`` gives them.
+
+Differences from ``collections.Counter``, all deliberate:
+
+* Counts are 64-bit integers. A count that is not an integer (float, str,
+  None, bool) raises TypeError; one outside the int64 range, or an update that
+  would take a count there, raises OverflowError. ``total()`` is exact (a
+  Python int) even when the sum leaves int64.
+* Batch updates are all or nothing: ``update``/``subtract``/``update_counts``
+  and the in-place operators either apply completely or raise and leave the
+  counter unchanged (collections stops half-way). Errors about one element name
+  its position.
+* ``str`` subclass keys are stored as plain ``str`` (the word's text is kept,
+  not the object).
+* Binary operators also accept a ``collections.Counter`` on either side (the
+  result is a ``fastcount.Counter``); comparisons with one use multiset
+  semantics too.
+"""
+import heapq
+import types
+from collections import Counter as _PyCounter
+from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
+from itertools import chain as _chain
+from itertools import repeat as _repeat
+from itertools import starmap as _starmap
+from operator import itemgetter as _itemgetter
+
+from fastcount._wordcount import CounterBase
+
+__all__ = ["Counter"]
+
+_COUNTERS = None  # (Counter, collections.Counter), set below
+
+
+class _KeysView(KeysView):
+    """Live view of a Counter's keys (set operations give sets, as dict_keys)."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return self._mapping._iter(0, False)
+
+    def __reversed__(self):
+        return self._mapping._iter(0, True)
+
+    def __repr__(self):
+        return f"dict_keys({list(self)!r})"
+
+
+class _ValuesView(ValuesView):
+    """Live view of a Counter's counts."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return self._mapping._iter(1, False)
+
+    def __reversed__(self):
+        return self._mapping._iter(1, True)
+
+    def __repr__(self):
+        return f"dict_values({list(self)!r})"
+
+
+class _ItemsView(ItemsView):
+    """Live view of a Counter's (key, count) pairs."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return self._mapping._iter(2, False)
+
+    def __reversed__(self):
+        return self._mapping._iter(2, True)
+
+    def __contains__(self, item):
+        # as dict_items: only a present key counts (a missing key is not (key, 0))
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, value = item
+        if key not in self._mapping:
+            return False
+        v = self._mapping[key]
+        return v is value or v == value
+
+    def __repr__(self):
+        return f"dict_items({list(self)!r})"
+
+
+def _is_counter(obj):
+    return isinstance(obj, _COUNTERS)
+
+
+class Counter(CounterBase):
+    """Dict-like counter of hashable items, tuned for ``str`` words.
+
+    Behaves like ``collections.Counter`` (see the module docstring for the
+    few deliberate differences): ``Counter(iterable)``, ``Counter(mapping)``,
+    ``Counter(**kwds)``; missing keys count 0; ``most_common``, ``elements``,
+    ``total``, ``update``, ``subtract``, ``+ - | &`` and their in-place forms,
+    multiset comparisons, ``copy``, pickling. ``update_counts(words, counts)``
+    adds a batch of (word, count) pairs given as two parallel sequences.
+    """
+
+    __slots__ = ()
+    __class_getitem__ = classmethod(types.GenericAlias)
+
+    def __init__(self, iterable=None, /, **kwds):
+        """Count the elements of ``iterable``, or take the counts of a mapping,
+        then add the counts given as keywords."""
+        self.update(iterable, **kwds)
+
+    def __missing__(self, key):
+        """The count of a missing key is zero (it is not inserted)."""
+        return 0
+
+    @classmethod
+    def fromkeys(cls, iterable, v=None):
+        """Not defined for counters, as in collections.Counter: use Counter(iterable)."""
+        raise NotImplementedError(
+            'Counter.fromkeys() is undefined.  Use Counter(iterable) instead.')
+
+    # ------------------------------------------------------------ updates
+
+    def update(self, iterable=None, /, **kwds):
+        """Add counts: one per element of an iterable, or a mapping's counts,
+        then the keyword counts. All or nothing: on error nothing is added."""
+        if iterable is not None:
+            if isinstance(iterable, Mapping):
+                self._add_mapping(iterable, 1)
+            else:
+                self._add_iterable(iterable, 1)
+        if kwds:
+            self._add_mapping(kwds, 1)
+
+    def subtract(self, iterable=None, /, **kwds):
+        """Subtract counts (an iterable's elements one each, or a mapping's
+        counts, then the keyword counts); counts may go to zero or below."""
+        if iterable is not None:
+            if isinstance(iterable, Mapping):
+                self._add_mapping(iterable, -1)
+            else:
+                self._add_iterable(iterable, -1)
+        if kwds:
+            self._add_mapping(kwds, -1)
+
+    def update_counts(self, words, counts):
+        """Add ``counts[i]`` to ``words[i]`` for every i, all or nothing.
+
+        ``words``: a list or tuple of keys (normally str; any hashable works).
+        ``counts``: a parallel integer buffer (numpy array, ``array.array``,
+        memoryview) or sequence of ints, as long as ``words``. New keys are
+        inserted in the order of ``words``; repeated words add up. Raises
+        ValueError for differing lengths, TypeError for a non-integer count or
+        an unhashable word and OverflowError for a count outside int64, naming
+        the position; the counter is then unchanged.
+        """
+        if isinstance(words, (str, bytes)) or not isinstance(words, (list, tuple)):
+            if isinstance(words, (str, bytes)) or not hasattr(words, "__iter__"):
+                raise TypeError(f"update_counts: words must be a list of str, "
+                                f"not {type(words).__name__}")
+            words = list(words)
+        self._add_pairs(words, _as_int64(counts), 1)
+
+    # ------------------------------------------------------------ queries
+
+    def keys(self):
+        """A live view of the keys, in order."""
+        return _KeysView(self)
+
+    def values(self):
+        """A live view of the counts, in key order."""
+        return _ValuesView(self)
+
+    def items(self):
+        """A live view of the (key, count) pairs, in order."""
+        return _ItemsView(self)
+
+    def most_common(self, n=None):
+        """The ``n`` most common (key, count) pairs, most common first (all if
+        ``n`` is None); equal counts keep key order, as in collections.Counter."""
+        if n is None or (type(n) is int and n >= 1):
+            import numpy as np
+
+            kb, cb = self._order_counts()
+            encs = np.frombuffer(kb, dtype=np.int64)
+            counts = np.frombuffer(cb, dtype=np.int64)
+            size = len(counts)
+            if n is not None and n < size:
+                # keep the n largest: all above the n-th largest count, then
+                # the first ones (in key order) equal to it
+                kth = np.partition(counts, size - n)[size - n]
+                above = counts > kth
+                equal = np.flatnonzero(counts == kth)[: n - int(above.sum())]
+                keep = above
+                keep[equal] = True
+                encs = encs[keep]
+                counts = counts[keep]
+            # ~c reverses the order without overflow; a stable sort keeps key order
+            idx = np.argsort(~counts, kind="stable")
+            return [(k, int(c)) for k, c in self._pairs(encs[idx], counts[idx])]
+        if type(n) is int:
+            return []
+        # odd n (float, bool, ...): whatever heapq does with it, as collections
+        return heapq.nlargest(n, self.items(), key=_itemgetter(1))
+
+    def elements(self):
+        """Iterator over the keys, each repeated as many times as its count
+        (keys with a count of zero or below are skipped)."""
+        return _chain.from_iterable(_starmap(_repeat, self.items()))
+
+    def total(self):
+        """Sum of the counts (exact Python int)."""
+        return CounterBase.total(self)
+
+    def copy(self):
+        """A shallow copy (same class, same order and counts)."""
+        return self.__class__(self)
+
+    def __reduce__(self):
+        """Pickle compactly: UTF-8 words blob, word lengths, int64 counts."""
+        return _rebuild, (self.__class__, self._getstate())
+
+    def __repr__(self):
+        if not self:
+            return f"{self.__class__.__name__}()"
+        return f"{self.__class__.__name__}({dict(self.most_common())!r})"
+
+    # ------------------------------------------------------------ comparisons
+
+    def __eq__(self, other):
+        """True if all counts agree; missing counts are treated as zero."""
+        if _is_counter(other):
+            return all(self[e] == other[e] for c in (self, other) for e in c)
+        if isinstance(other, dict):
+            # what dict equality gives a collections.Counter compared with a dict
+            return dict(self.items()) == other
+        return NotImplemented
+
+    def __ne__(self, other):
+        """True if any counts disagree; missing counts are treated as zero."""
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __le__(self, other):
+        """True if every count in self is <= the count in other."""
+        if not _is_counter(other):
+            return NotImplemented
+        return all(self[e] <= other[e] for c in (self, other) for e in c)
+
+    def __lt__(self, other):
+        """True if self <= other and they differ."""
+        if not _is_counter(other):
+            return NotImplemented
+        return self <= other and self != other
+
+    def __ge__(self, other):
+        """True if every count in self is >= the count in other."""
+        if not _is_counter(other):
+            return NotImplemented
+        return all(self[e] >= other[e] for c in (self, other) for e in c)
+
+    def __gt__(self, other):
+        """True if self >= other and they differ."""
+        if not _is_counter(other):
+            return NotImplemented
+        return self >= other and self != other
+
+    __hash__ = None
+
+    # ------------------------------------------------------------ arithmetic
+
+    def __add__(self, other):
+        """Add counts; keep only positive results."""
+        return _add(self, other) if _is_counter(other) else NotImplemented
+
+    def __radd__(self, other):
+        return _add(other, self) if _is_counter(other) else NotImplemented
+
+    def __sub__(self, other):
+        """Subtract counts; keep only positive results."""
+        return _sub(self, other) if _is_counter(other) else NotImplemented
+
+    def __rsub__(self, other):
+        return _sub(other, self) if _is_counter(other) else NotImplemented
+
+    def __or__(self, other):
+        """Union: the maximum of the counts; keep only positive results.
+        With a plain dict: dict union, as collections.Counter gives."""
+        if _is_counter(other):
+            return _or(self, other)
+        if isinstance(other, dict):
+            return type(other).__ror__(other, dict(self.items()))
+        return NotImplemented
+
+    def __ror__(self, other):
+        if _is_counter(other):
+            return _or(other, self)
+        if isinstance(other, dict):
+            return other | dict(self.items())
+        return NotImplemented
+
+    def __and__(self, other):
+        """Intersection: the minimum of the counts; keep only positive results."""
+        return _and(self, other) if _is_counter(other) else NotImplemented
+
+    def __rand__(self, other):
+        return _and(other, self) if _is_counter(other) else NotImplemented
+
+    def __pos__(self):
+        """The positive counts only."""
+        result = Counter()
+        result._add_pairs(*_positive_pairs(self.items(), 1), 1)
+        return result
+
+    def __neg__(self):
+        """The negative counts, negated."""
+        result = Counter()
+        result._add_pairs(*_positive_pairs(self.items(), -1), 1)
+        return result
+
+    def __iadd__(self, other):
+        """Add other's counts in place, then drop counts that are not positive."""
+        self._add_mapping(_as_mapping(other), 1)
+        return self._keep_positive()
+
+    def __isub__(self, other):
+        """Subtract other's counts in place, then drop counts that are not positive."""
+        self._add_mapping(_as_mapping(other), -1)
+        return self._keep_positive()
+
+    def __ior__(self, other):
+        """In-place union (maximum of the counts), then drop non-positive counts."""
+        self._set_pairs([(elem, n) for elem, n in other.items() if n > self[elem]])
+        return self._keep_positive()
+
+    def __iand__(self, other):
+        """In-place intersection (minimum of the counts), then drop non-positive counts."""
+        self._set_pairs([(elem, other_count) for elem, count in self.items()
+                         if (other_count := other[elem]) < count])
+        return self._keep_positive()
+
+
+_COUNTERS = (Counter, _PyCounter)
+MutableMapping.register(Counter)
+
+
+def _as_mapping(other):
+    """The in-place operators take any object with items(), as collections does."""
+    if isinstance(other, Mapping) or hasattr(other, "items"):
+        return other
+    raise TypeError(f"'{type(other).__name__}' object has no attribute 'items'")
+
+
+def _positive_pairs(items, sign):
+    keys = []
+    counts = []
+    for elem, count in items:
+        if count * sign > 0:
+            keys.append(elem)
+            counts.append(count * sign)
+    return keys, _as_int64(counts, keys)
+
+
+def _binary(a, b, combine, keep_rest):
+    """Result of a binary operator, key order as collections.Counter builds it:
+    a's keys in order, then b's keys that a lacks."""
+    keys = []
+    counts = []
+    for elem, count in a.items():
+        n = combine(count, b[elem])
+        if n > 0:
+            keys.append(elem)
+            counts.append(n)
+    if keep_rest is not None:
+        for elem, count in b.items():
+            if elem not in a:
+                n = keep_rest(count)
+                if n > 0:
+                    keys.append(elem)
+                    counts.append(n)
+    result = Counter()
+    result._add_pairs(keys, _as_int64(counts, keys), 1)
+    return result
+
+
+def _add(a, b):
+    return _binary(a, b, lambda x, y: x + y, lambda y: y)
+
+
+def _sub(a, b):
+    return _binary(a, b, lambda x, y: x - y, lambda y: -y)
+
+
+def _or(a, b):
+    return _binary(a, b, lambda x, y: y if x < y else x, lambda y: y)
+
+
+def _and(a, b):
+    return _binary(a, b, lambda x, y: x if x < y else y, None)
+
+
+def _rebuild(cls, state):
+    """Unpickle: a new ``cls`` filled from Counter._getstate()'s tuple."""
+    obj = cls.__new__(cls)
+    obj._setstate(state)
+    return obj
+
+
+def _as_int64(counts, keys=None):
+    """counts as a C-contiguous int64 numpy array, with errors naming the position
+    (or, given the parallel ``keys`` of a result being built, the key)."""
+    import numpy as np
+
+    if isinstance(counts, np.ndarray) or _has_buffer(counts):
+        arr = np.asarray(counts)
+        if arr.ndim != 1:
+            raise TypeError(f"update_counts: counts must be one-dimensional, not {arr.ndim}-d")
+        if arr.dtype.kind == "b":
+            raise TypeError("update_counts: counts must be integers, not a bool array")
+        if arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
+            big = np.flatnonzero(arr > np.uint64(2**63 - 1))
+            if len(big):
+                raise OverflowError(f"update_counts: count {arr[big[0]]} at position {big[0]} "
+                                    f"is outside the int64 range")
+        elif arr.dtype.kind not in "iu":
+            raise TypeError(f"update_counts: counts must be integers, not a {arr.dtype} array")
+        return np.ascontiguousarray(arr, dtype=np.int64)
+    if isinstance(counts, (str, bytes)) or not hasattr(counts, "__iter__"):
+        raise TypeError(f"update_counts: counts must be an integer buffer or a sequence of "
+                        f"ints, not {type(counts).__name__}")
+    out = []
+    for i, c in enumerate(counts):
+        if isinstance(c, bool) or not hasattr(type(c), "__index__"):
+            raise TypeError(f"update_counts: counts must be integers, not {type(c).__name__} "
+                            f"(position {i})")
+        c = c.__index__()
+        if not -(2**63) <= c < 2**63:
+            if keys is not None:
+                raise OverflowError(f"count {c} for key {keys[i]!r} is outside the int64 range "
+                                    f"(fastcount.Counter counts are 64-bit)")
+            raise OverflowError(f"update_counts: count {c} at position {i} is outside the "
+                                f"int64 range")
+        out.append(c)
+    return np.array(out, dtype=np.int64)
+
+
+def _has_buffer(obj):
+    try:
+        memoryview(obj)
+    except TypeError:
+        return False
+    return True
