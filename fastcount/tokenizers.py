@@ -31,10 +31,11 @@ picklable factory that builds one in each worker.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -75,13 +76,33 @@ class TokenCounter:
         self._vocab = Vocab()
         self._counts = HashCounter()
 
+    #: Texts longer than this (in characters) are tokenized lazily, in
+    #: batches, where the tokenizer can (see ``_lazy``): a 100 MB line then
+    #: never becomes one list of millions of tokens.
+    long_text = 1 << 20
+    _BATCH = 1 << 16
+
     def feed(self, texts: List[str]) -> None:
         """Tokenize and count ``texts`` (a list of str)."""
         tokenize = self._tokenize
         tokens: List[str] = []
         extend = tokens.extend
         for text in texts:
-            extend(tokenize(text))
+            if len(text) > self.long_text:
+                self._add(tokens)
+                tokens = []
+                extend = tokens.extend
+                tokens_of_text = _lazy(tokenize, text)
+                while True:
+                    batch = list(itertools.islice(tokens_of_text, self._BATCH))
+                    if not batch:
+                        break
+                    self._add(batch)
+            else:
+                extend(tokenize(text))
+        self._add(tokens)
+
+    def _add(self, tokens: List[str]) -> None:
         if not self._keep_whitespace:
             tokens = [w for w in tokens if not w.isspace()]
         if tokens:
@@ -108,21 +129,53 @@ class _Regex:
         self._run = pattern.findall if pattern.groups == 0 else self._whole
 
     def _whole(self, text: str) -> List[str]:
-        return [m.group(0) for m in self.pattern.finditer(text)]
+        return list(self.iter(text))
 
     def __call__(self, text: str) -> List[str]:
         return self._run(text)
+
+    def iter(self, text: str) -> Iterator[str]:
+        """The same tokens, one at a time."""
+        return (m.group(0) for m in self.pattern.finditer(text))
 
     def __reduce__(self):
         return (_Regex, (self.pattern,))
 
 
-def _chars(text: str) -> List[str]:
-    return list(text)
+class _Chars:
+    """Tokens = the characters."""
+
+    def __call__(self, text: str) -> List[str]:
+        return list(text)
+
+    def iter(self, text: str) -> Iterator[str]:
+        """The same tokens, one at a time."""
+        return iter(text)
 
 
-def _split(text: str) -> List[str]:
-    return text.split()
+# In str patterns \s is exactly str.isspace(), so this is str.split() lazily.
+_NON_SPACE = re.compile(r"\S+")
+
+
+class _Split:
+    """Tokens = ``str.split()``."""
+
+    def __call__(self, text: str) -> List[str]:
+        return text.split()
+
+    def iter(self, text: str) -> Iterator[str]:
+        """The same tokens, one at a time."""
+        return (m.group(0) for m in _NON_SPACE.finditer(text))
+
+
+_chars = _Chars()
+_split = _Split()
+
+
+def _lazy(tokenize: Callable[[str], Iterable[str]], text: str) -> Iterator[str]:
+    """The tokens of ``text`` as an iterator, lazily where ``tokenize`` can."""
+    lazy = getattr(tokenize, "iter", None)
+    return lazy(text) if lazy is not None else iter(tokenize(text))
 
 
 # One jieba.Tokenizer per (user dictionary, its version) and process: loading
@@ -170,6 +223,10 @@ class _JiebaPy:
         if lcut is None:
             lcut = self._lcut = _jieba_tokenizer(self.user_dict).lcut
         return lcut(text, cut_all=self.cut_all, HMM=self.hmm)
+
+    def iter(self, text: str) -> Iterator[str]:
+        """The same tokens, one at a time (``jieba.Tokenizer.cut``)."""
+        return _jieba_tokenizer(self.user_dict).cut(text, cut_all=self.cut_all, HMM=self.hmm)
 
     def __reduce__(self):
         # Ship the options, not a loaded dictionary.

@@ -151,3 +151,32 @@ def test_native_jieba_equals_jieba_py(options):
     native = _count(tk.chunk_counter_factory("jieba", **options), [texts[:100], texts[100:]])
     python = _count(tk.chunk_counter_factory("jieba-py", **options), [texts])
     assert dict(zip(native[0], native[1].tolist())) == dict(zip(python[0], python[1].tolist()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.sampled_from("ab 中文,\t\n\x1c\u3000\u2028"), max_size=40), max_size=8
+    ),
+    name=st.sampled_from(["whitespace", "char", r"\w+", r"(a)|b"]),
+)
+def test_long_texts_are_tokenized_lazily_with_the_same_tokens(texts, name):
+    tokenize = tk.get_tokenizer(name)
+    assert list(tokenize.iter("".join(texts))) == list(tokenize("".join(texts)))
+    counter = tk.chunk_counter_factory(name)()
+    counter.long_text = 5  # every text over 5 characters takes the lazy path
+    counter._BATCH = 3
+    counter.feed(texts)
+    words, counts = counter.result()
+    reference = _reference(tokenize, texts)
+    assert dict(zip(words, counts.tolist())) == reference and words == list(reference)
+
+
+def test_long_jieba_text_is_tokenized_lazily():
+    text = "".join(SAMPLE[:60])
+    counter = tk.chunk_counter_factory("jieba-py")()
+    counter.long_text = 100
+    counter.feed([text, "短句", text[:50]])
+    words, counts = counter.result()
+    reference = _reference(jieba.lcut, [text, "短句", text[:50]])
+    assert dict(zip(words, counts.tolist())) == reference and words == list(reference)
