@@ -1,0 +1,493 @@
+"""Count word frequencies on a Dask cluster, exactly as ``count_words`` does.
+
+Needs the ``dask`` extra: ``pip install 'fastcount[dask]'`` (Dask's bag and
+``distributed``). Nothing here runs at import: Dask is imported on first use,
+so ``import fastcount.dask`` is cheap and the core package never imports it.
+
+How it runs
+-----------
+Every partition of the corpus is counted once, inside a Dask worker, by
+:func:`fastcount.pipeline.count_partition`: the partition's exact counts come
+back as a :class:`fastcount.Counter`, which pickles compactly as arrays.
+Those partials are then summed in a tree of merges on the workers
+(``Bag.reduction`` with ``split_every`` partials per merge), so the client
+receives one merged result, already cut by ``min_count``/``top``. A worker
+that dies is no problem: Dask recomputes the tasks whose results it held,
+and since a partial is a pure function of its partition, no partition is
+counted twice or lost.
+
+Example
+-------
+>>> from distributed import Client                       # doctest: +SKIP
+>>> from fastcount.dask import count_words_dask          # doctest: +SKIP
+>>> client = Client("tcp://scheduler:8786")              # doctest: +SKIP
+>>> counts = count_words_dask("s3://bucket/news/*.txt.gz", client=client,
+...                           top=100_000)               # doctest: +SKIP
+>>> counts.most_common(3)                                # doctest: +SKIP
+
+Files must be readable from every worker under the same path or URL (a
+shared file system, or any fsspec URL such as ``s3://`` or ``hdfs://``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from functools import partial
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
+
+__all__ = ["count_words_dask", "count_words_delayed"]
+
+_EXTRA_HINT = "pip install 'fastcount[dask]'"
+#: Default bytes per partition for uncompressed files: big enough that a task
+#: runs for seconds (scheduler overhead is ~1 ms a task), small enough that a
+#: worker holds a few of them at once without strain.
+DEFAULT_BLOCKSIZE = "64 MiB"
+
+
+def _import_dask():
+    """Import dask.bag, or raise ImportError naming the extra to install."""
+    try:
+        import dask
+        import dask.bag
+    except ImportError as exc:
+        raise ImportError(
+            f"fastcount.dask needs Dask's bag: {_EXTRA_HINT} ({exc})"
+        ) from exc
+    return dask
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _count_texts(texts: Iterable[str], tokenizer: Any, options: dict):
+    """Per-partition step for a Bag of texts: one exact partial count."""
+    from fastcount.pipeline import count_partition
+
+    return count_partition(texts, tokenizer, **options)
+
+
+def _count_blocks(
+    blocks: Iterable[tuple], fs: Any, encoding: str, errors: str, field: Optional[str],
+    tokenizer: Any, options: dict,
+):
+    """Per-partition step for files: read each block, count its texts.
+
+    A partition of the planning Bag holds block descriptions, not text, so
+    raw bytes never sit in worker memory as a task result: a block is read,
+    decoded and counted within one task, and only its partial count is kept.
+    """
+    from fastcount.merge import merge_counts
+    from fastcount.pipeline import count_partition
+
+    partials = []
+    for path, offset, length, compression in blocks:
+        texts = _read_texts(fs, path, offset, length, compression, encoding, errors, field)
+        try:
+            partials.append(count_partition(texts, tokenizer, **options))
+        except Exception as exc:
+            if hasattr(exc, "add_note"):  # Python >= 3.11
+                exc.add_note(f"while counting {path}" + (f" from byte {offset}" if offset else ""))
+            raise
+    return partials[0] if len(partials) == 1 else merge_counts(partials)
+
+
+def _read_texts(fs, path, offset, length, compression, encoding, errors, field) -> Iterator[str]:
+    """The texts of one block, exactly as ``count_words`` reads them.
+
+    Mirrors :func:`fastcount.io.iter_lines`: lines end at ``b"\n"`` only
+    (``"\r\n"`` or ``"\n"`` removed, a lone ``"\r"`` kept), each decoded
+    by one incremental decoder, errors naming ``path:line``. ``length is
+    None`` means the whole file (compressed files, and encodings that are
+    not ASCII-compatible), streamed so it is never held in memory at once.
+    """
+    from fastcount.io import InputError, json_field
+
+    lines = _decoded_lines(fs, path, offset, length, compression, encoding, errors)
+    if field is not None:
+        # json_field counts lines from 1 within what it is given: say which block.
+        name = path if not offset else f"{path} (block from byte {offset}, line numbers within it)"
+        return (text for text, _ in json_field(((t, 0) for t in lines), field, name))
+    return lines
+
+
+def _decoded_lines(fs, path, offset, length, compression, encoding, errors) -> Iterator[str]:
+    import codecs
+
+    from fastcount.io import _STREAM_ERRORS, InputDecodeError, InputError, _strip_eol
+
+    codec = codecs.lookup(encoding)
+    start = 0
+    lineno = 0
+    try:
+        if length is None:
+            f = fs.open(path, "rb", compression=compression)
+        else:
+            data, start = _read_block(fs, path, offset, length)
+            f = io.BytesIO(data)
+            del data
+        with f:
+            if not _ascii_compatible(encoding):
+                text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
+                try:
+                    for lineno, line in enumerate(text_f, 1):
+                        yield _strip_eol(line)
+                except UnicodeDecodeError as err:
+                    raise InputError(f"{path}:{lineno + 1}: (or a line after it) {err}") from None
+                return
+            if codec.name == "utf-8":
+                decode = None
+            else:
+                decode = codec.incrementaldecoder(errors).decode
+                if start:
+                    # Put a stateful decoder where count_words' would be
+                    # after earlier lines (e.g. a BOM is only skipped at the
+                    # start of the file): one newline does that.
+                    decode(b"\n", True)
+            for lineno, raw in enumerate(f, 1):
+                try:
+                    text = raw.decode("utf-8", errors) if decode is None else decode(raw, True)
+                except UnicodeDecodeError as err:
+                    before = _count_lines_before(fs, path, start) if start else 0
+                    raise InputDecodeError(path, before + lineno, err) from None
+                yield _strip_eol(text)
+    except _STREAM_ERRORS as err:
+        raise InputError(f"{path}:{lineno + 1}: cannot read: {err}") from err
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    # Then b"\n" ends a line and never occurs inside a multi-byte character,
+    # so a file can be cut into blocks at b"\n" before decoding.
+    return "\n".encode(encoding) == b"\n" and "a".encode(encoding) == b"a"
+
+
+def _count_lines_before(fs, path, end: int) -> int:
+    """Number of b"\n" in the first ``end`` bytes of ``path`` (error path only)."""
+    n = 0
+    with fs.open(path, "rb") as f:
+        while end > 0:
+            chunk = f.read(min(end, 1 << 22))
+            if not chunk:
+                break
+            n += chunk.count(b"\n")
+            end -= len(chunk)
+    return n
+
+
+def _read_block(fs, path, offset, length) -> tuple:
+    """Bytes of ``path`` from the first line start at or after ``offset`` to
+    the first line end at or after ``offset + length``, and where they start.
+
+    The same cut rule as ``dask.bytes.read_bytes`` (fsspec's ``read_block``),
+    applied to both ends, so consecutive blocks cover every line exactly once.
+    """
+    from fsspec.utils import seek_delimiter
+
+    with fs.open(path, "rb") as f:
+        f.seek(offset)
+        seek_delimiter(f, b"\n", 2**16)
+        start = f.tell()
+        f.seek(offset + length)
+        seek_delimiter(f, b"\n", 2**16)
+        end = f.tell()
+        f.seek(start)
+        return f.read(end - start), start
+
+
+def _finalize(counts, min_count: int, top: Optional[int]):
+    from fastcount.merge import finalize_counts
+
+    return finalize_counts(counts, min_count=min_count, top=top)
+
+
+# ---------------------------------------------------------------- client side
+
+
+#: Compression by file extension, as in fastcount.io (other extensions are
+#: plain text there, so they are here too) -> fsspec's codec name.
+_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
+
+
+def _expand_paths(source, storage_options) -> tuple:
+    """``(fs, files)``: the files ``source`` names, as ``count_words`` finds them.
+
+    Local paths go through :func:`fastcount.io.resolve_paths` (globs, sorted
+    recursive walk of directories, hidden files skipped, unreadable files
+    named before anything runs); URLs (``s3://...``) through fsspec's glob.
+    """
+    from fsspec.core import url_to_fs
+    from fsspec.implementations.local import LocalFileSystem
+
+    specs = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    if not specs:
+        raise ValueError("count_words_dask: no paths given")
+    for spec in specs:
+        if not isinstance(spec, (str, os.PathLike)):
+            raise TypeError(
+                "count_words_dask: source must be a dask.bag.Bag of texts, a path or a "
+                f"list of paths; found {type(spec).__name__} {spec!r} among the paths"
+            )
+    specs = [os.fspath(s) for s in specs]
+    if "-" in specs:
+        raise ValueError("count_words_dask: standard input ('-') cannot be read by a cluster")
+    remote = [s for s in specs if "://" in s and not s.startswith("file://")]
+    if not remote:
+        from fastcount.io import resolve_paths
+
+        local = [s[len("file://"):] if s.startswith("file://") else s for s in specs]
+        return LocalFileSystem(), [src.path for src in resolve_paths(local)]
+    if len(remote) != len(specs):
+        raise ValueError("count_words_dask: mix of local paths and URLs; use one file system")
+    fs, _ = url_to_fs(specs[0], **(storage_options or {}))
+    files = []
+    for spec in specs:
+        pfs, root = url_to_fs(spec, **(storage_options or {}))
+        if type(pfs) is not type(fs):
+            raise ValueError(f"count_words_dask: {spec!r} is not on the file system of {specs[0]!r}")
+        if pfs.isdir(root):
+            found = sorted(p for p in pfs.find(root) if not os.path.basename(p).startswith("."))
+        elif pfs.exists(root):
+            found = [root]
+        else:
+            found = sorted(p for p in pfs.glob(root) if not pfs.isdir(p))
+        if not found:
+            raise FileNotFoundError(2, "no file matches", spec)
+        files.extend(pfs.unstrip_protocol(p) if hasattr(pfs, "unstrip_protocol") else p for p in found)
+    return fs, files
+
+
+def _plan_blocks(source, blocksize, encoding, storage_options) -> tuple:
+    """Expand ``source`` and cut its files into blocks.
+
+    Returns ``(fs, [(path, offset, length_or_None, compression), ...])``.
+    Compressed files are read whole; others are cut every ``blocksize`` bytes
+    at line ends when the encoding is ASCII-compatible (UTF-8, GBK, GB18030,
+    Latin-1...), where ``b"\\n"`` always ends a line. Empty files are skipped.
+    """
+    from dask.utils import parse_bytes
+
+    if isinstance(blocksize, str):
+        blocksize = parse_bytes(blocksize)
+    if blocksize is not None and (not isinstance(blocksize, int) or blocksize <= 0):
+        raise ValueError(f"count_words_dask: blocksize must be a positive int, a size string or None, got {blocksize!r}")
+    import codecs
+
+    codecs.lookup(encoding)  # LookupError for an unknown encoding, before any task
+    fs, files = _expand_paths(source, storage_options)
+    splittable = blocksize is not None and _ascii_compatible(encoding)
+    blocks = []
+    for path in files:
+        compression = _COMPRESSION.get(os.path.splitext(path)[1].lower())
+        if compression or not splittable:
+            blocks.append((path, 0, None, compression))
+            continue
+        size = fs.size(path)
+        if not size:
+            continue
+        nblocks = max(size // blocksize, 1)
+        cuts = [size * i // nblocks for i in range(nblocks + 1)]
+        blocks.extend((path, lo, hi - lo, None) for lo, hi in zip(cuts, cuts[1:]))
+    return fs, blocks
+
+
+def count_words_delayed(
+    source,
+    tokenizer: Any = "jieba",
+    *,
+    min_count: int = 1,
+    top: Optional[int] = None,
+    split_every: int = 8,
+    blocksize: Union[int, str, None] = DEFAULT_BLOCKSIZE,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+    storage_options: Optional[dict] = None,
+    **tokenizer_options: Any,
+):
+    """Build, without running it, the Dask graph of :func:`count_words_dask`.
+
+    Returns a ``dask.bag.Item`` whose ``.compute()`` (or
+    ``client.compute(item)``) gives the :class:`fastcount.Counter`. Use it to
+    run the count alongside other work, or to follow it with
+    ``distributed.progress``. Arguments are those of :func:`count_words_dask`.
+    """
+    _import_dask()
+    import dask.bag as db
+
+    if not isinstance(split_every, int) or isinstance(split_every, bool) or split_every < 2:
+        raise ValueError(f"split_every must be an int >= 2, got {split_every!r}")
+    if not isinstance(min_count, int) or min_count < 1:
+        raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
+    if top is not None and (not isinstance(top, int) or top < 0):
+        raise ValueError(f"top must be None or an int >= 0, got {top!r}")
+
+    if isinstance(source, db.Bag):
+        bag = source
+        perpartition = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
+    else:
+        fs, blocks = _plan_blocks(source, blocksize, encoding, storage_options)
+        if not blocks:
+            # Only empty files: a Bag with one empty text keeps the graph
+            # (and the result type) the same as for any other input.
+            bag = db.from_sequence([""], npartitions=1)
+            perpartition = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
+        else:
+            bag = db.from_sequence(blocks, npartitions=len(blocks))
+            perpartition = partial(
+                _count_blocks, fs=fs, encoding=encoding, errors=errors, field=field,
+                tokenizer=tokenizer, options=tokenizer_options,
+            )
+    from fastcount.merge import merge_counts
+
+    merged = bag.reduction(
+        perpartition, merge_counts, split_every=split_every, name="fastcount-count"
+    )
+    return merged.apply(partial(_finalize, min_count=min_count, top=top))
+
+
+def count_words_dask(
+    source,
+    tokenizer: Any = "jieba",
+    *,
+    client: Any = None,
+    min_count: int = 1,
+    top: Optional[int] = None,
+    split_every: int = 8,
+    blocksize: Union[int, str, None] = DEFAULT_BLOCKSIZE,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+    storage_options: Optional[dict] = None,
+    retries: int = 0,
+    progress: bool = False,
+    **tokenizer_options: Any,
+):
+    """Count words with Dask; the result equals ``fastcount.count_words``.
+
+    Parameters
+    ----------
+    source
+        A ``dask.bag.Bag`` of texts (each element one text, counted as is), or
+        a path, glob, directory or URL, or a list of them: text files with one
+        text per line, read by fsspec (so ``s3://``, ``hdfs://``... work) and
+        visible to every worker. Uncompressed files are cut into blocks of
+        ``blocksize`` bytes at line ends, as ``dask.bag.read_text`` does;
+        compressed files (``.gz``, ``.bz2``, ``.xz``...) are read whole.
+        Files, globs and directories are found, and lines read (``\\n`` or
+        ``\\r\\n`` removed), exactly as ``count_words`` does.
+    tokenizer, **tokenizer_options
+        As for ``count_words`` (``"jieba"``, ``hmm=``, ``user_dict=``...). A
+        callable tokenizer must be picklable; a user dictionary must exist
+        on every worker.
+    client
+        A ``distributed.Client``, a scheduler address (``"tcp://host:8786"``,
+        connected for this call and closed after), or ``None`` for the Dask
+        scheduler in effect (an active ``Client``, else Dask's default).
+    min_count, top
+        Keep words seen at least ``min_count`` times, then the ``top`` most
+        common (ties by word); applied on a worker before the result travels.
+    split_every
+        How many partials one merge task sums; the reduction tree has depth
+        ``ceil(log(npartitions) / log(split_every))``.
+    blocksize
+        Bytes per partition for uncompressed files (int or ``"64 MiB"``), or
+        ``None`` for one partition per file.
+    encoding, errors
+        How file bytes are decoded, as in ``count_words``; a decoding error
+        names the file and line (:class:`fastcount.io.InputDecodeError`).
+    field
+        Read JSON lines and count this field of each object, as in
+        ``count_words``.
+    storage_options
+        Passed to fsspec for remote file systems (credentials...).
+    retries
+        With a ``distributed`` scheduler, how many times a task that raised
+        is retried before the error reaches the caller. Tasks of a worker
+        that died are rerun anyway (Dask's ``allowed-failures`` setting).
+    progress
+        Show a progress bar of the cluster's tasks on stderr.
+
+    Returns
+    -------
+    fastcount.Counter
+        Word -> count.
+
+    Raises
+    ------
+    ImportError
+        Dask is not installed (``pip install 'fastcount[dask]'``).
+    FileNotFoundError
+        A path or glob matches nothing, before any task runs.
+    Exception
+        Whatever a task raised (a decoding or tokenizer error, with where it
+        happened), after ``retries``; ``distributed.KilledWorker`` when a
+        task keeps killing its worker.
+    """
+    dask = _import_dask()
+    item = count_words_delayed(
+        source, tokenizer, min_count=min_count, top=top, split_every=split_every,
+        blocksize=blocksize, encoding=encoding, errors=errors, field=field,
+        storage_options=storage_options, **tokenizer_options,
+    )
+    if isinstance(client, str):
+        Client = _import_distributed().Client
+        with Client(client) as own_client:
+            return _compute_distributed(own_client, item, retries, progress)
+    if client is None and dask.config.get("scheduler", None) == "dask.distributed":
+        # A Client is the default scheduler: go through it for retries and progress.
+        from distributed import default_client
+
+        client = default_client()
+    if client is not None:
+        return _compute_distributed(client, item, retries, progress)
+    if progress:
+        from dask.diagnostics import ProgressBar
+
+        with ProgressBar(out=sys.stderr):
+            return item.compute()
+    return item.compute()
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ImportError(
+            f"fastcount.dask needs dask.distributed to use a cluster: {_EXTRA_HINT} ({exc})"
+        ) from exc
+    return distributed
+
+
+def _compute_distributed(client, item, retries: int, progress: bool):
+    """Run ``item`` on ``client``, following it with a progress bar if asked."""
+    future = client.compute(item, retries=retries)
+    try:
+        if progress:
+            _progress_on_stderr([future])
+        return future.result()
+    finally:
+        future.release()
+
+
+def _progress_on_stderr(futures):
+    """``distributed.progress`` drawn on stderr (its text bar writes to
+    stdout, which would mix with counts printed there). Blocks until done."""
+    from distributed.diagnostics.progressbar import TextProgressBar
+
+    class StderrBar(TextProgressBar):
+        def _draw_bar(self, remaining, all, **kwargs):
+            done = all - remaining
+            frac = done / all if all else 1.0
+            bar = "#" * int(self.width * frac)
+            sys.stderr.write(
+                f"\r[{bar:<{self.width}}] {done}/{all} tasks | {int(100 * frac)}% | "
+                f"{self.elapsed:.1f}s"
+            )
+            sys.stderr.flush()
+
+        def _draw_stop(self, **kwargs):
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return StderrBar(futures)

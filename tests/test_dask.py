@@ -1,0 +1,271 @@
+"""fastcount.dask: counts on Dask equal count_words, on any partitioning,
+with the default scheduler and a 2-process LocalCluster, through worker deaths."""
+
+import bz2
+import gzip
+import lzma
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+db = pytest.importorskip("dask.bag", reason="the dask extra is not installed")
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+import fastcount  # noqa: E402
+from fastcount.dask import count_words_dask, count_words_delayed  # noqa: E402
+from fastcount.io import InputDecodeError  # noqa: E402
+
+SAMPLE = pathlib.Path(__file__).parent / "data" / "engines" / "reviews-300.txt"
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return SAMPLE.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A directory as count_words finds it: real text, compressed copies,
+    CRLF and lone CR, no final newline, blank lines, an empty and a hidden file."""
+    root = tmp_path_factory.mktemp("corpus")
+    raw = SAMPLE.read_bytes()
+    lines = raw.splitlines(keepends=True)
+    (root / "reviews.txt").write_bytes(raw)
+    (root / "sub").mkdir()
+    (root / "sub" / "a.txt.gz").write_bytes(gzip.compress(b"".join(lines[:100])))
+    (root / "sub" / "b.BZ2").write_bytes(bz2.compress(b"".join(lines[100:150])))
+    (root / "sub" / "c.xz").write_bytes(lzma.compress(b"".join(lines[150:200])))
+    (root / "crlf.txt").write_bytes(
+        b"".join(l.rstrip(b"\n") + b"\r\n" for l in lines[200:260])
+        + "第一行\r第二行 x\r\n\n\n  \n最后一行没有换行\r".encode()
+    )
+    (root / "empty.txt").write_bytes(b"")
+    (root / ".hidden.txt").write_bytes("隐藏的文件不算".encode())
+    return root
+
+
+@pytest.fixture(scope="module")
+def reference(corpus):
+    return fastcount.count_words(corpus, workers=1)
+
+
+@pytest.fixture
+def sync():
+    with dask.config.set(scheduler="sync"):
+        yield
+
+
+@pytest.mark.parametrize("blocksize", [997, 20_000, "64 MiB", None])
+def test_paths_equal_count_words_any_blocksize(corpus, reference, sync, blocksize):
+    got = count_words_dask(corpus, blocksize=blocksize)
+    assert isinstance(got, fastcount.Counter)
+    assert got == reference
+    assert "隐藏" not in got and len(got) > 1000
+
+
+@pytest.mark.parametrize("blocksize", [1, 2, 3, 5, 64])
+def test_tiny_blocks_cut_no_line_twice(tmp_path, texts, sync, blocksize):
+    path = tmp_path / "small.txt"
+    path.write_bytes(
+        "\n".join(texts[:3]).encode() + "\r\n一\r二 x\r\n\n\n \n末行\r".encode()
+    )
+    assert count_words_dask(path, blocksize=blocksize) == fastcount.count_words(path, workers=1)
+
+
+@pytest.mark.parametrize("npartitions", [1, 3, 17, 300])
+@pytest.mark.parametrize("split_every", [2, 8])
+def test_bag_of_texts_equals_count_words(texts, sync, npartitions, split_every):
+    bag = db.from_sequence(texts, npartitions=npartitions)
+    got = count_words_dask(bag, split_every=split_every)
+    assert got == fastcount.count_words(texts, workers=1)
+
+
+def test_bag_from_read_text_counts_the_same_words(corpus, sync):
+    # Lines from read_text keep their "\n"; a whitespace token is not counted.
+    bag = db.read_text(str(corpus / "reviews.txt"), blocksize=5000)
+    assert bag.npartitions > 5
+    assert count_words_dask(bag) == fastcount.count_words(corpus / "reviews.txt", workers=1)
+
+
+def test_options_min_count_top_and_tokenizer(corpus, sync):
+    for kwargs in (
+        {"min_count": 3},
+        {"top": 25},
+        {"min_count": 2, "top": 40},
+        {"tokenizer": "char", "top": 10},
+        {"hmm": False},
+        {"cut_all": True, "min_count": 2},
+    ):
+        want = fastcount.count_words(corpus, workers=1, **kwargs)
+        got = count_words_dask(corpus, blocksize=4000, **kwargs)
+        assert got == want, kwargs
+        if "top" in kwargs:
+            assert len(got) == kwargs["top"]
+
+
+def test_jsonl_field(tmp_path, texts, sync):
+    import json
+
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)), "utf-8")
+    got = count_words_dask(path, field="text", blocksize=3000)
+    assert got == fastcount.count_words(path, field="text", workers=1)
+    assert got == fastcount.count_words(texts, workers=1)
+
+
+def test_default_scheduler(corpus, reference):
+    # Dask's default for a bag is its process pool: spawned processes
+    # import fastcount and count there.
+    assert count_words_dask(corpus, blocksize=30_000) == reference
+
+
+def test_threaded_scheduler(corpus, reference):
+    with dask.config.set(scheduler="threads", num_workers=2):
+        assert count_words_dask(corpus, blocksize=5000) == reference
+
+
+def test_empty_input(tmp_path, sync):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"\n\n \n")
+    assert count_words_dask(tmp_path) == fastcount.Counter()
+    assert count_words_dask(db.from_sequence([], npartitions=1)) == fastcount.Counter()
+
+
+def test_graph_is_a_tree_of_merges(corpus):
+    item = count_words_delayed(corpus / "reviews.txt", blocksize=1000, split_every=4)
+    keys = [k for k in dict(item.__dask_graph__()) if isinstance(k, tuple)]
+    parts = [k for k in keys if "-part-" in k[0]]
+    merges = [k for k in keys if "-aggregate-" in k[0]]
+    assert len(parts) > 40  # one counting task per block
+    # levels of merges below the final one, each summing 4 partials on a worker
+    assert len(merges) == (len(parts) + 3) // 4 + (len(parts) + 15) // 16
+
+
+def test_decode_error_names_file_and_line(tmp_path, texts, sync):
+    lines = [t.encode() + b"\n" for t in texts]
+    lines[250] = b"\xff" + lines[250]
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(InputDecodeError) as want:
+        fastcount.count_words(path, workers=1)
+    for blocksize in (None, 2000):
+        with pytest.raises(InputDecodeError) as got:
+            count_words_dask(path, blocksize=blocksize)
+        assert str(got.value) == str(want.value)
+        assert f"{path}:251:" in str(got.value)
+    assert count_words_dask(path, errors="replace", blocksize=2000) == fastcount.count_words(
+        path, errors="replace", workers=1
+    )
+
+
+def test_bad_source_errors(tmp_path, sync):
+    with pytest.raises(FileNotFoundError, match="nothing-here"):
+        count_words_dask([tmp_path / "nothing-here.txt"])
+    with pytest.raises(FileNotFoundError, match=r"nope\*"):
+        count_words_dask(str(tmp_path / "nope*.txt"))
+    with pytest.raises(ValueError, match="standard input"):
+        count_words_dask("-")
+    with pytest.raises(TypeError, match="Bag of texts"):
+        count_words_dask([1, 2])
+    for bad in ({"split_every": 1}, {"min_count": 0}, {"top": -1}, {"blocksize": 0}):
+        with pytest.raises(ValueError):
+            count_words_dask(tmp_path, **bad)
+
+
+def test_non_str_text_surfaces_its_error(sync):
+    bag = db.from_sequence(["好的", "不错", None, "很好"], npartitions=2)
+    with pytest.raises(TypeError, match="NoneType"):
+        count_words_dask(bag)
+
+
+def test_missing_dask_says_which_extra(monkeypatch):
+    for name in [m for m in sys.modules if m == "dask" or m.startswith("dask.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "dask", None)
+    with pytest.raises(ImportError, match=r"fastcount\[dask\]"):
+        count_words_dask(["x.txt"])
+
+
+def test_core_package_does_not_import_engines(texts):
+    code = (
+        "import sys, fastcount\n"
+        "fastcount.count_words(['好的 不错', '很好'], workers=1)\n"
+        "bad = [m for m in ('dask', 'distributed', 'pyspark') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# ------------------------------------------------------------ a real cluster
+
+
+@pytest.fixture(scope="module")
+def client():
+    # Few allowed failures keep the "keeps killing its worker" test short.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
+def test_cluster_equals_count_words(client, corpus, reference, capsys):
+    got = count_words_dask(corpus, client=client, blocksize=6000, split_every=3, progress=True)
+    assert got == reference
+    captured = capsys.readouterr()
+    assert "tasks" in captured.err and captured.out == ""
+
+
+def test_cluster_as_default_scheduler_and_by_address(client, texts):
+    want = fastcount.count_words(texts, workers=1, min_count=2)
+    bag = db.from_sequence(texts, npartitions=7)
+    with dask.config.set(scheduler="dask.distributed"):
+        assert count_words_dask(bag, min_count=2) == want
+    assert count_words_dask(bag, client=client.scheduler.address, min_count=2) == want
+
+
+def _die_once(part, marker):
+    """Kill this worker process the first time any task gets here."""
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return part
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    os._exit(1)
+
+
+def _always_die(part):
+    os._exit(1)
+
+
+def test_worker_killed_mid_job_counts_stay_exact(client, texts, tmp_path):
+    marker = str(tmp_path / "killed")
+    bag = db.from_sequence(texts, npartitions=8).map_partitions(_die_once, marker)
+    got = count_words_dask(bag, client=client)
+    assert os.path.exists(marker), "no worker was killed"
+    killed = int(pathlib.Path(marker).read_text())
+    assert killed not in client.run(os.getpid).values()
+    assert got == fastcount.count_words(texts, workers=1)
+
+
+def test_failing_task_surfaces_its_error(client):
+    bag = db.from_sequence(["好的", "不错", 42, "很好"], npartitions=2)
+    with pytest.raises(TypeError, match="int"):
+        count_words_dask(bag, client=client, retries=1)
+
+
+def test_task_that_keeps_killing_its_worker(client):
+    bag = db.from_sequence(["好的", "不错"], npartitions=1).map_partitions(_always_die)
+    with pytest.raises(distributed.KilledWorker):
+        count_words_dask(bag, client=client)
+    client.wait_for_workers(2, timeout=60)
