@@ -75,11 +75,15 @@ class Bench:
         """The row's ``extra_info``, saved in pytest-benchmark's JSON."""
         return self.benchmark.extra_info
 
-    def __call__(self, group, row, fn, *, setup=None, slow=False, **info):
-        """Time ``fn`` (called with ``setup()``'s args, if given) and return its last result."""
+    def __call__(self, group, row, fn, *, setup=None, slow=False, rounds=None, **info):
+        """Time ``fn`` (called with ``setup()``'s result, if given) and return its last result.
+
+        ``slow`` rows (seconds per call) get fewer rounds; ``rounds`` overrides both.
+        """
         self.benchmark.group = group
         self.info.update(row=row, mode=self.scale.mode, **info)
-        rounds = self.scale.rounds_slow if slow else self.scale.rounds
+        if rounds is None:
+            rounds = self.scale.rounds_slow if slow else self.scale.rounds
         if setup is None:
             return self.benchmark.pedantic(fn, rounds=rounds, warmup_rounds=0)
         return self.benchmark.pedantic(fn, setup=lambda: ((setup(),), {}), rounds=rounds, warmup_rounds=0)

@@ -1,0 +1,126 @@
+"""bench/report.py on a synthetic pytest-benchmark JSON: verdicts, tables and plots."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import report  # noqa: E402  (bench/ is not a package)
+
+
+def entry(group, row, time, **info):
+    return {"group": group, "name": f"test[{row}]", "extra_info": {"row": row, "mode": "full", **info},
+            "stats": {"median": time, "min": time * 0.9, "mean": time * 1.05, "rounds": 3}}
+
+
+def synthetic_run():
+    corpus = {"corpus": "reviews.txt", "corpus_bytes": 7_400_000, "corpus_lines": 35_000, "real_corpus": True}
+    b = [
+        entry("kernel-zipf-7e+04", "pandas", 0.30, vocab=70_000, draws=10_000_000),
+        entry("kernel-zipf-7e+04", "Counter", 0.90, vocab=70_000, draws=10_000_000),
+        entry("kernel-zipf-7e+04", "dict", 2.0, vocab=70_000, draws=10_000_000),
+        entry("kernel-zipf-7e+04", "HashCounter", 0.05, vocab=70_000, draws=10_000_000),  # 6x, 18x
+        entry("kernel-zipf-1e+06", "HashCounter", 0.10, vocab=1_000_000, draws=10_000_000),
+        entry("kernel-layout", "Counter-random", 1.0, draws=10_000_000),
+        entry("kernel-layout", "HashCounter-random", 0.2, draws=10_000_000),  # 5x Counter
+        entry("kernel-layout", "HashCounter-sequential", 0.18, draws=10_000_000),  # faster: pass
+        entry("kernel-layout", "HashCounter-strided", 2.0, draws=10_000_000),  # 10x slower: FAIL
+        entry("kernel-memory", "HashCounter", 0.6, distinct=10_000_000, bytes_per_key=26.8,
+              rss_delta_bytes=268_000_000),
+        entry("strings", "collections.Counter.update", 0.10, tokens=1_500_000),
+        entry("strings", "fastcount.Counter.update", 0.08, tokens=1_500_000),  # 1.25x: FAIL
+        entry("e2e", "jieba+dict", 11.0, workers=1, **corpus),
+        entry("e2e", "jieba+dict batched Pool(2)", 5.0, workers=2, **corpus),
+        entry("e2e", "rjieba+Counter", 1.0, workers=1, **corpus),
+        entry("e2e", "count_words(jieba, workers=1)", 0.5, tokenizer="jieba", workers=1, merge_share=0.01,
+              seconds=0.5, stats_tokenizer="jieba (native)", **corpus),
+        entry("e2e", "count_words(jieba, workers=2)", 0.26, tokenizer="jieba", workers=2, merge_share=0.03,
+              seconds=0.26, stats_tokenizer="jieba (native)", **corpus),
+        entry("segment", "rjieba.cut", 0.9, **corpus),
+        entry("segment", "fastcount.lcut", 0.6, **corpus),
+        entry("segment-startup", "jieba", 2.0, load_seconds=1.2, rss_delta_bytes=60_000_000),
+        entry("segment-startup", "fastcount", 1.0, load_seconds=0.4, rss_delta_bytes=90_000_000),  # memory FAIL
+        entry("parent-memory", "count_words, 8 MB file", 1.0, corpus_bytes=8e6, peak_rss_bytes=130e6,
+              baseline_rss_bytes=120e6),
+        entry("parent-memory", "count_words, 128 MB file", 9.0, corpus_bytes=128e6, peak_rss_bytes=133e6,
+              baseline_rss_bytes=120e6),
+    ]
+    for point, distinct, dict_ns, fast_ns in (("1e3", 1_000, 100, 200), ("3e6", 2_000_000, 400, 300)):
+        tokens = 1_000_000
+        for row, ns, workers in (("dict classic", dict_ns, 1), ("dict batched Pool(2)", dict_ns / 2.5, 2),
+                                 ("fastcount.Counter classic", fast_ns, 1),
+                                 ("count_words(whitespace, workers=1)", fast_ns, 1),
+                                 ("count_words(whitespace, workers=2)", fast_ns / 1.9, 2)):
+            b.append(entry(f"scaling-{point}", row, ns * tokens / 1e9, tokens=tokens, distinct=distinct,
+                           workers=workers))
+    return {"machine_info": {"cpu": {"brand_raw": "Test CPU", "count": 2}, "system": "Linux",
+                             "python_version": "3.11"},
+            "commit_info": {"id": "0123456789abcdef", "branch": "main", "dirty": False},
+            "datetime": "2026-01-01T00:00:00", "benchmarks": b}
+
+
+def verdicts(text):
+    """Target text -> verdict, from the Markdown targets table."""
+    out = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("#"):
+            out[cells[1]] = cells[4].strip("*")
+    return out
+
+
+def test_report_verdicts_tables_and_plots(tmp_path, capsys):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(synthetic_run()))
+    assert report.main([str(path), "-o", str(tmp_path)]) == 0
+    text = (tmp_path / "report.md").read_text()
+    assert text == capsys.readouterr().out
+    v = verdicts(text)
+    assert len(v) == len(report.TARGETS)
+    assert v["HashCounter.add vs pandas value_counts, Zipf ids over a 70k vocabulary"] == "pass"
+    assert v["HashCounter.add vs collections.Counter(list), same ids"] == "pass"
+    assert v["HashCounter.add vs collections.Counter, 1M distinct keys"] == "pass"
+    assert v["sequential keys 0..N as fast as random keys (HashCounter)"] == "pass"
+    assert v["keys that are multiples of 2**20 as fast as random keys (HashCounter)"] == "FAIL"
+    assert v["HashCounter memory per distinct key, 10M keys"] == "pass"
+    assert v["fastcount.Counter.update vs collections.Counter.update, real jieba tokens"] == "FAIL"
+    assert v["count_words(jieba): workers=2 vs workers=1, real corpus"] == "pass"  # 1.92x
+    assert v["count_words(jieba): parent's merge share of the wall time, all workers"] == "pass"
+    assert v["count_words: parent peak memory, largest vs smallest generated corpus"] == "pass"  # +2.3%
+    assert v["count_words(jieba, workers=1) vs jieba.lcut + dict loop"] == "pass"  # 22x
+    assert v["count_words(jieba, workers=1) vs rjieba.cut + collections.Counter"] == "pass"  # 2x
+    assert v["fastcount.lcut vs rjieba.cut"] == "pass"
+    assert v["dictionary load time: fastcount vs jieba's cached start (fresh process)"] == "pass"
+    assert v["dictionary memory: jieba's over fastcount's (fresh process)"] == "FAIL"
+    # dict: 100 -> 400 ns/token (4x); fastcount: 200 -> 300 (1.5x)
+    assert v["per-token cost growth with vocabulary: dict's over fastcount.Counter's"] == "pass"
+    assert v["speedup per process, dict batched over a Pool vs the classic loop (best vocabulary)"] == "info"
+    assert "| 22.00x (11.00 s / 500.0 ms) |" in text
+    assert "1,000 words: 1.25; 2,000,000 words: 1.25" in text  # (100 ns / 40 ns) / 2 processes
+    assert "Test CPU, 2 cores" in text
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return  # the report is written without plots
+    for name in report.PLOTS.values():
+        assert (tmp_path / name).stat().st_size > 1000
+        assert f"![{name}]({name})" in text
+
+
+def test_report_missing_rows_are_marked_missing_not_passed(tmp_path):
+    run = synthetic_run()
+    run["benchmarks"] = [b for b in run["benchmarks"] if b["group"] != "strings"]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    v = verdicts((tmp_path / "report.md").read_text())
+    assert v["fastcount.Counter.update vs collections.Counter.update, real jieba tokens"] == "missing"
+
+
+def test_report_refuses_a_run_without_benchmarks(tmp_path):
+    path = tmp_path / "smoke.json"
+    path.write_text(json.dumps({"benchmarks": []}))
+    with pytest.raises(SystemExit, match="no benchmarks"):
+        report.main([str(path), "-o", str(tmp_path)])
