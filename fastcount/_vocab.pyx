@@ -17,7 +17,9 @@ import numpy as np
 
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_DATA
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, realloc, free
+# PyMem_Raw*: plain malloc underneath, callable without the GIL, and seen by
+# tracemalloc, so a Vocab's memory shows up where users measure it.
+from cpython.mem cimport PyMem_RawMalloc, PyMem_RawCalloc, PyMem_RawRealloc, PyMem_RawFree
 from libc.string cimport memcpy, memcmp, memset, memchr
 
 
@@ -124,7 +126,7 @@ cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
     """Move every slot into a fresh array of nslots (a power of two).
 
     Uses only the stored tags, so no word is rehashed."""
-    cdef FCVocabSlot* new = <FCVocabSlot*>calloc(nslots, sizeof(FCVocabSlot))
+    cdef FCVocabSlot* new = <FCVocabSlot*>PyMem_RawCalloc(nslots, sizeof(FCVocabSlot))
     cdef uint64_t newmask = nslots - 1
     cdef uint64_t i, j
     cdef FCVocabSlot s
@@ -138,7 +140,7 @@ cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
                 while new[j].id1 != 0:
                     j = (j + 1) & newmask
                 new[j] = s
-        free(v.slots)
+        PyMem_RawFree(v.slots)
     v.slots = new
     v.mask = newmask
     return 0
@@ -152,13 +154,13 @@ cdef uint64_t _slots_for(int64_t nwords) noexcept nogil:
 
 
 cdef int _reserve_offsets(FCVocab* v, int64_t nwords) noexcept nogil:
-    cdef int64_t cap = v.offsets_cap if v.offsets_cap > 0 else 16
+    # Doubling for appends; exactly the request when it is larger (a load
+    # or unpickle that knows its size gets no slack).
+    cdef int64_t cap = max(nwords + 1, 2 * v.offsets_cap, 16)
     cdef int64_t* p
     if nwords + 1 <= v.offsets_cap:
         return 0
-    while cap < nwords + 1:
-        cap *= 2
-    p = <int64_t*>realloc(v.offsets, cap * sizeof(int64_t))
+    p = <int64_t*>PyMem_RawRealloc(v.offsets, cap * sizeof(int64_t))
     if p == NULL:
         return -1
     if v.offsets == NULL:
@@ -169,14 +171,12 @@ cdef int _reserve_offsets(FCVocab* v, int64_t nwords) noexcept nogil:
 
 
 cdef int _reserve_arena(FCVocab* v, int64_t nbytes) noexcept nogil:
-    cdef int64_t cap = v.arena_cap if v.arena_cap > 0 else 64
+    cdef int64_t cap = max(nbytes, 2 * v.arena_cap, 64)
     cdef char* p
     # Allocated even for empty words, so a word's pointer is never NULL.
     if nbytes <= v.arena_cap and v.arena != NULL:
         return 0
-    while cap < nbytes:
-        cap *= 2
-    p = <char*>realloc(v.arena, cap)
+    p = <char*>PyMem_RawRealloc(v.arena, cap)
     if p == NULL:
         return -1
     v.arena = p
@@ -202,9 +202,9 @@ cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil:
 
 
 cdef void fc_vocab_free(FCVocab* v) noexcept nogil:
-    free(v.arena)
-    free(v.offsets)
-    free(v.slots)
+    PyMem_RawFree(v.arena)
+    PyMem_RawFree(v.offsets)
+    PyMem_RawFree(v.slots)
     memset(v, 0, sizeof(FCVocab))
 
 
@@ -449,7 +449,7 @@ cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
     need = length * (kind + 1 if kind < 4 else 4)  # bytes per code unit, worst case
     if need > v.scratch_cap:
         need = max(need, 2 * v.scratch_cap, SCRATCH_MIN)
-        p = <char*>realloc(v.scratch, need)
+        p = <char*>PyMem_RawRealloc(v.scratch, need)
         if p == NULL:
             raise MemoryError()
         v.scratch = p
@@ -709,14 +709,14 @@ cdef bytes _escaped(const FCVocab* v):
     """The whole file content of Vocab.save as bytes."""
     cdef Py_ssize_t size
     # Escaping at most doubles a word (a surrogate: 3 bytes -> 6), plus newlines.
-    cdef unsigned char* out = <unsigned char*>malloc(2 * v.arena_len + v.n + 1)
+    cdef unsigned char* out = <unsigned char*>PyMem_RawMalloc(2 * v.arena_len + v.n + 1)
     if out == NULL:
         raise MemoryError()
     size = _escape_all(v, out)
     try:
         return PyBytes_FromStringAndSize(<const char*>out, size)
     finally:
-        free(out)
+        PyMem_RawFree(out)
 
 
 # ---------------------------------------------------------------- pickling
@@ -727,7 +727,7 @@ cdef bytes _varint_lengths(const FCVocab* v):
     cdef int64_t i
     cdef uint64_t x
     cdef Py_ssize_t j = 0
-    cdef unsigned char* out = <unsigned char*>malloc(10 * v.n + 1)
+    cdef unsigned char* out = <unsigned char*>PyMem_RawMalloc(10 * v.n + 1)
     if out == NULL:
         raise MemoryError()
     for i in range(v.n):
@@ -741,7 +741,7 @@ cdef bytes _varint_lengths(const FCVocab* v):
     try:
         return PyBytes_FromStringAndSize(<const char*>out, j)
     finally:
-        free(out)
+        PyMem_RawFree(out)
 
 
 def _unpickle_vocab(bytes arena, bytes lengths):
@@ -841,7 +841,7 @@ cdef class Vocab:
 
     def __dealloc__(self):
         fc_vocab_free(&self.table)
-        free(self.scratch)
+        PyMem_RawFree(self.scratch)
 
     def __init__(self, words=()):
         if isinstance(words, (str, bytes)):
@@ -996,13 +996,13 @@ cdef class Vocab:
         # Unescaping only shrinks a line, so the file size bounds the arena.
         if _init_sized(&v.table, content.count(b"\n") + 1, size) < 0:
             raise MemoryError()
-        tmp = <unsigned char*>malloc(size + 1)
+        tmp = <unsigned char*>PyMem_RawMalloc(size + 1)
         if tmp == NULL:
             raise MemoryError()
         memset(&err, 0, sizeof(LoadError))
         with nogil:
             rc = _load_lines(&v.table, data, size, tmp, &err)
-        free(tmp)
+        PyMem_RawFree(tmp)
         if rc == 0:
             return v
         where = f"{path}:{err.line}: "
