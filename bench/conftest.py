@@ -44,6 +44,10 @@ def bench_mode(config) -> str:
     return mode
 
 
+def pytest_configure(config):
+    bench_mode(config)  # a bad FASTCOUNT_BENCH stops the run at once, not in every test
+
+
 def pytest_report_header(config):
     mode = bench_mode(config)
     return f"fastcount bench: {mode} mode, {benchlib.cores()} cores, {platform.machine()}"
