@@ -504,6 +504,10 @@ def count_words(
     its index. On any error or Ctrl-C all workers are stopped.
     """
     started = time.perf_counter()
+    # Imported here, not at module level: worker processes never need it; and
+    # now, so its first import is not counted as merge time.
+    import fastcount.counter  # noqa: F401
+
     if min_count < 1:
         raise ValueError(f"min_count must be >= 1, got {min_count!r}")
     if top is not None and top < 0:
