@@ -679,18 +679,20 @@ cdef class CounterBase:
     # ------------------------------------------------------------ pickling
 
     def _getstate(self):
-        """Compact state: (version, words blob, word lengths, length width, counts, others).
+        """Compact state: (version, words blob, word lengths, length width,
+        counts, count width, others).
 
-        The str keys' UTF-8 (surrogatepass) bytes back to back in order; their
-        byte lengths as little-endian unsigned ints of the smallest width that
-        fits (1, 2, 4 or 8 bytes); every key's count as little-endian int64 in
-        order; and the non-str keys as a list of (position in order, key).
+        The str keys' UTF-8 (surrogatepass) bytes back to back, in order; their
+        byte lengths as little-endian unsigned ints and every key's count as
+        little-endian signed ints, each array in the smallest width (1, 2, 4
+        or 8 bytes) that holds all its values; the non-str keys as a list of
+        (position in the order, key).
         """
-        cdef Py_ssize_t i, j, nwords = 0, blob_len = 0, nb, maxlen = 0, width
-        cdef int64_t enc
+        cdef Py_ssize_t i, nwords = 0, blob_len = 0, nb, pos = 0
+        cdef uint64_t maxlen = 0
+        cdef int64_t enc, n, lo = 0, hi = 0
         cdef const char* p
         cdef list others = []
-        cdef Py_ssize_t pos = 0
         for i in range(self.nslots):
             enc = self.order[i]
             if enc == TOMB:
@@ -699,19 +701,27 @@ cdef class CounterBase:
                 fc_vocab_word(&self.vocab.table, enc, &nb)
                 blob_len += nb
                 nwords += 1
-                if nb > maxlen:
+                if <uint64_t>nb > maxlen:
                     maxlen = nb
             else:
                 others.append((pos, self.oobj[dec_oid(enc)]))
+            n = fc_table_get(&self.hc.table, enc)
+            if n < lo:
+                lo = n
+            if n > hi:
+                hi = n
             pos += 1
-        width = 1 if maxlen < 0x100 else 2 if maxlen < 0x10000 else 4 if maxlen < 0x100000000 else 8
+        cdef int lwidth = _uwidth(maxlen)
+        cdef int cwidth = 1
+        while cwidth < 8 and (lo < -(<int64_t>1 << (8 * cwidth - 1))
+                              or hi >= (<int64_t>1 << (8 * cwidth - 1))):
+            cwidth *= 2
         cdef bytes blob = PyBytes_FromStringAndSize(NULL, blob_len)
-        cdef bytes lens = PyBytes_FromStringAndSize(NULL, nwords * width)
-        cdef bytes counts = PyBytes_FromStringAndSize(NULL, self.nlive * 8)
+        cdef bytes lens = PyBytes_FromStringAndSize(NULL, nwords * lwidth)
+        cdef bytes counts = PyBytes_FromStringAndSize(NULL, self.nlive * cwidth)
         cdef char* bp = PyBytes_AS_STRING(blob)
         cdef uint8_t* lp = <uint8_t*>PyBytes_AS_STRING(lens)
         cdef uint8_t* cp = <uint8_t*>PyBytes_AS_STRING(counts)
-        cdef uint64_t v
         for i in range(self.nslots):
             enc = self.order[i]
             if enc == TOMB:
@@ -720,35 +730,30 @@ cdef class CounterBase:
                 p = fc_vocab_word(&self.vocab.table, enc, &nb)
                 memcpy(bp, p, nb)
                 bp += nb
-                v = <uint64_t>nb
-                for j in range(width):  # little-endian on every host
-                    lp[j] = <uint8_t>(v >> (8 * j))
-                lp += width
-            v = <uint64_t>fc_table_get(&self.hc.table, enc)
-            for j in range(8):
-                cp[j] = <uint8_t>(v >> (8 * j))
-            cp += 8
-        return (STATE_VERSION, blob, lens, width, counts, others)
+                _put_le(lp, <uint64_t>nb, lwidth)
+                lp += lwidth
+            _put_le(cp, <uint64_t>fc_table_get(&self.hc.table, enc), cwidth)
+            cp += cwidth
+        return (STATE_VERSION, blob, lens, lwidth, counts, cwidth, others)
 
     def _setstate(self, state):
         """Fill an empty counter from ``_getstate()``'s tuple (validated)."""
-        cdef Py_ssize_t i, j, k = 0, width, nwords, ntotal, boff = 0, nb
-        cdef int64_t enc
-        cdef uint64_t v, cnt
+        cdef Py_ssize_t i, k = 0, lwidth, cwidth, nwords, ntotal, boff = 0, nb
+        cdef int64_t enc, cnt
         cdef const uint8_t* lp
         cdef const uint8_t* cp
         cdef const char* bp
         if self.nlive or self.nslots:
             raise ValueError("fastcount.Counter state can only be loaded into an empty counter")
-        version, blob, lens, width, counts, others = state
-        if version != STATE_VERSION or width not in (1, 2, 4, 8):
+        version, blob, lens, lwidth, counts, cwidth, others = state
+        if version != STATE_VERSION or lwidth not in (1, 2, 4, 8) or cwidth not in (1, 2, 4, 8):
             raise ValueError(f"unsupported fastcount.Counter pickle state (version {version!r})")
         if type(blob) is not bytes or type(lens) is not bytes or type(counts) is not bytes:
             raise TypeError("fastcount.Counter pickle state: blob, lengths and counts must be bytes")
         others = list(others)
-        nwords = len(lens) // width
-        ntotal = len(counts) // 8
-        if len(lens) % width or len(counts) % 8 or ntotal != nwords + len(others):
+        nwords = len(lens) // lwidth
+        ntotal = len(counts) // cwidth
+        if len(lens) % lwidth or len(counts) % cwidth or ntotal != nwords + len(others):
             raise ValueError("fastcount.Counter pickle state: inconsistent array sizes")
         bp = PyBytes_AS_STRING(blob)
         lp = <const uint8_t*>PyBytes_AS_STRING(lens)
@@ -756,9 +761,8 @@ cdef class CounterBase:
         self._reserve_slots(ntotal)
         try:
             for i in range(ntotal):
-                cnt = 0
-                for j in range(8):
-                    cnt |= (<uint64_t>cp[8 * i + j]) << (8 * j)
+                cnt = _get_le_signed(cp, cwidth)
+                cp += cwidth
                 if k < len(others) and others[k][0] == i:
                     key = others[k][1]
                     k += 1
@@ -766,14 +770,13 @@ cdef class CounterBase:
                         raise ValueError(f"fastcount.Counter pickle state: bad key {key!r}")
                     enc = self._new_oid(key)
                 else:
-                    v = 0
-                    for j in range(width):
-                        v |= (<uint64_t>lp[j]) << (8 * j)
-                    lp += width
-                    nb = <Py_ssize_t>v
+                    nb = <Py_ssize_t>_get_le(lp, lwidth)
+                    lp += lwidth
                     if nb < 0 or boff + nb > len(blob):
                         raise ValueError("fastcount.Counter pickle state: word lengths overrun the blob")
                     enc = fc_vocab_intern(&self.vocab.table, bp + boff, nb)
+                    if enc == -2:
+                        raise ValueError("fastcount.Counter pickle state: a word is not UTF-8")
                     if enc < 0:
                         raise MemoryError("fastcount.Counter: out of memory")
                     boff += nb
@@ -781,13 +784,46 @@ cdef class CounterBase:
                         self._grow_v(enc + 1)
                     if self.vslot[enc] >= 0:
                         raise ValueError("fastcount.Counter pickle state: repeated word")
-                fc_table_set(&self.hc.table, enc, <int64_t>cnt)
+                fc_table_set(&self.hc.table, enc, cnt)
                 self._link(enc)
             if boff != len(blob) or k != len(others):
                 raise ValueError("fastcount.Counter pickle state: inconsistent contents")
         except BaseException:
             self.clear()
             raise
+
+
+cdef inline int _uwidth(uint64_t v) noexcept:
+    """Bytes (1, 2, 4 or 8) needed for an unsigned value."""
+    if v < 0x100:
+        return 1
+    if v < 0x10000:
+        return 2
+    if v < 0x100000000:
+        return 4
+    return 8
+
+
+cdef inline void _put_le(uint8_t* p, uint64_t v, int width) noexcept:
+    cdef int j
+    for j in range(width):   # little-endian on every host
+        p[j] = <uint8_t>(v >> (8 * j))
+
+
+cdef inline uint64_t _get_le(const uint8_t* p, int width) noexcept:
+    cdef uint64_t v = 0
+    cdef int j
+    for j in range(width):
+        v |= (<uint64_t>p[j]) << (8 * j)
+    return v
+
+
+cdef inline int64_t _get_le_signed(const uint8_t* p, int width) noexcept:
+    cdef uint64_t v = _get_le(p, width)
+    cdef int shift = 64 - 8 * width
+    if shift:
+        return (<int64_t>(v << shift)) >> shift   # sign-extend
+    return <int64_t>v
 
 
 @cython.auto_pickle(False)

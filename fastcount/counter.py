@@ -206,7 +206,7 @@ class Counter(CounterBase):
                 counts = counts[keep]
             # ~c reverses the order without overflow; a stable sort keeps key order
             idx = np.argsort(~counts, kind="stable")
-            return [(k, int(c)) for k, c in self._pairs(encs[idx], counts[idx])]
+            return self._pairs(encs[idx], counts[idx])
         if type(n) is int:
             return []
         # odd n (float, bool, ...): whatever heapq does with it, as collections
@@ -226,7 +226,8 @@ class Counter(CounterBase):
         return self.__class__(self)
 
     def __reduce__(self):
-        """Pickle compactly: UTF-8 words blob, word lengths, int64 counts."""
+        """Pickle compactly: one UTF-8 blob of the words, their byte lengths and
+        the counts, each array in the smallest integer width that holds it."""
         return _rebuild, (self.__class__, self._getstate())
 
     def __repr__(self):
