@@ -326,25 +326,37 @@ cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexc
     return v.arena + v.offsets[i]
 
 
-cdef void _truncate(FCVocab* v, int64_t nwords) noexcept nogil:
-    """Drop the words with ids >= nwords (undoes a failed batch).
-
-    Rebuilds the slots in place from the arena: no allocation, cannot fail."""
+cdef void _truncate(FCVocab* v, int64_t nwords, uint64_t mask_before) noexcept nogil:
+    """Drop the words with ids >= nwords: undoes a failed batch that began
+    with nwords words and slot mask mask_before. No allocation, cannot fail."""
     cdef int64_t wid, start
     cdef uint64_t h, i
     if nwords >= v.n:
         return
+    if v.slots != NULL and v.mask == mask_before:
+        # The slots did not grow: emptying the new words' slots newest first
+        # gives back exactly the old table (with linear probing and no
+        # deletions in between, each insert only filled an empty slot).
+        for wid in range(v.n - 1, nwords - 1, -1):
+            start = v.offsets[wid]
+            i = <uint32_t>_hash(v.arena + start, v.offsets[wid + 1] - start) & v.mask
+            while v.slots[i].id1 != <uint32_t>(wid + 1):
+                i = (i + 1) & v.mask
+            v.slots[i].tag = 0
+            v.slots[i].id1 = 0
+    else:
+        # They grew: rebuild them in place from the remaining words.
+        memset(v.slots, 0, (v.mask + 1) * sizeof(FCVocabSlot))
+        for wid in range(nwords):
+            start = v.offsets[wid]
+            h = _hash(v.arena + start, v.offsets[wid + 1] - start)
+            i = <uint32_t>h & v.mask
+            while v.slots[i].id1 != 0:
+                i = (i + 1) & v.mask
+            v.slots[i].tag = <uint32_t>h
+            v.slots[i].id1 = <uint32_t>(wid + 1)
     v.n = nwords
     v.arena_len = v.offsets[nwords]
-    memset(v.slots, 0, (v.mask + 1) * sizeof(FCVocabSlot))
-    for wid in range(nwords):
-        start = v.offsets[wid]
-        h = _hash(v.arena + start, v.offsets[wid + 1] - start)
-        i = <uint32_t>h & v.mask
-        while v.slots[i].id1 != 0:
-            i = (i + 1) & v.mask
-        v.slots[i].tag = <uint32_t>h
-        v.slots[i].id1 = <uint32_t>(wid + 1)
 
 
 # ---------------------------------------------------------------- UTF-8
@@ -791,30 +803,30 @@ def _unpickle_vocab(bytes arena, bytes lengths):
 
 
 cdef _add_all(Vocab self, list seq, object out):
-    """Intern every str of seq (ids into out, an int64 buffer, if given).
+    """Intern every str of seq (their ids into out, an int64 buffer, if given).
 
-    All or nothing: a non-str item raises TypeError naming its position
-    before anything is added, and running out of memory halfway rolls
-    the batch back."""
+    All or nothing: a non-str item (TypeError naming its position) or
+    running out of memory rolls back the words this call added."""
     cdef Py_ssize_t i, n = len(seq)
-    cdef int64_t before = self.table.n
+    cdef int64_t before = self.table.n, wid
+    cdef uint64_t mask_before = self.table.mask
     cdef int64_t[::1] ids
+    cdef int64_t* dst = NULL
     cdef object w
-    for i in range(n):
-        w = seq[i]
-        if not isinstance(w, str):
-            raise TypeError(f"Vocab words must be str; item {i} is "
-                            f"{type(w).__name__}: {w!r:.80}")
     if out is not None:
         ids = out
+        if n:
+            dst = &ids[0]
     try:
         for i in range(n):
-            if out is None:
-                fc_vocab_intern_str(self, <str>seq[i])
-            else:
-                ids[i] = fc_vocab_intern_str(self, <str>seq[i])
+            w = seq[i]
+            if not isinstance(w, str):
+                raise TypeError(f"Vocab words must be str; item {i} is {type(w).__name__}")
+            wid = fc_vocab_intern_str(self, <str>w)
+            if dst != NULL:
+                dst[i] = wid
     except BaseException:
-        _truncate(&self.table, before)
+        _truncate(&self.table, before, mask_before)
         raise
 
 

@@ -184,6 +184,38 @@ def test_bad_encode_input_names_the_position_and_adds_nothing():
     assert v.add("c") == 2  # ids continue densely after the failures
 
 
+# small batches leave the slot array as it was (undone newest first); large
+# ones grow it (rebuilt from the remaining words)
+@pytest.mark.parametrize("start, batch", [(0, 5), (3, 2), (1000, 10), (10, 5000), (0, 100_000)])
+def test_failed_batch_rolls_back_with_and_without_table_growth(start, batch):
+    v = Vocab(f"old{i}" for i in range(start))
+    before = pickle.loads(pickle.dumps(v))
+    new = [f"new{i}" for i in range(batch)]
+    with pytest.raises(TypeError, match=f"item {batch + 1} is float"):
+        v.encode(new + ["old0", 1.5])
+    assert v == before and len(v) == start
+    for i in range(start):
+        assert v.id_of(f"old{i}") == i
+    assert all(w not in v for w in new)
+    assert v.encode(new).tolist() == list(range(start, start + batch))
+
+
+@settings(max_examples=150, deadline=None)
+@given(word_lists, word_lists, st.data())
+def test_failed_batch_rolls_back_exactly(known, batch, data):
+    v = Vocab(known)
+    before = pickle.loads(pickle.dumps(v))
+    pos = data.draw(st.integers(0, len(batch)))
+    with pytest.raises(TypeError, match=f"item {pos} is NoneType"):
+        v.encode(batch[:pos] + [None] + batch[pos:])
+    assert v == before
+    for w in set(known) | set(batch):
+        assert v.get(w) == before.get(w)
+    # and the table still takes new words in the right places
+    ref = first_seen(known + batch)
+    assert v.encode(batch).tolist() == [ref[w] for w in batch]
+
+
 def test_bad_ids():
     v = Vocab(["a", "b", "c"])
     for bad in [-1, 3, 2**63, -(2**63), 2**70]:
