@@ -322,6 +322,11 @@ def count_words_delayed(
     if top is not None and (not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be None or an int >= 0, got {top!r}")
 
+    from fastcount.tokenizers import chunk_counter_factory
+
+    # Check the tokenizer and its options on the client, so a typo fails at
+    # once rather than as an error of every task.
+    chunk_counter_factory(tokenizer, **tokenizer_options)
     if isinstance(source, db.Bag):
         bag = source
         perpartition = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)

@@ -39,7 +39,8 @@ def finalize_counts(counts, min_count: int = 1, top: Optional[int] = None):
 
     Returns a new :class:`fastcount.Counter`; ``counts`` is left unchanged.
     ``min_count`` keeps words seen at least that many times; ``top`` keeps the
-    ``top`` most common of those (``None`` keeps all).
+    ``top`` most common of those (``None`` keeps all), most common first,
+    ties broken by word.
     """
     import heapq
 
@@ -52,9 +53,9 @@ def finalize_counts(counts, min_count: int = 1, top: Optional[int] = None):
     if top is not None and top < 0:
         raise ValueError(f"top must be >= 0 or None, got {top!r}")
     kept = [(w, c) for w, c in counts.items() if c >= min_count]
-    if top is not None and top < len(kept):
-        # Ties at the cut are broken by word, so the result does not depend
-        # on the order in which partials were merged.
+    if top is not None:
+        # Most common first, ties by word: the cut and the order then do not
+        # depend on the order in which partials were merged.
         kept = heapq.nsmallest(top, kept, key=lambda wc: (-wc[1], wc[0]))
     out = Counter()
     out.update_counts([w for w, _ in kept], np.array([c for _, c in kept], dtype=np.int64))

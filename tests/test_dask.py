@@ -174,6 +174,10 @@ def test_bad_source_errors(tmp_path, sync):
     for bad in ({"split_every": 1}, {"min_count": 0}, {"top": -1}, {"blocksize": 0}):
         with pytest.raises(ValueError):
             count_words_dask(tmp_path, **bad)
+    with pytest.raises(ValueError, match="unknown tokenizer"):
+        count_words_dask(tmp_path, tokenizer="nosuchtokenizer")
+    with pytest.raises(TypeError):
+        count_words_dask(tmp_path, no_such_option=True)
 
 
 def test_non_str_text_surfaces_its_error(sync):
