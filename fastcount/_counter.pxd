@@ -14,7 +14,7 @@
 from libc.stdint cimport int64_t
 
 cdef struct FCCell:
-    int64_t key      # 0 marks an empty cell; the real key 0 lives out of line
+    int64_t key      # the key with its sign bit flipped; 0 marks an empty cell
     int64_t count
 
 cdef struct FCTable:
@@ -22,8 +22,8 @@ cdef struct FCTable:
     size_t mask
     size_t used      # occupied cells (every present key except 0)
     size_t grow_at   # `used` at which the next insertion doubles the table
-    bint has_zero    # key 0 present?
-    int64_t zero_count
+    bint has_spare   # is INT64_MIN (stored form 0, hence out of line) present?
+    int64_t spare_count
 
 # 0 ok, -1 out of memory. Sizes the table so `expected` keys fit without growth.
 cdef int fc_table_init(FCTable* t, Py_ssize_t expected) noexcept nogil
