@@ -15,6 +15,7 @@ import secrets
 
 import numpy as np
 
+from cpython.number cimport PyNumber_Index
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_DATA
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 # PyMem_Raw*: plain malloc underneath, callable without the GIL, and seen by
@@ -557,15 +558,15 @@ cdef str _no_such_id(object i, int64_t n):
     return f"id {i} is not in the vocabulary (ids are 0..{n - 1})"
 
 
-cdef int64_t _as_id(object i, object where) except? -1:
-    """An id argument as int64; -1 stands for any non-id (caught by callers)."""
-    if isinstance(i, bool):
-        raise TypeError(f"Vocab ids must be integers, not bool{where}")
-    try:
-        i = i.__index__()
-    except AttributeError:
-        raise TypeError(f"Vocab ids must be integers, not {type(i).__name__}{where}"
-                        ) from None
+cdef int64_t _as_id(object i, Py_ssize_t pos) except? -1:
+    """An id argument (item pos of a batch, or -1 for a lone id) as int64;
+    -1 stands for any integer that cannot be an id (negative or too large)."""
+    if type(i) is not int:
+        # bool is an int, but a bool among ids is a bug worth reporting
+        if isinstance(i, bool) or not hasattr(type(i), "__index__"):
+            raise TypeError(f"Vocab ids must be integers, not {type(i).__name__}"
+                            + (f" (position {pos})" if pos >= 0 else ""))
+        i = PyNumber_Index(i)
     if i < 0 or i > 0x7FFFFFFFFFFFFFFF:
         return -1
     return i
@@ -889,7 +890,7 @@ cdef class Vocab:
     def word(self, i):
         """The word with id ``i``; IndexError when ``i`` is not an id
         (including negative numbers), TypeError when it is not an integer."""
-        cdef int64_t wid = _as_id(i, "")
+        cdef int64_t wid = _as_id(i, -1)
         if wid < 0 or wid >= self.table.n:
             raise IndexError(_no_such_id(i, self.table.n))
         return fc_vocab_word_str(self, wid)
@@ -954,7 +955,7 @@ cdef class Vocab:
             return [fc_vocab_word_str(self, view[i]) for i in range(m)]
         out = []
         for i, x in enumerate(ids):
-            wid = _as_id(x, f" (position {i})")
+            wid = _as_id(x, i)
             if wid < 0 or wid >= n:
                 raise IndexError(f"position {i}: " + _no_such_id(x, n))
             out.append(fc_vocab_word_str(self, wid))
