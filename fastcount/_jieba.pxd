@@ -41,8 +41,12 @@ cdef struct JBFrozen:
     JBRec* recs         # record 0 is the root
     int32_t n
     int32_t* root       # record of the root's child for code points < 65536, -1 = none
+    JBEdge* big         # (record << 21 | code point) -> child record, for the
+    uint64_t bigmask    # children of records with more than JB_SCAN children
+    int bigshift
 
 cdef enum:
+    JB_SCAN = 8               # children found by a scan up to this many, else by hash
     JB_CP_MASK = 0x1FFFFF
     JB_WORD = 0x20000000      # in FREQ with a non-zero frequency
     JB_PRESENT = 0x40000000   # in FREQ

@@ -281,11 +281,14 @@ cdef inline void trie_set_freq(JBTrie* t, int32_t node, int64_t f) noexcept nogi
 
 
 # ---------------------------------------------------------------- frozen trie
-cdef inline int32_t fz_child_of(const JBRec* recs, const JBRec* rec, Py_UCS4 c) noexcept nogil:
-    """Record of rec's child for c, or -1 (children sorted by code point)."""
-    cdef int32_t lo = rec.first, hi = rec.first + rec.nchild, mid
+cdef inline int32_t fz_child_of(const JBFrozen* z, int32_t r, Py_UCS4 c) noexcept nogil:
+    """Record of record r's child for c, or -1."""
+    cdef const JBRec* recs = z.recs
+    cdef int32_t lo = recs[r].first, hi = recs[r].first + recs[r].nchild
     cdef uint32_t k
-    if rec.nchild <= 8:
+    cdef uint64_t key, h
+    if recs[r].nchild <= JB_SCAN:
+        # children sorted by code point, in one or two cache lines
         while lo < hi:
             k = recs[lo].cpf & JB_CP_MASK
             if k == c:
@@ -294,22 +297,20 @@ cdef inline int32_t fz_child_of(const JBRec* recs, const JBRec* rec, Py_UCS4 c) 
                 return -1
             lo += 1
         return -1
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        k = recs[mid].cpf & JB_CP_MASK
-        if k == c:
-            return mid
-        if k < c:
-            lo = mid + 1
-        else:
-            hi = mid
-    return -1
+    key = ((<uint64_t>r) << 21) | <uint64_t>c
+    h = (key * GOLD) >> z.bigshift
+    while True:
+        if z.big[h].key == key:
+            return z.big[h].child
+        if z.big[h].key == EMPTY:
+            return -1
+        h = (h + 1) & z.bigmask
 
 
 cdef inline int32_t fz_child(const JBFrozen* z, int32_t r, Py_UCS4 c) noexcept nogil:
     if r == 0 and c < ROOT_SPAN:
         return z.root[c]
-    return fz_child_of(z.recs, &z.recs[r], c)
+    return fz_child_of(z, r, c)
 
 
 cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
@@ -325,9 +326,8 @@ cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noex
 cdef void frozen_free(JBFrozen* z) noexcept nogil:
     free(z.recs)
     free(z.root)
-    z.recs = NULL
-    z.root = NULL
-    z.n = 0
+    free(z.big)
+    memset(z, 0, sizeof(JBFrozen))
 
 
 cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
@@ -342,7 +342,8 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
     cdef int32_t* start = <int32_t*>calloc(n + 1, sizeof(int32_t))
     cdef uint64_t* kids = <uint64_t*>malloc((n if n > 1 else 1) * sizeof(uint64_t))
     cdef int32_t* fill = NULL
-    cdef uint64_t key
+    cdef uint64_t key, size, nbig
+    cdef int bits
     cdef uint32_t flags
     cdef int64_t f
     frozen_free(z)
@@ -379,6 +380,26 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
                     k -= 1
                 kids[k + 1] = key
     memset(z.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
+    nbig = 0
+    for p in range(n):
+        m = start[p + 1] - start[p]
+        if m > JB_SCAN:
+            nbig += m
+    size = 1024
+    bits = 10
+    while size < 2 * nbig:
+        size *= 2
+        bits += 1
+    z.big = <JBEdge*>malloc(size * sizeof(JBEdge))
+    if z.big == NULL:
+        free(start)
+        free(kids)
+        free(fill)
+        frozen_free(z)
+        return -1
+    memset(z.big, 0xFF, size * sizeof(JBEdge))
+    z.bigmask = size - 1
+    z.bigshift = 64 - bits
     z.recs[0].node = 0
     nxt = 1
     r = 0
@@ -400,6 +421,9 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
             z.recs[nxt].node = k
             if r == 0 and t.ch[k] < ROOT_SPAN:
                 z.root[t.ch[k]] = nxt
+            if start[p + 1] - start[p] > JB_SCAN:
+                edge_put(z.big, z.bigmask, z.bigshift,
+                         ((<uint64_t>r) << 21) | <uint64_t>t.ch[k], nxt)
             nxt += 1
         r += 1
     z.n = n
@@ -546,7 +570,7 @@ cdef int calc(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
             i += 1
             if i >= N:
                 break
-            r = fz_child_of(recs, rec, text[i])
+            r = fz_child_of(fz, r, text[i])
         if not found:
             best = (0.0 - lt) + rscore[idx + 1]
         rscore[idx] = best
@@ -839,7 +863,7 @@ cdef int cut_all_block(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
             i += 1
             if i >= N:
                 break
-            r = fz_child_of(fz.recs, rec, text[i])
+            r = fz_child_of(fz, r, text[i])
         if nL == 0:
             if ctx.capdag == 0 and reserve_dag(ctx, 1) != 0:
                 return -1
@@ -1201,7 +1225,8 @@ cdef class Dictionary:
         if self.trie.root != NULL:
             b += ROOT_SPAN * sizeof(int32_t)
         if self.fz.recs != NULL:
-            b += self.fz.n * sizeof(JBRec) + ROOT_SPAN * sizeof(int32_t)
+            b += (self.fz.n * sizeof(JBRec) + ROOT_SPAN * sizeof(int32_t)
+                  + (self.fz.bigmask + 1) * sizeof(JBEdge))
         return b
 
     def node_word(self, Py_ssize_t node):
