@@ -30,7 +30,7 @@ from libc.string cimport memcpy, memset
 from fastcount._counter cimport (FCTable, HashCounter, fc_table_add, fc_table_del,
                                  fc_table_find, fc_table_get, fc_table_reserve,
                                  fc_table_set)
-from fastcount._vocab cimport (Vocab, fc_vocab_find_str, fc_vocab_intern,
+from fastcount._vocab cimport (Vocab, fc_vocab_find, fc_vocab_find_str, fc_vocab_intern,
                                fc_vocab_intern_str, fc_vocab_word, fc_vocab_word_str)
 
 cdef extern from *:
@@ -45,8 +45,19 @@ cdef extern from *:
         return 0;
     #endif
     }
+    /* The same for a - b. */
+    static inline int fcw_sub_overflows(int64_t a, int64_t b, int64_t *r) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_sub_overflow(a, b, r);
+    #else
+        if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return 1;
+        *r = a - b;
+        return 0;
+    #endif
+    }
     """
     bint fcw_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
+    bint fcw_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
 
 # Marks a deleted entry in the order array (no encoded key is this small).
 cdef int64_t TOMB = INT64_MIN
@@ -675,6 +686,119 @@ cdef class CounterBase:
         """[(key, count)] for encoded keys from _order_counts (a selection of them)."""
         cdef Py_ssize_t i
         return [(self._decode(encs[i]), counts[i]) for i in range(encs.shape[0])]
+
+    # ------------------------------------------------------------ two counters
+
+    cdef int64_t _enc_of(self, CounterBase src, int64_t e) except? -2:
+        """This counter's encoded key for src's key ``e`` if present here, else TOMB."""
+        cdef const char* p
+        cdef Py_ssize_t nb
+        cdef int64_t vid
+        if src is self:
+            return e
+        if e >= 0:
+            p = fc_vocab_word(&src.vocab.table, e, &nb)
+            vid = fc_vocab_find(&self.vocab.table, p, nb)
+            if 0 <= vid < self.vcap and self.vslot[vid] >= 0:
+                return vid
+            return TOMB
+        return self._find(src.oobj[dec_oid(e)])
+
+    cdef int _append_from(self, CounterBase src, int64_t e, int64_t n) except -1:
+        """Insert src's key ``e`` (absent here) with count n, at the end."""
+        cdef const char* p
+        cdef Py_ssize_t nb
+        cdef int64_t enc
+        self._reserve_slots(1)
+        if e >= 0:
+            p = fc_vocab_word(&src.vocab.table, e, &nb)
+            enc = fc_vocab_intern(&self.vocab.table, p, nb)
+            if enc < 0:
+                raise MemoryError("fastcount.Counter: out of memory (or the vocabulary is full)")
+            if enc >= self.vcap:
+                self._grow_v(enc + 1)
+        else:
+            enc = self._new_oid(src.oobj[dec_oid(e)])
+        fc_table_set(&self.hc.table, enc, n)
+        self._link(enc)
+        return 0
+
+    def _combine_into(self, CounterBase a, CounterBase b, int op):
+        """Fill this new, empty counter with ``a op b`` as collections.Counter
+        computes it: a's keys in order, then (for + - |) b's keys that a lacks;
+        only positive results are kept. op: 0 +, 1 -, 2 |, 3 &, 4 unary +a,
+        5 unary -a (b unused for 4 and 5)."""
+        cdef Py_ssize_t j
+        cdef int64_t ea, eb, ca, cb, n
+        cdef bint ovf
+        self._check_idle()
+        for j in range(a.nslots):
+            ea = a.order[j]
+            if ea == TOMB:
+                continue
+            ca = fc_table_get(&a.hc.table, ea)
+            cb = 0
+            if op < 4:
+                eb = b._enc_of(a, ea)
+                if eb != TOMB:
+                    cb = fc_table_get(&b.hc.table, eb)
+            ovf = False
+            if op == 0:
+                ovf = fcw_add_overflows(ca, cb, &n)
+            elif op == 1:
+                ovf = fcw_sub_overflows(ca, cb, &n)
+            elif op == 2:
+                n = cb if ca < cb else ca
+            elif op == 3:
+                n = ca if ca < cb else cb
+            elif op == 4:
+                n = ca
+            else:
+                ovf = ca == INT64_MIN
+                n = -ca
+            if ovf:
+                # + and - overflow upwards exactly when a's count is >= 0, and
+                # -INT64_MIN is positive; a result below int64 is dropped, as
+                # collections drops every non-positive result
+                if op == 5 or ca >= 0:
+                    raise OverflowError(f"count for {a._decode(ea)!r} leaves the int64 range; "
+                                        f"fastcount.Counter counts are 64-bit")
+                continue
+            if n > 0:
+                self._append_from(a, ea, n)
+        if op >= 3:
+            return
+        for j in range(b.nslots):
+            eb = b.order[j]
+            if eb == TOMB or a._enc_of(b, eb) != TOMB:
+                continue
+            cb = fc_table_get(&b.hc.table, eb)
+            if op == 1:
+                if cb == INT64_MIN:
+                    raise OverflowError(f"count for {b._decode(eb)!r} leaves the int64 range; "
+                                        f"fastcount.Counter counts are 64-bit")
+                cb = -cb
+            if cb > 0:
+                self._append_from(b, eb, cb)
+
+    def _compare(self, CounterBase other, int op):
+        """Multiset comparison with missing counts as 0: op 0 ==, 1 <=, 2 >=."""
+        cdef Py_ssize_t j
+        cdef int64_t e, eo, c, co
+        cdef CounterBase x, y
+        for x, y in ((self, other), (other, self)):
+            for j in range(x.nslots):
+                e = x.order[j]
+                if e == TOMB:
+                    continue
+                c = fc_table_get(&x.hc.table, e)
+                eo = y._enc_of(x, e)
+                co = fc_table_get(&y.hc.table, eo) if eo != TOMB else 0
+                if x is other:
+                    c, co = co, c
+                if (c != co) if op == 0 else (c > co) if op == 1 else (c < co):
+                    return False
+        return True
 
     # ------------------------------------------------------------ pickling
 

@@ -239,6 +239,8 @@ class Counter(CounterBase):
 
     def __eq__(self, other):
         """True if all counts agree; missing counts are treated as zero."""
+        if isinstance(other, CounterBase):
+            return self._compare(other, 0)
         if _is_counter(other):
             return all(self[e] == other[e] for c in (self, other) for e in c)
         if isinstance(other, dict):
@@ -253,6 +255,8 @@ class Counter(CounterBase):
 
     def __le__(self, other):
         """True if every count in self is <= the count in other."""
+        if isinstance(other, CounterBase):
+            return self._compare(other, 1)
         if not _is_counter(other):
             return NotImplemented
         return all(self[e] <= other[e] for c in (self, other) for e in c)
@@ -265,6 +269,8 @@ class Counter(CounterBase):
 
     def __ge__(self, other):
         """True if every count in self is >= the count in other."""
+        if isinstance(other, CounterBase):
+            return self._compare(other, 2)
         if not _is_counter(other):
             return NotImplemented
         return all(self[e] >= other[e] for c in (self, other) for e in c)
@@ -319,13 +325,13 @@ class Counter(CounterBase):
     def __pos__(self):
         """The positive counts only."""
         result = Counter()
-        result._add_pairs(*_positive_pairs(self.items(), 1), 1)
+        result._combine_into(self, self, 4)
         return result
 
     def __neg__(self):
         """The negative counts, negated."""
         result = Counter()
-        result._add_pairs(*_positive_pairs(self.items(), -1), 1)
+        result._combine_into(self, self, 5)
         return result
 
     def __iadd__(self, other):
@@ -361,19 +367,13 @@ def _as_mapping(other):
     raise TypeError(f"'{type(other).__name__}' object has no attribute 'items'")
 
 
-def _positive_pairs(items, sign):
-    keys = []
-    counts = []
-    for elem, count in items:
-        if count * sign > 0:
-            keys.append(elem)
-            counts.append(count * sign)
-    return keys, _as_int64(counts, keys)
-
-
-def _binary(a, b, combine, keep_rest):
+def _binary(a, b, op, combine, keep_rest):
     """Result of a binary operator, key order as collections.Counter builds it:
-    a's keys in order, then b's keys that a lacks."""
+    a's keys in order, then b's keys that a lacks (op: code of _combine_into)."""
+    if isinstance(a, CounterBase) and isinstance(b, CounterBase):
+        result = Counter()
+        result._combine_into(a, b, op)
+        return result
     keys = []
     counts = []
     for elem, count in a.items():
@@ -394,19 +394,19 @@ def _binary(a, b, combine, keep_rest):
 
 
 def _add(a, b):
-    return _binary(a, b, lambda x, y: x + y, lambda y: y)
+    return _binary(a, b, 0, lambda x, y: x + y, lambda y: y)
 
 
 def _sub(a, b):
-    return _binary(a, b, lambda x, y: x - y, lambda y: -y)
+    return _binary(a, b, 1, lambda x, y: x - y, lambda y: -y)
 
 
 def _or(a, b):
-    return _binary(a, b, lambda x, y: y if x < y else x, lambda y: y)
+    return _binary(a, b, 2, lambda x, y: y if x < y else x, lambda y: y)
 
 
 def _and(a, b):
-    return _binary(a, b, lambda x, y: x if x < y else y, None)
+    return _binary(a, b, 3, lambda x, y: x if x < y else y, None)
 
 
 def _rebuild(cls, state):

@@ -599,6 +599,28 @@ def test_add_overflow_in_binary_op():
     assert a["a"] == INT64_MAX
 
 
+def test_operators_at_the_int64_edges_match_collections_or_overflow():
+    edges = [INT64_MIN, INT64_MIN + 1, -2, -1, 0, 1, 2, INT64_MAX - 1, INT64_MAX]
+    ops = [operator.add, operator.sub, operator.or_, operator.and_,
+           lambda a, b: +a, lambda a, b: -a, operator.eq, operator.le, operator.ge, operator.lt]
+    for x in edges:
+        for y in edges:
+            for op in ops:
+                want = op(REF({"w": x, 1: y}), REF({"w": y, "only b": x}))
+                fits = not isinstance(want, REF) or all(INT64_MIN <= v <= INT64_MAX
+                                                        for v in want.values())
+                a, b = FastCounter({"w": x, 1: y}), FastCounter({"w": y, "only b": x})
+                if fits:
+                    got = op(a, b)
+                    if isinstance(want, REF):
+                        assert state(got, elements=False) == state(want, elements=False)
+                    else:
+                        assert got == want
+                else:
+                    with pytest.raises(OverflowError, match="int64"):
+                        op(a, b)
+
+
 def test_pickle_is_compact():
     words = [f"词{i}" for i in range(5000)]
     c = FastCounter()
