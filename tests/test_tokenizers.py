@@ -83,15 +83,24 @@ def test_jieba_py_counter_equals_jieba_lcut(options):
     assert words == list(reference)  # in order of first sight
 
 
-def test_user_dict(tmp_path):
-    user_dict = tmp_path / "user.dict"
-    user_dict.write_text("外资公司 100 n\n人力资源工作 50 n\n", encoding="utf-8")
+@pytest.fixture(scope="module")
+def user_dict(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dict") / "user.dict"
+    path.write_text("外资公司 100 n\n人力资源工作 50 n\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "name", ["jieba-py", pytest.param("jieba", marks=pytest.mark.skipif(
+        tk.native_jieba() is None, reason="native segmenter not built"))]
+)
+def test_user_dict(user_dict, name):
     reference = jieba.Tokenizer()
-    reference.load_userdict(str(user_dict))
+    reference.load_userdict(user_dict)
     texts = SAMPLE[:40]
     want = collections.Counter(w for t in texts for w in reference.lcut(t) if not w.isspace())
     assert want["外资公司"] > 0
-    words, counts = _count(tk.chunk_counter_factory("jieba-py", user_dict=str(user_dict)), [texts])
+    words, counts = _count(tk.chunk_counter_factory(name, user_dict=user_dict), [texts])
     assert dict(zip(words, counts.tolist())) == want
 
 
