@@ -149,6 +149,8 @@ def test_encode_accepts_any_iterable():
     assert v.encode(("c", "a")).tolist() == [2, 0]
     assert v.encode(w for w in ["d"]).tolist() == [3]
     assert v.encode([]).tolist() == []
+    assert v.encode(np.array(["a", "中", "c"])).tolist() == [0, 4, 2]  # numpy.str_ items
+    assert v[4] == "中" and type(v[4]) is str
     assert v.decode([]) == [] and v.decode(np.array([], dtype=np.int64)) == []
 
 
