@@ -157,6 +157,16 @@ def _extra_word_bytes(count: int, seed: int, suffix: bytes) -> Tuple[np.ndarray,
     return matrix[keep], lengths
 
 
+@functools.lru_cache(maxsize=4)
+def _base_tokens(n_base: int, suffix: bytes) -> Tuple[np.ndarray, np.ndarray]:
+    """UTF-8 arena and lengths of the first n_base words + suffix, then the punctuation."""
+    pieces = [w.encode("utf-8") + suffix for w in _jieba_words()[0][:n_base]]
+    pieces += [p.encode("utf-8") + suffix for p, _ in _INNER_PUNCT]
+    pieces += [p.encode("utf-8") + b"\n" for p, _ in _END_PUNCT]
+    arena = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    return arena, np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+
+
 class _Model:
     """The token inventory and sampling tables for one set of generator options."""
 
@@ -189,11 +199,7 @@ class _Model:
         self.cum_freq = np.cumsum(freqs[: self.n_base])
 
         suffix = sep.encode("utf-8")
-        pieces = [w.encode("utf-8") + suffix for w in words[: self.n_base]]
-        pieces += [p.encode("utf-8") + suffix for p, _ in _INNER_PUNCT]
-        pieces += [p.encode("utf-8") + b"\n" for p, _ in _END_PUNCT]
-        base_arena = np.frombuffer(b"".join(pieces), dtype=np.uint8)
-        base_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        base_arena, base_lengths = _base_tokens(self.n_base, suffix)
         # Token ids: [0, n_base) dictionary words, then inner punctuation, then
         # line ends, then the extra words (so their ids stay contiguous).
         self.inner_first = self.n_base
