@@ -338,9 +338,13 @@ cdef Py_ssize_t fc_table_len(const FCTable* t) noexcept nogil:
 
 
 cdef int fc_table_reserve(FCTable* t, Py_ssize_t n) noexcept nogil:
-    if n < 0:
-        return 0
-    while t.grow_at < <size_t>n:
+    cdef size_t cap = t.mask + 1
+    # refuse an impossible size before growing at all
+    while _grow_threshold(cap) < <size_t>max(n, 0):
+        if cap > (<size_t>-1) // (4 * sizeof(FCCell)):
+            return -1
+        cap *= 2
+    while t.mask + 1 < cap:
         if _grow(t) < 0:
             return -1
     return 0
