@@ -21,13 +21,13 @@ class HashCounter:
     def __init__(self, keys: Optional[_Keys] = None, counts: Optional[_Counts] = None) -> None:
         """Start empty, or with ``add(keys, counts)``."""
     @overload
-    def add(self, keys: SupportsIndex, counts: Optional[SupportsIndex] = None) -> None: ...
+    def add(self, keys: SupportsIndex, counts: Optional[SupportsIndex] = None) -> None:
+        """Add 1 (or ``n``) to one key."""
     @overload
-    def add(self, keys: _Keys, counts: Optional[_Counts] = None) -> None: ...
-    def add(self, keys: Any, counts: Any = None) -> None:
-        """Add 1 (or ``n``) to one key, or each ``counts[i]`` (default 1) to
-        ``keys[i]`` of a batch; a failed call names the offending position
-        (``keys[17]: ...``) and leaves the counter unchanged."""
+    def add(self, keys: _Keys, counts: Optional[_Counts] = None) -> None:
+        """Add each ``counts[i]`` (default 1) to ``keys[i]`` of a batch; a failed
+        call names the offending position (``keys[17]: ...``) and leaves the
+        counter unchanged."""
     def merge(self, other: HashCounter) -> None:
         """Add every count of ``other``; all-or-nothing."""
     def reserve(self, n: int) -> None:
