@@ -110,7 +110,8 @@ class Counter(CounterBase):
     adds a batch of (word, count) pairs given as two parallel sequences.
     """
 
-    __slots__ = ()
+    # no __slots__: instances take attributes and weak references, as
+    # collections.Counter instances do
     __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self, iterable=None, /, **kwds):

@@ -138,6 +138,14 @@ def test_fromkeys_raises(C):
     assert "Counter.fromkeys() is undefined" in r[2]
 
 
+def test_instances_take_attributes_and_weakrefs(C):
+    import weakref
+
+    c = C("ab")
+    c.name = "mine"
+    assert weakref.ref(c)() is c and c.name == "mine"
+
+
 def test_is_a_mapping(C):
     c = C("ab")
     assert isinstance(c, collections.abc.Mapping)
@@ -654,7 +662,7 @@ LATIN = "abcAZ xy"
 EMOJI = "😀👍🏽🎉"
 token = st.one_of(
     st.text(alphabet=CJK + LATIN + EMOJI, max_size=3),
-    st.sampled_from(["", "的", "手机", "😀", "a"]),
+    st.sampled_from(["", "的", "手机", "😀", "a", "\ud800", "a\udfff", 1.0, True, None]),
     st.integers(-2, 2),
     st.tuples(st.integers(0, 2), st.sampled_from(["x", ""])),
 )
