@@ -30,15 +30,14 @@ cdef struct JBTrie:
 cdef struct JBRec:
     # One node of the frozen trie, the layout the segmenter reads: the
     # children of a node are consecutive records sorted by code point, so a
-    # step down the trie reads one small block of memory.
-    uint32_t cpf        # code point | JB_PRESENT | JB_WORD
-    int32_t node        # the node's id in JBTrie (the id tokens are counted under)
+    # step down the trie reads one small block of memory (16 bytes a record).
+    uint32_t cpf        # code point | JB_WORD | JB_PRESENT | children count << JB_KIDS_SHIFT
+    int32_t first       # the children are records first, first + 1, ...
     double logf         # JBTrie.logf of the node
-    int32_t first       # records first .. first + nchild - 1 are the children
-    int32_t nchild
 
 cdef struct JBFrozen:
     JBRec* recs         # record 0 is the root
+    int32_t* node       # record -> its JBTrie node id (the id tokens are counted under)
     int32_t n
     int32_t* root       # record of the root's child for code points < 65536, -1 = none
     JBEdge* big         # (record << 21 | code point) -> child record, for the
@@ -46,10 +45,12 @@ cdef struct JBFrozen:
     int bigshift
 
 cdef enum:
-    JB_SCAN = 8               # children found by a scan up to this many, else by hash
+    JB_SCAN = 8               # up to this many children are found by a scan, more by z.big
     JB_CP_MASK = 0x1FFFFF
-    JB_WORD = 0x20000000      # in FREQ with a non-zero frequency
-    JB_PRESENT = 0x40000000   # in FREQ
+    JB_WORD = 0x200000        # in FREQ with a non-zero frequency
+    JB_PRESENT = 0x400000     # in FREQ
+    JB_KIDS_SHIFT = 23        # children count (0 .. JB_SCAN), or JB_MANY
+    JB_MANY = 15
 
 cdef enum:
     JB_SPAN = 0         # text[start:end]

@@ -284,10 +284,11 @@ cdef inline void trie_set_freq(JBTrie* t, int32_t node, int64_t f) noexcept nogi
 cdef inline int32_t fz_child_of(const JBFrozen* z, int32_t r, Py_UCS4 c) noexcept nogil:
     """Record of record r's child for c, or -1."""
     cdef const JBRec* recs = z.recs
-    cdef int32_t lo = recs[r].first, hi = recs[r].first + recs[r].nchild
+    cdef uint32_t nk = recs[r].cpf >> JB_KIDS_SHIFT
+    cdef int32_t lo = recs[r].first, hi = lo + <int32_t>nk
     cdef uint32_t k
     cdef uint64_t key, h
-    if recs[r].nchild <= JB_SCAN:
+    if nk <= JB_SCAN:
         # children sorted by code point, in one or two cache lines
         while lo < hi:
             k = recs[lo].cpf & JB_CP_MASK
@@ -313,6 +314,10 @@ cdef inline int32_t fz_child(const JBFrozen* z, int32_t r, Py_UCS4 c) noexcept n
     return fz_child_of(z, r, c)
 
 
+cdef inline int32_t rec_node(const JBFrozen* z, int32_t r) noexcept nogil:
+    return z.node[r] if r >= 0 else -1
+
+
 cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
     cdef int32_t r = 0
     cdef Py_ssize_t i
@@ -325,6 +330,7 @@ cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noex
 
 cdef void frozen_free(JBFrozen* z) noexcept nogil:
     free(z.recs)
+    free(z.node)
     free(z.root)
     free(z.big)
     memset(z, 0, sizeof(JBFrozen))
@@ -348,9 +354,11 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
     cdef int64_t f
     frozen_free(z)
     z.recs = <JBRec*>malloc(n * sizeof(JBRec))
+    z.node = <int32_t*>malloc(n * sizeof(int32_t))
     z.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
     fill = <int32_t*>malloc((n + 1) * sizeof(int32_t))
-    if start == NULL or kids == NULL or fill == NULL or z.recs == NULL or z.root == NULL:
+    if (start == NULL or kids == NULL or fill == NULL or z.recs == NULL or z.root == NULL
+            or z.node == NULL):
         free(start)
         free(kids)
         free(fill)
@@ -400,25 +408,25 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
     memset(z.big, 0xFF, size * sizeof(JBEdge))
     z.bigmask = size - 1
     z.bigshift = 64 - bits
-    z.recs[0].node = 0
+    z.node[0] = 0
     nxt = 1
     r = 0
     while r < nxt:
         if r == 0:
             z.recs[0].cpf = 0
-        p = z.recs[r].node
+        p = z.node[r]
         f = t.freq[p]
-        flags = 0
+        m = start[p + 1] - start[p]
+        flags = (<uint32_t>(m if m <= JB_SCAN else JB_MANY)) << JB_KIDS_SHIFT
         if f != ABSENT:
-            flags = JB_PRESENT | (JB_WORD if f != 0 else 0)
+            flags |= JB_PRESENT | (JB_WORD if f != 0 else 0)
         z.recs[r].cpf |= flags
         z.recs[r].logf = t.logf[p]
         z.recs[r].first = nxt
-        z.recs[r].nchild = start[p + 1] - start[p]
         for j in range(start[p], start[p + 1]):
             k = <int32_t><uint32_t>kids[j]
             z.recs[nxt].cpf = <uint32_t>t.ch[k]
-            z.recs[nxt].node = k
+            z.node[nxt] = k
             if r == 0 and t.ch[k] < ROOT_SPAN:
                 z.root[t.ch[k]] = nxt
             if start[p + 1] - start[p] > JB_SCAN:
@@ -488,7 +496,7 @@ cdef inline int emit(JBCtx* ctx, Py_ssize_t s, Py_ssize_t e, int32_t node, int32
 
 cdef inline int emit_char(JBCtx* ctx, Py_ssize_t i) noexcept nogil:
     cdef int32_t r = fz_child(ctx.fz, 0, ctx.text[i])
-    return emit(ctx, i, i + 1, ctx.fz.recs[r].node if r >= 0 else -1, JB_SPAN)
+    return emit(ctx, i, i + 1, rec_node(ctx.fz, r), JB_SPAN)
 
 
 cdef int reserve_route(JBCtx* ctx, Py_ssize_t n) noexcept nogil:
@@ -525,7 +533,8 @@ cdef int reserve_route(JBCtx* ctx, Py_ssize_t n) noexcept nogil:
 
 
 cdef int calc(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
-    """jieba's get_DAG + calc over text[b:b+N], into rscore/rx/rnode."""
+    """jieba's get_DAG + calc over text[b:b+N], into rscore/rx/rnode (rnode:
+    the record of the chosen word, -1 for a character that is no word)."""
     cdef const JBFrozen* fz = ctx.fz
     cdef const JBRec* recs = fz.recs
     cdef const JBRec* rec
@@ -565,7 +574,7 @@ cdef int calc(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
                 if not found or s >= best:
                     best = s
                     bx = i
-                    bn = rec.node
+                    bn = r
                     found = True
             i += 1
             if i >= N:
@@ -767,7 +776,7 @@ cdef int cut_dag(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
                 if flush_buf(ctx, b + bs, b + x) != 0:
                     return -1
                 bs = -1
-            if emit(ctx, b + x, b + y, ctx.rnode[x], JB_SPAN) != 0:
+            if emit(ctx, b + x, b + y, rec_node(ctx.fz, ctx.rnode[x]), JB_SPAN) != 0:
                 return -1
         x = y
     if bs >= 0:
@@ -790,7 +799,7 @@ cdef int cut_dag_no_hmm(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
                 if emit(ctx, b + bs, b + x, -1, JB_SPAN) != 0:
                     return -1
                 bs = -1
-            if emit(ctx, b + x, b + y, ctx.rnode[x], JB_SPAN) != 0:
+            if emit(ctx, b + x, b + y, rec_node(ctx.fz, ctx.rnode[x]), JB_SPAN) != 0:
                 return -1
         x = y
     if bs >= 0:
@@ -858,7 +867,7 @@ cdef int cut_all_block(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
                 if nL == ctx.capdag and reserve_dag(ctx, nL + 1) != 0:
                     return -1
                 ctx.dag[nL] = i
-                ctx.dagnode[nL] = rec.node
+                ctx.dagnode[nL] = fz.node[r]
                 nL += 1
             i += 1
             if i >= N:
@@ -869,7 +878,7 @@ cdef int cut_all_block(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
                 return -1
             ctx.dag[0] = k
             r = fz_child(fz, 0, text[k])
-            ctx.dagnode[0] = fz.recs[r].node if r >= 0 else -1
+            ctx.dagnode[0] = rec_node(fz, r)
             nL = 1
         if eng_scan and not is_eng(text[k]):
             eng_scan = False
@@ -949,14 +958,14 @@ cdef int search_grams(JBCtx* ctx, Py_ssize_t first) noexcept nogil:
             for i in range(w.start, w.end - 1):
                 r = jb_zfind(ctx.fz, ctx.text + i, 2)
                 if r >= 0 and ctx.fz.recs[r].cpf & JB_WORD:
-                    if emit(ctx, i, i + 2, ctx.fz.recs[r].node, JB_SPAN) != 0:
+                    if emit(ctx, i, i + 2, ctx.fz.node[r], JB_SPAN) != 0:
                         free(words)
                         return -1
         if L > 3:
             for i in range(w.start, w.end - 2):
                 r = jb_zfind(ctx.fz, ctx.text + i, 3)
                 if r >= 0 and ctx.fz.recs[r].cpf & JB_WORD:
-                    if emit(ctx, i, i + 3, ctx.fz.recs[r].node, JB_SPAN) != 0:
+                    if emit(ctx, i, i + 3, ctx.fz.node[r], JB_SPAN) != 0:
                         free(words)
                         return -1
         if emit(ctx, w.start, w.end, w.node, w.kind) != 0:
@@ -1225,7 +1234,7 @@ cdef class Dictionary:
         if self.trie.root != NULL:
             b += ROOT_SPAN * sizeof(int32_t)
         if self.fz.recs != NULL:
-            b += (self.fz.n * sizeof(JBRec) + ROOT_SPAN * sizeof(int32_t)
+            b += (self.fz.n * (sizeof(JBRec) + sizeof(int32_t)) + ROOT_SPAN * sizeof(int32_t)
                   + (self.fz.bigmask + 1) * sizeof(JBEdge))
         return b
 

@@ -112,7 +112,7 @@ cdef class ChunkCounter:
                 p = (ctx.aux if t.kind == JB_AUX else ctx.text) + t.start
                 node = jb_zfind(ctx.fz, p, n)
                 if node >= 0:
-                    key = ctx.fz.recs[node].node
+                    key = ctx.fz.node[node]
                 else:
                     if 4 * n > self.caputf8:
                         m = 4 * n + 256
