@@ -14,6 +14,8 @@ The C-level interface is declared in ``_vocab.pxd``.
 import os
 import secrets
 
+cimport cython
+
 import numpy as np
 
 from cpython.number cimport PyNumber_Index
@@ -384,8 +386,8 @@ cdef inline Py_ssize_t _put_utf8(uint32_t c, unsigned char* out, Py_ssize_t j) n
     return j + 4
 
 
-cdef Py_ssize_t _encode_ucs(int kind, const void* data, Py_ssize_t length,
-                            unsigned char* out) noexcept nogil:
+cdef inline Py_ssize_t _encode_ucs(int kind, const void* data, Py_ssize_t length,
+                                   unsigned char* out) noexcept nogil:
     """UTF-8 (surrogatepass) of PEP 393 code units into out; returns the size."""
     cdef Py_ssize_t i, j = 0
     cdef const uint8_t* d1
@@ -862,12 +864,14 @@ cdef class Vocab:
             raise TypeError(f"Vocab() takes an iterable of words, not a {type(words).__name__}")
         _add_all(self, list(words), None)
 
+    @cython.always_allow_keywords(False)  # METH_O: the cheapest call there is
     def add(self, word):
         """Add ``word`` if it is new and return its id."""
         if not isinstance(word, str):
             raise TypeError(f"Vocab words must be str, not {type(word).__name__}")
         return fc_vocab_intern_str(self, <str>word)
 
+    @cython.always_allow_keywords(False)
     def id_of(self, word):
         """The id of ``word``; KeyError if it is not in the vocabulary
         (a non-str is never in it)."""
@@ -888,6 +892,7 @@ cdef class Vocab:
     def __contains__(self, word):
         return isinstance(word, str) and fc_vocab_find_str(self, <str>word) >= 0
 
+    @cython.always_allow_keywords(False)
     def word(self, i):
         """The word with id ``i``; IndexError when ``i`` is not an id
         (including negative numbers), TypeError when it is not an integer."""
