@@ -20,7 +20,9 @@ from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_STRIDES, PyBuffer_Release,
 from cpython.object cimport PyObject_LengthHint
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
                           uint32_t, uint64_t, INT64_MAX, INT64_MIN)
-from libc.stdlib cimport calloc, free, malloc, realloc
+# PyMem_Raw*: the system allocator (calloc stays lazy, realloc remaps), usable
+# without the GIL, and visible to tracemalloc
+from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
 from libc.string cimport memcpy, memset
 
 import operator
@@ -116,7 +118,7 @@ cdef int fc_table_init(FCTable* t, Py_ssize_t expected) noexcept nogil:
         if cap > (<size_t>-1) // (4 * sizeof(FCCell)):
             return -1
         cap *= 2
-    t.cells = <FCCell*>calloc(cap, sizeof(FCCell))
+    t.cells = <FCCell*>PyMem_RawCalloc(cap, sizeof(FCCell))
     if t.cells == NULL:
         return -1
     if cap >= HUGE_MIN_CELLS:
@@ -130,7 +132,7 @@ cdef int fc_table_init(FCTable* t, Py_ssize_t expected) noexcept nogil:
 
 
 cdef void fc_table_free(FCTable* t) noexcept nogil:
-    free(t.cells)
+    PyMem_RawFree(t.cells)
     t.cells = NULL
     t.mask = 0
     t.used = 0
@@ -159,12 +161,12 @@ cdef int _grow(FCTable* t) noexcept nogil:
     cdef uint64_t* done
     if old_cap > (<size_t>-1) // (2 * sizeof(FCCell)):
         return -1
-    done = <uint64_t*>calloc(old_cap // 64 + 1, sizeof(uint64_t))
+    done = <uint64_t*>PyMem_RawCalloc(old_cap // 64 + 1, sizeof(uint64_t))
     if done == NULL:
         return -1
-    cells = <FCCell*>realloc(t.cells, new_cap * sizeof(FCCell))
+    cells = <FCCell*>PyMem_RawRealloc(t.cells, new_cap * sizeof(FCCell))
     if cells == NULL:
-        free(done)
+        PyMem_RawFree(done)
         return -1
     memset(cells + old_cap, 0, old_cap * sizeof(FCCell))
     if new_cap >= HUGE_MIN_CELLS:
@@ -191,7 +193,7 @@ cdef int _grow(FCTable* t) noexcept nogil:
             cells[h] = e
             done[h >> 6] |= (<uint64_t>1) << (h & 63)
             e = tmp
-    free(done)
+    PyMem_RawFree(done)
     return 0
 
 
@@ -352,7 +354,7 @@ cdef int fc_table_reserve(FCTable* t, Py_ssize_t n) noexcept nogil:
 
 cdef int fc_table_copy(FCTable* dst, const FCTable* src) noexcept nogil:
     cdef size_t cap = src.mask + 1
-    dst.cells = <FCCell*>malloc(cap * sizeof(FCCell))
+    dst.cells = <FCCell*>PyMem_RawMalloc(cap * sizeof(FCCell))
     if dst.cells == NULL:
         return -1
     memcpy(dst.cells, src.cells, cap * sizeof(FCCell))
@@ -640,7 +642,7 @@ cdef class _Ints:
     def __dealloc__(self):
         if self.has_view:
             PyBuffer_Release(&self.view)
-        free(self.temp)
+        PyMem_RawFree(self.temp)
 
     cdef object get(self, Py_ssize_t i):
         cdef const char* p = self.data + i * self.stride
@@ -658,7 +660,7 @@ cdef class _Ints:
         cdef int64_t* dst
         if self.kind == K_I64:
             return 0
-        dst = <int64_t*>malloc(max(self.n, 1) * sizeof(int64_t))
+        dst = <int64_t*>PyMem_RawMalloc(max(self.n, 1) * sizeof(int64_t))
         if dst == NULL:
             raise MemoryError()
         with nogil:
@@ -669,7 +671,7 @@ cdef class _Ints:
             elif self.kind == K_U16: _widen(self.data, self.stride, self.n, <uint16_t*>NULL, dst)
             elif self.kind == K_U32: _widen(self.data, self.stride, self.n, <uint32_t*>NULL, dst)
             else: _widen(self.data, self.stride, self.n, <uint64_t*>NULL, dst)
-        free(self.temp)
+        PyMem_RawFree(self.temp)
         self.temp = dst
         self.data = <const char*>dst
         self.stride = sizeof(int64_t)
@@ -740,12 +742,12 @@ cdef _Ints _ints_from_iterable(_Ints r, object obj, str name):
     cdef int64_t* grown
     if cap < 16:
         cap = 16
-    r.temp = <int64_t*>malloc(cap * sizeof(int64_t))
+    r.temp = <int64_t*>PyMem_RawMalloc(cap * sizeof(int64_t))
     if r.temp == NULL:
         raise MemoryError()
     for x in obj:
         if i == cap:
-            grown = <int64_t*>realloc(r.temp, 2 * cap * sizeof(int64_t))
+            grown = <int64_t*>PyMem_RawRealloc(r.temp, 2 * cap * sizeof(int64_t))
             if grown == NULL:
                 raise MemoryError()
             r.temp = grown
@@ -830,7 +832,7 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
         cstride = counts.stride
     if n == 0:
         return
-    newbits = <uint8_t*>calloc(<size_t>(n // 8 + 1), 1)
+    newbits = <uint8_t*>PyMem_RawCalloc(<size_t>(n // 8 + 1), 1)
     if newbits == NULL:
         raise MemoryError()
     self._busy = True
@@ -842,7 +844,7 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
             r = _dispatch(&self.table, keys, cdata, cstride, newbits, &where)
     finally:
         self._busy = False
-        free(newbits)
+        PyMem_RawFree(newbits)
     if r == -1:
         raise MemoryError(f"out of memory at keys[{where}]; the counter is unchanged")
     if r == -2:
@@ -945,7 +947,7 @@ cdef class HashCounter:
         _idle(o)
         if o is self:
             o = self.copy()
-        newbits = <uint8_t*>calloc((o.table.mask + 2) // 8 + 1, 1)
+        newbits = <uint8_t*>PyMem_RawCalloc((o.table.mask + 2) // 8 + 1, 1)
         if newbits == NULL:
             raise MemoryError()
         self._busy = True
@@ -956,7 +958,7 @@ cdef class HashCounter:
         finally:
             self._busy = False
             o._busy = False
-            free(newbits)
+            PyMem_RawFree(newbits)
         if r == -1:
             raise MemoryError("out of memory during merge; the counter is unchanged")
         if r == -2:
@@ -1130,6 +1132,7 @@ cdef class HashCounter:
         return h
 
     def __copy__(self):
+        """``copy.copy(h)``: the same as ``h.copy()``."""
         return self.copy()
 
     def __eq__(self, other):
@@ -1141,15 +1144,18 @@ cdef class HashCounter:
         return bool(_tables_equal(&self.table, &(<HashCounter>other).table))
 
     def __ne__(self, other):
+        """The negation of ``==``."""
         eq = self.__eq__(other)
         return eq if eq is NotImplemented else not eq
 
     __hash__ = None
 
     def __reduce__(self):
+        """Pickle as two int64 arrays (keys, counts)."""
         return (_rebuild, self.to_arrays())
 
     def __repr__(self):
+        """``HashCounter({key: count, ...})`` in most_common order, the first 20 keys."""
         n = len(self)
         shown = self.most_common(20 if n > 20 else None)
         body = ", ".join(f"{k}: {c}" for k, c in shown)
@@ -1168,4 +1174,5 @@ cdef class HashCounter:
         return (self.table.mask + 1) * sizeof(FCCell)
 
     def __sizeof__(self):
+        """The object plus its table, in bytes."""
         return object.__sizeof__(self) + self.nbytes
