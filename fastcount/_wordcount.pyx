@@ -65,11 +65,6 @@ cdef int64_t TOMB = INT64_MIN
 cdef int STATE_VERSION = 1
 
 
-cdef struct Scratch:
-    int64_t delta         # the batch's change to this key's count
-    uint64_t batch        # the batch the delta belongs to (0 = none)
-
-
 cdef inline int64_t enc_oid(Py_ssize_t oid) noexcept nogil:
     return -1 - <int64_t>oid
 
@@ -79,8 +74,11 @@ cdef inline Py_ssize_t dec_oid(int64_t enc) noexcept nogil:
 
 
 cdef void* grow_array(void* p, Py_ssize_t* cap, Py_ssize_t need, size_t item) except NULL:
-    """realloc ``p`` to at least ``need`` items (doubling); ``*cap`` is updated."""
-    cdef Py_ssize_t new_cap = cap[0] * 2 if cap[0] else 16
+    """realloc ``p`` to at least ``need`` items; ``*cap`` is updated.
+
+    Grows by 1/4 (still amortised O(1)): these arrays are per distinct key,
+    and doubling would waste up to half of them."""
+    cdef Py_ssize_t new_cap = cap[0] + cap[0] // 4 if cap[0] >= 16 else 16
     if new_cap < need:
         new_cap = need
     cdef void* q = realloc(p, <size_t>new_cap * item)
@@ -116,15 +114,18 @@ cdef class CounterBase:
     cdef int64_t* order           # slot -> encoded key, or TOMB
     cdef Py_ssize_t nslots, order_cap
     cdef Py_ssize_t nlive         # present keys
-    cdef int64_t* vslot           # vid -> slot, -1 when absent (vcap entries)
-    cdef Scratch* vscr
+    # per vid (vcap entries) and per oid (ocap entries): the slot in the order
+    # (-1 when absent), and the running batch's delta and "touched" mark
+    cdef int64_t* vslot
+    cdef int64_t* vdelta
+    cdef uint8_t* vmark
     cdef Py_ssize_t vcap
-    cdef int64_t* oslot           # oid -> slot, -1 when absent (ocap entries)
-    cdef Scratch* oscr
+    cdef int64_t* oslot
+    cdef int64_t* odelta
+    cdef uint8_t* omark
     cdef Py_ssize_t ocap
     cdef int64_t* touched         # distinct keys of the running batch, first sight first
     cdef Py_ssize_t ntouched, touched_cap
-    cdef uint64_t batch           # number of the running/last batch
     cdef bint busy                # a batch is running (user __hash__/__eq__ may call back)
     cdef uint64_t layout          # bumped whenever the key set or the order changes
 
@@ -136,12 +137,21 @@ cdef class CounterBase:
         self.ofree = []
 
     def __dealloc__(self):
+        self._free_arrays()
+
+    cdef void _free_arrays(self) noexcept:
         free(self.order)
         free(self.vslot)
-        free(self.vscr)
+        free(self.vdelta)
+        free(self.vmark)
         free(self.oslot)
-        free(self.oscr)
+        free(self.odelta)
+        free(self.omark)
         free(self.touched)
+        self.order = self.vslot = self.vdelta = self.oslot = self.odelta = self.touched = NULL
+        self.vmark = self.omark = NULL
+        self.nslots = self.order_cap = self.nlive = self.vcap = self.ocap = 0
+        self.ntouched = self.touched_cap = 0
 
     # ------------------------------------------------------------ internals
 
@@ -155,9 +165,11 @@ cdef class CounterBase:
         cdef Py_ssize_t old = self.vcap, cap = self.vcap
         self.vslot = <int64_t*>grow_array(self.vslot, &cap, need, sizeof(int64_t))
         cap = old
-        self.vscr = <Scratch*>grow_array(self.vscr, &cap, need, sizeof(Scratch))
+        self.vdelta = <int64_t*>grow_array(self.vdelta, &cap, need, sizeof(int64_t))
+        cap = old
+        self.vmark = <uint8_t*>grow_array(self.vmark, &cap, need, sizeof(uint8_t))
         memset(self.vslot + old, 0xFF, <size_t>(cap - old) * sizeof(int64_t))  # -1
-        memset(self.vscr + old, 0, <size_t>(cap - old) * sizeof(Scratch))
+        memset(self.vmark + old, 0, <size_t>(cap - old))
         self.vcap = cap
         return 0
 
@@ -165,9 +177,11 @@ cdef class CounterBase:
         cdef Py_ssize_t old = self.ocap, cap = self.ocap
         self.oslot = <int64_t*>grow_array(self.oslot, &cap, need, sizeof(int64_t))
         cap = old
-        self.oscr = <Scratch*>grow_array(self.oscr, &cap, need, sizeof(Scratch))
+        self.odelta = <int64_t*>grow_array(self.odelta, &cap, need, sizeof(int64_t))
+        cap = old
+        self.omark = <uint8_t*>grow_array(self.omark, &cap, need, sizeof(uint8_t))
         memset(self.oslot + old, 0xFF, <size_t>(cap - old) * sizeof(int64_t))
-        memset(self.oscr + old, 0, <size_t>(cap - old) * sizeof(Scratch))
+        memset(self.omark + old, 0, <size_t>(cap - old))
         self.ocap = cap
         return 0
 
@@ -270,31 +284,55 @@ cdef class CounterBase:
 
     # ------------------------------------------------------------ batches
 
+    cdef inline int64_t* _delta_ptr(self, int64_t enc) noexcept:
+        if enc >= 0:
+            return &self.vdelta[enc]
+        return &self.odelta[dec_oid(enc)]
+
     cdef inline int _touch(self, int64_t enc, int64_t n) except -1:
         """Add n to the batch delta of enc (no overflow check: |n| == 1)."""
-        cdef Scratch* s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
-        if s.batch != self.batch:
-            s.batch = self.batch
-            s.delta = n
+        cdef uint8_t* m = &self.vmark[enc] if enc >= 0 else &self.omark[dec_oid(enc)]
+        cdef int64_t* d = self._delta_ptr(enc)
+        if not m[0]:
             if self.ntouched == self.touched_cap:
                 self.touched = <int64_t*>grow_array(self.touched, &self.touched_cap,
                                                     self.ntouched + 1, sizeof(int64_t))
             self.touched[self.ntouched] = enc
             self.ntouched += 1
+            m[0] = 1
+            d[0] = n
         else:
-            s.delta += n
+            d[0] += n
         return 0
+
+    cdef void _end_batch(self) noexcept:
+        """Clear the marks of the batch's keys (the deltas are reset on first touch)."""
+        cdef Py_ssize_t i
+        cdef int64_t enc
+        for i in range(self.ntouched):
+            enc = self.touched[i]
+            if enc >= 0:
+                self.vmark[enc] = 0
+            else:
+                self.omark[dec_oid(enc)] = 0
+        self.ntouched = 0
+        if self.touched_cap > 65536:
+            # a big batch's list is not kept: it would cost 8 bytes per key for good
+            free(self.touched)
+            self.touched = NULL
+            self.touched_cap = 0
+        self.busy = False
 
     cdef int _touch_checked(self, int64_t enc, int64_t n, object where) except -1:
         """Add n to the batch delta of enc, refusing to leave int64."""
-        cdef Scratch* s
+        cdef int64_t* d
         cdef int64_t r
         self._touch(enc, 0)
-        s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
-        if fcw_add_overflows(s.delta, n, &r):
+        d = self._delta_ptr(enc)
+        if fcw_add_overflows(d[0], n, &r):
             raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
-                                f"({s.delta} + {n}){where}")
-        s.delta = r
+                                f"({d[0]} + {n}){where}")
+        d[0] = r
         return 0
 
     cdef inline int64_t _enc_for_batch(self, object obj, list new_oids, Py_ssize_t pos) except? -2:
@@ -319,18 +357,17 @@ cdef class CounterBase:
     cdef int _begin(self) except -1:
         self._check_idle()
         self.busy = True
-        self.batch += 1
         self.ntouched = 0
         return 0
 
     cdef void _abort(self, list new_oids) noexcept:
         """Forget the oids a failed batch created (the counter itself is untouched)."""
         cdef object key, oid
+        self._end_batch()
         for key in new_oids:
             oid = self.oid_of.pop(key, None)
             if oid is not None:
                 self._free_oid(<Py_ssize_t>oid)
-        self.busy = False
 
     cdef int _commit(self, bint setmode=False) except -1:
         """Apply the batch: check every new count, reserve, then change the counter.
@@ -339,23 +376,21 @@ cdef class CounterBase:
         """
         cdef Py_ssize_t i, new = 0
         cdef int64_t enc, d, r
-        cdef int64_t* p
-        cdef Scratch* s
         for i in range(self.ntouched):
             enc = self.touched[i]
-            s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
+            d = self._delta_ptr(enc)[0]
             if self._slot_ptr(enc)[0] < 0:
                 new += 1
-            elif not setmode and fcw_add_overflows(fc_table_get(&self.hc.table, enc), s.delta, &r):
+            elif not setmode and fcw_add_overflows(fc_table_get(&self.hc.table, enc), d, &r):
                 raise OverflowError(
                     f"count for {self._decode(enc)!r} would leave the int64 range "
-                    f"({fc_table_get(&self.hc.table, enc)} + {s.delta}); fastcount.Counter "
+                    f"({fc_table_get(&self.hc.table, enc)} + {d}); fastcount.Counter "
                     f"counts are 64-bit, the counter is unchanged")
         self._reserve_slots(new)
         # nothing below can fail
         for i in range(self.ntouched):
             enc = self.touched[i]
-            d = self.vscr[enc].delta if enc >= 0 else self.oscr[dec_oid(enc)].delta
+            d = self._delta_ptr(enc)[0]
             if self._slot_ptr(enc)[0] < 0:
                 fc_table_set(&self.hc.table, enc, d)
                 self._link(enc)
@@ -363,8 +398,7 @@ cdef class CounterBase:
                 fc_table_find(&self.hc.table, enc)[0] = d
             else:
                 fc_table_find(&self.hc.table, enc)[0] += d
-        self.ntouched = 0
-        self.busy = False
+        self._end_batch()
         return 0
 
     def _add_iterable(self, iterable, int64_t sign):
@@ -485,15 +519,13 @@ cdef class CounterBase:
         cdef list new_oids = []
         cdef Py_ssize_t i = 0
         cdef int64_t enc, n
-        cdef Scratch* s
         self._begin()
         try:
             for key, value in pairs:
                 enc = self._enc_for_batch(key, new_oids, i)
                 n = as_count(value, key)
                 self._touch(enc, 0)
-                s = &self.vscr[enc] if enc >= 0 else &self.oscr[dec_oid(enc)]
-                s.delta = n
+                self._delta_ptr(enc)[0] = n
                 i += 1
             self._commit(True)
         except BaseException:
@@ -627,17 +659,7 @@ cdef class CounterBase:
         self.oid_of = {}
         self.oobj = []
         self.ofree = []
-        free(self.order)
-        free(self.vslot)
-        free(self.vscr)
-        free(self.oslot)
-        free(self.oscr)
-        self.order = NULL
-        self.vslot = NULL
-        self.vscr = NULL
-        self.oslot = NULL
-        self.oscr = NULL
-        self.nslots = self.order_cap = self.nlive = self.vcap = self.ocap = 0
+        self._free_arrays()
         self.layout += 1
 
     def __iter__(self):
