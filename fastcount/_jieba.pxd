@@ -111,6 +111,9 @@ cdef class Dictionary:
     cdef Py_ssize_t _fsw_len
     cdef Py_ssize_t _readers    # segmentations running without the GIL
     cdef readonly Py_ssize_t version   # bumped by every change of the words
+    cdef JBCtx _ctx             # buffers reused by short cuts (which keep the GIL)
+    cdef bint _ctx_busy
+    cdef Py_UCS4* _tbuf
     cdef int _sync_force_split(self) except -1
     cdef int _check_writable(self) except -1
     cdef int _freeze(self) except -1

@@ -45,6 +45,7 @@ cdef extern from *:
     bint JB_UNLIKELY(bint) nogil
 
 cdef enum:
+    SHORT_TEXT = 256        # texts up to this long are cut holding the GIL
     ROOT_SPAN = 65536
     HAN_LO = 0x4E00
     HAN_HI = 0x9FD5
@@ -1073,6 +1074,10 @@ cdef class Dictionary:
             raise MemoryError()
         memset(&self.fz, 0, sizeof(JBFrozen))
         self.fz_version = -1
+        jb_ctx_init(&self._ctx, &self.fz, NULL, 0.0)
+        self._tbuf = <Py_UCS4*>malloc((SHORT_TEXT + 1) * sizeof(Py_UCS4))
+        if self._tbuf == NULL:
+            raise MemoryError()
         self._total = 0
         self.logtotal = NAN
         self._fsw_set = None
@@ -1082,6 +1087,8 @@ cdef class Dictionary:
         trie_free(&self.trie)
         trie_free(&self.fsw)
         frozen_free(&self.fz)
+        jb_ctx_free(&self._ctx)
+        free(self._tbuf)
 
     cdef int _freeze(self) except -1:
         """Bring the frozen trie up to date (the words cannot change while a
@@ -1263,29 +1270,50 @@ cdef class Dictionary:
     def cut(self, str sentence not None, bint cut_all=False, bint HMM=True, bint search=False):
         """The tokens of jieba's ``cut`` (or ``cut_for_search`` when search)
         as a list."""
-        cdef JBCtx ctx
-        cdef Py_ssize_t n
+        cdef JBCtx local
+        cdef JBCtx* ctx
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(sentence)
         cdef int err
-        cdef bint nogil_ok
+        cdef bint short = n <= SHORT_TEXT and not self._ctx_busy
         self._sync_force_split()
         self._freeze()
-        jb_ctx_init(&ctx, &self.fz, &self.fsw if self._fsw_len > 0 else NULL, self.logtotal)
-        ctx.text = to_ucs4(sentence, &n)
+        if short:
+            # short texts keep the GIL and reuse one set of buffers (a
+            # call re-entered from a finalizer takes the other branch)
+            ctx = &self._ctx
+            self._ctx_busy = True
+            ctx.ntok = 0
+            ctx.naux = 0
+            ctx.err = 0
+            ctx.fz = &self.fz
+            PyUnicode_AsUCS4(sentence, self._tbuf, SHORT_TEXT + 1, 0)
+            ctx.text = self._tbuf
+        else:
+            ctx = &local
+            jb_ctx_init(ctx, &self.fz, NULL, 0.0)
+            ctx.text = to_ucs4(sentence, &n)
         ctx.n = n
+        ctx.fsw = &self.fsw if self._fsw_len > 0 else NULL
+        ctx.logtotal = self.logtotal
         self._readers += 1
         try:
-            if n > 256:
-                with nogil:
-                    err = jb_cut(&ctx, cut_all, HMM, search)
+            if short:
+                err = jb_cut(ctx, cut_all, HMM, search)
             else:
-                err = jb_cut(&ctx, cut_all, HMM, search)
+                with nogil:
+                    err = jb_cut(ctx, cut_all, HMM, search)
             if err:
                 raise_ctx_error(err)
-            return toks_to_list(&ctx, sentence)
+            return toks_to_list(ctx, sentence)
         finally:
             self._readers -= 1
-            free(<void*>ctx.text)
-            jb_ctx_free(&ctx)
+            if short:
+                self._ctx_busy = False
+                if ctx.captok > 4096 or ctx.caproute > 4096:
+                    jb_ctx_free(ctx)      # do not keep a rare big batch's memory
+            else:
+                free(<void*>ctx.text)
+                jb_ctx_free(ctx)
 
     def dumps(self):
         """The trie as bytes (for a cache file); ``total`` is not included."""

@@ -73,10 +73,18 @@ cdef class ChunkCounter:
     cdef Py_ssize_t version0     # the dictionary's version when counting began
     cdef bint busy
     cdef bint broken
+    cdef JBCtx ctx               # segmentation buffers, kept from feed to feed
+    cdef Py_UCS4* text           # the batch's code points
+    cdef Py_ssize_t captext
+    cdef Py_ssize_t* offs        # text i is text[offs[i]:offs[i + 1]]
+    cdef Py_ssize_t capoffs
 
     def __cinit__(self):
         self.order = NULL
         self.utf8 = NULL
+        self.text = NULL
+        self.offs = NULL
+        jb_ctx_init(&self.ctx, NULL, NULL, 0.0)
 
     def __init__(self, Dictionary dictionary not None, bint hmm=True, bint cut_all=False,
                  bint keep_whitespace=False):
@@ -91,6 +99,31 @@ cdef class ChunkCounter:
     def __dealloc__(self):
         free(self.order)
         free(self.utf8)
+        free(self.text)
+        free(self.offs)
+        jb_ctx_free(&self.ctx)
+
+    cdef int _reserve(self, Py_ssize_t nchars, Py_ssize_t ntext) except -1:
+        cdef void* p
+        if nchars + 1 > self.captext:
+            free(self.text)
+            self.text = NULL
+            self.captext = 0
+            p = malloc((nchars + 1) * sizeof(Py_UCS4))
+            if p == NULL:
+                raise MemoryError()
+            self.text = <Py_UCS4*>p
+            self.captext = nchars + 1
+        if ntext + 1 > self.capoffs:
+            free(self.offs)
+            self.offs = NULL
+            self.capoffs = 0
+            p = malloc((ntext + 1) * sizeof(Py_ssize_t))
+            if p == NULL:
+                raise MemoryError()
+            self.offs = <Py_ssize_t*>p
+            self.capoffs = ntext + 1
+        return 0
 
     cdef int _count_tokens(self, JBCtx* ctx) noexcept nogil:
         """Count ctx's tokens; 0 ok, ERR_NOMEM."""
@@ -146,9 +179,9 @@ cdef class ChunkCounter:
     def feed(self, texts):
         """Segment and count every str of ``texts`` (a list or other sequence)."""
         cdef Py_ssize_t i, ntext, total_len = 0, off, n
-        cdef Py_ssize_t* offs = NULL
-        cdef Py_UCS4* buf = NULL
-        cdef JBCtx ctx
+        cdef Py_ssize_t* offs
+        cdef Py_UCS4* buf
+        cdef JBCtx* ctx = &self.ctx
         cdef int err = 0
         cdef bint prescan
         if self.broken:
@@ -166,61 +199,57 @@ cdef class ChunkCounter:
         if ntext == 0:
             return
         self.d._sync_force_split()
-        offs = <Py_ssize_t*>malloc((ntext + 1) * sizeof(Py_ssize_t))
-        buf = <Py_UCS4*>malloc((total_len + 1) * sizeof(Py_UCS4))
-        if offs == NULL or buf == NULL:
-            free(offs)
-            free(buf)
-            raise MemoryError()
+        self.d._freeze()
+        self._reserve(total_len, ntext)
+        offs = self.offs
+        buf = self.text
         off = 0
+        for i in range(ntext):
+            offs[i] = off
+            n = PyUnicode_GET_LENGTH(texts[i])
+            if n:
+                PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
+            off += n
+        offs[ntext] = off
+        # jieba raises ValueError (log of a non-positive number) only for
+        # texts that reach such a frequency: find out before counting
+        # anything, so that an error leaves the counts as they were
+        prescan = not self.cut_all and self.d.can_raise()
+        ctx.fz = &self.d.fz
+        ctx.fsw = &self.d.fsw if self.d._fsw_len > 0 else NULL
+        ctx.logtotal = self.d.logtotal
+        ctx.err = 0
+        self.d._readers += 1
+        self.busy = True
         try:
-            for i in range(ntext):
-                offs[i] = off
-                n = PyUnicode_GET_LENGTH(texts[i])
-                if n:
-                    PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
-                off += n
-            offs[ntext] = off
-            # jieba raises ValueError (log of a non-positive number) only for
-            # texts that reach such a frequency: find out before counting
-            # anything, so that an error leaves the counts as they were
-            prescan = not self.cut_all and self.d.can_raise()
-            self.d._freeze()
-            jb_ctx_init(&ctx, &self.d.fz, &self.d.fsw if self.d._fsw_len > 0 else NULL,
-                        self.d.logtotal)
-            self.d._readers += 1
-            self.busy = True
-            try:
-                with nogil:
-                    if prescan:
-                        for i in range(ntext):
-                            ctx.text = buf + offs[i]
-                            ctx.n = offs[i + 1] - offs[i]
-                            ctx.ntok = 0
-                            ctx.naux = 0
-                            err = jb_cut(&ctx, self.cut_all, self.hmm, False)
-                            if err:
-                                break
-                    if not err:
-                        for i in range(ntext):
-                            ctx.text = buf + offs[i]
-                            ctx.n = offs[i + 1] - offs[i]
-                            ctx.ntok = 0
-                            ctx.naux = 0
-                            err = jb_cut(&ctx, self.cut_all, self.hmm, False)
-                            if err:
-                                break
-                            err = self._count_tokens(&ctx)
-                            if err:
-                                err = ERR_NOMEM
-                                break
-            finally:
-                self.busy = False
-                self.d._readers -= 1
-                jb_ctx_free(&ctx)
+            with nogil:
+                if prescan:
+                    for i in range(ntext):
+                        ctx.text = buf + offs[i]
+                        ctx.n = offs[i + 1] - offs[i]
+                        ctx.ntok = 0
+                        ctx.naux = 0
+                        err = jb_cut(ctx, self.cut_all, self.hmm, False)
+                        if err:
+                            break
+                if not err:
+                    for i in range(ntext):
+                        ctx.text = buf + offs[i]
+                        ctx.n = offs[i + 1] - offs[i]
+                        ctx.ntok = 0
+                        ctx.naux = 0
+                        err = jb_cut(ctx, self.cut_all, self.hmm, False)
+                        if err:
+                            break
+                        err = self._count_tokens(ctx)
+                        if err:
+                            err = ERR_NOMEM
+                            break
         finally:
-            free(offs)
-            free(buf)
+            self.busy = False
+            self.d._readers -= 1
+            ctx.text = NULL
+            ctx.err = 0
         if err == JB_ERR_DOMAIN:
             # only reachable in the prescan: nothing was counted
             raise ValueError(f"math domain error in texts[{i}] (jieba raises it too: "
