@@ -73,6 +73,8 @@ class Bench:
         if scale.smoke:
             # As --benchmark-disable: the function runs once, untimed.
             benchmark.disabled = True
+        else:
+            _MEASURED.append(self)
 
     @property
     def info(self) -> dict:
@@ -91,6 +93,35 @@ class Bench:
         if setup is None:
             return self.benchmark.pedantic(fn, rounds=rounds, warmup_rounds=0)
         return self.benchmark.pedantic(fn, setup=lambda: ((setup(),), {}), rounds=rounds, warmup_rounds=0)
+
+
+# Timed rows of this session, for the summary of measured extras.
+_MEASURED = []
+
+# extra_info keys worth printing after the timing tables, with their format.
+_EXTRAS = {
+    "bytes_per_key": lambda v: f"{v:.1f} bytes per key",
+    "rss_delta_bytes": lambda v: f"{v / 1e6:.1f} MB resident",
+    "peak_rss_bytes": lambda v: f"parent peak {v / 1e6:.1f} MB",
+    "load_seconds": lambda v: f"loaded in {v:.3f} s",
+    "merge_share": lambda v: f"merge {v:.2%} of the wall time",
+    "diff_vs_jieba": lambda v: f"{v:,} tokens counted differently from jieba",
+    "workers_used": lambda v: f"{v} workers used",
+}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the measured extras (memory, merge share, ...) that the timing tables leave out."""
+    lines = []
+    for b in _MEASURED:
+        info = b.info
+        shown = [fmt(info[k]) for k, fmt in _EXTRAS.items() if info.get(k) is not None]
+        if shown and "row" in info:
+            lines.append(f"{b.benchmark.group} / {info['row']}: " + ", ".join(shown))
+    if lines:
+        terminalreporter.write_sep("-", "fastcount bench: measured extras (also in the JSON's extra_info)")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
