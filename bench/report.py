@@ -211,6 +211,24 @@ def growth_compare(run: Run, fast_row: str):
     return dict_growth / fast_growth, f"dict {dict_text}; {fast_row} {fast_text}"
 
 
+def kernel_growth(run: Run, row_name: str) -> Tuple[Optional[float], str]:
+    rows = sorted((r for r in run.family("kernel-zipf") if r.row == row_name), key=lambda r: r.info["vocab"])
+    if len(rows) < 2:
+        return None, f"needs two `kernel-zipf-*` groups with `{row_name}`"
+    first, last = rows[0], rows[-1]
+    cost = [r.seconds / r.info["draws"] * 1e9 for r in (first, last)]
+    return cost[1] / cost[0], (f"{cost[1] / cost[0]:.2f}x ({cost[0]:.1f} -> {cost[1]:.1f} ns/key, "
+                               f"{first.info['vocab']:,} -> {last.info['vocab']:,} keys)")
+
+
+def kernel_growth_compare(run: Run):
+    dict_growth, dict_text = kernel_growth(run, "dict")
+    fast_growth, fast_text = kernel_growth(run, "HashCounter")
+    if dict_growth is None or fast_growth is None:
+        return None, dict_text if dict_growth is None else fast_text
+    return dict_growth / fast_growth, f"dict {dict_text}; HashCounter {fast_text}"
+
+
 def per_process(run: Run):
     points = scaling_points(run)
     parts, best = [], None
@@ -269,6 +287,8 @@ TARGETS = [
            lambda r: startup(r, "load_seconds", fmt_time), lambda v: v >= 1),
     Target("#4", "dictionary memory: jieba's over fastcount's (fresh process)", ">= 1x",
            lambda r: startup(r, "rss_delta_bytes", lambda b: f"{b / 1e6:.0f} MB"), lambda v: v >= 1),
+    Target("#5", "per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's", "> 1x",
+           kernel_growth_compare, lambda v: v > 1),
     Target("#5", "per-token cost growth with vocabulary: dict's over fastcount.Counter's", "> 1x",
            lambda r: growth_compare(r, "fastcount.Counter classic"), lambda v: v > 1),
     Target("#5", "per-token cost growth with vocabulary: dict's over count_words(workers=1)'s", "> 1x",

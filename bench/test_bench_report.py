@@ -22,7 +22,8 @@ def synthetic_run():
         entry("kernel-zipf-7e+04", "Counter", 0.90, vocab=70_000, draws=10_000_000),
         entry("kernel-zipf-7e+04", "dict", 2.0, vocab=70_000, draws=10_000_000),
         entry("kernel-zipf-7e+04", "HashCounter", 0.05, vocab=70_000, draws=10_000_000),  # 6x, 18x
-        entry("kernel-zipf-1e+06", "HashCounter", 0.10, vocab=1_000_000, draws=10_000_000),
+        entry("kernel-zipf-1e+06", "HashCounter", 0.10, vocab=1_000_000, draws=10_000_000),  # 2x
+        entry("kernel-zipf-1e+06", "dict", 6.0, vocab=1_000_000, draws=10_000_000),  # 3x
         entry("kernel-layout", "Counter-random", 1.0, draws=10_000_000),
         entry("kernel-layout", "HashCounter-random", 0.2, draws=10_000_000),  # 5x Counter
         entry("kernel-layout", "HashCounter-sequential", 0.18, draws=10_000_000),  # faster: pass
@@ -97,6 +98,8 @@ def test_report_verdicts_tables_and_plots(tmp_path, capsys):
     # dict: 100 -> 400 ns/token (4x); fastcount: 200 -> 300 (1.5x)
     assert v["per-token cost growth with vocabulary: dict's over fastcount.Counter's"] == "pass"
     assert v["speedup per process, dict batched over a Pool vs the classic loop (best vocabulary)"] == "info"
+    assert v["per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's"] == "pass"
+    assert "dict 3.00x (200.0 -> 600.0 ns/key, 70,000 -> 1,000,000 keys); HashCounter 2.00x" in text
     assert "| 22.00x (11.00 s / 500.0 ms) |" in text
     assert "1,000 words: 1.25; 2,000,000 words: 1.25" in text  # (100 ns / 40 ns) / 2 processes
     assert "Test CPU, 2 cores" in text
