@@ -33,7 +33,8 @@ cdef struct FCVocab:
 cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil      # 0 ok, -1 out of memory
 cdef void fc_vocab_free(FCVocab* v) noexcept nogil
 
-# The 64-bit hash the table uses (an xxHash64-style mix, fixed seed).
+# The 64-bit hash the table uses (an xxHash64-style mix, seeded per process:
+# never store it beyond the process).
 cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil
 
 # id of the word (added with the next id if new); -1 when out of memory or the

@@ -66,6 +66,11 @@ cdef enum:
 # id + 1 must fit the 32-bit slot field, and 0 means "empty".
 cdef int64_t MAX_WORDS = 0xFFFFFFFE
 
+# Hashes never leave the process (pickles and files hold words, not
+# hashes), so the seed is drawn per process, like Python's str hash: text
+# chosen to collide for one seed does not collide for the next run.
+cdef uint64_t _seed = <uint64_t>secrets.randbits(64)
+
 
 # ---------------------------------------------------------------- hashing
 
@@ -102,7 +107,7 @@ cdef inline uint64_t _hash(const char* utf8, Py_ssize_t n) noexcept nogil:
     cdef uint64_t k
     # The length goes into the seed, which makes the overlapping tail reads
     # below unambiguous.
-    cdef uint64_t h = FC_P3 ^ (<uint64_t>n * FC_P5)
+    cdef uint64_t h = (FC_P3 ^ _seed) + <uint64_t>n * FC_P5
     while rem > 8:
         h = _round(h, _rd64(p))
         p += 8

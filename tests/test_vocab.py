@@ -1,5 +1,6 @@
 """fastcount.Vocab: ids, round trips (encode/decode, save/load, pickle) and bad input."""
 
+import copy
 import os
 import pickle
 import re
@@ -356,6 +357,10 @@ def test_pickle_round_trip(words):
         w = pickle.loads(pickle.dumps(v, protocol))
         assert w == v and w.words() == v.words()
         assert w.add("fresh word") == v.add("fresh word")
+    c = copy.copy(v)
+    assert c == v and c is not v
+    c.add("only in the copy")
+    assert "only in the copy" not in v
 
 
 def test_pickle_is_compact():
