@@ -37,7 +37,8 @@ def merge_counts(partials: Iterable) -> "Counter":
 def finalize_counts(counts, min_count: int = 1, top: Optional[int] = None):
     """Apply ``min_count`` and ``top`` to merged counts, as ``count_words`` does.
 
-    Returns a new :class:`fastcount.Counter`; ``counts`` is left unchanged.
+    Returns a new :class:`fastcount.Counter` (``counts`` itself when there is
+    nothing to cut: ``min_count=1``, ``top=None``); ``counts`` is left unchanged.
     ``min_count`` keeps words seen at least that many times; ``top`` keeps the
     ``top`` most common of those (``None`` keeps all), most common first,
     ties broken by word.
@@ -52,6 +53,8 @@ def finalize_counts(counts, min_count: int = 1, top: Optional[int] = None):
         raise ValueError(f"min_count must be >= 1, got {min_count!r}")
     if top is not None and top < 0:
         raise ValueError(f"top must be >= 0 or None, got {top!r}")
+    if min_count == 1 and top is None:
+        return counts  # nothing to cut: skip a copy of a vocabulary-sized table
     kept = [(w, c) for w, c in counts.items() if c >= min_count]
     if top is not None:
         # Most common first, ties by word: the cut and the order then do not
