@@ -250,6 +250,8 @@ cdef class CounterBase:
     cdef void _unlink(self, int64_t enc) noexcept:
         """Remove a present key from the order and the counts."""
         cdef int64_t* sp = self._slot_ptr(enc)
+        if sp[0] < 0:
+            return   # already gone (a key's __eq__ deleted it meanwhile)
         self.order[sp[0]] = TOMB
         sp[0] = -1
         fc_table_del(&self.hc.table, enc)
@@ -274,6 +276,8 @@ cdef class CounterBase:
     cdef int _delete(self, int64_t enc) except -1:
         cdef Py_ssize_t oid
         cdef object key
+        if self._slot_ptr(enc)[0] < 0:
+            return 0   # already gone (a key's __eq__ deleted it meanwhile)
         self._unlink(enc)
         if enc < 0:
             oid = dec_oid(enc)
@@ -468,36 +472,45 @@ cdef class CounterBase:
         cdef CounterBase src
         cdef const char* p
         cdef Py_ssize_t nb
+        cdef bint src_busy
         cdef object key, value
         self._begin()
         try:
             if isinstance(mapping, CounterBase):
                 src = <CounterBase>mapping
-                for j in range(src.nslots):
-                    e = src.order[j]
-                    if e == TOMB:
-                        continue
-                    if e >= 0:
-                        if src is self:
-                            enc = e
+                src_busy = src.busy
+                src.busy = True   # keys' __hash__/__eq__ must not change it meanwhile
+                try:
+                    j = 0
+                    # (src is busy, so keys' __hash__/__eq__ cannot change it)
+                    while j < src.nslots:
+                        e = src.order[j]
+                        j += 1
+                        if e == TOMB:
+                            continue
+                        if e >= 0:
+                            if src is self:
+                                enc = e
+                            else:
+                                # word bytes straight from one vocab to the other, no str made
+                                p = fc_vocab_word(&src.vocab.table, e, &nb)
+                                enc = fc_vocab_intern(&self.vocab.table, p, nb)
+                                if enc < 0:
+                                    raise MemoryError("fastcount.Counter: out of memory")
+                                if enc >= self.vcap:
+                                    self._grow_v(enc + 1)
                         else:
-                            # word bytes straight from one vocab to the other, no str made
-                            p = fc_vocab_word(&src.vocab.table, e, &nb)
-                            enc = fc_vocab_intern(&self.vocab.table, p, nb)
-                            if enc < 0:
-                                raise MemoryError("fastcount.Counter: out of memory")
-                            if enc >= self.vcap:
-                                self._grow_v(enc + 1)
-                    else:
-                        enc = self._enc_for_batch(src.oobj[dec_oid(e)], new_oids, i)
-                    n = fc_table_get(&src.hc.table, e)
-                    if sign < 0:
-                        if n == INT64_MIN:
-                            raise OverflowError(f"count for {src._decode(e)!r} leaves the int64 "
-                                                f"range (-({n}))")
-                        n = -n
-                    self._touch_checked(enc, n, "")
-                    i += 1
+                            enc = self._enc_for_batch(src.oobj[dec_oid(e)], new_oids, i)
+                        n = fc_table_get(&src.hc.table, e)
+                        if sign < 0:
+                            if n == INT64_MIN:
+                                raise OverflowError(f"count for {src._decode(e)!r} leaves the int64 "
+                                                    f"range (-({n}))")
+                            n = -n
+                        self._touch_checked(enc, n, "")
+                        i += 1
+                finally:
+                    src.busy = src_busy
             else:
                 for key, value in mapping.items():
                     enc = self._enc_for_batch(key, new_oids, i)
@@ -536,6 +549,7 @@ cdef class CounterBase:
         """Delete every key whose count is not positive (one pass, one compaction)."""
         cdef Py_ssize_t i, j = 0, oid
         cdef int64_t enc
+        cdef list gone = []
         self._check_idle()
         for i in range(self.nslots):
             enc = self.order[i]
@@ -552,10 +566,13 @@ cdef class CounterBase:
             self.layout += 1
             if enc < 0:
                 oid = dec_oid(enc)
-                key = self.oobj[oid]
+                gone.append(self.oobj[oid])
                 self._free_oid(oid)
-                del self.oid_of[key]
         self.nslots = j
+        # after the loop: dict deletion may run a key's __eq__, which must not
+        # see the order half rewritten
+        for key in gone:
+            del self.oid_of[key]
         return self
 
     # ------------------------------------------------------------ mapping protocol
@@ -574,20 +591,27 @@ cdef class CounterBase:
 
     def __setitem__(self, key, value):
         cdef int64_t n = as_count(value, key)
+        self._check_idle()
+        self.busy = True   # a key's __eq__ must not change the counter under us
+        try:
+            self._set_one(key, n)
+        finally:
+            self.busy = False
+
+    cdef int _set_one(self, object key, int64_t n) except -1:
         cdef int64_t enc
         cdef bint new_oid = False
-        self._check_idle()
         enc = self._find(key)
         if enc != TOMB:
             fc_table_find(&self.hc.table, enc)[0] = n
-            return
+            return 0
         if PyUnicode_Check(key):
             enc = fc_vocab_intern_str(self.vocab, <str>key)
             if enc >= self.vcap:
                 self._grow_v(enc + 1)
         else:
             # absent, so the key has no oid (batches, which hand out oids
-            # ahead of linking, cannot be running: _check_idle)
+            # ahead of linking, were not running: _check_idle)
             enc = self._new_oid(key)
             new_oid = True
         try:
@@ -599,13 +623,19 @@ cdef class CounterBase:
             raise
         fc_table_set(&self.hc.table, enc, n)
         self._link(enc)
+        return 0
 
     def __delitem__(self, key):
         """Delete ``key``; a missing key is ignored, as collections.Counter does."""
-        cdef int64_t enc = self._find(key)
+        cdef int64_t enc
         self._check_idle()
-        if enc != TOMB:
-            self._delete(enc)
+        self.busy = True
+        try:
+            enc = self._find(key)
+            if enc != TOMB:
+                self._delete(enc)
+        finally:
+            self.busy = False
 
     def get(self, key, default=None):
         """The count of ``key`` if present, else ``default`` (no __missing__)."""
@@ -750,12 +780,26 @@ cdef class CounterBase:
         computes it: a's keys in order, then (for + - |) b's keys that a lacks;
         only positive results are kept. op: 0 +, 1 -, 2 |, 3 &, 4 unary +a,
         5 unary -a (b unused for 4 and 5)."""
+        cdef bint busy_a = a.busy, busy_b = b.busy
+        self._check_idle()
+        # keys' __eq__ may run; none of the three counters may change meanwhile
+        self.busy = a.busy = b.busy = True
+        try:
+            self._combine(a, b, op)
+        finally:
+            self.busy = False
+            a.busy = busy_a
+            b.busy = busy_b
+
+    cdef int _combine(self, CounterBase a, CounterBase b, int op) except -1:
         cdef Py_ssize_t j
         cdef int64_t ea, eb, ca, cb, n
         cdef bint ovf
-        self._check_idle()
-        for j in range(a.nslots):
+        j = 0
+        # bounds re-read every step: a key's __eq__ may change a or b
+        while j < a.nslots:
             ea = a.order[j]
+            j += 1
             if ea == TOMB:
                 continue
             ca = fc_table_get(&a.hc.table, ea)
@@ -789,9 +833,11 @@ cdef class CounterBase:
             if n > 0:
                 self._append_from(a, ea, n)
         if op >= 3:
-            return
-        for j in range(b.nslots):
+            return 0
+        j = 0
+        while j < b.nslots:
             eb = b.order[j]
+            j += 1
             if eb == TOMB or a._enc_of(b, eb) != TOMB:
                 continue
             cb = fc_table_get(&b.hc.table, eb)
@@ -802,15 +848,27 @@ cdef class CounterBase:
                 cb = -cb
             if cb > 0:
                 self._append_from(b, eb, cb)
+        return 0
 
     def _compare(self, CounterBase other, int op):
         """Multiset comparison with missing counts as 0: op 0 ==, 1 <=, 2 >=."""
+        cdef bint busy_s = self.busy, busy_o = other.busy
+        self.busy = other.busy = True   # keys' __eq__ must not change either
+        try:
+            return self._cmp(other, op)
+        finally:
+            self.busy = busy_s
+            other.busy = busy_o
+
+    cdef bint _cmp(self, CounterBase other, int op) except -1:
         cdef Py_ssize_t j
         cdef int64_t e, eo, c, co
         cdef CounterBase x, y
         for x, y in ((self, other), (other, self)):
-            for j in range(x.nslots):
+            j = 0
+            while j < x.nslots:
                 e = x.order[j]
+                j += 1
                 if e == TOMB:
                     continue
                 c = fc_table_get(&x.hc.table, e)

@@ -642,6 +642,47 @@ def test_pickle_is_compact():
     assert state(pickle.loads(pickle.dumps(lone))) == state(REF(["\ud800", "a\udfffb", "ok"]))
 
 
+def test_keys_that_mutate_the_counter_do_not_crash():
+    class Hostile:
+        """Equal to every other Hostile; comparing clears or deletes from the victims."""
+
+        victims = []
+
+        def __hash__(self):
+            return 7
+
+        def __eq__(self, other):
+            for v in self.victims:
+                if len(v) % 2:
+                    v.clear()
+                elif v:
+                    v.popitem()
+            return isinstance(other, Hostile)
+
+    for trial in range(3):
+        a = FastCounter(["x", Hostile(), "y", Hostile(), 3, "z"])
+        b = FastCounter([Hostile(), "x", 3, Hostile()])
+        Hostile.victims = [a, b]
+        for action in (
+            lambda: a.update([Hostile(), "q", Hostile()]),
+            lambda: a.__setitem__(Hostile(), 5),
+            lambda: a.__delitem__(Hostile()),
+            lambda: a.pop(Hostile(), None),
+            lambda: a + b, lambda: a - b, lambda: a | b, lambda: a & b,
+            lambda: a == b, lambda: a <= b, lambda: +a, lambda: -b,
+            lambda: a.__iadd__(b), lambda: a.__iand__(b), lambda: b.__ior__(a),
+            lambda: a.update(b), lambda: a.subtract(b), lambda: list(a.items()),
+            lambda: pickle.loads(pickle.dumps(a)), lambda: a.most_common(),
+        ):
+            try:
+                action()
+            except (RuntimeError, KeyError):
+                pass  # refusing is fine; crashing or corrupting is not
+            for c in (a, b):
+                assert len(list(c.items())) == len(c) == len(list(c)) == len(c.most_common())
+        Hostile.victims = []
+
+
 def test_str_subclass_keys_are_plain_words():
     class S(str):
         pass
