@@ -908,7 +908,10 @@ cdef class Vocab:
 
     def __getitem__(self, i):
         """``v[i]`` is ``v.word(i)``."""
-        return self.word(i)
+        cdef int64_t wid = _as_id(i, -1)
+        if wid < 0 or wid >= self.table.n:
+            raise IndexError(_no_such_id(i, self.table.n))
+        return fc_vocab_word_str(self, wid)
 
     def __len__(self):
         return self.table.n
@@ -940,8 +943,9 @@ cdef class Vocab:
 
     def decode(self, ids):
         """The words of ``ids`` (an integer buffer such as a numpy array, or
-        an iterable of ints) as a list of str. IndexError names the first
-        id that is not in the vocabulary and its position."""
+        an iterable of ints) as a list of str; a multi-dimensional array is
+        read in C order. IndexError names the first id that is not in the
+        vocabulary and its position."""
         cdef const int64_t[::1] view
         cdef Py_ssize_t i, m
         cdef int64_t wid, n = self.table.n
@@ -953,6 +957,8 @@ cdef class Vocab:
             arr = None
         if arr is not None:
             arr = np.asarray(ids)
+            if arr.ndim == 0:
+                raise TypeError("decode() takes a sequence of ids (word(i) takes one)")
             if arr.dtype.kind not in "iu":
                 raise TypeError(f"decode() needs integer ids, not an array of {arr.dtype}")
             if arr.dtype.kind == "u" and arr.size and arr.max() > 0x7FFFFFFFFFFFFFFF:

@@ -247,6 +247,11 @@ def test_bad_ids():
         v.decode([0, True])
     with pytest.raises(TypeError, match=r"float \(position 2\)"):
         v.decode([0, 1, 2.0])
+    with pytest.raises(TypeError, match="sequence"):
+        v.decode(np.int64(1))
+    with pytest.raises(TypeError):
+        v.decode(1)
+    assert v.decode(np.array([[2, 1], [0, 2]])) == ["c", "b", "a", "c"]
     with pytest.raises(TypeError):
         v.decode("012")
     with pytest.raises(TypeError):
