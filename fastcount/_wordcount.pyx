@@ -200,7 +200,8 @@ cdef class CounterBase:
                 return vid
             return TOMB
         oid = self.oid_of.get(key)
-        if oid is not None and self.oslot[<Py_ssize_t>oid] >= 0:
+        # the lookup may have run a key's __eq__, which may have cleared us
+        if oid is not None and <Py_ssize_t>oid < self.ocap and self.oslot[<Py_ssize_t>oid] >= 0:
             return enc_oid(<Py_ssize_t>oid)
         return TOMB
 
@@ -796,7 +797,6 @@ cdef class CounterBase:
         cdef int64_t ea, eb, ca, cb, n
         cdef bint ovf
         j = 0
-        # bounds re-read every step: a key's __eq__ may change a or b
         while j < a.nslots:
             ea = a.order[j]
             j += 1

@@ -668,6 +668,8 @@ def test_keys_that_mutate_the_counter_do_not_crash():
             lambda: a.__setitem__(Hostile(), 5),
             lambda: a.__delitem__(Hostile()),
             lambda: a.pop(Hostile(), None),
+            lambda: a[Hostile()], lambda: Hostile() in a, lambda: a.get(Hostile()),
+            lambda: a.setdefault(Hostile(), 1), lambda: a.subtract([Hostile()]),
             lambda: a + b, lambda: a - b, lambda: a | b, lambda: a & b,
             lambda: a == b, lambda: a <= b, lambda: +a, lambda: -b,
             lambda: a.__iadd__(b), lambda: a.__iand__(b), lambda: b.__ior__(a),
