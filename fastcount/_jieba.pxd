@@ -25,7 +25,6 @@ cdef struct JBTrie:
     int32_t* parent
     int32_t* ch         # last code point of the node's string
     int64_t* freq       # FREQ[string], or JB_ABSENT when the string is not in FREQ
-    double* logf        # log(freq) for freq > 0, 0.0 for 0 (log(1)), NaN for < 0
 
 cdef struct JBRec:
     # One node of the frozen trie, the layout the segmenter reads: the
@@ -33,16 +32,18 @@ cdef struct JBRec:
     # step down the trie reads one small block of memory (16 bytes a record).
     uint32_t cpf        # code point | JB_WORD | JB_PRESENT | children count << JB_KIDS_SHIFT
     int32_t first       # the children are records first, first + 1, ...
-    double logf         # JBTrie.logf of the node
+    double logf         # log(freq) for freq > 0, 0.0 for 0 (log(1)), NaN for < 0
 
 cdef struct JBFrozen:
     JBRec* recs         # record 0 is the root
     int32_t* node       # record -> its JBTrie node id (the id tokens are counted under)
     int32_t n
+    int32_t cap
     int32_t* root       # record of the root's child for code points < 65536, -1 = none
     JBEdge* big         # (record << 21 | code point) -> child record, for the
     uint64_t bigmask    # children of records with more than JB_SCAN children
     int bigshift
+    Py_ssize_t nbig
 
 cdef enum:
     JB_SCAN = 8               # up to this many children are found by a scan, more by z.big
@@ -103,8 +104,8 @@ cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noex
 cdef class Dictionary:
     cdef JBTrie trie
     cdef JBTrie fsw
-    cdef JBFrozen fz            # trie, frozen for reading; rebuilt when version moves
-    cdef Py_ssize_t fz_version
+    cdef JBFrozen fz            # the trie laid out for reading; kept in step by add_word
+    cdef bint fz_stale          # fz must be rebuilt from trie
     cdef object _total          # jieba's total (a Python int)
     cdef double logtotal
     cdef object _fsw_set        # the Force_Split_Words set seen last, and its size

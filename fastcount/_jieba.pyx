@@ -120,6 +120,10 @@ cdef inline bint is_ascii_digit(Py_UCS4 c) noexcept nogil:
 
 
 # ---------------------------------------------------------------- the trie
+# The master copy of FREQ, the one changes go to. Its edge table is only
+# needed to change it: Dictionary drops it once the frozen copy is built and
+# rebuilds it (from parent/ch) on the next change, so that a loaded,
+# unchanged dictionary holds only the compact arrays.
 cdef int trie_init(JBTrie* t, bint with_root) noexcept nogil:
     memset(t, 0, sizeof(JBTrie))
     if with_root:
@@ -134,9 +138,7 @@ cdef int trie_init(JBTrie* t, bint with_root) noexcept nogil:
     t.parent = <int32_t*>malloc(t.cap * sizeof(int32_t))
     t.ch = <int32_t*>malloc(t.cap * sizeof(int32_t))
     t.freq = <int64_t*>malloc(t.cap * sizeof(int64_t))
-    t.logf = <double*>malloc(t.cap * sizeof(double))
-    if (t.edges == NULL or t.parent == NULL or t.ch == NULL or t.freq == NULL
-            or t.logf == NULL):
+    if t.edges == NULL or t.parent == NULL or t.ch == NULL or t.freq == NULL:
         trie_free(t)
         return -1
     memset(t.edges, 0xFF, 1024 * sizeof(JBEdge))
@@ -144,7 +146,6 @@ cdef int trie_init(JBTrie* t, bint with_root) noexcept nogil:
     t.parent[0] = -1
     t.ch[0] = 0
     t.freq[0] = ABSENT
-    t.logf[0] = 0.0
     return 0
 
 
@@ -154,11 +155,11 @@ cdef void trie_free(JBTrie* t) noexcept nogil:
     free(t.parent)
     free(t.ch)
     free(t.freq)
-    free(t.logf)
     memset(t, 0, sizeof(JBTrie))
 
 
 cdef inline int32_t trie_child(const JBTrie* t, int32_t node, Py_UCS4 c) noexcept nogil:
+    """Child of node for c, or -1; t.edges must be built."""
     cdef uint64_t key, h
     if node == 0 and c < ROOT_SPAN and t.root != NULL:
         return t.root[c]
@@ -190,21 +191,41 @@ cdef void edge_put(JBEdge* edges, uint64_t mask, int shift, uint64_t key, int32_
     edges[h].child = child
 
 
-cdef int trie_grow_edges(JBTrie* t) noexcept nogil:
-    cdef uint64_t size = (t.mask + 1) * 2
-    cdef JBEdge* e = <JBEdge*>malloc(size * sizeof(JBEdge))
-    cdef uint64_t i
+cdef int trie_build_edges(JBTrie* t, uint64_t size) noexcept nogil:
+    """(Re)build the edge table (and root array) from parent/ch, with at
+    least `size` slots; 0 ok, -1 out of memory (t unchanged)."""
+    cdef uint64_t slots = 1024
+    cdef int bits = 10
+    cdef JBEdge* e
+    cdef int32_t k
+    cdef Py_ssize_t nedges = 0
+    while slots < size or slots < 2 * <uint64_t>t.n:
+        slots *= 2
+        bits += 1
+    e = <JBEdge*>malloc(slots * sizeof(JBEdge))
     if e == NULL:
         return -1
-    memset(e, 0xFF, size * sizeof(JBEdge))
-    for i in range(t.mask + 1):
-        if t.edges[i].key != EMPTY:
-            edge_put(e, size - 1, t.shift - 1, t.edges[i].key, t.edges[i].child)
+    memset(e, 0xFF, slots * sizeof(JBEdge))
+    if t.root != NULL:
+        memset(t.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
+    for k in range(1, t.n):
+        if t.parent[k] == 0 and t.ch[k] < ROOT_SPAN and t.root != NULL:
+            t.root[t.ch[k]] = k
+        else:
+            edge_put(e, slots - 1, 64 - bits, ((<uint64_t>t.parent[k]) << 21) | <uint64_t>t.ch[k], k)
+            nedges += 1
     free(t.edges)
     t.edges = e
-    t.mask = size - 1
-    t.shift -= 1
+    t.mask = slots - 1
+    t.shift = 64 - bits
+    t.nedges = nedges
     return 0
+
+
+cdef void trie_drop_edges(JBTrie* t) noexcept nogil:
+    free(t.edges)
+    t.edges = NULL
+    t.nedges = 0
 
 
 cdef int trie_grow_nodes(JBTrie* t) noexcept nogil:
@@ -224,17 +245,16 @@ cdef int trie_grow_nodes(JBTrie* t) noexcept nogil:
     if p == NULL:
         return -1
     t.freq = <int64_t*>p
-    p = realloc(t.logf, cap * sizeof(double))
-    if p == NULL:
-        return -1
-    t.logf = <double*>p
     t.cap = cap
     return 0
 
 
 cdef int32_t trie_add_child(JBTrie* t, int32_t node, Py_UCS4 c) noexcept nogil:
     """The child of node for c, created (not in FREQ) if missing; -1: no memory."""
-    cdef int32_t k = trie_child(t, node, c)
+    cdef int32_t k
+    if t.edges == NULL and trie_build_edges(t, 0) != 0:
+        return -1
+    k = trie_child(t, node, c)
     if k >= 0:
         return k
     if t.n == t.cap and trie_grow_nodes(t) != 0:
@@ -242,7 +262,7 @@ cdef int32_t trie_add_child(JBTrie* t, int32_t node, Py_UCS4 c) noexcept nogil:
     if node == 0 and c < ROOT_SPAN and t.root != NULL:
         t.root[c] = t.n
     else:
-        if (t.nedges + 1) * 2 > <Py_ssize_t>(t.mask + 1) and trie_grow_edges(t) != 0:
+        if (t.nedges + 1) * 2 > <Py_ssize_t>(t.mask + 1) and trie_build_edges(t, 2 * (t.mask + 1)) != 0:
             return -1
         edge_put(t.edges, t.mask, t.shift, ((<uint64_t>node) << 21) | <uint64_t>c, t.n)
         t.nedges += 1
@@ -250,7 +270,6 @@ cdef int32_t trie_add_child(JBTrie* t, int32_t node, Py_UCS4 c) noexcept nogil:
     t.parent[k] = node
     t.ch[k] = <int32_t>c
     t.freq[k] = ABSENT
-    t.logf[k] = 0.0
     t.n += 1
     return k
 
@@ -266,19 +285,18 @@ cdef int32_t trie_path(JBTrie* t, const Py_UCS4* w, Py_ssize_t n, bint prefixes_
             return -1
         if prefixes_in_freq and t.freq[node] == ABSENT:
             t.freq[node] = 0
-            t.logf[node] = 0.0
     return node
 
 
-cdef inline void trie_set_freq(JBTrie* t, int32_t node, int64_t f) noexcept nogil:
-    t.freq[node] = f
+cdef inline double log_freq(int64_t f) noexcept nogil:
+    """jieba's log(FREQ[w] or 1) for a word of the DAG (f != 0): the same libm
+    log of the same double that math.log(f) computes; NaN where math.log
+    raises (f < 0), for calc to report."""
     if f > 0:
-        # the same libm log of the same double that math.log(f) computes
-        t.logf[node] = log(<double>f)
-    elif f == 0:
-        t.logf[node] = 0.0
-    else:
-        t.logf[node] = NAN
+        return log(<double>f)
+    if f == 0:
+        return 0.0
+    return NAN
 
 
 # ---------------------------------------------------------------- frozen trie
@@ -337,6 +355,78 @@ cdef void frozen_free(JBFrozen* z) noexcept nogil:
     memset(z, 0, sizeof(JBFrozen))
 
 
+cdef int fz_big_put(JBFrozen* z, int32_t r, uint32_t c, int32_t child) noexcept nogil:
+    """Add (r, c) -> child to z.big, growing it; 0 ok, -1 out of memory."""
+    cdef uint64_t size, i
+    cdef JBEdge* e
+    if (z.nbig + 1) * 2 > <Py_ssize_t>(z.bigmask + 1):
+        size = (z.bigmask + 1) * 2
+        e = <JBEdge*>malloc(size * sizeof(JBEdge))
+        if e == NULL:
+            return -1
+        memset(e, 0xFF, size * sizeof(JBEdge))
+        for i in range(z.bigmask + 1):
+            if z.big[i].key != EMPTY:
+                edge_put(e, size - 1, z.bigshift - 1, z.big[i].key, z.big[i].child)
+        free(z.big)
+        z.big = e
+        z.bigmask = size - 1
+        z.bigshift -= 1
+    edge_put(z.big, z.bigmask, z.bigshift, ((<uint64_t>r) << 21) | <uint64_t>c, child)
+    z.nbig += 1
+    return 0
+
+
+cdef int32_t fz_add_child(JBFrozen* z, int32_t r, uint32_t c, int32_t node) noexcept nogil:
+    """The record of r's child for c, appended (for trie node `node`, not in
+    FREQ) if missing; -1 out of memory. r's children then move to z.big,
+    since the new record cannot sit next to its siblings."""
+    cdef int32_t k = fz_child(z, r, c), j, cap
+    cdef uint32_t nk
+    cdef void* p
+    if k >= 0:
+        return k
+    if z.n == z.cap:
+        if z.cap >= 0x40000000:
+            return -1
+        cap = 2 * z.cap
+        p = realloc(z.recs, cap * sizeof(JBRec))
+        if p == NULL:
+            return -1
+        z.recs = <JBRec*>p
+        p = realloc(z.node, cap * sizeof(int32_t))
+        if p == NULL:
+            return -1
+        z.node = <int32_t*>p
+        z.cap = cap
+    nk = z.recs[r].cpf >> JB_KIDS_SHIFT
+    if nk != JB_MANY:
+        for j in range(z.recs[r].first, z.recs[r].first + <int32_t>nk):
+            if fz_big_put(z, r, z.recs[j].cpf & JB_CP_MASK, j) != 0:
+                return -1
+        z.recs[r].cpf = (z.recs[r].cpf & ~(<uint32_t>JB_MANY << JB_KIDS_SHIFT)) | (<uint32_t>JB_MANY << JB_KIDS_SHIFT)
+    k = z.n
+    if fz_big_put(z, r, c, k) != 0:
+        return -1
+    z.recs[k].cpf = c
+    z.recs[k].first = 0
+    z.recs[k].logf = 0.0
+    z.node[k] = node
+    z.n += 1
+    if r == 0 and c < ROOT_SPAN:
+        z.root[c] = k
+    return k
+
+
+cdef inline void fz_set_freq(JBFrozen* z, int32_t r, int64_t f) noexcept nogil:
+    z.recs[r].cpf &= ~(<uint32_t>(JB_PRESENT | JB_WORD))
+    if f != ABSENT:
+        z.recs[r].cpf |= JB_PRESENT | (JB_WORD if f != 0 else 0)
+        z.recs[r].logf = log_freq(f)
+    else:
+        z.recs[r].logf = 0.0
+
+
 cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
     cdef uint64_t x = (<const uint64_t*>a)[0], y = (<const uint64_t*>b)[0]
     return (x > y) - (x < y)
@@ -344,13 +434,13 @@ cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
 
 cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
     """Lay t out breadth first, each node's children together in code point
-    order. 0 ok, -1 out of memory (z is then empty)."""
+    order. 0 ok, -1 out of memory, -2 t is no trie (z is then empty)."""
     cdef int32_t n = t.n, k, p, r, nxt, m, j
     cdef int32_t* start = <int32_t*>calloc(n + 1, sizeof(int32_t))
     cdef uint64_t* kids = <uint64_t*>malloc((n if n > 1 else 1) * sizeof(uint64_t))
     cdef int32_t* fill = NULL
     cdef uint64_t key, size, nbig
-    cdef int bits
+    cdef int bits, dup = 0
     cdef uint32_t flags
     cdef int64_t f
     frozen_free(z)
@@ -388,11 +478,20 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
                     kids[k + 1] = kids[k]
                     k -= 1
                 kids[k + 1] = key
+        for j in range(start[p] + 1, start[p + 1]):
+            if (kids[j] >> 32) == (kids[j - 1] >> 32):
+                dup = 1           # two nodes for one string: not a trie
+    if dup:
+        free(start)
+        free(kids)
+        free(fill)
+        frozen_free(z)
+        return -2
     memset(z.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
     nbig = 0
     for p in range(n):
         m = start[p + 1] - start[p]
-        if m > JB_SCAN:
+        if m > JB_SCAN or p == 0:
             nbig += m
     size = 1024
     bits = 10
@@ -409,6 +508,8 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
     memset(z.big, 0xFF, size * sizeof(JBEdge))
     z.bigmask = size - 1
     z.bigshift = 64 - bits
+    z.nbig = 0
+    z.cap = n
     z.node[0] = 0
     nxt = 1
     r = 0
@@ -416,13 +517,11 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
         if r == 0:
             z.recs[0].cpf = 0
         p = z.node[r]
-        f = t.freq[p]
         m = start[p + 1] - start[p]
-        flags = (<uint32_t>(m if m <= JB_SCAN else JB_MANY)) << JB_KIDS_SHIFT
-        if f != ABSENT:
-            flags |= JB_PRESENT | (JB_WORD if f != 0 else 0)
-        z.recs[r].cpf |= flags
-        z.recs[r].logf = t.logf[p]
+        # the root's children always go to z.big, so that a new one can join
+        # them without moving anything (the BMP ones are found by z.root)
+        z.recs[r].cpf |= (<uint32_t>(m if m <= JB_SCAN and r != 0 else JB_MANY)) << JB_KIDS_SHIFT
+        fz_set_freq(z, r, t.freq[p])
         z.recs[r].first = nxt
         for j in range(start[p], start[p + 1]):
             k = <int32_t><uint32_t>kids[j]
@@ -430,9 +529,10 @@ cdef int frozen_build(const JBTrie* t, JBFrozen* z) noexcept nogil:
             z.node[nxt] = k
             if r == 0 and t.ch[k] < ROOT_SPAN:
                 z.root[t.ch[k]] = nxt
-            if start[p + 1] - start[p] > JB_SCAN:
+            if start[p + 1] - start[p] > JB_SCAN or r == 0:
                 edge_put(z.big, z.bigmask, z.bigshift,
                          ((<uint64_t>r) << 21) | <uint64_t>t.ch[k], nxt)
+                z.nbig += 1
             nxt += 1
         r += 1
     z.n = n
@@ -1073,7 +1173,7 @@ cdef class Dictionary:
             trie_free(&self.fsw)
             raise MemoryError()
         memset(&self.fz, 0, sizeof(JBFrozen))
-        self.fz_version = -1
+        self.fz_stale = True
         jb_ctx_init(&self._ctx, &self.fz, NULL, 0.0)
         self._tbuf = <Py_UCS4*>malloc((SHORT_TEXT + 1) * sizeof(Py_UCS4))
         if self._tbuf == NULL:
@@ -1091,14 +1191,20 @@ cdef class Dictionary:
         free(self._tbuf)
 
     cdef int _freeze(self) except -1:
-        """Bring the frozen trie up to date (the words cannot change while a
-        segmentation runs, see _check_writable, so it is never rebuilt under one)."""
-        if self.fz_version == self.version:
+        """Build the frozen trie if it is not (the words cannot change while
+        a segmentation runs, see _check_writable, so never under one). The
+        master trie's edge table is then dropped: only changes need it, and
+        they rebuild it."""
+        cdef int r
+        if not self.fz_stale:
             return 0
-        if frozen_build(&self.trie, &self.fz) != 0:
-            self.fz_version = -1
+        r = frozen_build(&self.trie, &self.fz)
+        if r == -1:
             raise MemoryError()
-        self.fz_version = self.version
+        if r != 0:
+            raise ValueError("the dictionary data is not a trie (two nodes for one string)")
+        trie_drop_edges(&self.trie)
+        self.fz_stale = False
         return 0
 
     cdef int _check_writable(self) except -1:
@@ -1158,6 +1264,7 @@ cdef class Dictionary:
         cdef int64_t f
         self._check_writable()
         self.version += 1
+        self.fz_stale = True
         for word, value in freq.items():
             if type(word) is not str:
                 raise TypeError(f"dictionary word must be a str, not {type(word).__name__}: {word!r}")
@@ -1167,7 +1274,7 @@ cdef class Dictionary:
             free(buf)
             if node < 0:
                 raise MemoryError()
-            trie_set_freq(&self.trie, node, f)
+            self.trie.freq[node] = f
 
     def add_word(self, str word not None, freq):
         """jieba's ``add_word`` on FREQ/total: ``FREQ[word] = freq``,
@@ -1176,25 +1283,42 @@ cdef class Dictionary:
         cdef Py_UCS4* buf
         cdef int32_t node
         cdef int64_t f = as_freq(freq, word)
+        cdef int32_t r = 0, m = 0
+        cdef Py_ssize_t i
         self._check_writable()
         new_total = self._total + f
         buf = to_ucs4(word, &n)
-        node = trie_path(&self.trie, buf, n, True)
-        free(buf)
-        if node < 0:
-            raise MemoryError()
-        trie_set_freq(&self.trie, node, f)
+        try:
+            node = trie_path(&self.trie, buf, n, True)
+            if node < 0:
+                raise MemoryError()
+            self.trie.freq[node] = f
+            if not self.fz_stale:
+                # bring the frozen trie along, node by node of the word
+                fz_set_freq(&self.fz, 0, self.trie.freq[0])
+                for i in range(n):
+                    m = trie_child(&self.trie, m, buf[i])
+                    r = fz_add_child(&self.fz, r, buf[i], m)
+                    if r < 0:
+                        self.fz_stale = True
+                        raise MemoryError()
+                    fz_set_freq(&self.fz, r, self.trie.freq[m])
+        finally:
+            free(buf)
         self.total = new_total
 
     def get(self, str word not None, default=None):
         """``FREQ.get(word, default)``."""
         cdef Py_ssize_t n
-        cdef Py_UCS4* buf = to_ucs4(word, &n)
-        cdef int32_t node = jb_find(&self.trie, buf, n)
+        cdef Py_UCS4* buf
+        cdef int32_t r
+        self._freeze()
+        buf = to_ucs4(word, &n)
+        r = jb_zfind(&self.fz, buf, n)
         free(buf)
-        if node < 0 or self.trie.freq[node] == ABSENT:
+        if r < 0 or not (self.fz.recs[r].cpf & JB_PRESENT):
             return default
-        return self.trie.freq[node]
+        return self.trie.freq[self.fz.node[r]]
 
     def __contains__(self, word):
         return type(word) is str and self.get(word) is not None
@@ -1202,12 +1326,15 @@ cdef class Dictionary:
     def _logf(self, str word not None):
         """The stored log(frequency) of a word (for tests), or None."""
         cdef Py_ssize_t n
-        cdef Py_UCS4* buf = to_ucs4(word, &n)
-        cdef int32_t node = jb_find(&self.trie, buf, n)
+        cdef Py_UCS4* buf
+        cdef int32_t r
+        self._freeze()
+        buf = to_ucs4(word, &n)
+        r = jb_zfind(&self.fz, buf, n)
         free(buf)
-        if node < 0 or self.trie.freq[node] == ABSENT:
+        if r < 0 or not (self.fz.recs[r].cpf & JB_PRESENT):
             return None
-        return self.trie.logf[node]
+        return self.fz.recs[r].logf
 
     def __len__(self):
         """Number of entries in FREQ (words and prefixes)."""
@@ -1237,11 +1364,13 @@ cdef class Dictionary:
     @property
     def nbytes(self):
         """Bytes of memory the dictionary holds."""
-        cdef Py_ssize_t b = (self.trie.mask + 1) * sizeof(JBEdge) + self.trie.cap * 24
+        cdef Py_ssize_t b = self.trie.cap * 16
+        if self.trie.edges != NULL:
+            b += (self.trie.mask + 1) * sizeof(JBEdge)
         if self.trie.root != NULL:
             b += ROOT_SPAN * sizeof(int32_t)
         if self.fz.recs != NULL:
-            b += (self.fz.n * (sizeof(JBRec) + sizeof(int32_t)) + ROOT_SPAN * sizeof(int32_t)
+            b += (self.fz.cap * (sizeof(JBRec) + sizeof(int32_t)) + ROOT_SPAN * sizeof(int32_t)
                   + (self.fz.bigmask + 1) * sizeof(JBEdge))
         return b
 
@@ -1330,39 +1459,41 @@ cdef class Dictionary:
     def loads(self, const unsigned char[::1] data):
         """Fill an empty dictionary from ``dumps()`` output; ValueError when
         the data is not such output."""
-        cdef int32_t n, k, node
-        cdef const int32_t* parent
-        cdef const int32_t* ch
-        cdef const int64_t* freq
+        cdef int32_t n, k
         cdef Py_ssize_t size = data.shape[0]
+        cdef const unsigned char* p
         if self.trie.n != 1:
             raise ValueError("loads() needs an empty dictionary")
+        self._check_writable()
         if size < 16 or bytes(data[:8]) != b"FCJB0001":
             raise ValueError("not a fastcount dictionary cache")
         memcpy(&n, &data[8], 4)
         if n < 1 or size != 16 + <Py_ssize_t>n * 16:
             raise ValueError("truncated fastcount dictionary cache")
-        buf = bytes(data)        # aligned copies of the three arrays
-        pa = bytearray(buf[16:16 + n * 4])
-        ca = bytearray(buf[16 + n * 4:16 + n * 8])
-        fa = bytearray(buf[16 + n * 8:])
-        parent = <const int32_t*><unsigned char*>pa
-        ch = <const int32_t*><unsigned char*>ca
-        freq = <const int64_t*><unsigned char*>fa
+        p = &data[0]
         self.version += 1
-        for k in range(1, n):
-            if not 0 <= parent[k] < k or not 0 <= ch[k] < 0x110000:
-                trie_free(&self.trie)
-                trie_init(&self.trie, True)
-                raise ValueError(f"corrupt fastcount dictionary cache (node {k})")
-            node = trie_add_child(&self.trie, parent[k], ch[k])
-            if node < 0:
+        self.fz_stale = True
+        while self.trie.cap < n:
+            if trie_grow_nodes(&self.trie) != 0:
                 raise MemoryError()
-            if node != k:
-                trie_free(&self.trie)
-                trie_init(&self.trie, True)
-                raise ValueError(f"corrupt fastcount dictionary cache (node {k} repeats)")
-            if freq[k] != ABSENT:
-                trie_set_freq(&self.trie, k, freq[k])
-        if freq[0] != ABSENT:
-            trie_set_freq(&self.trie, 0, freq[0])
+        # the arrays go straight in; the edges are built only when needed
+        memcpy(self.trie.parent, p + 16, n * 4)
+        memcpy(self.trie.ch, p + 16 + n * 4, n * 4)
+        memcpy(self.trie.freq, p + 16 + n * 8, n * 8)
+        self.trie.n = n
+        trie_drop_edges(&self.trie)
+        try:
+            if self.trie.parent[0] != -1:
+                raise ValueError("corrupt fastcount dictionary cache (root)")
+            for k in range(1, n):
+                if not 0 <= self.trie.parent[k] < k or not 0 <= self.trie.ch[k] < 0x110000:
+                    raise ValueError(f"corrupt fastcount dictionary cache (node {k})")
+            self._freeze()
+        except BaseException:
+            # back to an empty dictionary
+            trie_free(&self.trie)
+            frozen_free(&self.fz)
+            self.fz_stale = True
+            if trie_init(&self.trie, True) != 0:
+                raise MemoryError()
+            raise

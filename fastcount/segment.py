@@ -53,6 +53,7 @@ __all__ = [
     "load_userdict",
     "suggest_freq",
     "tokenize",
+    "initialize",
 ]
 
 # jieba's re_userdict (load_userdict's line format)

@@ -437,3 +437,39 @@ def test_native_counter_errors(force_split_guard):
     assert dict(zip(words, counts.tolist())) == {"北京": 1}
     with pytest.raises(TypeError):
         segment.NativeChunkCounter(tokenizer="jieba")
+
+
+@pytest.fixture(scope="module")
+def mutable_pair(jt):
+    """A jieba tokenizer and a fastcount one that receive the same changes."""
+    saved = set(finalseg.Force_Split_Words)
+    yield copy_jieba(jt), Tokenizer()
+    finalseg.Force_Split_Words.clear()
+    finalseg.Force_Split_Words.update(saved)
+
+
+WORD_CHARS = st.one_of(CJK, st.sampled_from("中国人民大学北京abcXYZ019+#._-😀\U00020000"))
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(st.text(WORD_CHARS, min_size=1, max_size=5),
+                                  st.one_of(st.none(), st.integers(0, 10 ** 6))), max_size=8),
+       texts=st.lists(TEXTS, min_size=1, max_size=3))
+def test_generated_changes(mutable_pair, changes, texts):
+    j, f = mutable_pair
+    for word, freq in changes:
+        for t in (j, f):
+            if freq == 0:
+                t.del_word(word)
+            else:
+                t.add_word(word, freq)
+    for word, _ in changes:
+        assert f.get_FREQ(word) == j.FREQ.get(word)
+        texts.append(word * 2 + "中国" + word)
+    for text in texts:
+        assert_same_all(j, f, text)
+    if len(changes) >= 6:
+        # the incrementally updated trie equals one built afresh
+        g = pickle.loads(pickle.dumps(f))
+        for text in texts:
+            assert g.lcut(text) == j.lcut(text)

@@ -1,0 +1,17 @@
+"""Type stub of fastcount._jieba_count (segment and count in C)."""
+
+from typing import List, Sequence, Tuple
+
+import numpy as np
+import numpy.typing as npt
+
+from fastcount._jieba import Dictionary
+
+class ChunkCounter:
+    """Counts jieba's tokens of many texts: feed(texts) then result()."""
+
+    def __init__(self, dictionary: Dictionary, hmm: bool = ..., cut_all: bool = ...,
+                 keep_whitespace: bool = ...) -> None: ...
+    def feed(self, texts: Sequence[str]) -> None: ...
+    def seen(self) -> int: ...
+    def result(self) -> Tuple[List[str], npt.NDArray[np.int64]]: ...
