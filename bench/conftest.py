@@ -14,6 +14,7 @@ The real corpus is ``../shared/corpus/reviews.txt`` next to the repository
 from __future__ import annotations
 
 import collections
+import dataclasses
 import os
 import platform
 from pathlib import Path
@@ -55,8 +56,14 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def scale(pytestconfig) -> benchlib.Scale:
-    """Sizes and rounds of the current mode."""
-    return benchlib.SCALES[bench_mode(pytestconfig)]
+    """Sizes and rounds of the current mode (``FASTCOUNT_BENCH_ROUNDS=N`` sets the rounds)."""
+    chosen = benchlib.SCALES[bench_mode(pytestconfig)]
+    rounds = os.environ.get("FASTCOUNT_BENCH_ROUNDS")
+    if rounds and not chosen.smoke:
+        if not rounds.isdigit() or int(rounds) < 1:
+            raise pytest.UsageError(f"FASTCOUNT_BENCH_ROUNDS={rounds!r}: expected a positive integer")
+        chosen = dataclasses.replace(chosen, rounds=int(rounds), rounds_slow=int(rounds))
+    return chosen
 
 
 class Bench:
