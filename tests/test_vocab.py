@@ -333,6 +333,84 @@ def test_load_malformed_file_names_file_and_line(tmp_path, content, line, what):
         Vocab.load(path)
 
 
+def reference_load(content):
+    """The file format in plain Python: (words, None) or (None, bad line)."""
+    lines = content.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    words, seen = [], set()
+    for lineno, line in enumerate(lines, 1):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, lineno
+        if "\r" in text:
+            return None, lineno
+        out, k = [], 0
+        while k < len(text):
+            c = text[k]
+            if c != "\\":
+                out.append(c)
+                k += 1
+                continue
+            e = text[k + 1:k + 2]
+            if e in ("\\", "n", "r"):
+                out.append({"\\": "\\", "n": "\n", "r": "\r"}[e])
+                k += 2
+            elif e == "u" and re.fullmatch(r"[dD][89abAB][0-9a-fA-F]{2}|[dD][c-fC-F][0-9a-fA-F]{2}", text[k + 2:k + 6]):
+                out.append(chr(int(text[k + 2:k + 6], 16)))
+                k += 6
+            else:
+                return None, lineno
+        word = "".join(out)
+        if word in seen:
+            return None, lineno
+        seen.add(word)
+        words.append(word)
+    return words, None
+
+
+file_bytes = st.lists(
+    st.one_of(
+        st.sampled_from([b"\\", b"\\n", b"\\r", b"\\u", b"\\ud800", b"\\uDFFF", b"\\u0041",
+                         b"\n", b"\r", b"\r\n", b"a", b"b", "中".encode(), b"\xed\xa0\x80",
+                         b"\xe4\xb8", b"\xff", b"\xc0\x80", "😀".encode()]),
+        st.binary(max_size=3),
+    ),
+    max_size=25,
+).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(file_bytes)
+def test_load_agrees_with_a_reference_parser(content):
+    words, bad_line = reference_load(content)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "v.txt")
+        with open(path, "wb") as f:
+            f.write(content)
+        if words is None:
+            with pytest.raises(ValueError, match=f"^{re.escape(path)}:{bad_line}: "):
+                Vocab.load(path)
+        else:
+            v = Vocab.load(path)
+            assert v.words() == words
+            assert _save_load(v)[1] == v
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40), st.binary(max_size=12))
+def test_random_pickle_state_never_crashes(arena, lengths):
+    try:
+        v = _unpickle_vocab(arena, lengths)
+    except ValueError:
+        return
+    assert b"".join(utf8(w) for w in v.words()) == arena
+    assert len(set(v.words())) == len(v)
+
+
 def test_save_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "v.txt"
     Vocab(["old"]).save(path)
