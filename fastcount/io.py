@@ -7,9 +7,12 @@ not part of the text); ``.gz``, ``.bz2`` and ``.xz`` files are decompressed
 on the fly; with ``field=`` every line is a JSON object and the text is that
 field's value (JSON lines).
 
-Everything is streamed: a file is read line by line, so memory holds one
-line at a time, whatever the file's size. Errors name the place:
-``reviews.txt:1234: invalid utf-8 at byte 17 of the line: invalid start byte``.
+Everything is streamed: a file is read in blocks of whole lines (a line is
+never cut, however long), so memory holds a block at a time, whatever the
+file's size. The reader only cuts blocks (:func:`iter_pieces`); decoding
+and splitting (:meth:`Block.texts`) happen where the texts are counted, in
+the worker processes. Errors name the place: ``reviews.txt:1234: invalid
+utf-8 at byte 17 of the line (b'\\xff'): invalid start byte``.
 
 Every path is resolved and checked for reading by :func:`resolve_paths`
 before any text is produced, so a typo fails at once, not after an hour of
@@ -29,16 +32,19 @@ import os
 import sys
 import zlib
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 __all__ = [
     "InputError",
     "InputDecodeError",
     "Source",
     "resolve_paths",
-    "open_source",
+    "Block",
+    "iter_pieces",
+    "iter_texts",
     "iter_lines",
     "json_field",
+    "json_text",
     "path_specs",
     "check_field",
     "display_name",
@@ -183,61 +189,195 @@ def _open_binary(path: str) -> BinaryIO:
     return opener(path, "rb") if opener is not None else open(path, "rb")
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    # Then b"\n" ends a line and never occurs inside a multi-byte character,
-    # so a file can be split into lines before decoding (exact line numbers).
-    return "\n".encode(encoding) == b"\n" and "a".encode(encoding) == b"a"
+# Codecs (by codecs.lookup().name) that are stateless and in which b"\n" is
+# always a line end, never part of a multi-byte character: a file in one of
+# them can be cut at b"\n" into blocks that decode on their own.
+_BLOCK_CODECS = frozenset(
+    ["utf-8", "utf-8-sig", "ascii", "iso8859-1", "gbk", "gb2312", "gb18030", "big5",
+     "big5hkscs", "cp950"]
+)
+_BOM = codecs.BOM_UTF8
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole lines of one file as raw bytes, decoded by whoever counts them.
+
+    Reading cuts a file into blocks at line ends and nothing more, so the
+    parent process stays light; :meth:`texts` decodes and splits in the
+    worker. Errors name ``name:line``.
+    """
+
+    data: bytes
+    name: str
+    #: line number of the first line in ``data``
+    first_line: int
+    encoding: str
+    errors: str
+    field: Optional[str]
+
+    def line_count(self) -> int:
+        """Number of lines (texts) in the block."""
+        return self.data.count(b"\n") + (not self.data.endswith(b"\n"))
+
+    def texts(self) -> List[str]:
+        """The lines, decoded, without their line endings (``\n``, ``\r\n``)."""
+        data = self.data
+        try:
+            text = data.decode(self.encoding, self.errors)
+        except UnicodeDecodeError as err:
+            raise self._decode_error(err) from None
+        lines = text.split("\n")
+        ended = lines[-1] == ""  # the block ends with a line end
+        if ended:
+            lines.pop()
+        if "\r" in text:
+            last = len(lines) - (not ended)  # a last line without "\n" keeps its "\r"
+            lines = [
+                line[:-1] if i < last and line.endswith("\r") else line
+                for i, line in enumerate(lines)
+            ]
+        if self.field is not None:
+            return list(json_field(lines, self.field, self.name, self.first_line))
+        return lines
+
+    def _decode_error(self, err: UnicodeDecodeError) -> "InputDecodeError":
+        data = self.data
+        start = data.rfind(b"\n", 0, err.start) + 1
+        end = data.find(b"\n", err.start)
+        line = data[start : len(data) if end < 0 else end + 1]
+        lineno = self.first_line + data.count(b"\n", 0, start)
+        relative = UnicodeDecodeError(
+            err.encoding, line, err.start - start, err.end - start, err.reason
+        )
+        return InputDecodeError(self.name, lineno, relative)
+
+
+#: What :func:`iter_pieces` yields: (a text or a Block, number of texts, bytes).
+Piece = Tuple[Union[str, Block], int, int]
+
+
+def iter_pieces(
+    source: Source,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+    block_size: int = 1 << 18,
+) -> Iterator[Piece]:
+    """Yield the texts of ``source`` as ``(piece, texts in it, bytes)``.
+
+    In a block-safe encoding (UTF-8, GBK, GB18030, Big5, Latin-1, ...) the
+    pieces are :class:`Block` s of whole lines of about ``block_size`` bytes
+    (a longer line makes a longer block: one line is never cut); otherwise
+    (UTF-16, ...) each piece is one decoded text. Bytes are counted after
+    decompression, line ends included.
+    """
+    codec = codecs.lookup(encoding)  # LookupError for an unknown encoding, up front
+    codecs.lookup_error(errors)
+    if codec.name in _BLOCK_CODECS:
+        return _blocks(source, codec.name, errors, field, block_size)
+    return _line_pieces(source, encoding, errors, field)
+
+
+def _line_pieces(
+    source: Source, encoding: str, errors: str, field: Optional[str]
+) -> Iterator[Piece]:
+    name = display_name(source)
+    for lineno, (line, nbytes) in enumerate(iter_lines(source, encoding, errors), 1):
+        yield (line if field is None else json_text(line, field, name, lineno)), 1, nbytes
+
+
+def _blocks(
+    source: Source, encoding: str, errors: str, field: Optional[str], block_size: int
+) -> Iterator[Piece]:
+    name = display_name(source)
+    line = 1
+    f = _open_binary(source.path)
+    try:
+        parts: List[bytes] = []  # a line longer than a block, so far
+        prefix = b""
+        if encoding == "utf-8-sig":
+            prefix = _read_at_least(f, len(_BOM))
+            if prefix.startswith(_BOM):
+                prefix = prefix[len(_BOM) :]
+        while True:
+            data = f.read(block_size)
+            if prefix:
+                data, prefix = prefix + data, b""
+            if not data:
+                break
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                parts.append(data)
+                continue
+            parts.append(data[:cut])
+            block = Block(b"".join(parts), name, line, _block_encoding(encoding), errors, field)
+            parts = [data[cut:]] if cut < len(data) else []
+            n = block.data.count(b"\n")
+            yield block, n, len(block.data)
+            line += n
+        tail = b"".join(parts)  # the last line, without a line end
+        if tail:
+            yield Block(tail, name, line, _block_encoding(encoding), errors, field), 1, len(tail)
+    except _STREAM_ERRORS as err:
+        raise InputError(f"{name}:{line}: cannot read: {err}") from err
+    finally:
+        if source.path != STDIN:
+            f.close()
+
+
+def _read_at_least(f: BinaryIO, n: int) -> bytes:
+    """``n`` bytes, fewer only at the end (a pipe may return less per read)."""
+    data = b""
+    while len(data) < n:
+        more = f.read(n - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+def _block_encoding(name: str) -> str:
+    # The reader drops the BOM itself; blocks after the first must not.
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def iter_texts(
+    source: Source,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+) -> Iterator[str]:
+    """Yield every text of one resolved source, decoded (one per line)."""
+    for piece, _, _ in iter_pieces(source, encoding, errors, field):
+        if isinstance(piece, Block):
+            yield from piece.texts()
+        else:
+            yield piece
 
 
 def iter_lines(
     source: Source, encoding: str = "utf-8", errors: str = "strict"
-) -> Iterator[tuple]:
-    """Yield ``(text, nbytes)`` for each line of ``source``, line ending removed.
+) -> Iterator[Tuple[str, int]]:
+    """Yield ``(line, nbytes)`` one line at a time, through :class:`io.TextIOWrapper`.
 
-    ``nbytes`` is the size of the raw line (ending included), for progress
-    and throughput. Lines are read one at a time (a single huge line is held
-    whole, nothing else is). Decoding errors raise :class:`InputDecodeError`
-    naming the file and line; a corrupt compressed stream raises
-    :class:`InputError` naming the file and the line reached.
+    The reader for encodings that cannot be cut into blocks (UTF-16, ...).
+    The line of a decoding error is only known up to the wrapper's
+    read-ahead, so the message says "or a line after it".
     """
-    codec = codecs.lookup(encoding)  # LookupError for an unknown encoding, up front
-    codecs.lookup_error(errors)
     name = display_name(source)
     lineno = 0
     f = _open_binary(source.path)
+    text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
     try:
-        if codec.name == "utf-8":
-            for lineno, raw in enumerate(f, 1):
-                try:
-                    text = raw.decode("utf-8", errors)
-                except UnicodeDecodeError as err:
-                    raise InputDecodeError(name, lineno, err) from None
-                yield _strip_eol(text), len(raw)
-        elif _ascii_compatible(encoding):
-            # The incremental decoder keeps the codec's state across lines (a
-            # BOM is only skipped at the start); final=True because a line
-            # never ends inside a character.
-            decode = codec.incrementaldecoder(errors).decode
-            for lineno, raw in enumerate(f, 1):
-                try:
-                    text = decode(raw, True)
-                except UnicodeDecodeError as err:
-                    raise InputDecodeError(name, lineno, err) from None
-                yield _strip_eol(text), len(raw)
-        else:
-            # UTF-16/32: TextIOWrapper splits the lines; a decoding error's
-            # line is then only known up to its read-ahead.
-            text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
-            try:
-                for lineno, line in enumerate(text_f, 1):
-                    yield _strip_eol(line), len(line.encode(encoding, "surrogatepass"))
-            except UnicodeDecodeError as err:
-                raise InputError(f"{name}:{lineno + 1}: (or a line after it) {err}") from None
-            finally:
-                text_f.detach()
+        for lineno, line in enumerate(text_f, 1):  # noqa: B007 (used in the handlers)
+            yield _strip_eol(line), len(line.encode(encoding, "surrogatepass"))
+    except UnicodeDecodeError as err:
+        raise InputError(f"{name}:{lineno + 1}: (or a line after it) {err}") from None
     except _STREAM_ERRORS as err:
         raise InputError(f"{name}:{lineno + 1}: cannot read: {err}") from err
     finally:
+        text_f.detach()
         if source.path != STDIN:
             f.close()
 
@@ -249,45 +389,34 @@ def _strip_eol(line: str) -> str:
 
 
 def json_field(
-    lines: Iterable[tuple], field: str, name: str
-) -> Iterator[tuple]:
-    """Turn ``(line, nbytes)`` of JSON lines into ``(text, nbytes)`` of ``field``.
+    lines: Iterable[str], field: str, name: str, first_line: int = 1
+) -> Iterator[str]:
+    """Turn JSON lines into the text of their ``field`` (see :func:`json_text`)."""
+    for lineno, line in enumerate(lines, first_line):
+        yield json_text(line, field, name, lineno)
 
-    A blank line is an empty text (so line numbers stay exact); anything else
-    must be a JSON object whose ``field`` is a string, or :class:`InputError`
-    names the line.
+
+def json_text(line: str, field: str, name: str, lineno: int) -> str:
+    """The text in ``field`` of one JSON line; :class:`InputError` names ``name:lineno``.
+
+    A blank line is an empty text (so line numbers stay exact); anything
+    else must be a JSON object whose ``field`` is a string.
     """
-    for lineno, (line, nbytes) in enumerate(lines, 1):
-        if not line.strip():
-            yield "", nbytes
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as err:
-            raise InputError(f"{name}:{lineno}: invalid JSON: {err}") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{name}:{lineno}: not a JSON object")
-        try:
-            text = obj[field]
-        except KeyError:
-            raise InputError(f"{name}:{lineno}: no field {field!r}") from None
-        if not isinstance(text, str):
-            raise InputError(
-                f"{name}:{lineno}: field {field!r} is {type(text).__name__}, not str"
-            )
-        yield text, nbytes
-
-
-def open_source(
-    source: Source,
-    encoding: str = "utf-8",
-    errors: str = "strict",
-    field: Optional[str] = None,
-) -> Iterator[tuple]:
-    """Yield ``(text, nbytes)`` for every text of one resolved source."""
-    name = "<stdin>" if source.path == STDIN else source.path
-    lines = iter_lines(source, encoding, errors)
-    return lines if field is None else json_field(lines, field, name)
+    if not line.strip():
+        return ""
+    try:
+        obj = json.loads(line)
+    except ValueError as err:
+        raise InputError(f"{name}:{lineno}: invalid JSON: {err}") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{name}:{lineno}: not a JSON object")
+    try:
+        text = obj[field]
+    except KeyError:
+        raise InputError(f"{name}:{lineno}: no field {field!r}") from None
+    if not isinstance(text, str):
+        raise InputError(f"{name}:{lineno}: field {field!r} is {type(text).__name__}, not str")
+    return text
 
 
 def display_name(source: Source) -> str:

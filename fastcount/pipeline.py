@@ -1,16 +1,20 @@
 """count_words: stream a corpus in chunks through worker processes, merge once.
 
 The parent reads the source (:mod:`fastcount.io`) and cuts it into chunks of
-about ``chunk_size`` characters. Each worker process is started once, builds
+about ``chunk_size`` bytes; files travel as raw blocks of whole lines, so
+the parent only reads and cuts, and the workers decode, split and tokenize
+in parallel. Each worker process is started once, builds
 its chunk counter once (tokenizer and dictionary loaded once), counts every
 chunk it is given into the same local table, and sends back one compact
 ``(words, int64 counts)`` result at the end; the parent merges those through
 :meth:`fastcount.Counter.update_counts`.
 
-Flow control is one chunk per worker: a worker asks for the next chunk when
-it has counted the last, so the parent holds at most one chunk per worker
-plus one read ahead, and memory grows with the vocabulary, not the corpus.
-Workers that pull work also balance themselves when texts differ in length.
+Flow control is by credit: a worker holds two chunks, the one it counts and
+the next (sent by a parent thread, already on its way), and gets another
+each time it reports one done. So a worker never waits for the parent to be
+scheduled, the parent holds at most two chunks per worker, memory grows
+with the vocabulary, not the corpus, and workers that finish sooner get
+more chunks when texts differ in length.
 
 Results do not depend on ``workers`` or ``chunk_size``. With the Python
 tokenizers they match ``collections.Counter`` fed the same tokens in order,
@@ -21,12 +25,15 @@ the chunk where they were first seen.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -43,9 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "WorkerError"]
 
-#: Characters per chunk: big enough that sending a chunk costs well under 1%
-#: of counting it, small enough to balance the last chunks across workers.
-DEFAULT_CHUNK_SIZE = 1 << 16
+#: Bytes of text per chunk: big enough that sending a chunk costs well under
+#: 1% of counting it, small enough to balance the last chunks across workers.
+DEFAULT_CHUNK_SIZE = 1 << 18
 
 
 @dataclass
@@ -117,17 +124,21 @@ class WorkerError(RuntimeError):
 
 @dataclass
 class _Chunk:
-    texts: List[str]
+    """One unit of work: texts and blocks of lines (decoded by the worker)."""
+
+    #: str (one text) or fastcount.io.Block (whole lines of a file)
+    parts: list
+    ntexts: int
     nbytes: int
-    #: (index in texts, file name or None for an iterable, line or item
-    #: number of that text): enough to name the place of any text
+    #: (index of the first text, file name or None for an iterable, line or
+    #: item number of that text): enough to name the place of any text
     places: List[tuple]
 
     def where(self, index: Optional[int]) -> str:
         if index is None:
             start, label, number = self.places[0]
             first = f"{label}:{number}" if label is not None else f"item {number}"
-            return f"a chunk of {len(self.texts)} texts starting at {first}"
+            return f"a chunk of {self.ntexts} texts starting at {first}"
         for start, label, number in reversed(self.places):
             if start <= index:
                 number += index - start
@@ -135,31 +146,48 @@ class _Chunk:
         raise AssertionError("places always start at index 0")
 
 
+def _texts(parts: list) -> List[str]:
+    """The texts of a chunk's parts, blocks decoded and split."""
+    if all(type(part) is str for part in parts):
+        return parts
+    texts: List[str] = []
+    for part in parts:
+        if type(part) is str:
+            texts.append(part)
+        else:
+            texts.extend(part.texts())
+    return texts
+
+
 def _checked_texts(items: Iterable) -> Iterator[tuple]:
-    """``(text, utf8 size)`` for an iterable of texts; TypeError names a bad item."""
+    """``(text, 1, utf8 size)`` for an iterable of texts; TypeError names a bad item."""
     for i, text in enumerate(items):
         if not isinstance(text, str):
             raise TypeError(f"item {i} of the source is {type(text).__name__}, not str")
-        yield text, len(text.encode("utf-8", "surrogatepass"))
+        yield text, 1, len(text.encode("utf-8", "surrogatepass"))
 
 
 def _chunked(streams: Iterable[tuple], chunk_size: int) -> Iterator[_Chunk]:
-    """Cut ``(label, first number, iterator of (text, nbytes))`` streams into chunks."""
-    texts: List[str] = []
+    """Cut ``(label, first number, iterator of pieces)`` streams into chunks.
+
+    A piece is ``(text or Block, texts in it, bytes)``; a chunk closes once
+    it holds ``chunk_size`` bytes.
+    """
+    parts: list = []
     places: List[tuple] = []
-    size = nbytes = 0
-    for label, number, items in streams:
-        places.append((len(texts), label, number))
-        for text, n in items:
-            texts.append(text)
-            number += 1
-            nbytes += n
-            size += len(text) + 1  # + 1: empty lines cost something too
-            if size >= chunk_size:
-                yield _Chunk(texts, nbytes, places)
-                texts, places, size, nbytes = [], [(0, label, number)], 0, 0
-    if texts:
-        yield _Chunk(texts, nbytes, places)
+    ntexts = nbytes = 0
+    for label, number, pieces in streams:
+        places.append((ntexts, label, number))
+        for part, n, size in pieces:
+            parts.append(part)
+            ntexts += n
+            number += n
+            nbytes += size + 1  # + 1: empty texts cost something too
+            if nbytes >= chunk_size:
+                yield _Chunk(parts, ntexts, nbytes - len(parts), places)
+                parts, places, ntexts, nbytes = [], [(0, label, number)], 0, 0
+    if parts:
+        yield _Chunk(parts, ntexts, nbytes - len(parts), places)
 
 
 def _locate(factory: CounterFactory, texts: List[str]) -> Optional[int]:
@@ -192,16 +220,17 @@ def _worker(factory: CounterFactory, conn) -> None:
         counter = factory()
         seen = getattr(counter, "seen", None)
         firsts: List[Tuple[int, int]] = []
-        conn.send(("ready",))
         while True:
             msg = conn.recv()
             if msg is None:
                 break
-            chunk_id, texts = msg
+            chunk_id, parts = msg
+            texts = []  # if decoding fails there is no text to blame
+            texts = _texts(parts)  # InputError (bad bytes, bad JSON) names its line
             if seen is not None:
                 firsts.append((chunk_id, seen()))
             counter.feed(texts)
-            conn.send(("ready",))
+            conn.send(("done",))
         texts = []
         words, counts = counter.result()
         conn.send(("result", words, counts, firsts if seen is not None else None))
@@ -222,14 +251,15 @@ def _worker(factory: CounterFactory, conn) -> None:
 
 
 def _raise_remote(chunk: Optional[_Chunk], index, payload, tb: str, summary: str):
-    where = chunk.where(index) if chunk is not None else "no text (worker start-up or result)"
-    note = f"fastcount: raised in a worker process, on {where}"
     exc: BaseException
     if payload is not None:
         exc = pickle.loads(payload)
+        if isinstance(exc, fio.InputError):
+            raise exc  # bad input: its message names the place, the rest is noise
     else:
         exc = WorkerError(summary)
-    _add_note(exc, note)
+    where = chunk.where(index) if chunk is not None else "no text (worker start-up or result)"
+    _add_note(exc, f"fastcount: raised in a worker process, on {where}")
     raise exc from RemoteTraceback(tb)
 
 
@@ -246,12 +276,12 @@ def _start_workers(n: int, factory: CounterFactory, ctx) -> Tuple[list, list]:
             procs.append(proc)
             child_end.close()
     except BaseException:
-        _stop_workers(procs, conns, graceful=False)
+        _stop_workers(procs, conns, [], graceful=False)
         raise
     return procs, conns
 
 
-def _stop_workers(procs: list, conns: list, graceful: bool) -> None:
+def _stop_workers(procs: list, conns: list, senders: list, graceful: bool) -> None:
     """Make sure every worker has ended; SIGTERM, then SIGKILL, within ~1 s."""
     if graceful:
         for proc in procs:
@@ -266,6 +296,11 @@ def _stop_workers(procs: list, conns: list, graceful: bool) -> None:
             proc.kill()
             proc.join()
         proc.close()
+    # With the workers gone, a send still blocked fails at once.
+    for sender in senders:
+        sender.queue.put(_STOP)
+    for sender in senders:
+        sender.join(1.0)
     for conn in conns:
         conn.close()
 
@@ -285,7 +320,7 @@ class _Tally:
             )
 
     def done(self, chunk: _Chunk) -> None:
-        self.stats.texts += len(chunk.texts)
+        self.stats.texts += chunk.ntexts
         self.stats.bytes += chunk.nbytes
         if self.bar is not None:
             self.bar.set_postfix_str(f"{self.stats.texts:,} texts", refresh=False)
@@ -296,7 +331,36 @@ class _Tally:
             self.bar.close()
 
 
-def _run_pool(chunks: Iterator[_Chunk], head: List[_Chunk], factory, n: int, ctx, tally: _Tally):
+#: Chunks a worker holds at a time: the one it counts and the next, already
+#: on its way, so it never waits for the parent to be scheduled between two.
+_CREDIT = 2
+_STOP = object()
+
+
+class _Sender(threading.Thread):
+    """Sends one worker its chunks.
+
+    A send blocks until the worker reads, i.e. until it has counted its
+    current chunk; doing it here keeps the parent free to serve the others.
+    """
+
+    def __init__(self, conn, i: int):
+        super().__init__(name=f"fastcount-sender-{i}", daemon=True)
+        self.conn = conn
+        self.queue: "queue.SimpleQueue" = queue.SimpleQueue()
+
+    def run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is _STOP:
+                return
+            try:
+                self.conn.send(item)
+            except (OSError, ValueError):
+                return  # the worker is gone: the parent sees it through its sentinel
+
+
+def _run_pool(chunks: Iterator[_Chunk], factory, n: int, ctx, tally: _Tally):
     """Count with ``n`` worker processes; return their results and merge time."""
     try:
         pickle.dumps(factory)
@@ -305,59 +369,74 @@ def _run_pool(chunks: Iterator[_Chunk], head: List[_Chunk], factory, n: int, ctx
             f"the tokenizer must be picklable to run in worker processes ({err}); "
             "use a module-level function, or workers=1"
         ) from err
+    if ctx.get_start_method() == "fork":
+        factory.preload()  # once here rather than once per worker
     procs, conns = _start_workers(n, factory, ctx)
+    senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
+    for sender in senders:
+        sender.start()
     ok = False
     try:
-        results = _drive(procs, conns, chunks, head, tally)
+        results = _drive(procs, conns, senders, chunks, tally)
         ok = True
         return results
     finally:
-        _stop_workers(procs, conns, graceful=ok)
+        _stop_workers(procs, conns, senders, graceful=ok)
 
 
-def _drive(procs, conns, chunks, head, tally):
-    queue = itertools.chain(head, chunks)
-    next_chunk = next(queue, None)
-    chunk_id = 0
-    holding: dict = {}  # worker -> the chunk it counts now
+def _drive(procs, conns, senders, chunks, tally):
+    n = len(procs)
+    source = enumerate(chunks)  # chunk ids: global, increasing
+    given: List[collections.deque] = [collections.deque() for _ in range(n)]  # oldest is being counted
     results: dict = {}  # worker -> (words, counts, firsts)
     merge_seconds = 0.0
+    exhausted = False
+
+    def give(i: int) -> None:
+        nonlocal exhausted
+        while not exhausted and len(given[i]) < _CREDIT:
+            item = next(source, None)  # the parent reads the input here
+            if item is None:
+                exhausted = True
+                for sender in senders:
+                    sender.queue.put(None)  # after its chunks, each worker finishes
+                return
+            chunk_id, chunk = item
+            given[i].append(chunk)
+            senders[i].queue.put((chunk_id, chunk.parts))
+
+    def died(i: int):
+        _died(procs[i], given[i][0] if given[i] else None)
+
+    for i in range(n):
+        give(i)
     by_conn = {conn: i for i, conn in enumerate(conns)}
     by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
-    while len(results) < len(procs):
-        waiting = [i for i in range(len(procs)) if i not in results]
+    while len(results) < n:
+        waiting = [i for i in range(n) if i not in results]
         ready = wait([conns[i] for i in waiting] + [procs[i].sentinel for i in waiting])
         for obj in ready:
             i = by_conn.get(obj)
             if i is None:
                 i = by_sentinel[obj]
                 if i not in results and not conns[i].poll():
-                    _died(procs[i], holding.get(i))
+                    died(i)
                 continue
             t0 = time.perf_counter()
             try:
                 msg = obj.recv()
             except EOFError:
-                _died(procs[i], holding.get(i))
+                died(i)
             kind = msg[0]
-            if kind == "ready":
-                if i in holding:
-                    tally.done(holding.pop(i))
-                try:
-                    obj.send((chunk_id, next_chunk.texts) if next_chunk is not None else None)
-                except BrokenPipeError:
-                    _died(procs[i], holding.get(i))
-                if next_chunk is not None:
-                    holding[i] = next_chunk
-                    chunk_id += 1
-                    # Read ahead now, while the workers count.
-                    next_chunk = next(queue, None)
+            if kind == "done":
+                tally.done(given[i].popleft())
+                give(i)
             elif kind == "result":
                 results[i] = msg[1:]
                 merge_seconds += time.perf_counter() - t0
             else:  # "error"
-                _raise_remote(holding.get(i), *msg[1:])
-    return [results[i] for i in range(len(procs))], merge_seconds
+                _raise_remote(given[i][0] if given[i] else None, *msg[1:])
+    return [results[i] for i in range(n)], merge_seconds
 
 
 def _died(proc, chunk: Optional[_Chunk]):
@@ -371,10 +450,12 @@ def _died(proc, chunk: Optional[_Chunk]):
 def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Optional[_Tally]):
     counter = factory()
     for chunk in chunks:
+        texts = _texts(chunk.parts)
         try:
-            counter.feed(chunk.texts)
+            counter.feed(texts)
         except Exception as exc:
-            _add_note(exc, f"fastcount: raised by the tokenizer on {chunk.where(_locate(factory, chunk.texts))}")
+            where = chunk.where(_locate(factory, texts))
+            _add_note(exc, f"fastcount: raised by the tokenizer on {where}")
             raise
         if tally is not None:
             tally.done(chunk)
@@ -428,7 +509,9 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _streams(source, encoding: str, errors: str, field: Optional[str]) -> Tuple[list, Optional[int]]:
+def _streams(
+    source, encoding: str, errors: str, field: Optional[str], block_size: int
+) -> Tuple[Iterable[tuple], Optional[int]]:
     """The reader streams of ``source`` and its total size in bytes if known."""
     specs = fio.path_specs(source)
     if specs is None:
@@ -444,7 +527,8 @@ def _streams(source, encoding: str, errors: str, field: Optional[str]) -> Tuple[
     sizes = [s.size for s in sources]
     total = sum(sizes) if None not in sizes else None
     streams = (
-        (fio.display_name(s), 1, fio.open_source(s, encoding, errors, field)) for s in sources
+        (fio.display_name(s), 1, fio.iter_pieces(s, encoding, errors, field, block_size))
+        for s in sources
     )
     return streams, total
 
@@ -490,7 +574,7 @@ def count_words(
     platform's); they import this module, so a script that calls
     count_words must guard its entry point with ``if __name__ ==
     "__main__":`` under the spawn and forkserver start methods.
-    ``chunk_size``: characters per chunk sent to a worker. The result does
+    ``chunk_size``: bytes of text per chunk sent to a worker. The result does
     not depend on ``workers`` or ``chunk_size``.
 
     ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
@@ -521,7 +605,9 @@ def count_words(
     factory = chunk_counter_factory(
         tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
     )
-    streams, total_bytes = _streams(source, encoding, errors, field)
+    # Blocks a few times smaller than chunks: the last chunks of a file
+    # stay small enough to balance across workers.
+    streams, total_bytes = _streams(source, encoding, errors, field, max(1, chunk_size // 4))
     stats = stats if stats is not None else CountStats()
     stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
     chunks = _chunked(streams, chunk_size)
@@ -546,7 +632,9 @@ def count_words(
                 if mp_context is not None and not isinstance(mp_context, str)
                 else multiprocessing.get_context(mp_context)
             )
-            parts, merge_seconds = _run_pool(chunks, head, factory, workers, ctx, tally)
+            parts, merge_seconds = _run_pool(
+                itertools.chain(head, chunks), factory, workers, ctx, tally
+            )
     finally:
         tally.close()
     t0 = time.perf_counter()

@@ -311,6 +311,17 @@ class CounterFactory:
     #: keyword arguments of the native counter
     native_options: Dict[str, Any] = field(default_factory=dict)
 
+    def preload(self) -> None:
+        """Load what this process's chunk counters share: the jieba dictionary.
+
+        Called before forking workers, so they inherit the loaded dictionary
+        (shared copy-on-write) instead of each loading its own.
+        """
+        if self.tokenize is None:
+            self().feed(["一"])
+        elif isinstance(self.tokenize, _JiebaPy):
+            _jieba_tokenizer(self.tokenize.user_dict)
+
     def __call__(self):
         if self.tokenize is None:
             native = native_jieba()

@@ -1,6 +1,7 @@
 """Readers: files, compression, JSON lines, globs, directories, stdin, and their errors."""
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
@@ -8,8 +9,11 @@ import os
 import pathlib
 import pickle
 import sys
+import tempfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fastcount import io as fio
 
@@ -18,7 +22,7 @@ LINES = ["第一行 text", "", "第三行\t有 tab", "last line"]
 
 def _texts(path, **kw):
     (source,) = fio.resolve_paths([path])
-    return [t for t, _ in fio.open_source(source, **kw)]
+    return list(fio.iter_texts(source, **kw))
 
 
 def _write(path, data: bytes):
@@ -41,7 +45,7 @@ def test_nbytes_add_up_to_the_file_size(tmp_path):
     p = _write(tmp_path / "a.txt", data)
     (source,) = fio.resolve_paths([p])
     assert source.size == len(data)
-    assert sum(n for _, n in fio.open_source(source)) == len(data)
+    assert sum(n for _, _, n in fio.iter_pieces(source)) == len(data)
 
 
 def test_empty_file_and_empty_lines(tmp_path):
@@ -181,7 +185,7 @@ def test_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("一\n二\n".encode())))
     (source,) = fio.resolve_paths(["-"])
     assert fio.display_name(source) == "<stdin>"
-    assert [t for t, _ in fio.open_source(source)] == ["一", "二"]
+    assert list(fio.iter_texts(source)) == ["一", "二"]
 
 
 def test_stdin_decode_error_is_named(monkeypatch):
@@ -198,3 +202,56 @@ def test_path_specs():
     assert fio.path_specs(["a.txt", "b.txt"]) is None
     assert fio.path_specs(iter([pathlib.Path("a")])) is None
     assert fio.path_specs([]) is None
+
+
+def _readline_reference(data: bytes):
+    """What reading line by line gives: the old, obviously right way."""
+    out = []
+    for raw in io.BytesIO(data):
+        text = raw.decode("utf-8")
+        if text.endswith("\n"):
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        out.append(text)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(st.text(alphabet="a中\r \u2028", max_size=6), max_size=12),
+    final_newline=st.booleans(),
+    block_size=st.integers(1, 24),
+    bom=st.booleans(),
+)
+def test_blocks_cut_anywhere_give_the_lines(lines, final_newline, block_size, bom):
+    data = ("\n".join(lines) + ("\n" if final_newline else "")).encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "a.txt")
+        with open(path, "wb") as f:
+            f.write((codecs.BOM_UTF8 if bom else b"") + data)
+        (source,) = fio.resolve_paths([path])
+        pieces = list(fio.iter_pieces(source, "utf-8-sig", block_size=block_size))
+    texts = [t for block, _, _ in pieces for t in block.texts()]
+    assert texts == _readline_reference(data)
+    assert sum(n for _, n, _ in pieces) == len(texts)
+    assert sum(n for _, _, n in pieces) == len(data)
+    assert [b.first_line for b, _, _ in pieces] == [
+        1 + sum(n for _, n, _ in pieces[:i]) for i in range(len(pieces))
+    ]
+
+
+@pytest.mark.parametrize("block_size", [1, 4, 1 << 18])
+def test_decode_error_line_in_any_block(tmp_path, block_size):
+    p = _write(tmp_path / "a.txt", b"ok\nfine\r\nab\xffcd\nmore\n")
+    (source,) = fio.resolve_paths([p])
+    with pytest.raises(fio.InputDecodeError) as info:
+        for block, _, _ in fio.iter_pieces(source, block_size=block_size):
+            block.texts()
+    assert str(info.value) == f"{p}:3: invalid utf-8 at byte 2 of the line (b'\\xff'): invalid start byte"
+
+
+def test_blocks_pickle_small(tmp_path):
+    p = _write(tmp_path / "a.txt", "一行\n".encode() * 1000)
+    (source,) = fio.resolve_paths([p])
+    ((block, n, size),) = fio.iter_pieces(source)
+    assert (n, size) == (1000, 7000)
+    assert len(pickle.dumps(block)) < size + 200

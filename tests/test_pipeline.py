@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from importlib.resources import files
 
@@ -41,6 +42,7 @@ def reference():
 def no_worker_left_behind():
     yield
     assert multiprocessing.active_children() == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("fastcount-")]
 
 
 @pytest.mark.parametrize("workers, chunk_size", [(1, 1 << 16), (2, 1 << 16), (2, 500), (3, 1)])
