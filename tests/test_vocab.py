@@ -97,6 +97,32 @@ def test_every_str_kind_and_subclass():
     assert type(v[len(words)]) is str and v[len(words)] == "new 中"
 
 
+def test_lookups_of_known_words_allocate_nothing():
+    import tracemalloc
+
+    words = ["中文", "😀x", "abc", "é" * 50, "x" * 1000, "\ud800"] + [f"{i}中" for i in range(1000)]
+    v, reference = Vocab(words), set(words)
+
+    def look(container):
+        for w in words:
+            if w not in container:
+                raise AssertionError(w)
+
+    def peak(container):
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            look(container)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    look(v)  # the first non-ASCII lookups size the encoding scratch buffer
+    # tracemalloc sees the Vocab's own buffers too (PyMem_Raw*): the lookups
+    # cost no more memory than a set's, i.e. nothing beyond the call itself.
+    assert peak(v) <= peak(reference)
+
+
 def test_surrogate_pair_and_emoji_are_different_words():
     v = Vocab(["😀", "\ud83d\ude00", "\ud83d", "\ude00"])
     assert len(v) == 4
