@@ -148,14 +148,14 @@ class _Chunk:
 
 def _texts(parts: list) -> List[str]:
     """The texts of a chunk's parts, blocks decoded and split."""
-    if all(type(part) is str for part in parts):
+    if not any(isinstance(part, fio.Block) for part in parts):
         return parts
     texts: List[str] = []
     for part in parts:
-        if type(part) is str:
-            texts.append(part)
-        else:
+        if isinstance(part, fio.Block):
             texts.extend(part.texts())
+        else:
+            texts.append(part)
     return texts
 
 

@@ -116,6 +116,16 @@ def test_script_under_main_guard_with_spawn(tmp_path):
     assert json.loads(out.stdout) == want
 
 
+class _Text(str):
+    """A str subclass: still a text."""
+
+
+def test_str_subclasses_are_texts():
+    texts = [_Text("a b"), "b c"]
+    for workers in (1, 2):
+        assert dict(count_words(texts, "whitespace", workers=workers, chunk_size=1)) == {"a": 1, "b": 2, "c": 1}
+
+
 def test_min_count_and_top_break_ties_by_word():
     texts = ["b a c", "a b d", "e"]
     assert dict(count_words(texts, "whitespace", workers=1, min_count=2)) == {"b": 2, "a": 2}
