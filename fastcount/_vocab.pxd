@@ -39,7 +39,7 @@ cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil
 
 # id of the word (added with the next id if new); -1 when out of memory or the
 # vocabulary is full (2**32 - 1 words), -2 when a new word's bytes are not
-# UTF-8 (surrogatepass); nothing is added on error. Adding never moves ids.
+# UTF-8 (surrogatepass) or n < 0; nothing is added on error. Ids never move.
 cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
 # id of the word, or -1 when absent.
 cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil

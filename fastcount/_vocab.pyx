@@ -275,7 +275,7 @@ cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n,
         return wid
     # Bytes from C callers are checked once, when they become a word, so
     # that turning words back into str can trust the arena.
-    if _utf8_invalid_at(<const unsigned char*>utf8, n, 1) >= 0:
+    if n < 0 or _utf8_invalid_at(<const unsigned char*>utf8, n, 1) >= 0:
         return -2
     return _add_new(v, utf8, n, h)
 
