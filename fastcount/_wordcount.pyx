@@ -328,13 +328,14 @@ cdef class CounterBase:
             self.touched_cap = 0
         self.busy = False
 
-    cdef int _touch_checked(self, int64_t enc, int64_t n, object where) except -1:
+    cdef int _touch_checked(self, int64_t enc, int64_t n, Py_ssize_t pos) except -1:
         """Add n to the batch delta of enc, refusing to leave int64."""
         cdef int64_t* d
         cdef int64_t r
         self._touch(enc, 0)
         d = self._delta_ptr(enc)
         if fcw_add_overflows(d[0], n, &r):
+            where = f" at position {pos}" if pos >= 0 else ""
             raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
                                 f"({d[0]} + {n}){where}")
         d[0] = r
@@ -445,13 +446,15 @@ cdef class CounterBase:
         cdef Py_ssize_t i
         cdef int64_t enc, n
         cdef object obj
-        if len(keys) != counts.shape[0]:
+        # a tuple (a copy of a list): a key's __hash__ cannot change it under us
+        cdef tuple kt = tuple(keys)
+        if len(kt) != counts.shape[0]:
             raise ValueError(f"update_counts: {len(keys)} words but {counts.shape[0]} counts "
                              f"(they must have the same length)")
         self._begin()
         try:
             for i in range(counts.shape[0]):
-                obj = keys[i]
+                obj = kt[i]
                 enc = self._enc_for_batch(obj, new_oids, i)
                 n = counts[i]
                 if sign < 0:
@@ -459,7 +462,7 @@ cdef class CounterBase:
                         raise OverflowError(f"count for {obj!r} leaves the int64 range "
                                             f"(-({n})) at position {i}")
                     n = -n
-                self._touch_checked(enc, n, f" at position {i}")
+                self._touch_checked(enc, n, i)
             self._commit()
         except BaseException:
             self._abort(new_oids)
@@ -508,7 +511,7 @@ cdef class CounterBase:
                                 raise OverflowError(f"count for {src._decode(e)!r} leaves the int64 "
                                                     f"range (-({n}))")
                             n = -n
-                        self._touch_checked(enc, n, "")
+                        self._touch_checked(enc, n, -1)
                         i += 1
                 finally:
                     src.busy = src_busy
@@ -521,7 +524,7 @@ cdef class CounterBase:
                             raise OverflowError(f"count for {key!r} leaves the int64 range "
                                                 f"(-({n}))")
                         n = -n
-                    self._touch_checked(enc, n, "")
+                    self._touch_checked(enc, n, -1)
                     i += 1
             self._commit()
         except BaseException:

@@ -20,6 +20,10 @@ Differences from ``collections.Counter``, all deliberate:
   its position.
 * ``str`` subclass keys are stored as plain ``str`` (the word's text is kept,
   not the object).
+* It is a registered ``collections.abc.MutableMapping``, not a ``dict``:
+  ``isinstance(c, dict)`` is False and ``json.dumps(c)`` needs ``dict(c)``.
+* A key's ``__hash__``/``__eq__`` that changes a counter while an operation
+  is using it gets RuntimeError (collections gives undefined results).
 * Binary operators also accept a ``collections.Counter`` on either side (the
   result is a ``fastcount.Counter``); comparisons with one use multiset
   semantics too.
@@ -232,6 +236,7 @@ class Counter(CounterBase):
         return _rebuild, (self.__class__, self._getstate())
 
     def __repr__(self):
+        """``Counter({...})`` with the keys most common first, as collections.Counter."""
         if not self:
             return f"{self.__class__.__name__}()"
         return f"{self.__class__.__name__}({dict(self.most_common())!r})"
@@ -291,6 +296,7 @@ class Counter(CounterBase):
         return _add(self, other) if _is_counter(other) else NotImplemented
 
     def __radd__(self, other):
+        """``other + self`` for a collections.Counter ``other``."""
         return _add(other, self) if _is_counter(other) else NotImplemented
 
     def __sub__(self, other):
@@ -298,6 +304,7 @@ class Counter(CounterBase):
         return _sub(self, other) if _is_counter(other) else NotImplemented
 
     def __rsub__(self, other):
+        """``other - self`` for a collections.Counter ``other``."""
         return _sub(other, self) if _is_counter(other) else NotImplemented
 
     def __or__(self, other):
@@ -310,6 +317,7 @@ class Counter(CounterBase):
         return NotImplemented
 
     def __ror__(self, other):
+        """``other | self``: union with a collections.Counter, dict union with a dict."""
         if _is_counter(other):
             return _or(other, self)
         if isinstance(other, dict):
@@ -321,6 +329,7 @@ class Counter(CounterBase):
         return _and(self, other) if _is_counter(other) else NotImplemented
 
     def __rand__(self, other):
+        """``other & self`` for a collections.Counter ``other``."""
         return _and(other, self) if _is_counter(other) else NotImplemented
 
     def __pos__(self):
