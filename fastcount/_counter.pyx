@@ -437,6 +437,63 @@ cdef void _undo(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
         j -= 1
 
 
+cdef inline int _step(FCTable* t, FCCell** cells, size_t* mask, int64_t tag, uint64_t h,
+                      int64_t c) noexcept nogil:
+    """One item of a batch (same codes as _bump); *cells/*mask are the
+    caller's register copies of t's, refreshed after an insertion."""
+    cdef size_t j
+    cdef int64_t sum
+    cdef int r
+    cdef FCCell* cell
+    if tag == 0:
+        return _bump_spare(t, c)
+    j = h & mask[0]
+    while True:
+        cell = &cells[0][j]
+        if cell.key == tag:
+            if fc_add_overflows(cell.count, c, &sum):
+                return -2
+            cell.count = sum
+            return 0
+        if cell.key == 0:
+            r = _insert(t, tag, h, c)
+            cells[0] = t.cells
+            mask[0] = t.mask
+            return r
+        j = (j + 1) & mask[0]
+
+
+cdef inline int _run_impl(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
+                          const char* counts, Py_ssize_t cstride, Py_ssize_t n,
+                          uint8_t* newbits, Py_ssize_t* where, bint weighted) noexcept nogil:
+    cdef uint64_t ring[AHEAD]
+    cdef uint64_t h
+    cdef Py_ssize_t i
+    cdef int r
+    cdef int64_t c = 1
+    cdef FCCell* cells = t.cells
+    cdef size_t mask = t.mask
+    cdef Py_ssize_t steady = n - AHEAD if n > AHEAD else 0
+    for i in range(min(n, <Py_ssize_t>AHEAD)):
+        ring[i] = _mix(_tag(_key_at(keys, kstride, i, kind)))
+    for i in range(n):
+        h = ring[i & (AHEAD - 1)]
+        if i < steady:
+            ring[i & (AHEAD - 1)] = _mix(_tag(_key_at(keys, kstride, i + AHEAD, kind)))
+            fc_prefetch(&cells[ring[i & (AHEAD - 1)] & mask])
+        if weighted:
+            c = (<const int64_t*>(counts + i * cstride))[0]
+        r = _step(t, &cells, &mask, _tag(_key_at(keys, kstride, i, kind)), h, c)
+        if r != 0:
+            if r > 0:
+                newbits[i >> 3] |= <uint8_t>(1 << (i & 7))
+            else:
+                where[0] = i
+                _undo(t, keys, kstride, kind, counts, cstride, i, newbits)
+                return r
+    return 0
+
+
 cdef int _run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
               const char* counts, Py_ssize_t cstride, Py_ssize_t n,
               uint8_t* newbits, Py_ssize_t* where) noexcept nogil:
@@ -446,51 +503,9 @@ cdef int _run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
     Hashes are computed AHEAD items early and their cells prefetched, so
     the cache misses of a table beyond L1 overlap instead of queueing.
     """
-    cdef uint64_t ring[AHEAD]
-    cdef uint64_t h
-    cdef Py_ssize_t i
-    cdef size_t j
-    cdef int r
-    cdef int64_t c = 1, tag, sum
-    # kept in registers: only an insertion can change them
-    cdef FCCell* cells = t.cells
-    cdef size_t mask = t.mask
-    for i in range(min(n, <Py_ssize_t>AHEAD)):
-        ring[i] = _mix(_tag(_key_at(keys, kstride, i, kind)))
-    for i in range(n):
-        h = ring[i & (AHEAD - 1)]
-        if i + AHEAD < n:
-            ring[i & (AHEAD - 1)] = _mix(_tag(_key_at(keys, kstride, i + AHEAD, kind)))
-            fc_prefetch(&cells[ring[i & (AHEAD - 1)] & mask])
-        if counts != NULL:
-            c = (<const int64_t*>(counts + i * cstride))[0]
-        tag = _tag(_key_at(keys, kstride, i, kind))
-        if tag == 0:
-            r = _bump_spare(t, c)
-        else:
-            j = h & mask
-            while True:
-                if cells[j].key == tag:
-                    if fc_add_overflows(cells[j].count, c, &sum):
-                        r = -2
-                    else:
-                        cells[j].count = sum
-                        r = 0
-                    break
-                if cells[j].key == 0:
-                    r = _insert(t, tag, h, c)
-                    cells = t.cells
-                    mask = t.mask
-                    break
-                j = (j + 1) & mask
-        if r != 0:
-            if r > 0:
-                newbits[i >> 3] |= <uint8_t>(1 << (i & 7))
-            else:
-                where[0] = i
-                _undo(t, keys, kstride, kind, counts, cstride, i, newbits)
-                return r
-    return 0
+    if counts == NULL:
+        return _run_impl(t, keys, kstride, kind, counts, cstride, n, newbits, where, 0)
+    return _run_impl(t, keys, kstride, kind, counts, cstride, n, newbits, where, 1)
 
 
 cdef void _widen(const char* src, Py_ssize_t stride, Py_ssize_t n, ikey_t* kind, int64_t* dst) noexcept nogil:
