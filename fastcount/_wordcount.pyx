@@ -62,7 +62,7 @@ cdef extern from *:
 # Marks a deleted entry in the order array (no encoded key is this small).
 cdef int64_t TOMB = INT64_MIN
 # Version of the pickled state.
-cdef int STATE_VERSION = 1
+cdef int STATE_VERSION = 2
 
 
 cdef inline int64_t enc_oid(Py_ssize_t oid) noexcept nogil:
@@ -887,17 +887,19 @@ cdef class CounterBase:
 
     def _getstate(self):
         """Compact state: (version, words blob, word lengths, length width,
-        counts, count width, others).
+        counts, others).
 
         The str keys' UTF-8 (surrogatepass) bytes back to back, in order; their
-        byte lengths as little-endian unsigned ints and every key's count as
-        little-endian signed ints, each array in the smallest width (1, 2, 4
-        or 8 bytes) that holds all its values; the non-str keys as a list of
-        (position in the order, key).
+        byte lengths as little-endian unsigned ints of the smallest width (1,
+        2, 4 or 8 bytes) that holds them all; every key's count, in order, as
+        a zigzag LEB128 varint (1 byte up to 63, 2 up to 8191, ...: word counts
+        are mostly small); the non-str keys as a list of (position in the
+        order, key).
         """
         cdef Py_ssize_t i, nwords = 0, blob_len = 0, nb, pos = 0
         cdef uint64_t maxlen = 0
-        cdef int64_t enc, n, lo = 0, hi = 0
+        cdef int64_t enc, n
+        cdef Py_ssize_t counts_len = 0
         cdef const char* p
         cdef list others = []
         for i in range(self.nslots):
@@ -912,20 +914,12 @@ cdef class CounterBase:
                     maxlen = nb
             else:
                 others.append((pos, self.oobj[dec_oid(enc)]))
-            n = fc_table_get(&self.hc.table, enc)
-            if n < lo:
-                lo = n
-            if n > hi:
-                hi = n
+            counts_len += _varint_len(_zigzag(fc_table_get(&self.hc.table, enc)))
             pos += 1
         cdef int lwidth = _uwidth(maxlen)
-        cdef int cwidth = 1
-        while cwidth < 8 and (lo < -(<int64_t>1 << (8 * cwidth - 1))
-                              or hi >= (<int64_t>1 << (8 * cwidth - 1))):
-            cwidth *= 2
         cdef bytes blob = PyBytes_FromStringAndSize(NULL, blob_len)
         cdef bytes lens = PyBytes_FromStringAndSize(NULL, nwords * lwidth)
-        cdef bytes counts = PyBytes_FromStringAndSize(NULL, self.nlive * cwidth)
+        cdef bytes counts = PyBytes_FromStringAndSize(NULL, counts_len)
         cdef char* bp = PyBytes_AS_STRING(blob)
         cdef uint8_t* lp = <uint8_t*>PyBytes_AS_STRING(lens)
         cdef uint8_t* cp = <uint8_t*>PyBytes_AS_STRING(counts)
@@ -939,37 +933,40 @@ cdef class CounterBase:
                 bp += nb
                 _put_le(lp, <uint64_t>nb, lwidth)
                 lp += lwidth
-            _put_le(cp, <uint64_t>fc_table_get(&self.hc.table, enc), cwidth)
-            cp += cwidth
-        return (STATE_VERSION, blob, lens, lwidth, counts, cwidth, others)
+            cp = _put_varint(cp, _zigzag(fc_table_get(&self.hc.table, enc)))
+        return (STATE_VERSION, blob, lens, lwidth, counts, others)
 
     def _setstate(self, state):
         """Fill an empty counter from ``_getstate()``'s tuple (validated)."""
-        cdef Py_ssize_t i, k = 0, lwidth, cwidth, nwords, ntotal, boff = 0, nb
-        cdef int64_t enc, cnt
+        cdef Py_ssize_t i, k = 0, lwidth, nwords, ntotal, boff = 0, nb
+        cdef int64_t enc
+        cdef uint64_t cnt
         cdef const uint8_t* lp
         cdef const uint8_t* cp
+        cdef const uint8_t* cend
         cdef const char* bp
         if self.nlive or self.nslots:
             raise ValueError("fastcount.Counter state can only be loaded into an empty counter")
-        version, blob, lens, lwidth, counts, cwidth, others = state
-        if version != STATE_VERSION or lwidth not in (1, 2, 4, 8) or cwidth not in (1, 2, 4, 8):
+        version, blob, lens, lwidth, counts, others = state
+        if version != STATE_VERSION or lwidth not in (1, 2, 4, 8):
             raise ValueError(f"unsupported fastcount.Counter pickle state (version {version!r})")
         if type(blob) is not bytes or type(lens) is not bytes or type(counts) is not bytes:
             raise TypeError("fastcount.Counter pickle state: blob, lengths and counts must be bytes")
         others = list(others)
         nwords = len(lens) // lwidth
-        ntotal = len(counts) // cwidth
-        if len(lens) % lwidth or len(counts) % cwidth or ntotal != nwords + len(others):
+        ntotal = nwords + len(others)
+        if len(lens) % lwidth:
             raise ValueError("fastcount.Counter pickle state: inconsistent array sizes")
         bp = PyBytes_AS_STRING(blob)
         lp = <const uint8_t*>PyBytes_AS_STRING(lens)
         cp = <const uint8_t*>PyBytes_AS_STRING(counts)
+        cend = cp + len(counts)
         self._reserve_slots(ntotal)
         try:
             for i in range(ntotal):
-                cnt = _get_le_signed(cp, cwidth)
-                cp += cwidth
+                cp = _get_varint(cp, cend, &cnt)
+                if cp == NULL:
+                    raise ValueError("fastcount.Counter pickle state: bad count encoding")
                 if k < len(others) and others[k][0] == i:
                     key = others[k][1]
                     k += 1
@@ -991,9 +988,9 @@ cdef class CounterBase:
                         self._grow_v(enc + 1)
                     if self.vslot[enc] >= 0:
                         raise ValueError("fastcount.Counter pickle state: repeated word")
-                fc_table_set(&self.hc.table, enc, cnt)
+                fc_table_set(&self.hc.table, enc, _unzigzag(cnt))
                 self._link(enc)
-            if boff != len(blob) or k != len(others):
+            if boff != len(blob) or k != len(others) or cp != cend:
                 raise ValueError("fastcount.Counter pickle state: inconsistent contents")
         except BaseException:
             self.clear()
@@ -1025,12 +1022,44 @@ cdef inline uint64_t _get_le(const uint8_t* p, int width) noexcept:
     return v
 
 
-cdef inline int64_t _get_le_signed(const uint8_t* p, int width) noexcept:
-    cdef uint64_t v = _get_le(p, width)
-    cdef int shift = 64 - 8 * width
-    if shift:
-        return (<int64_t>(v << shift)) >> shift   # sign-extend
-    return <int64_t>v
+cdef inline uint64_t _zigzag(int64_t v) noexcept:
+    # small magnitudes of either sign -> small unsigned values
+    return (<uint64_t>v << 1) ^ <uint64_t>(v >> 63)
+
+
+cdef inline int64_t _unzigzag(uint64_t u) noexcept:
+    return <int64_t>(u >> 1) ^ -<int64_t>(u & 1)
+
+
+cdef inline Py_ssize_t _varint_len(uint64_t u) noexcept:
+    cdef Py_ssize_t n = 1
+    while u >= 0x80:
+        u >>= 7
+        n += 1
+    return n
+
+
+cdef inline uint8_t* _put_varint(uint8_t* p, uint64_t u) noexcept:
+    while u >= 0x80:
+        p[0] = <uint8_t>(u & 0x7F) | 0x80
+        u >>= 7
+        p += 1
+    p[0] = <uint8_t>u
+    return p + 1
+
+
+cdef inline const uint8_t* _get_varint(const uint8_t* p, const uint8_t* end, uint64_t* out) noexcept:
+    """Decode one LEB128 varint; NULL when truncated or longer than 64 bits."""
+    cdef uint64_t u = 0
+    cdef int shift = 0
+    while p < end and shift < 64:
+        u |= (<uint64_t>(p[0] & 0x7F)) << shift
+        if not (p[0] & 0x80):
+            out[0] = u
+            return p + 1
+        p += 1
+        shift += 7
+    return NULL
 
 
 @cython.auto_pickle(False)

@@ -635,8 +635,8 @@ def test_pickle_is_compact():
     c.update_counts(words, list(range(1, 5001)))
     data = pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL)
     utf8 = sum(len(w.encode()) for w in words)
-    # UTF-8 text + 8-byte count + a small length per word, plus a constant
-    assert len(data) <= utf8 + 5000 * (8 + 2) + 400
+    # UTF-8 text + a 1-byte length + a 2-byte varint count per word, plus a constant
+    assert len(data) <= utf8 + 5000 * (1 + 2) + 400
     assert state(pickle.loads(data)) == state(c)
     lone = FastCounter(["\ud800", "a\udfffb", "ok"])
     assert state(pickle.loads(pickle.dumps(lone))) == state(REF(["\ud800", "a\udfffb", "ok"]))
@@ -683,6 +683,29 @@ def test_keys_that_mutate_the_counter_do_not_crash():
             for c in (a, b):
                 assert len(list(c.items())) == len(c) == len(list(c)) == len(c.most_common())
         Hostile.victims = []
+
+
+def test_corrupt_pickle_state_raises():
+    from fastcount.counter import _rebuild
+
+    good = FastCounter(["ab", "c", 5])._getstate()
+    assert state(_rebuild(FastCounter, good)) == state(REF(["ab", "c", 5]))
+    bad_states = [
+        good[:1] + (b"abcd",) + good[2:],                      # blob longer than lengths
+        good[:2] + (b"\x09\x01",) + good[3:],                 # lengths overrun the blob
+        good[:4] + (b"\x02\x02",) + good[5:],                 # too few counts
+        good[:4] + (good[4] + b"\x02",) + good[5:],            # too many counts
+        good[:4] + (b"\x02\x02\xff",) + good[5:],            # truncated varint
+        (good[0], b"abab", b"\x02\x02", 1, b"\x02\x02\x02", good[5]),  # repeated word
+        good[:5] + ([(7, 5)],),                                # position past the end
+        good[:5] + ([(0, "str")],),                            # str among the others
+        (99,) + good[1:],                                      # unknown version
+    ]
+    for st in bad_states:
+        with pytest.raises((ValueError, TypeError)):
+            _rebuild(FastCounter, st)
+    with pytest.raises(ValueError, match="UTF-8"):
+        _rebuild(FastCounter, (good[0], b"\xff\xfe", b"\x02", 1, b"\x02", []))
 
 
 def test_str_subclass_keys_are_plain_words():
