@@ -231,8 +231,9 @@ class Counter(CounterBase):
         return self.__class__(self)
 
     def __reduce__(self):
-        """Pickle compactly: one UTF-8 blob of the words, their byte lengths and
-        the counts, each array in the smallest integer width that holds it."""
+        """Pickle compactly: one UTF-8 blob of the words, their byte lengths
+        (in the narrowest integer width that holds them) and the counts as
+        varints; about 9 bytes per distinct Chinese word."""
         return _rebuild, (self.__class__, self._getstate())
 
     def __repr__(self):
