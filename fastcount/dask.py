@@ -94,76 +94,101 @@ def _count_blocks(
 
 
 def _read_texts(fs, path, offset, length, compression, encoding, errors, field) -> Iterator[str]:
-    """The texts of one block, exactly as ``count_words`` reads them.
+    """The texts of one block of ``path``, exactly as ``count_words`` reads them.
 
-    Mirrors :func:`fastcount.io.iter_lines`: lines end at ``b"\n"`` only
-    (``"\r\n"`` or ``"\n"`` removed, a lone ``"\r"`` kept), each decoded
-    by one incremental decoder, errors naming ``path:line``. ``length is
-    None`` means the whole file (compressed files, and encodings that are
-    not ASCII-compatible), streamed so it is never held in memory at once.
+    Decoding, line splitting (``"\\n"`` or ``"\\r\\n"`` removed, a lone
+    ``"\\r"`` kept), JSON fields and error messages (``path:line``) are
+    :class:`fastcount.io.Block`'s, the unit ``count_words`` decodes in its
+    workers. ``length is None`` means the whole file (compressed files, and
+    encodings that cannot be cut at ``b"\\n"``), streamed in blocks so a large
+    compressed file is never held in memory at once.
     """
-    from fastcount.io import InputError, json_field
-
-    lines = _decoded_lines(fs, path, offset, length, compression, encoding, errors)
-    if field is not None:
-        # json_field counts lines from 1 within what it is given: say which block.
-        name = path if not offset else f"{path} (block from byte {offset}, line numbers within it)"
-        return (text for text, _ in json_field(((t, 0) for t in lines), field, name))
-    return lines
-
-
-def _decoded_lines(fs, path, offset, length, compression, encoding, errors) -> Iterator[str]:
     import codecs
 
-    from fastcount.io import _STREAM_ERRORS, InputDecodeError, InputError, _strip_eol
+    from fastcount import io as fio
 
     codec = codecs.lookup(encoding)
-    start = 0
-    lineno = 0
+    if codec.name not in fio._BLOCK_CODECS:
+        yield from _read_unsplittable(fs, path, compression, encoding, errors, field)
+        return
+    block_encoding = fio._block_encoding(codec.name)
+    if length is not None:
+        data, start = _read_block(fs, path, offset, length)
+        if start == 0 and codec.name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        yield from _block_texts(fs, path, data, start, block_encoding, errors, field)
+        return
+    line = 1
+    lineno_known = True
+    with fs.open(path, "rb", compression=compression) as f:
+        parts = []  # a line longer than one read, so far
+        first = True
+        while True:
+            try:
+                data = f.read(_WHOLE_FILE_READ)
+            except fio._STREAM_ERRORS as err:
+                raise fio.InputError(f"{path}:{line}: cannot read: {err}") from err
+            if not data:
+                break
+            if first:
+                first = False
+                if codec.name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+                    data = data[len(codecs.BOM_UTF8):]
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                parts.append(data)
+                continue
+            parts.append(data[:cut])
+            block = b"".join(parts)
+            parts = [data[cut:]] if cut < len(data) else []
+            yield from fio.Block(block, path, line, block_encoding, errors, field).texts()
+            line += block.count(b"\n")
+        if parts:
+            yield from fio.Block(b"".join(parts), path, line, block_encoding, errors, field).texts()
+
+
+#: Bytes read at a time from a file read whole (after decompression).
+_WHOLE_FILE_READ = 1 << 22
+
+
+def _block_texts(fs, path, data, start, encoding, errors, field) -> list:
+    """Texts of a block that starts at byte ``start`` of ``path``."""
+    from fastcount.io import Block, InputError
+
     try:
-        if length is None:
-            f = fs.open(path, "rb", compression=compression)
-        else:
-            data, start = _read_block(fs, path, offset, length)
-            f = io.BytesIO(data)
-            del data
-        with f:
-            if not _ascii_compatible(encoding):
-                text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
-                try:
-                    for lineno, line in enumerate(text_f, 1):
-                        yield _strip_eol(line)
-                except UnicodeDecodeError as err:
-                    raise InputError(f"{path}:{lineno + 1}: (or a line after it) {err}") from None
-                return
-            if codec.name == "utf-8":
-                decode = None
-            else:
-                decode = codec.incrementaldecoder(errors).decode
-                if start:
-                    # Put a stateful decoder where count_words' would be
-                    # after earlier lines (e.g. a BOM is only skipped at the
-                    # start of the file): one newline does that.
-                    decode(b"\n", True)
-            for lineno, raw in enumerate(f, 1):
-                try:
-                    text = raw.decode("utf-8", errors) if decode is None else decode(raw, True)
-                except UnicodeDecodeError as err:
-                    before = _count_lines_before(fs, path, start) if start else 0
-                    raise InputDecodeError(path, before + lineno, err) from None
-                yield _strip_eol(text)
-    except _STREAM_ERRORS as err:
-        raise InputError(f"{path}:{lineno + 1}: cannot read: {err}") from err
+        return Block(data, path, 1, encoding, errors, field).texts()
+    except InputError:
+        if not start:
+            raise
+    # The error's line number must count from the start of the file: only
+    # now is it worth reading the lines before this block. Decoding again
+    # with the right first line raises the same error, numbered.
+    before = _count_lines_before(fs, path, start)
+    return Block(data, path, before + 1, encoding, errors, field).texts()
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    # Then b"\n" ends a line and never occurs inside a multi-byte character,
-    # so a file can be cut into blocks at b"\n" before decoding.
-    return "\n".encode(encoding) == b"\n" and "a".encode(encoding) == b"a"
+def _read_unsplittable(fs, path, compression, encoding, errors, field) -> Iterator[str]:
+    """Texts of a file in an encoding that cannot be cut at b"\\n" (UTF-16...):
+    decoded by TextIOWrapper, as :func:`fastcount.io.iter_lines` does."""
+    from fastcount import io as fio
+
+    lineno = 0
+    with fs.open(path, "rb", compression=compression) as f:
+        text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
+        try:
+            for lineno, line in enumerate(text_f, 1):
+                line = fio._strip_eol(line)
+                yield line if field is None else fio.json_text(line, field, path, lineno)
+        except UnicodeDecodeError as err:
+            raise fio.InputError(f"{path}:{lineno + 1}: (or a line after it) {err}") from None
+        except fio._STREAM_ERRORS as err:
+            raise fio.InputError(f"{path}:{lineno + 1}: cannot read: {err}") from err
+        finally:
+            text_f.detach()
 
 
 def _count_lines_before(fs, path, end: int) -> int:
-    """Number of b"\n" in the first ``end`` bytes of ``path`` (error path only)."""
+    """Number of b"\\n" in the first ``end`` bytes of ``path`` (error path only)."""
     n = 0
     with fs.open(path, "rb") as f:
         while end > 0:
@@ -209,7 +234,7 @@ def _finalize(counts, min_count: int, top: Optional[int]):
 _COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
 
 
-def _expand_paths(source, storage_options) -> tuple:
+def _expand_paths(source, storage_options, field) -> tuple:
     """``(fs, files)``: the files ``source`` names, as ``count_words`` finds them.
 
     Local paths go through :func:`fastcount.io.resolve_paths` (globs, sorted
@@ -233,10 +258,12 @@ def _expand_paths(source, storage_options) -> tuple:
         raise ValueError("count_words_dask: standard input ('-') cannot be read by a cluster")
     remote = [s for s in specs if "://" in s and not s.startswith("file://")]
     if not remote:
-        from fastcount.io import resolve_paths
+        from fastcount.io import check_field, resolve_paths
 
         local = [s[len("file://"):] if s.startswith("file://") else s for s in specs]
-        return LocalFileSystem(), [src.path for src in resolve_paths(local)]
+        sources = resolve_paths(local)
+        check_field(sources, field)
+        return LocalFileSystem(), [src.path for src in sources]
     if len(remote) != len(specs):
         raise ValueError("count_words_dask: mix of local paths and URLs; use one file system")
     fs, _ = url_to_fs(specs[0], **(storage_options or {}))
@@ -257,13 +284,14 @@ def _expand_paths(source, storage_options) -> tuple:
     return fs, files
 
 
-def _plan_blocks(source, blocksize, encoding, storage_options) -> tuple:
+def _plan_blocks(source, blocksize, encoding, errors, field, storage_options) -> tuple:
     """Expand ``source`` and cut its files into blocks.
 
     Returns ``(fs, [(path, offset, length_or_None, compression), ...])``.
     Compressed files are read whole; others are cut every ``blocksize`` bytes
-    at line ends when the encoding is ASCII-compatible (UTF-8, GBK, GB18030,
-    Latin-1...), where ``b"\\n"`` always ends a line. Empty files are skipped.
+    at line ends when ``b"\\n"`` always ends a line in the encoding (UTF-8,
+    GBK, GB18030, Big5, Latin-1...: fastcount.io's block codecs). Empty files
+    are skipped.
     """
     from dask.utils import parse_bytes
 
@@ -273,9 +301,12 @@ def _plan_blocks(source, blocksize, encoding, storage_options) -> tuple:
         raise ValueError(f"count_words_dask: blocksize must be a positive int, a size string or None, got {blocksize!r}")
     import codecs
 
-    codecs.lookup(encoding)  # LookupError for an unknown encoding, before any task
-    fs, files = _expand_paths(source, storage_options)
-    splittable = blocksize is not None and _ascii_compatible(encoding)
+    from fastcount.io import _BLOCK_CODECS
+
+    codec = codecs.lookup(encoding)  # LookupError for an unknown encoding, before any task
+    codecs.lookup_error(errors)
+    fs, files = _expand_paths(source, storage_options, field)
+    splittable = blocksize is not None and codec.name in _BLOCK_CODECS
     blocks = []
     for path in files:
         compression = _COMPRESSION.get(os.path.splitext(path)[1].lower())
@@ -331,7 +362,7 @@ def count_words_delayed(
         bag = source
         perpartition = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
     else:
-        fs, blocks = _plan_blocks(source, blocksize, encoding, storage_options)
+        fs, blocks = _plan_blocks(source, blocksize, encoding, errors, field, storage_options)
         if not blocks:
             # Only empty files: a Bag with one empty text keeps the graph
             # (and the result type) the same as for any other input.

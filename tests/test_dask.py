@@ -117,10 +117,49 @@ def test_jsonl_field(tmp_path, texts, sync):
     assert got == fastcount.count_words(texts, workers=1)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "utf-16"])
+def test_other_encodings(tmp_path, texts, sync, encoding):
+    path = tmp_path / f"text-{encoding}.txt"
+    path.write_bytes("\n".join(texts[:120]).encode(encoding))  # utf-8-sig, utf-16: with a BOM
+    want = fastcount.count_words(path, encoding=encoding, workers=1)
+    assert want == fastcount.count_words(texts[:120], workers=1)
+    for blocksize in (500, None):
+        assert count_words_dask(path, encoding=encoding, blocksize=blocksize) == want
+
+
+def test_jsonl_errors_name_the_line(tmp_path, texts, sync):
+    import json
+
+    path = tmp_path / "docs.jsonl"
+    lines = [json.dumps({"text": t}) for t in texts]
+    lines[200] = "{not json"
+    path.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(ValueError) as want:
+        fastcount.count_words(path, field="text", workers=1)
+    with pytest.raises(ValueError) as got:
+        count_words_dask(path, field="text", blocksize=4000)
+    assert str(got.value) == str(want.value) and ":201:" in str(got.value)
+    with pytest.raises(ValueError, match="field"):  # raw JSON is never what is meant
+        count_words_dask(path)
+
+
+def test_corrupt_compressed_file_names_it(tmp_path, sync):
+    path = tmp_path / "broken.txt.gz"
+    path.write_bytes(gzip.compress("好的\n".encode() * 1000)[:-30])
+    with pytest.raises(ValueError, match="broken.txt.gz"):
+        count_words_dask(path)
+
+
 def test_default_scheduler(corpus, reference):
     # Dask's default for a bag is its process pool: spawned processes
     # import fastcount and count there.
     assert count_words_dask(corpus, blocksize=30_000) == reference
+
+
+def test_progress_bar_goes_to_stderr(corpus, reference, sync, capsys):
+    assert count_words_dask(corpus, blocksize=5000, progress=True) == reference
+    captured = capsys.readouterr()
+    assert "100%" in captured.err and captured.out == ""
 
 
 def test_threaded_scheduler(corpus, reference):
