@@ -181,6 +181,16 @@ def test_unreadable_path_is_named(tmp_path):
         p.chmod(0o600)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_unopenable_path_is_named(tmp_path):
+    # A symlink to itself cannot be opened, even by root (who reads any file).
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    with pytest.raises(OSError) as info:
+        fio.resolve_paths([loop])
+    assert info.value.filename == str(loop)
+
+
 def test_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("一\n二\n".encode())))
     (source,) = fio.resolve_paths(["-"])

@@ -235,6 +235,7 @@ def test_unpicklable_exception_still_reaches_the_caller():
     assert "in _raise_unpicklable" in info.value.__cause__.tb
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_killed_worker_is_reported():
     with pytest.raises(WorkerError, match=r"died \(exit code -9\) while counting"):
         count_words(["a"] * 10 + ["DIE"] + ["b"] * 10, _die, workers=2, chunk_size=2)
@@ -285,6 +286,7 @@ def test_decode_error_stops_the_workers(tmp_path):
     assert got["\ufffd"] == 1 and got["a"] == 500
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="process groups and /proc")
 def test_ctrl_c_stops_the_workers_within_a_second(tmp_path):
     pids = tmp_path / "pids"
     script = tmp_path / "slow.py"
