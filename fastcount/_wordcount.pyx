@@ -10,8 +10,9 @@ CPython's own dict entries, plus the slot of every present key.
 
 Batches (update/subtract from an iterable or a mapping, update_counts) are
 transactional: the loop over the input only accumulates deltas in per-id
-scratch cells (stamped with the batch number, so nothing is cleared between
-batches) and records the distinct keys in order of first sight; the counter
+scratch cells (a dense array indexed by id, plus a "touched" byte that the
+end of the batch clears again) and records the distinct keys in order of
+first sight; the counter
 itself is changed only by the commit, after every delta has been checked
 against int64 overflow and every allocation has been made. An error anywhere
 before that (an unhashable element, a failing iterator, a bad count) leaves
@@ -19,17 +20,14 @@ the counter exactly as it was.
 """
 cimport cython
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.object cimport PyObject
-from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from cpython.unicode cimport PyUnicode_Check, PyUnicode_DecodeUTF8
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from libc.stdint cimport int64_t, uint8_t, uint64_t, INT64_MAX, INT64_MIN
+from cpython.unicode cimport PyUnicode_Check
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from libc.stdint cimport int64_t, uint8_t, uint64_t, INT64_MIN
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memset
 
-from fastcount._counter cimport (FCTable, HashCounter, fc_table_add, fc_table_del,
-                                 fc_table_find, fc_table_get, fc_table_reserve,
-                                 fc_table_set)
+from fastcount._counter cimport (HashCounter, fc_table_del, fc_table_find, fc_table_get,
+                                 fc_table_reserve, fc_table_set)
 from fastcount._vocab cimport (Vocab, fc_vocab_find, fc_vocab_find_str, fc_vocab_intern,
                                fc_vocab_intern_str, fc_vocab_word, fc_vocab_word_str)
 
@@ -126,7 +124,7 @@ cdef class CounterBase:
     cdef Py_ssize_t ocap
     cdef int64_t* touched         # distinct keys of the running batch, first sight first
     cdef Py_ssize_t ntouched, touched_cap
-    cdef bint busy                # a batch is running (user __hash__/__eq__ may call back)
+    cdef bint busy                # in use by an operation that runs keys' __hash__/__eq__: no changes
     cdef uint64_t layout          # bumped whenever the key set or the order changes
 
     def __cinit__(self, *args, **kwargs):
@@ -157,8 +155,8 @@ cdef class CounterBase:
 
     cdef int _check_idle(self) except -1:
         if self.busy:
-            raise RuntimeError("fastcount.Counter changed by a key's __hash__ or __eq__ "
-                               "during a batch update")
+            raise RuntimeError("fastcount.Counter cannot change while an operation on it "
+                               "runs a key's __hash__ or __eq__")
         return 0
 
     cdef int _grow_v(self, Py_ssize_t need) except -1:
