@@ -463,12 +463,12 @@ def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Op
     return [(words, counts, None)]
 
 
-def _merge(parts) -> "Counter":
-    """Sum worker results into one Counter, in order of first sight when known."""
-    from fastcount.counter import Counter  # not at import time: workers never need it
-
-    total = Counter()
-    if len(parts) > 1 and all(firsts is not None for _, _, firsts in parts):
+def _concatenate(parts) -> Tuple[List[str], np.ndarray]:
+    """All workers' ``(words, counts)`` as one pair, in order of first sight when known."""
+    if len(parts) == 1:
+        words, counts, _ = parts[0]
+        return words, counts
+    if all(firsts is not None for _, _, firsts in parts):
         # Each worker's words are in order of first sight, split by the chunk
         # that introduced them; chunk ids are global and increasing, so
         # sorting the segments by chunk id gives the corpus's first-sight order.
@@ -479,27 +479,56 @@ def _merge(parts) -> "Counter":
                 if end > start:
                     segments.append((chunk_id, start, end, words, counts))
         segments.sort(key=lambda s: s[0])
-        all_words: List[str] = []
-        for _, start, end, words, _ in segments:
-            all_words.extend(words[start:end])
-        all_counts = (
-            np.concatenate([counts[start:end] for _, start, end, _, counts in segments])
-            if segments
-            else np.zeros(0, dtype=np.int64)
-        )
-        total.update_counts(all_words, all_counts)
+        pairs = [(words[start:end], counts[start:end]) for _, start, end, words, counts in segments]
     else:
-        for words, counts, _ in parts:
-            total.update_counts(words, counts)
-    return total
+        pairs = [(words, counts) for words, counts, _ in parts]
+    all_words: List[str] = []
+    for words, _ in pairs:
+        all_words.extend(words)
+    all_counts = np.concatenate([c for _, c in pairs]) if pairs else np.zeros(0, np.int64)
+    return all_words, all_counts
 
 
-def _finalize(total, min_count: int, top: Optional[int]):
-    if min_count <= 1 and top is None:
-        return total
-    from fastcount.merge import finalize_counts
+def _merge(parts, min_count: int = 1, top: Optional[int] = None) -> Tuple["Counter", int, int]:
+    """Sum worker results, apply ``min_count``/``top``; return (Counter, tokens, distinct words).
 
-    return finalize_counts(total, min_count, top)
+    The sum is done on integer ids (one Vocab, one HashCounter, in C), and
+    the Counter is built once from the words that are kept.
+    """
+    from fastcount._counter import HashCounter
+    from fastcount._vocab import Vocab
+    from fastcount.counter import Counter  # not at import time: workers never need it
+
+    words, counts = _concatenate(parts)
+    if len(parts) > 1:  # the same word may come from several workers
+        vocab = Vocab()
+        ids = vocab.encode(words)
+        summed = HashCounter()
+        summed.add(ids, counts)
+        keys, values = summed.to_arrays()
+        counts = np.zeros(len(vocab), dtype=np.int64)
+        counts[keys] = values
+        words = vocab.words()  # in order of first sight, as encoded
+    tokens, distinct = int(counts.sum()), len(words)
+    keep = np.flatnonzero(counts >= min_count) if min_count > 1 else None
+    if top is not None:
+        kept = keep if keep is not None else np.arange(len(words))
+        if top == 0:
+            keep = kept[:0]
+        elif top < len(kept):
+            # Every word that can make the cut (count >= the top-th largest),
+            # then the cut itself, ties broken by word, so that it does not
+            # depend on the order of merging.
+            kth = np.partition(counts[kept], len(kept) - top)[len(kept) - top]
+            candidates = kept[counts[kept] >= kth].tolist()
+            candidates.sort(key=lambda i: (-int(counts[i]), words[i]))
+            keep = np.array(candidates[:top], dtype=np.intp)
+    if keep is not None:
+        words = [words[i] for i in keep.tolist()]
+        counts = counts[keep]
+    total = Counter()
+    total.update_counts(words, counts)
+    return total, tokens, distinct
 
 
 def _cpu_count() -> int:
@@ -638,10 +667,7 @@ def count_words(
     finally:
         tally.close()
     t0 = time.perf_counter()
-    total = _merge(parts)
-    stats.tokens = int(sum(int(counts.sum()) for _, counts, _ in parts))
-    stats.words = len(total)
-    total = _finalize(total, min_count, top)
+    total, stats.tokens, stats.words = _merge(parts, min_count, top)
     stats.merge_seconds = merge_seconds + time.perf_counter() - t0
     stats.seconds = time.perf_counter() - started
     return total
@@ -670,4 +696,4 @@ def count_partition(
         tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
     )
     chunks = _chunked([(None, 0, _checked_texts(texts))], DEFAULT_CHUNK_SIZE)
-    return _merge(_run_in_process(chunks, factory, None))
+    return _merge(_run_in_process(chunks, factory, None))[0]

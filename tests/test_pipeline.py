@@ -136,6 +136,25 @@ def test_min_count_and_top_break_ties_by_word():
             count_words(texts, "whitespace", **bad)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="abcde ", max_size=12), max_size=25),
+    min_count=st.integers(1, 4),
+    top=st.none() | st.integers(0, 6),
+    workers=st.integers(1, 2),
+)
+def test_min_count_and_top_match_a_reference(texts, min_count, top, workers):
+    reference = collections.Counter(w for t in texts for w in t.split())
+    kept = [(w, c) for w, c in reference.items() if c >= min_count]
+    if top is not None and top < len(kept):
+        kept = sorted(kept, key=lambda wc: (-wc[1], wc[0]))[:top]
+    stats = CountStats()
+    got = count_words(texts, "whitespace", workers=workers, chunk_size=7, min_count=min_count,
+                      top=top, stats=stats)
+    assert list(got.items()) == kept
+    assert (stats.tokens, stats.words) == (sum(reference.values()), len(reference))
+
+
 def test_stats(reference):
     stats = CountStats()
     count_words(TEXTS, "jieba-py", workers=2, chunk_size=4000, stats=stats)
