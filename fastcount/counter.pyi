@@ -1,7 +1,8 @@
 """Type stub for fastcount.counter (the collections.Counter drop-in)."""
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
+from collections.abc import (ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping,
+                             Sequence, ValuesView)
 from types import GenericAlias
-from typing import Any, Generic, SupportsIndex, TypeVar, overload
+from typing import Any, SupportsIndex, TypeVar, overload
 
 from fastcount._wordcount import CounterBase
 
@@ -10,7 +11,8 @@ _S = TypeVar("_S")
 
 __all__ = ["Counter"]
 
-class Counter(CounterBase, Generic[_T]):
+# At run time Counter is registered as a MutableMapping (not inherited).
+class Counter(CounterBase, MutableMapping[_T, int]):
     """Dict-like counter of hashable items, tuned for ``str`` words; a drop-in
     for ``collections.Counter`` with int64 counts and all-or-nothing batches."""
 
@@ -26,7 +28,7 @@ class Counter(CounterBase, Generic[_T]):
     def __missing__(self, key: _T) -> int: ...
     @classmethod
     def fromkeys(cls, iterable: Any, v: int | None = None) -> Any: ...
-    @overload
+    @overload  # type: ignore[override]  # counts, not pairs, as typeshed's Counter
     def update(self, m: Mapping[_T, int], /, **kwargs: int) -> None: ...
     @overload
     def update(self, iterable: Iterable[_T], /, **kwargs: int) -> None: ...
@@ -62,7 +64,7 @@ class Counter(CounterBase, Generic[_T]):
     @overload
     def pop(self, key: _T, default: int | _S, /) -> int | _S: ...
     def popitem(self) -> tuple[_T, int]: ...
-    def setdefault(self, key: _T, default: SupportsIndex, /) -> int: ...
+    def setdefault(self, key: _T, default: SupportsIndex = ..., /) -> int: ...  # type: ignore[override]
     def clear(self) -> None: ...
     def __eq__(self, other: object) -> bool: ...
     def __ne__(self, other: object) -> bool: ...
