@@ -48,9 +48,10 @@ def reference(corpus_file):
 
 
 def _blocksize(path) -> int:
-    # ~32 partitions: enough for both workers to stay busy to the end,
-    # few enough that a task runs for a while (1 GB -> 32 MB blocks).
-    return max(path.stat().st_size // 32, 16_384)
+    # 16 partitions, 8 per worker, at most count_words_dask's default of
+    # 64 MiB (the 1 GB corpus): both workers busy to the end, and few
+    # partials, as merging them is the cost a cluster adds.
+    return min(max(path.stat().st_size // 16, 16_384), 64 << 20)
 
 
 def test_dask_count_words_workers2(bench, scale, corpus_file, reference):
