@@ -425,8 +425,9 @@ def scaling_table(run: Run) -> List[str]:
         for r in sorted(run.in_group(g), key=lambda r: r.row):
             names.setdefault(r.row, None)
     head = [f"{run.in_group(g)[0].info.get('distinct', 0):,}" for g in points]
-    out = ["ns per token; columns: distinct words (tokens per point: "
-           f"{run.in_group(points[0])[0].info.get('tokens', 0):,})", "",
+    tokens = [run.in_group(g)[0].info.get("tokens", 0) for g in points]
+    out = [f"ns per token; columns: distinct words; {min(tokens):,} to {max(tokens):,} tokens per column "
+           "(the same text size)", "",
            "| Row | " + " | ".join(head) + " |", "|---|" + "---|" * len(points)]
     for name in names:
         cells = []
