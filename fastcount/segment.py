@@ -70,6 +70,8 @@ _CACHE_MAGIC = b"FCJBCACHE%d\n" % _CACHE_VERSION
 def _strdecode(sentence):
     # jieba._compat.strdecode: bytes are UTF-8, else GBK with errors ignored
     if not isinstance(sentence, str):
+        if not isinstance(sentence, (bytes, bytearray)):
+            raise TypeError(f"the text to cut must be str or bytes, not {type(sentence).__name__}")
         try:
             sentence = sentence.decode("utf-8")
         except UnicodeDecodeError:

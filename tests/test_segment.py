@@ -159,6 +159,8 @@ def test_bytes_and_generators(jt, ft):
     gen = ft.cut(text)
     assert iter(gen) is gen
     assert list(gen) == jt.lcut(text)
+    with pytest.raises(TypeError, match="not NoneType"):
+        ft.lcut(None)
 
 
 # ---------------------------------------------------------------- generated text
