@@ -487,3 +487,28 @@ def test_threads_never_corrupt_the_table():
     keys, counts = h.to_arrays()
     assert len(keys) == len(chunk)
     assert (counts == len(done)).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["dense", "strided", "wide"]))
+def test_interleaved_adds_deletes_and_growth_match_a_dict(seed, layout):
+    rng = np.random.default_rng(seed)
+    universe = {
+        "dense": np.arange(-100, 3000, dtype=np.int64),
+        "strided": np.arange(3000, dtype=np.int64) << 40,
+        "wide": rng.integers(I64_MIN, I64_MAX, 3000, dtype=np.int64, endpoint=True),
+    }[layout]
+    h = HashCounter()
+    ref = {}
+    for _ in range(12):
+        keys = rng.choice(universe, size=int(rng.integers(1, 2000)))
+        counts = rng.integers(-3, 4, size=keys.shape[0])
+        h.add(keys, counts)
+        for k, c in zip(keys.tolist(), counts.tolist()):
+            ref[k] = ref.get(k, 0) + c
+        for k in rng.choice(universe, size=int(rng.integers(0, 800))).tolist():
+            h.discard(k)
+            ref.pop(k, None)
+        assert len(h) == len(ref)
+    assert as_dict(h) == ref
+    assert all(h[k] == ref.get(k, 0) and (k in h) == (k in ref) for k in universe.tolist())
