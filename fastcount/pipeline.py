@@ -233,7 +233,7 @@ def _worker(factory: CounterFactory, conn) -> None:
             conn.send(("done",))
         texts = []
         words, counts = counter.result()
-        conn.send(("result", words, counts, firsts if seen is not None else None))
+        conn.send(("result", _pack(words), counts, firsts if seen is not None else None))
     except (EOFError, BrokenPipeError):
         return  # the parent is gone or gave up on us: nothing to report to
     except BaseException as exc:
@@ -248,6 +248,27 @@ def _worker(factory: CounterFactory, conn) -> None:
             conn.send(("error", index, payload, tb, f"{type(exc).__name__}: {exc}"))
         except (EOFError, BrokenPipeError):
             pass
+
+
+_SEP = "\x00"
+
+
+def _pack(words: List[str]):
+    """Words as one str (pickles and unpickles many times faster than a list).
+
+    Joined by NUL; a list in the rare case that a word holds a NUL itself.
+    """
+    joined = _SEP.join(words)
+    if words and joined.count(_SEP) != len(words) - 1:
+        return words
+    return joined, len(words)
+
+
+def _unpack(packed) -> List[str]:
+    if isinstance(packed, list):
+        return packed
+    joined, n = packed
+    return joined.split(_SEP) if n else []
 
 
 def _raise_remote(chunk: Optional[_Chunk], index, payload, tb: str, summary: str):
@@ -432,7 +453,7 @@ def _drive(procs, conns, senders, chunks, tally):
                 tally.done(given[i].popleft())
                 give(i)
             elif kind == "result":
-                results[i] = msg[1:]
+                results[i] = (_unpack(msg[1]), msg[2], msg[3])
                 merge_seconds += time.perf_counter() - t0
             else:  # "error"
                 _raise_remote(given[i][0] if given[i] else None, *msg[1:])
@@ -492,14 +513,19 @@ def _concatenate(parts) -> Tuple[List[str], np.ndarray]:
 def _merge(parts, min_count: int = 1, top: Optional[int] = None) -> Tuple["Counter", int, int]:
     """Sum worker results, apply ``min_count``/``top``; return (Counter, tokens, distinct words).
 
-    The sum is done on integer ids (one Vocab, one HashCounter, in C), and
-    the Counter is built once from the words that are kept.
+    With words to drop, the sum is done on integer ids first (one Vocab, one
+    HashCounter, in C), and the Counter is built once from the words kept.
     """
     from fastcount._counter import HashCounter
     from fastcount._vocab import Vocab
     from fastcount.counter import Counter  # not at import time: workers never need it
 
     words, counts = _concatenate(parts)
+    if min_count <= 1 and top is None:
+        # Nothing to drop: the Counter sums repeated words itself.
+        total = Counter()
+        total.update_counts(words, counts)
+        return total, int(counts.sum()), len(total)
     if len(parts) > 1:  # the same word may come from several workers
         vocab = Vocab()
         ids = vocab.encode(words)

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import pathlib
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -370,3 +371,13 @@ def test_count_partition_is_exact_and_merges(reference):
     with pytest.raises(ValueError) as info:
         count_partition(["a", "BOOM"], _boom)
     assert any("item 1 of the source" in note for note in info.value.__notes__)
+
+
+def test_words_with_nul_survive_the_trip_from_workers():
+    texts = ["a\x00b c", "c \x00", "\x00"] * 3
+    reference = collections.Counter(w for t in texts for w in t.split())
+    got = count_words(texts, "whitespace", workers=2, chunk_size=1)
+    assert list(got.items()) == list(reference.items())
+    texts = ["", "x"] * 3  # empty words, from every worker
+    got = count_words(texts, r"x*", workers=2, chunk_size=1)
+    assert dict(got) == collections.Counter(w for t in texts for w in re.findall("x*", t))
