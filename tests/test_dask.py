@@ -84,6 +84,18 @@ def test_bag_of_texts_equals_count_words(texts, sync, npartitions, split_every):
     assert got == fastcount.count_words(texts, workers=1)
 
 
+@pytest.mark.parametrize("shards", [2, 5])
+def test_sharded_reduction_is_exact(corpus, texts, sync, shards):
+    for kwargs in ({}, {"top": 30}, {"min_count": 3, "top": 10}, {"min_count": 2}):
+        want = fastcount.count_words(corpus, workers=1, **kwargs)
+        got = count_words_dask(corpus, blocksize=3000, shards=shards, split_every=3, **kwargs)
+        assert got == want, kwargs
+        if "top" in kwargs:  # most common first, ties by word, as count_words
+            assert list(got.items()) == list(want.items())
+    bag = db.from_sequence(texts, npartitions=9)
+    assert count_words_dask(bag, shards=shards) == fastcount.count_words(texts, workers=1)
+
+
 def test_bag_from_read_text_counts_the_same_words(corpus, sync):
     # Lines from read_text keep their "\n"; a whitespace token is not counted.
     bag = db.read_text(str(corpus / "reviews.txt"), blocksize=5000)
@@ -210,7 +222,7 @@ def test_bad_source_errors(tmp_path, sync):
         count_words_dask("-")
     with pytest.raises(TypeError, match="Bag of texts"):
         count_words_dask([1, 2])
-    for bad in ({"split_every": 1}, {"min_count": 0}, {"top": -1}, {"blocksize": 0}):
+    for bad in ({"split_every": 1}, {"min_count": 0}, {"top": -1}, {"blocksize": 0}, {"shards": 0}):
         with pytest.raises(ValueError):
             count_words_dask(tmp_path, **bad)
     with pytest.raises(ValueError, match="unknown tokenizer"):
@@ -266,6 +278,10 @@ def test_cluster_equals_count_words(client, corpus, reference, capsys):
     assert got == reference
     captured = capsys.readouterr()
     assert "tasks" in captured.err and captured.out == ""
+
+
+def test_cluster_sharded(client, corpus, reference):
+    assert count_words_dask(corpus, client=client, blocksize=6000, shards=3) == reference
 
 
 def test_cluster_as_default_scheduler_and_by_address(client, texts):
