@@ -122,6 +122,19 @@ def test_report_missing_rows_are_marked_missing_not_passed(tmp_path):
     assert v["fastcount.Counter.update vs collections.Counter.update, real jieba tokens"] == "missing"
 
 
+def test_report_says_when_the_native_path_did_not_run(tmp_path):
+    run = synthetic_run()
+    for b in run["benchmarks"]:
+        if b["extra_info"].get("tokenizer") == "jieba":
+            b["extra_info"]["stats_tokenizer"] = "jieba-py"
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    text = (tmp_path / "report.md").read_text()
+    assert "| 22.00x (11.00 s / 500.0 ms); tokenizer ran as `jieba-py` |" in text
+    assert "count_words(jieba, workers=2): merge 3.00% of 260.0 ms, tokenizer `jieba-py`" in text
+
+
 def test_report_refuses_a_run_without_benchmarks(tmp_path):
     path = tmp_path / "smoke.json"
     path.write_text(json.dumps({"benchmarks": []}))
