@@ -1105,6 +1105,118 @@ cdef int jb_cut(JBCtx* ctx, bint cut_all, bint hmm, bint search) noexcept nogil:
     return ctx.err
 
 
+
+# ---------------------------------------------------------------- dictionary file
+cdef inline bint is_bspace(unsigned char c) noexcept nogil:
+    # bytes.strip()'s ASCII whitespace
+    return c == 32 or (9 <= c <= 13)
+
+
+cdef Py_ssize_t utf8_decode_strict(const unsigned char* s, Py_ssize_t n, Py_UCS4* out) noexcept nogil:
+    """Code points of s (as bytes.decode('utf-8') gives them), or -1 where
+    that decode would fail."""
+    cdef Py_ssize_t i = 0, k = 0
+    cdef unsigned char b0, b1
+    cdef uint32_t c
+    while i < n:
+        b0 = s[i]
+        if b0 < 0x80:
+            out[k] = b0
+            i += 1
+        elif 0xC2 <= b0 <= 0xDF:
+            if i + 1 >= n or (s[i + 1] & 0xC0) != 0x80:
+                return -1
+            out[k] = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F)
+            i += 2
+        elif 0xE0 <= b0 <= 0xEF:
+            if i + 2 >= n:
+                return -1
+            b1 = s[i + 1]
+            if ((b1 & 0xC0) != 0x80 or (s[i + 2] & 0xC0) != 0x80
+                    or (b0 == 0xE0 and b1 < 0xA0) or (b0 == 0xED and b1 > 0x9F)):
+                return -1      # overlong, or a surrogate
+            out[k] = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (s[i + 2] & 0x3F)
+            i += 3
+        elif 0xF0 <= b0 <= 0xF4:
+            if i + 3 >= n:
+                return -1
+            b1 = s[i + 1]
+            if ((b1 & 0xC0) != 0x80 or (s[i + 2] & 0xC0) != 0x80 or (s[i + 3] & 0xC0) != 0x80
+                    or (b0 == 0xF0 and b1 < 0x90) or (b0 == 0xF4 and b1 > 0x8F)):
+                return -1
+            c = ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F)
+            out[k] = c
+            i += 4
+        else:
+            return -1
+        k += 1
+    return k
+
+
+cdef int parse_dict(JBTrie* t, const unsigned char* data, Py_ssize_t size, int64_t* total) noexcept nogil:
+    """jieba's gen_pfdict for files of plain lines `word freq [tag]` (freq:
+    1 to 18 ASCII digits): 0 ok, 1 a line needs Python's own parse (t is
+    then partly filled), -1 out of memory."""
+    cdef Py_ssize_t pos = 0, a, b, e, w, i, nw
+    cdef int64_t f
+    cdef int32_t node
+    cdef Py_UCS4* word = NULL
+    cdef Py_ssize_t capword = 0
+    cdef void* p
+    total[0] = 0
+    while pos < size:
+        e = pos
+        while e < size and data[e] != 10:
+            e += 1
+        a = pos
+        b = e
+        pos = e + 1
+        while a < b and is_bspace(data[a]):
+            a += 1
+        while b > a and is_bspace(data[b - 1]):
+            b -= 1
+        # word: up to the first space; freq: up to the next space or the end
+        w = a
+        while w < b and data[w] != 32:
+            w += 1
+        if w == a or w == b:
+            free(word)
+            return 1
+        i = w + 1
+        f = 0
+        while i < b and data[i] != 32:
+            if not (48 <= data[i] <= 57) or i - (w + 1) >= 18:
+                free(word)
+                return 1
+            f = f * 10 + (data[i] - 48)
+            i += 1
+        if i == w + 1:
+            free(word)
+            return 1
+        if w - a > capword:
+            capword = 2 * (w - a)
+            p = realloc(word, capword * sizeof(Py_UCS4))
+            if p == NULL:
+                free(word)
+                return -1
+            word = <Py_UCS4*>p
+        nw = utf8_decode_strict(data + a, w - a, word)
+        if nw < 0:
+            free(word)
+            return 1
+        # lfreq[word] = freq, then its prefixes not yet in lfreq get 0
+        node = trie_path(t, word, nw, True)
+        if node < 0:
+            free(word)
+            return -1
+        t.freq[node] = f
+        total[0] += f
+        if total[0] > (<int64_t>1 << 62):
+            free(word)
+            return 1
+    free(word)
+    return 0
+
 # ---------------------------------------------------------------- Python side
 cdef Py_UCS4* to_ucs4(str s, Py_ssize_t* n) except? NULL:
     """A malloc'ed copy of s's code points (free() it); n gets the length."""
@@ -1254,6 +1366,29 @@ cdef class Dictionary:
         except ValueError:
             self.logtotal = NAN      # jieba's calc raises; so does ours, when it is used
         self.version += 1
+
+    def load_dict_file_data(self, const unsigned char[::1] data):
+        """Parse the bytes of a jieba dictionary file as jieba's gen_pfdict
+        does, into an empty Dictionary (total included), and return True;
+        return False, leaving it empty, when a line is not the plain
+        ``word freq [tag]`` this parser takes (the caller then runs jieba's
+        own parse, which gives the same result or jieba's error)."""
+        cdef int64_t total = 0
+        cdef int r
+        if self.trie.n != 1:
+            raise ValueError("load_dict_file_data() needs an empty dictionary")
+        self._check_writable()
+        self.version += 1
+        self.fz_stale = True
+        with nogil:
+            r = parse_dict(&self.trie, &data[0] if data.shape[0] else NULL, data.shape[0], &total)
+        if r != 0:
+            trie_free(&self.trie)
+            if trie_init(&self.trie, True) != 0 or r < 0:
+                raise MemoryError()
+            return False
+        self.total = total
+        return True
 
     def load_freq(self, dict freq not None):
         """Set ``FREQ[word] = f`` for every item of a jieba ``FREQ`` dict

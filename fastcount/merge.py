@@ -14,7 +14,10 @@ This module imports no engine; it works anywhere ``fastcount`` does.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
+
+if TYPE_CHECKING:
+    from fastcount.counter import Counter
 
 __all__ = ["merge_counts", "finalize_counts"]
 
@@ -34,7 +37,7 @@ def merge_counts(partials: Iterable) -> "Counter":
     return total
 
 
-def finalize_counts(counts, min_count: int = 1, top: Optional[int] = None):
+def finalize_counts(counts, min_count: int = 1, top: Optional[int] = None) -> "Counter":
     """Apply ``min_count`` and ``top`` to merged counts, as ``count_words`` does.
 
     Returns a new :class:`fastcount.Counter` (``counts`` itself when there is

@@ -13,8 +13,9 @@ functions use :data:`dt`, a default Tokenizer of fastcount's own: changes
 made to ``jieba.dt`` (``jieba.add_word`` ...) are not seen by it; make them
 on ``fastcount.segment.dt`` (or use :meth:`Tokenizer.from_jieba`).
 
-Start-up: the first use parses the dictionary file (as jieba does, about
-0.5 s) into a compact trie and writes it to a cache file next to jieba's own
+Start-up: the first use parses the dictionary file in C (about 0.15 s for
+jieba's default dictionary; files with unusual lines go through jieba's own
+parse) into a compact trie and writes it to a cache file next to jieba's own
 (``tempfile.gettempdir()``); later processes load that in under 0.1 s
 (jieba's own cached start: about 0.6-1.5 s). The trie of jieba's default
 dictionary takes about 27 MB (jieba's ``FREQ`` dict: about 56 MB of Python
@@ -181,11 +182,17 @@ class Tokenizer:
             cache = self._cache_path(source)
             d = self._load_cache(cache, stamp)
             if d is None:
-                lfreq, ltotal = _gen_pfdict(source)
+                with open(source, "rb") as f:
+                    data = f.read()
                 d = Dictionary()
-                d.load_freq(lfreq)
-                d.total = ltotal
-                del lfreq
+                if not d.load_dict_file_data(data):
+                    # a line the C parser does not take: jieba's own parse
+                    # (the same FREQ, or jieba's error naming the line)
+                    lfreq, ltotal = _gen_pfdict(source)
+                    d.load_freq(lfreq)
+                    d.total = ltotal
+                    del lfreq
+                del data
                 self._write_cache(cache, stamp, d)
             self._d = d
             self.user_word_tag_tab = {}

@@ -271,6 +271,42 @@ def test_custom_dictionary_file(tmp_path, force_split_guard):
     assert g.total == j.total == 248
 
 
+def test_dictionary_file_parse_equals_jiebas(tmp_path):
+    from fastcount._jieba import Dictionary
+
+    default = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    d = Dictionary()
+    with open(default, "rb") as f:
+        assert d.load_dict_file_data(f.read())      # the C parser takes jieba's own file
+    freq, total = jieba.Tokenizer.gen_pfdict(open(default, "rb"))
+    assert d.total == total and len(d) == len(freq)
+    assert all(d.get(w) == f for w, f in freq.items())
+    # unusual lines: the C parser declines them, jieba's parse runs, same result
+    for body in ["\ufeff中国 3 n\r\n中国人  \n", "中国 +3\n人民 1_0\n", "中国 3\t\n人 007 x y\n",
+                 "a b 3\n"]:
+        path = tmp_path / "d.txt"
+        path.write_bytes(body.encode("utf-8"))
+        try:
+            expected = jieba.Tokenizer.gen_pfdict(open(path, "rb"))
+        except ValueError:
+            with pytest.raises(ValueError, match="invalid dictionary entry"):
+                f = Tokenizer(str(path))
+                f.tmp_dir = str(tmp_path)
+                f.initialize()
+            continue
+        f = Tokenizer(str(path))
+        f.tmp_dir = str(tmp_path)
+        f.cache_file = "c%d.cache" % len(body)
+        assert f.total == expected[1], body
+        assert all(f.get_FREQ(w) == v for w, v in expected[0].items()), body
+    # frequencies are 64-bit here: a bigger one is refused by name
+    path.write_bytes("中国 12345678901234567890\n".encode("utf-8"))
+    with pytest.raises(OverflowError, match="中国"):
+        f = Tokenizer(str(path))
+        f.tmp_dir = str(tmp_path)
+        f.initialize()
+
+
 def test_damaged_cache_is_rebuilt(tmp_path):
     path = tmp_path / "dict.txt"
     path.write_text("中国 100\n人民 50\n", encoding="utf-8")
