@@ -88,10 +88,17 @@ class InputDecodeError(InputError, UnicodeDecodeError):
         )
 
     def __reduce__(self):
-        err = UnicodeDecodeError(
-            self.encoding, self.object, self.start, self.end, self.reason
+        # Plain fields, not the UnicodeDecodeError: tblib (installed by
+        # distributed) pickles that one without its encoding.
+        return (
+            _rebuild_decode_error,
+            (type(self), self.path, self.lineno, self.encoding, self.object,
+             self.start, self.end, self.reason),
         )
-        return (type(self), (self.path, self.lineno, err))
+
+
+def _rebuild_decode_error(cls, path, lineno, encoding, data, start, end, reason):
+    return cls(path, lineno, UnicodeDecodeError(encoding, data, start, end, reason))
 
 
 @dataclass(frozen=True)

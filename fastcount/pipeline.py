@@ -446,7 +446,7 @@ def _drive(procs, conns, senders, chunks, tally):
             t0 = time.perf_counter()
             try:
                 msg = obj.recv()
-            except EOFError:
+            except (EOFError, ConnectionResetError):  # which one depends on timing
                 died(i)
             kind = msg[0]
             if kind == "done":

@@ -145,13 +145,13 @@ def test_argparse_errors_exit_2(capsys):
         assert info.value.code == 2
 
 
-def test_sample_text_out_of_the_box(tmp_path):
+def test_sample_text_out_of_the_box(tmp_path, child_env):
     # What the README's first command does: python -m fastcount count. Run
     # away from the checkout, whose uncompiled fastcount/ would shadow the
     # installed package.
     out = subprocess.run(
         [sys.executable, "-m", "fastcount", "count", "-j", "2"],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=child_env,
     )
     assert out.returncode == 0, out.stderr
     rows = [line.split("\t") for line in out.stdout.splitlines()]

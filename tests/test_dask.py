@@ -245,14 +245,14 @@ def test_missing_dask_says_which_extra(monkeypatch):
         count_words_dask(["x.txt"])
 
 
-def test_core_package_does_not_import_engines(texts):
+def test_core_package_does_not_import_engines(texts, child_env, tmp_path):
     code = (
         "import sys, fastcount\n"
         "fastcount.count_words(['好的 不错', '很好'], workers=1)\n"
         "bad = [m for m in ('dask', 'distributed', 'pyspark') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=tmp_path, env=child_env)
 
 
 # ------------------------------------------------------------ a real cluster

@@ -330,7 +330,7 @@ def test_merge_overflow_changes_nothing():
         a.merge({1: 2})
 
 
-def test_out_of_memory_leaves_the_table_intact():
+def test_out_of_memory_leaves_the_table_intact(tmp_path, child_env):
     # in a child process whose address space is capped, so the test process is safe
     code = textwrap.dedent("""
         import resource, numpy as np
@@ -363,7 +363,10 @@ def test_out_of_memory_leaves_the_table_intact():
     """)
     if not sys.platform.startswith("linux"):
         pytest.skip("address-space limits via /proc are Linux only")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, env=child_env,
+    )
     assert out.stdout.strip() == "OK", out.stdout + out.stderr
 
 

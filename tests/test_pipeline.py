@@ -98,7 +98,7 @@ def test_spawn_start_method():
     assert list(got.items()) == list(reference.items())
 
 
-def test_script_under_main_guard_with_spawn(tmp_path):
+def test_script_under_main_guard_with_spawn(tmp_path, child_env):
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(TEXTS[:50]) + "\n", encoding="utf-8")
     script = tmp_path / "script.py"
@@ -111,7 +111,10 @@ def test_script_under_main_guard_with_spawn(tmp_path):
             counts = count_words({str(corpus)!r}, "char", workers=2, chunk_size=200)
             json.dump(dict(counts), sys.stdout)
     """))
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, env=child_env,
+    )
     assert out.returncode == 0, out.stderr
     want = collections.Counter(c for t in TEXTS[:50] for c in t if not c.isspace())
     assert json.loads(out.stdout) == want
@@ -307,7 +310,7 @@ def test_decode_error_stops_the_workers(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="process groups and /proc")
-def test_ctrl_c_stops_the_workers_within_a_second(tmp_path):
+def test_ctrl_c_stops_the_workers_within_a_second(tmp_path, child_env):
     pids = tmp_path / "pids"
     script = tmp_path / "slow.py"
     script.write_text(textwrap.dedent(f"""
@@ -327,7 +330,9 @@ def test_ctrl_c_stops_the_workers_within_a_second(tmp_path):
                 sys.exit(130)
     """))
     # A session of its own: Ctrl-C signals the whole foreground process group.
-    proc = subprocess.Popen([sys.executable, str(script)], start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], start_new_session=True, cwd=tmp_path, env=child_env
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
