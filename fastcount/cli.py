@@ -6,6 +6,13 @@ path it counts the sample text shipped in the package and prints the top
 20 words. A throughput line goes to stderr (``--quiet`` drops it), and a
 progress bar when stderr is a terminal.
 
+``fastcount count --dask PATH...`` runs the same count with Dask on a local
+cluster of ``-j N`` processes (default: Dask's sizing), and ``fastcount
+count --scheduler tcp://host:8786 PATH...`` on an existing cluster, whose
+workers must see the files under the same paths; both use
+:func:`fastcount.dask.count_words_dask` and need ``pip install
+"fastcount[dask]"``. The output is the same as without them.
+
 Exit codes: 0 done; 1 counting failed (the traceback is printed); 2 bad
 usage or bad input (a one-line message: a path that cannot be read, bytes
 that do not decode, malformed JSON lines, ...); 130 interrupted.
@@ -31,6 +38,8 @@ __all__ = ["main", "build_parser", "write_counts"]
 #: --top when no path is given (the shipped sample): a screenful.
 SAMPLE_TOP = 20
 SAMPLE = "reviews-sample.txt"
+#: How long --scheduler waits to connect before giving up.
+CONNECT_TIMEOUT = "10s"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the input is JSON lines; count the text in this field")
     count.add_argument("-q", "--quiet", action="store_true",
                        help="no progress bar and no throughput line")
+    engine = count.add_mutually_exclusive_group()
+    engine.add_argument("--dask", action="store_true",
+                        help="count with Dask on a local cluster of -j processes")
+    engine.add_argument("--scheduler", metavar="ADDRESS",
+                        help="count on the Dask cluster of this scheduler (tcp://host:8786); "
+                        "its workers must see the files under the same paths")
     return parser
 
 
@@ -176,30 +191,47 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 re.compile(args.tokenizer)
             except re.error as err:
                 return _error(f"--tokenizer {args.tokenizer!r} is not a valid regex: {err}")
+        on_dask = args.dask or args.scheduler is not None
+        if on_dask:
+            flag = "--dask" if args.dask else "--scheduler"
+            if fio.STDIN in paths:
+                return _error(f"{flag} cannot read standard input ('-'): the cluster reads the files")
+            if args.scheduler is not None and args.workers is not None:
+                return _error("-j sizes a local run or --dask; a --scheduler cluster has its own workers")
+            try:
+                import dask.bag  # noqa: F401
+                import distributed  # noqa: F401
+            except ImportError as err:
+                from fastcount.dask import _EXTRA_HINT
+
+                return _error(f"{flag} needs Dask: {_EXTRA_HINT} ({err})")
         output = None
         if args.output is not None:
             try:
                 output = _AtomicOutput(args.output)
             except OSError as err:
                 return _error(f"cannot write {args.output}: {err.strerror or err}")
-        stats = CountStats()
+        options = dict(
+            hmm=args.hmm,
+            cut_all=args.cut_all,
+            user_dict=args.user_dict,
+            min_count=args.min_count,
+            top=top,
+            keep_whitespace=args.keep_whitespace,
+            encoding=args.encoding,
+            errors=args.errors,
+            field=args.field,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
         try:
-            counts = count_words(
-                _as_source(paths),
-                args.tokenizer,
-                workers=args.workers,
-                hmm=args.hmm,
-                cut_all=args.cut_all,
-                user_dict=args.user_dict,
-                min_count=args.min_count,
-                top=top,
-                keep_whitespace=args.keep_whitespace,
-                encoding=args.encoding,
-                errors=args.errors,
-                field=args.field,
-                progress=not args.quiet and sys.stderr.isatty(),
-                stats=stats,
-            )
+            if on_dask:
+                counts, summary = _count_on_dask(args, paths, options)
+            else:
+                stats = CountStats()
+                counts = count_words(
+                    _as_source(paths), args.tokenizer, workers=args.workers, stats=stats, **options
+                )
+                summary = stats.summary()
             items = _sorted_items(counts)
             if output is not None:
                 write_counts(items, output.file, args.format)
@@ -227,8 +259,60 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if output is not None:
                 output.discard()
         if not args.quiet:
-            print(f"fastcount: {stats.summary()}", file=sys.stderr)
+            print(f"fastcount: {summary}", file=sys.stderr)
     return 0
+
+
+def _count_on_dask(args: argparse.Namespace, paths: Sequence[str], options: dict):
+    """Count ``paths`` with :func:`fastcount.dask.count_words_dask` on the
+    cluster the options name; return the counts and a line for stderr.
+
+    An unreachable or malformed scheduler address raises ConnectionError
+    naming it (an OSError: main reports it in one line).
+    """
+    import logging
+    import time
+
+    from distributed import Client, LocalCluster
+
+    from fastcount.dask import count_words_dask
+
+    start = time.perf_counter()
+    with ExitStack() as stack:
+        if args.scheduler is not None:
+            try:
+                client = stack.enter_context(Client(args.scheduler, timeout=CONNECT_TIMEOUT))
+            except (OSError, ValueError) as err:
+                raise ConnectionError(
+                    f"cannot reach the Dask scheduler at {args.scheduler}: {err}"
+                ) from None
+            where = args.scheduler
+        else:
+            # One thread per worker with -j: N processes count N blocks at once,
+            # as -j does without Dask. Workers log a failed task with its
+            # traceback on our stderr; the error reaches main anyway, which
+            # reports bad input in one line, so their logs are silenced. Any
+            # free port for the scheduler's HTTP server: 8787 may be taken by
+            # another cluster, which would print a warning.
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=args.workers, threads_per_worker=1 if args.workers else None,
+                processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL,
+            ))
+            client = stack.enter_context(Client(cluster))
+            where = "local cluster"
+        # Absolute paths: a remote worker's working directory is not ours.
+        # URLs (s3://...) go to fsspec as they are.
+        source = [p if "://" in p else os.path.abspath(p) for p in paths]
+        user_dict = options["user_dict"]
+        if user_dict is not None:
+            options = dict(options, user_dict=os.path.abspath(user_dict))
+        counts = count_words_dask(source, args.tokenizer, client=client, **options)
+        workers = len(client.nthreads())
+    seconds = time.perf_counter() - start
+    return counts, (
+        f"counted with Dask in {seconds:.2f} s ({where}, {workers} worker"
+        f"{'s' if workers != 1 else ''}, {args.tokenizer}): {len(counts):,} words written"
+    )
 
 
 def _as_source(paths: Sequence[str]):

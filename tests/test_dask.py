@@ -247,7 +247,7 @@ def test_missing_dask_says_which_extra(monkeypatch):
 
 def test_core_package_does_not_import_engines(texts, child_env, tmp_path):
     code = (
-        "import sys, fastcount\n"
+        "import sys, fastcount, fastcount.cli\n"
         "fastcount.count_words(['好的 不错', '很好'], workers=1)\n"
         "bad = [m for m in ('dask', 'distributed', 'pyspark') if m in sys.modules]\n"
         "assert not bad, bad\n"
@@ -328,3 +328,93 @@ def test_task_that_keeps_killing_its_worker(client):
     with pytest.raises(distributed.KilledWorker):
         count_words_dask(bag, client=client)
     client.wait_for_workers(2, timeout=60)
+
+
+# ------------------------------------------------------------ the command
+
+
+def _cli(capsys, *argv):
+    from fastcount import cli
+
+    code = cli.main(["count", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--tokenizer", "char", "--min-count", "2", "--format", "csv"], ["--top", "40", "--format", "json"]],
+)
+def test_cli_dask_equals_local(capsys, corpus, options):
+    code, want, _ = _cli(capsys, corpus, "-j", "1", "-q", *options)
+    assert code == 0 and want.count("\n") > 40
+    assert _cli(capsys, "--dask", "-j", "2", corpus, "-q", *options) == (0, want, "")
+
+
+def test_cli_scheduler_equals_local(capsys, monkeypatch, client, corpus, tmp_path):
+    address = client.scheduler.address
+    code, want, _ = _cli(capsys, corpus, "-j", "1", "-q", "--top", "300")
+    assert code == 0 and want.count("\n") == 300
+    assert _cli(capsys, "--scheduler", address, corpus, "-q", "--top", "300") == (0, want, "")
+    # -o and the progress bar (drawn when stderr is a terminal) on the same run
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    target = tmp_path / "counts.tsv"
+    code, out, err = _cli(capsys, "--scheduler", address, corpus, "--top", "300", "-o", target)
+    assert (code, out) == (0, "")
+    assert target.read_text(encoding="utf-8") == want
+    assert "tasks | 100%" in err
+    assert err.splitlines()[-1].startswith("fastcount: counted with Dask in ")
+    assert f"({address}, 2 workers, jieba): 300 words written" in err
+
+
+def test_cli_unreachable_scheduler(capsys, monkeypatch, corpus):
+    import socket
+
+    from fastcount import cli
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setattr(cli, "CONNECT_TIMEOUT", "1s")
+    code, out, err = _cli(capsys, "--scheduler", address, corpus)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"fastcount: error: cannot reach the Dask scheduler at {address}: ")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--dask", "-"], "--dask cannot read standard input ('-')"),
+        (["--scheduler", "tcp://127.0.0.1:9", "{corpus}", "-"], "--scheduler cannot read standard input"),
+        (["--scheduler", "tcp://127.0.0.1:9", "-j", "2", "{corpus}"], "-j sizes a local run or --dask"),
+    ],
+)
+def test_cli_dask_bad_usage(capsys, corpus, argv, message):
+    code, out, err = _cli(capsys, *[a.format(corpus=corpus) for a in argv])
+    assert (code, out) == (2, "")
+    assert err.startswith("fastcount: error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("missing, flag", [("dask", "--dask"), ("distributed", "--scheduler")])
+def test_cli_missing_dask_says_which_extra(capsys, monkeypatch, corpus, missing, flag):
+    for name in [m for m in sys.modules if m == missing or m.startswith(missing + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, missing, None)
+    argv = [flag] if flag == "--dask" else [flag, "tcp://127.0.0.1:9"]
+    code, out, err = _cli(capsys, *argv, corpus)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"fastcount: error: {flag} needs Dask: pip install 'fastcount[dask]'")
+    assert err.count("\n") == 1
+
+
+def test_cli_dask_bad_input_is_one_line(capfd, tmp_path):
+    # capfd: the workers' own stderr (their logs) would show here too.
+    path = tmp_path / "in.txt"
+    path.write_bytes(b"ok\n\xff\n")
+    code, out, want = _cli(capfd, path, "-j", "1")
+    assert (code, out) == (2, "") and f"{path}:2: invalid utf-8" in want
+    target = tmp_path / "out" / "counts.tsv"
+    target.parent.mkdir()
+    assert _cli(capfd, "--dask", "-j", "1", path, "-o", target) == (2, "", want)
+    assert os.listdir(target.parent) == []
