@@ -5,6 +5,8 @@ Group "e2e": texts in, exact word counts out (pure-whitespace tokens dropped):
   Pool with per-batch dicts merged at the end, jieba.enable_parallel,
   rjieba + Counter, jieba_fast + Counter, and fastcount.count_words for each
   tokenizer path ("jieba": native, "jieba-py": jieba.lcut) and workers 1..cores.
+Group "e2e-file": count_words(jieba) of a file holding the corpus 8 times, for
+  workers 1..cores (the same job, long enough to show how it scales).
 Group "segment": the segmenters alone over every line (jieba.lcut,
   jieba_fast.lcut, rjieba.cut, fastcount.lcut).
 Group "segment-startup": time and memory to load the dictionary, fresh process.
@@ -118,6 +120,42 @@ def test_e2e_count_words(bench, scale, corpus, jieba_reference, tokenizer, worke
     assert stats.workers == workers or not scale.smoke
     assert 0 <= stats.merge_share < 1
     assert dict(result.items()) == dict(jieba_reference[1])
+
+
+#: The corpus repeated this many times in one file, for the e2e-file group.
+REPEAT = 8
+
+
+@pytest.fixture(scope="module")
+def corpus_file_repeated(corpus, tmp_path_factory):
+    """The corpus written REPEAT times into one file: a job long enough that a
+    pool's fixed costs (start, merge) no longer hide how the work scales."""
+    path = tmp_path_factory.mktemp("e2e") / f"{corpus.name}-x{REPEAT}.txt"
+    path.write_text((corpus.text + "\n") * REPEAT, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("workers", WORKERS)
+def test_e2e_file_count_words(bench, scale, corpus, jieba_reference, corpus_file_repeated, workers):
+    """count_words(jieba) of a file as the command runs it, workers 1..cores."""
+    import fastcount
+    from fastcount.pipeline import CountStats
+
+    stats = CountStats()
+    options = {"chunk_size": 2048} if scale.smoke else {}
+    info = dict(corpus.info(), corpus=f"{corpus.name} x{REPEAT}", corpus_bytes=corpus.nbytes * REPEAT,
+                corpus_lines=len(corpus.lines) * REPEAT)
+
+    def run():
+        return fastcount.count_words(corpus_file_repeated, workers=workers, stats=stats, **options)
+
+    result = bench("e2e-file", f"count_words(jieba, workers={workers})", run, tokenizer="jieba",
+                   workers=workers, **info)
+    bench.info.update(merge_seconds=stats.merge_seconds, seconds=stats.seconds,
+                      merge_share=stats.merge_share, stats_tokenizer=stats.tokenizer,
+                      workers_used=stats.workers)
+    expected = {w: n * REPEAT for w, n in jieba_reference[1].items()}
+    assert dict(result.items()) == expected
 
 
 @pytest.mark.parametrize("name", ["jieba", "jieba_fast", "rjieba", "fastcount"])
