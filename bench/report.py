@@ -157,6 +157,27 @@ def file_workers_speedup(run: Run):
     return value, text + (f"; merge {share:.1%}" if share is not None else "") + f", {row.info['corpus']}"
 
 
+def dask_ratio(run: Run):
+    row = run.get("dask", "count_words_dask(LocalCluster 2 processes)")
+    if row is None or row.info.get("ratio_vs_count_words") is None:
+        return None, "missing `dask` rows (the dask extra, full or huge mode)"
+    value = row.info["ratio_vs_count_words"]
+    text = (f"{value:.0%} ({row.info['mb_per_s']:.1f} MB/s on {fmt_bytes(row.info['corpus_bytes'])}; "
+            f"merge tree {row.info['reduction_tail_share']:.1%} of the wall time, "
+            f"{row.info['partitions']} partitions)")
+    if row.info["corpus_bytes"] < 1e9:
+        return None, text + " (not the 1 GB corpus: no verdict)"
+    return value, text
+
+
+def dask_partial_size(run: Run):
+    row = run.get("dask", "count_words_dask(LocalCluster 2 processes)")
+    if row is None or row.info.get("partial_bytes_per_word") is None:
+        return None, "missing `dask` rows"
+    value = row.info["partial_bytes_per_word"]
+    return value, f"{value:.1f} B per distinct word (pickled partial of one partition)"
+
+
 def merge_share(run: Run):
     rows = [r for r in run.in_group("e2e") if r.info.get("tokenizer") == "jieba" and r.info.get("workers", 1) >= 2]
     if not rows:
@@ -307,6 +328,9 @@ TARGETS = [
            lambda r: startup(r, "load_seconds", fmt_time), lambda v: v >= 1),
     Target("#4", "dictionary memory: jieba's over fastcount's (fresh process)", ">= 1x",
            lambda r: startup(r, "rss_delta_bytes", lambda b: f"{b / 1e6:.0f} MB"), lambda v: v >= 1),
+    Target("#6", "Dask LocalCluster (2 processes) vs count_words(workers=2), 1 GB generated corpus", ">= 80%",
+           dask_ratio, lambda v: v >= 0.8),
+    Target("#6", "serialised partial count size", "measured", dask_partial_size, None),
     Target("#5", "per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's", "> 1x",
            kernel_growth_compare, lambda v: v > 1),
     Target("#5", "per-token cost growth with vocabulary: dict's over fastcount.Counter's", "> 1x",
