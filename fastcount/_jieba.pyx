@@ -228,23 +228,22 @@ cdef void trie_drop_edges(JBTrie* t) noexcept nogil:
     t.nedges = 0
 
 
+cdef int grow(void** p, size_t nbytes) noexcept nogil:
+    """realloc ``*p`` to ``nbytes``; -1 (``*p`` unchanged and valid) when out of memory."""
+    cdef void* q = realloc(p[0], nbytes)
+    if q == NULL:
+        return -1
+    p[0] = q
+    return 0
+
+
 cdef int trie_grow_nodes(JBTrie* t) noexcept nogil:
     cdef int32_t cap = t.cap * 2
-    cdef void* p
     if t.cap >= 0x40000000:
         return -1
-    p = realloc(t.parent, cap * sizeof(int32_t))
-    if p == NULL:
+    if (grow(<void**>&t.parent, cap * sizeof(int32_t)) or grow(<void**>&t.ch, cap * sizeof(int32_t))
+            or grow(<void**>&t.freq, cap * sizeof(int64_t))):
         return -1
-    t.parent = <int32_t*>p
-    p = realloc(t.ch, cap * sizeof(int32_t))
-    if p == NULL:
-        return -1
-    t.ch = <int32_t*>p
-    p = realloc(t.freq, cap * sizeof(int64_t))
-    if p == NULL:
-        return -1
-    t.freq = <int64_t*>p
     t.cap = cap
     return 0
 
@@ -383,21 +382,14 @@ cdef int32_t fz_add_child(JBFrozen* z, int32_t r, uint32_t c, int32_t node) noex
     since the new record cannot sit next to its siblings."""
     cdef int32_t k = fz_child(z, r, c), j, cap
     cdef uint32_t nk
-    cdef void* p
     if k >= 0:
         return k
     if z.n == z.cap:
         if z.cap >= 0x40000000:
             return -1
         cap = 2 * z.cap
-        p = realloc(z.recs, cap * sizeof(JBRec))
-        if p == NULL:
+        if grow(<void**>&z.recs, cap * sizeof(JBRec)) or grow(<void**>&z.node, cap * sizeof(int32_t)):
             return -1
-        z.recs = <JBRec*>p
-        p = realloc(z.node, cap * sizeof(int32_t))
-        if p == NULL:
-            return -1
-        z.node = <int32_t*>p
         z.cap = cap
     nk = z.recs[r].cpf >> JB_KIDS_SHIFT
     if nk != JB_MANY:
@@ -572,11 +564,9 @@ cdef void jb_ctx_free(JBCtx* ctx) noexcept nogil:
 
 cdef int grow_toks(JBCtx* ctx) noexcept nogil:
     cdef Py_ssize_t cap = ctx.captok * 2 if ctx.captok else 256
-    cdef JBTok* p = <JBTok*>realloc(ctx.toks, cap * sizeof(JBTok))
-    if p == NULL:
+    if grow(<void**>&ctx.toks, cap * sizeof(JBTok)):
         ctx.err = JB_ERR_NOMEM
         return -1
-    ctx.toks = p
     ctx.captok = cap
     return 0
 
@@ -602,33 +592,16 @@ cdef inline int emit_char(JBCtx* ctx, Py_ssize_t i) noexcept nogil:
 
 cdef int reserve_route(JBCtx* ctx, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t cap
-    cdef void* p
     if n <= ctx.caproute:
         return 0
     cap = n if n > 2 * ctx.caproute else 2 * ctx.caproute
     if cap < 256:
         cap = 256
-    p = realloc(ctx.rscore, cap * sizeof(double))
-    if p == NULL:
+    if (grow(<void**>&ctx.rscore, cap * sizeof(double)) or grow(<void**>&ctx.rx, cap * sizeof(Py_ssize_t))
+            or grow(<void**>&ctx.rnode, cap * sizeof(int32_t))
+            or grow(<void**>&ctx.bp, cap * 5)):  # 4 back pointers and 1 state per character
         ctx.err = JB_ERR_NOMEM
         return -1
-    ctx.rscore = <double*>p
-    p = realloc(ctx.rx, cap * sizeof(Py_ssize_t))
-    if p == NULL:
-        ctx.err = JB_ERR_NOMEM
-        return -1
-    ctx.rx = <Py_ssize_t*>p
-    p = realloc(ctx.rnode, cap * sizeof(int32_t))
-    if p == NULL:
-        ctx.err = JB_ERR_NOMEM
-        return -1
-    ctx.rnode = <int32_t*>p
-    # 4 back pointers and 1 state per character
-    p = realloc(ctx.bp, cap * 5)
-    if p == NULL:
-        ctx.err = JB_ERR_NOMEM
-        return -1
-    ctx.bp = <uint8_t*>p
     ctx.caproute = cap
     return 0
 
@@ -910,36 +883,25 @@ cdef int cut_dag_no_hmm(JBCtx* ctx, Py_ssize_t b, Py_ssize_t N) noexcept nogil:
 
 cdef int reserve_dag(JBCtx* ctx, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t cap
-    cdef void* p
     if n <= ctx.capdag:
         return 0
     cap = n if n > 2 * ctx.capdag else 2 * ctx.capdag
     if cap < 64:
         cap = 64
-    p = realloc(ctx.dag, cap * sizeof(Py_ssize_t))
-    if p == NULL:
+    if grow(<void**>&ctx.dag, cap * sizeof(Py_ssize_t)) or grow(<void**>&ctx.dagnode, cap * sizeof(int32_t)):
         ctx.err = JB_ERR_NOMEM
         return -1
-    ctx.dag = <Py_ssize_t*>p
-    p = realloc(ctx.dagnode, cap * sizeof(int32_t))
-    if p == NULL:
-        ctx.err = JB_ERR_NOMEM
-        return -1
-    ctx.dagnode = <int32_t*>p
     ctx.capdag = cap
     return 0
 
 
 cdef int aux_append(JBCtx* ctx, const Py_UCS4* src, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t cap
-    cdef void* p
     if ctx.naux + n > ctx.capaux:
         cap = 2 * ctx.capaux if 2 * ctx.capaux > ctx.naux + n else ctx.naux + n + 64
-        p = realloc(ctx.aux, cap * sizeof(Py_UCS4))
-        if p == NULL:
+        if grow(<void**>&ctx.aux, cap * sizeof(Py_UCS4)):
             ctx.err = JB_ERR_NOMEM
             return -1
-        ctx.aux = <Py_UCS4*>p
         ctx.capaux = cap
     memcpy(ctx.aux + ctx.naux, src, n * sizeof(Py_UCS4))
     ctx.naux += n
