@@ -96,8 +96,7 @@ cdef enum:
     DENSE_KEYS_PER_CELL = 2
     # batches shorter than this are hashed: the scratch costs more than it saves
     DENSE_MIN = 64
-    # the min/max pass checks the span after each chunk of this many keys, so a
-    # batch of spread-out keys gives up after one chunk
+    # dense counting takes a batch in chunks of this many keys (L1-sized for int64)
     SPAN_CHUNK = 4096
 
 
@@ -523,36 +522,67 @@ cdef int _run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
     return _run_impl(t, keys, kstride, kind, counts, cstride, n, newbits, where, 1)
 
 
-cdef Py_ssize_t _dense_cells(Py_ssize_t n, uint64_t span) noexcept nogil:
-    """Cells of the dense count array for n unit-count keys spanning
-    max - min = span, or 0 when the batch should be hashed instead."""
+cdef Py_ssize_t _dense_limit(Py_ssize_t n) noexcept nogil:
+    """The most cells a dense count array may have for a batch of n unit
+    counts (0: hash the batch); its keys must span max - min < the limit."""
     if n < DENSE_MIN or <uint64_t>n > <uint64_t>0xFFFFFFFF:  # uint32 cells cannot overflow
         return 0
-    if span >= <uint64_t>min(<Py_ssize_t>DENSE_MAX_CELLS, n // DENSE_KEYS_PER_CELL):
-        return 0
-    return <Py_ssize_t>span + 1
+    return min(<Py_ssize_t>DENSE_MAX_CELLS, n // DENSE_KEYS_PER_CELL)
 
 
-cdef Py_ssize_t _span(const char* keys, Py_ssize_t kstride, ikey_t* kind, Py_ssize_t n,
-                      int64_t* lo) noexcept nogil:
-    """The cells _dense_cells allows for the batch (0: hash it) and *lo = its
-    smallest key. Stops at the first chunk that makes the span too wide."""
-    cdef Py_ssize_t i, start = 0, stop
-    cdef int64_t k, mn, mx
-    if _dense_cells(n, 0) == 0:
-        return 0
-    mn = mx = _key_at(keys, kstride, 0, kind)
+cdef uint32_t* _dense_count(const char* keys, Py_ssize_t kstride, ikey_t* kind, Py_ssize_t n,
+                            uint64_t* lo, Py_ssize_t* cells) noexcept nogil:
+    """keys[0:n] counted into a new array indexed by tag - *lo, of *cells
+    cells; NULL when the span is too wide for _dense_limit or memory is short.
+
+    One pass, chunk by chunk: a chunk's min and max are found while it is in
+    cache, then it is counted; a chunk outside the array widens it, to at
+    least twice its size, so widening costs O(final size). A batch of
+    spread-out keys gives up after its first chunk.
+    """
+    cdef Py_ssize_t limit = _dense_limit(n), start = 0, stop, i
+    cdef uint64_t k, mn, mx, new_lo, new_hi, want, room
+    cdef uint64_t wlo = 0, size = 0
+    cdef uint32_t* dense = NULL
+    cdef uint32_t* grown
+    if limit == 0:
+        return NULL
     while start < n:
         stop = min(start + <Py_ssize_t>SPAN_CHUNK, n)
-        for i in range(start, stop):
-            k = _key_at(keys, kstride, i, kind)
+        # tags order like the keys, and their differences cannot overflow
+        mn = mx = <uint64_t>_tag(_key_at(keys, kstride, start, kind))
+        for i in range(start + 1, stop):
+            k = <uint64_t>_tag(_key_at(keys, kstride, i, kind))
             mn = k if k < mn else mn
             mx = k if k > mx else mx
-        if _dense_cells(n, <uint64_t>mx - <uint64_t>mn) == 0:
-            return 0
+        if mn < wlo or mx - wlo >= size:
+            new_lo = mn if dense == NULL or mn < wlo else wlo
+            new_hi = mx if dense == NULL or mx > wlo + size - 1 else wlo + size - 1
+            if new_hi - new_lo >= <uint64_t>limit:
+                PyMem_RawFree(dense)
+                return NULL
+            want = min(max(new_hi - new_lo + 1, 2 * size), <uint64_t>limit)
+            room = want - (new_hi - new_lo + 1)
+            if dense != NULL and mn < wlo:
+                new_lo -= min(room, new_lo)
+            else:
+                new_hi += min(room, <uint64_t>-1 - new_hi)
+            grown = <uint32_t*>PyMem_RawCalloc(<size_t>(new_hi - new_lo + 1), sizeof(uint32_t))
+            if grown == NULL:
+                PyMem_RawFree(dense)
+                return NULL
+            if dense != NULL:
+                memcpy(grown + (wlo - new_lo), dense, <size_t>size * sizeof(uint32_t))
+                PyMem_RawFree(dense)
+            dense = grown
+            wlo = new_lo
+            size = new_hi - new_lo + 1
+        for i in range(start, stop):
+            dense[<uint64_t>_tag(_key_at(keys, kstride, i, kind)) - wlo] += 1
         start = stop
-    lo[0] = mn
-    return _dense_cells(n, <uint64_t>mx - <uint64_t>mn)
+    lo[0] = wlo
+    cells[0] = <Py_ssize_t>size
+    return dense
 
 
 cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
@@ -566,20 +596,13 @@ cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* ki
     running count leaves int64 exactly when the total does, so this fails
     exactly when the hashed batch would.
     """
-    cdef int64_t lo
-    cdef Py_ssize_t cells = _span(keys, kstride, kind, n, &lo)
-    cdef Py_ssize_t i, j, d = 0, where = -1
-    cdef uint32_t* dense
+    cdef uint64_t lo
+    cdef Py_ssize_t cells, i, j, d = 0, where = -1
+    cdef uint32_t* dense = _dense_count(keys, kstride, kind, n, &lo, &cells)
     cdef int64_t* pairs
     cdef int r
-    if cells == 0:
-        return 1
-    dense = <uint32_t*>PyMem_RawCalloc(<size_t>cells, sizeof(uint32_t))
     if dense == NULL:
         return 1
-    for i in range(n):
-        # key - lo < cells, computed without signed overflow
-        dense[<uint64_t>_key_at(keys, kstride, i, kind) - <uint64_t>lo] += 1
     for j in range(cells):
         d += dense[j] != 0
     pairs = <int64_t*>PyMem_RawMalloc(<size_t>(2 * d) * sizeof(int64_t))
@@ -589,7 +612,7 @@ cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* ki
     i = 0
     for j in range(cells):
         if dense[j] != 0:
-            pairs[i] = <int64_t>(<uint64_t>lo + <uint64_t>j)
+            pairs[i] = _tag(<int64_t>(lo + <uint64_t>j))
             pairs[d + i] = dense[j]
             i += 1
     PyMem_RawFree(dense)
