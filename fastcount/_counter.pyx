@@ -616,6 +616,10 @@ cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* ki
             pairs[d + i] = dense[j]
             i += 1
     PyMem_RawFree(dense)
+    if fc_table_len(t) == 0:
+        # an empty table ends at this capacity anyway: size it once instead of
+        # doubling it on the way (on failure _run meets the shortage itself)
+        fc_table_reserve(t, d)
     r = _run(t, <const char*>pairs, sizeof(int64_t), <int64_t*>NULL,
              <const char*>(pairs + d), sizeof(int64_t), d, newbits, &where)
     PyMem_RawFree(pairs)

@@ -640,3 +640,14 @@ def test_dense_out_of_memory_leaves_the_table_intact(tmp_path, child_env):
         cwd=tmp_path, env=child_env,
     )
     assert out.stdout.strip() == "OK", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("distinct", [40, 3000, 200_000])
+def test_dense_table_is_no_larger_than_a_hashed_one(distinct):
+    keys = np.random.default_rng(3).permutation(np.repeat(np.arange(distinct), 3))
+    dense = HashCounter(keys)  # unit counts over a small range: dense
+    hashed = HashCounter(keys, np.ones_like(keys))  # explicit counts: hashed
+    assert dense == hashed and dense.capacity == hashed.capacity
+    dense.add(keys)  # into a filled table
+    hashed.add(keys, np.ones_like(keys))
+    assert dense == hashed and dense.capacity == hashed.capacity
