@@ -14,6 +14,10 @@ the count: a key may be present with a count of 0 or below.
 Batches are validated and converted before anything is applied; an error
 met while applying (out of memory, a count leaving int64) undoes the part
 already applied, so a failed call leaves the counter as it was.
+
+A batch of +1s whose keys span a small range (dense ids, as a Vocab hands
+out) is first counted into a temporary array indexed by key - min, one
+pass without hashing; only its distinct keys then go through the table.
 """
 from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_STRIDES, PyBuffer_Release,
                              PyObject_CheckBuffer, PyObject_GetBuffer)
@@ -84,6 +88,16 @@ cdef enum:
     AHEAD = 16
     # tables from this many cells (32 MiB) on ask for huge pages
     HUGE_MIN_CELLS = 1 << 21
+    # dense counting: the temporary array has at most this many cells (64 MiB
+    # of uint32) and at most one cell per DENSE_KEYS_PER_CELL keys of the batch,
+    # so its scan and the table updates of its nonzero cells cost at most
+    # about half a hashed pass
+    DENSE_MAX_CELLS = 1 << 24
+    DENSE_KEYS_PER_CELL = 2
+    # batches shorter than this are hashed: the scratch costs more than it saves
+    DENSE_MIN = 64
+    # dense counting takes a batch in chunks of this many keys (L1-sized for int64)
+    SPAN_CHUNK = 4096
 
 
 # ---------------------------------------------------------------------------
@@ -508,6 +522,123 @@ cdef int _run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
     return _run_impl(t, keys, kstride, kind, counts, cstride, n, newbits, where, 1)
 
 
+cdef Py_ssize_t _dense_limit(Py_ssize_t n) noexcept nogil:
+    """The most cells a dense count array may have for a batch of n unit
+    counts (0: hash the batch); its keys must span max - min < the limit."""
+    if n < DENSE_MIN or <uint64_t>n > <uint64_t>0xFFFFFFFF:  # uint32 cells cannot overflow
+        return 0
+    return min(<Py_ssize_t>DENSE_MAX_CELLS, n // DENSE_KEYS_PER_CELL)
+
+
+cdef uint32_t* _dense_count(const char* keys, Py_ssize_t kstride, ikey_t* kind, Py_ssize_t n,
+                            uint64_t* lo, Py_ssize_t* cells) noexcept nogil:
+    """keys[0:n] counted into a new array indexed by tag - *lo, of *cells
+    cells; NULL when the span is too wide for _dense_limit or memory is short.
+
+    One pass, chunk by chunk: a chunk's min and max are found while it is in
+    cache, then it is counted; a chunk outside the array widens it, to at
+    least twice its size, so widening costs O(final size). A batch of
+    spread-out keys gives up after its first chunk.
+    """
+    cdef Py_ssize_t limit = _dense_limit(n), start = 0, stop, i
+    cdef uint64_t k, mn, mx, new_lo, new_hi, want, room
+    cdef uint64_t wlo = 0, size = 0
+    cdef uint32_t* dense = NULL
+    cdef uint32_t* grown
+    if limit == 0:
+        return NULL
+    while start < n:
+        stop = min(start + <Py_ssize_t>SPAN_CHUNK, n)
+        # tags order like the keys, and their differences cannot overflow
+        mn = mx = <uint64_t>_tag(_key_at(keys, kstride, start, kind))
+        for i in range(start + 1, stop):
+            k = <uint64_t>_tag(_key_at(keys, kstride, i, kind))
+            mn = k if k < mn else mn
+            mx = k if k > mx else mx
+        if mn < wlo or mx - wlo >= size:
+            new_lo = mn if dense == NULL or mn < wlo else wlo
+            new_hi = mx if dense == NULL or mx > wlo + size - 1 else wlo + size - 1
+            if new_hi - new_lo >= <uint64_t>limit:
+                PyMem_RawFree(dense)
+                return NULL
+            want = min(max(new_hi - new_lo + 1, 2 * size), <uint64_t>limit)
+            room = want - (new_hi - new_lo + 1)
+            if dense != NULL and mn < wlo:
+                new_lo -= min(room, new_lo)
+            else:
+                new_hi += min(room, <uint64_t>-1 - new_hi)
+            grown = <uint32_t*>PyMem_RawCalloc(<size_t>(new_hi - new_lo + 1), sizeof(uint32_t))
+            if grown == NULL:
+                PyMem_RawFree(dense)
+                return NULL
+            if dense != NULL:
+                memcpy(grown + (wlo - new_lo), dense, <size_t>size * sizeof(uint32_t))
+                PyMem_RawFree(dense)
+            dense = grown
+            wlo = new_lo
+            size = new_hi - new_lo + 1
+        for i in range(start, stop):
+            dense[<uint64_t>_tag(_key_at(keys, kstride, i, kind)) - wlo] += 1
+        start = stop
+    lo[0] = wlo
+    cells[0] = <Py_ssize_t>size
+    return dense
+
+
+cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
+                    Py_ssize_t n, uint8_t* newbits) noexcept nogil:
+    """Add 1 to keys[i] for i < n by dense counting: 0 done, 1 not done (the
+    span is too wide, scratch memory is short, or the table refused: the
+    table is unchanged and newbits zero; the caller hashes the batch, which
+    also finds the exact failing position).
+
+    The table receives each distinct key once with its total; with +1s a
+    running count leaves int64 exactly when the total does, so this fails
+    exactly when the hashed batch would.
+    """
+    cdef uint64_t lo
+    cdef Py_ssize_t cells, i, j, d = 0, where = -1
+    cdef uint32_t* dense = _dense_count(keys, kstride, kind, n, &lo, &cells)
+    cdef int64_t* pairs
+    cdef int r
+    if dense == NULL:
+        return 1
+    for j in range(cells):
+        d += dense[j] != 0
+    pairs = <int64_t*>PyMem_RawMalloc(<size_t>(2 * d) * sizeof(int64_t))
+    if pairs == NULL:
+        PyMem_RawFree(dense)
+        return 1
+    i = 0
+    for j in range(cells):
+        if dense[j] != 0:
+            pairs[i] = _tag(<int64_t>(lo + <uint64_t>j))
+            pairs[d + i] = dense[j]
+            i += 1
+    PyMem_RawFree(dense)
+    if fc_table_len(t) == 0:
+        # an empty table ends at this capacity anyway: size it once instead of
+        # doubling it on the way (on failure _run meets the shortage itself)
+        fc_table_reserve(t, d)
+    r = _run(t, <const char*>pairs, sizeof(int64_t), <int64_t*>NULL,
+             <const char*>(pairs + d), sizeof(int64_t), d, newbits, &where)
+    PyMem_RawFree(pairs)
+    if r != 0:
+        memset(newbits, 0, <size_t>(d // 8 + 1))
+        return 1
+    return 0
+
+
+cdef int _add_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
+                  const char* counts, Py_ssize_t cstride, Py_ssize_t n,
+                  uint8_t* newbits, Py_ssize_t* where) noexcept nogil:
+    """_run, counting densely first when the batch allows it. newbits must
+    hold n bits (the dense path needs fewer)."""
+    if counts == NULL and _dense_run(t, keys, kstride, kind, n, newbits) == 0:
+        return 0
+    return _run(t, keys, kstride, kind, counts, cstride, n, newbits, where)
+
+
 cdef void _widen(const char* src, Py_ssize_t stride, Py_ssize_t n, ikey_t* kind, int64_t* dst) noexcept nogil:
     cdef Py_ssize_t i
     for i in range(n):
@@ -818,20 +949,20 @@ cdef int _dispatch(FCTable* t, _Ints keys, const char* cdata, Py_ssize_t cstride
     cdef const char* kd = keys.data
     cdef Py_ssize_t ks = keys.stride, n = keys.n
     if keys.kind == K_I64:
-        return _run(t, kd, ks, <int64_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <int64_t*>NULL, cdata, cstride, n, newbits, where)
     if keys.kind == K_I32:
-        return _run(t, kd, ks, <int32_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <int32_t*>NULL, cdata, cstride, n, newbits, where)
     if keys.kind == K_U32:
-        return _run(t, kd, ks, <uint32_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <uint32_t*>NULL, cdata, cstride, n, newbits, where)
     if keys.kind == K_U64:
-        return _run(t, kd, ks, <uint64_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <uint64_t*>NULL, cdata, cstride, n, newbits, where)
     if keys.kind == K_I16:
-        return _run(t, kd, ks, <int16_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <int16_t*>NULL, cdata, cstride, n, newbits, where)
     if keys.kind == K_U16:
-        return _run(t, kd, ks, <uint16_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <uint16_t*>NULL, cdata, cstride, n, newbits, where)
     if keys.kind == K_I8:
-        return _run(t, kd, ks, <int8_t*>NULL, cdata, cstride, n, newbits, where)
-    return _run(t, kd, ks, <uint8_t*>NULL, cdata, cstride, n, newbits, where)
+        return _add_run(t, kd, ks, <int8_t*>NULL, cdata, cstride, n, newbits, where)
+    return _add_run(t, kd, ks, <uint8_t*>NULL, cdata, cstride, n, newbits, where)
 
 
 cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):

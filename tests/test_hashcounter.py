@@ -515,3 +515,139 @@ def test_interleaved_adds_deletes_and_growth_match_a_dict(seed, layout):
         assert len(h) == len(ref)
     assert as_dict(h) == ref
     assert all(h[k] == ref.get(k, 0) and (k in h) == (k in ref) for k in universe.tolist())
+
+
+# -- dense counting of unit-count batches over a small key range -------------
+# HashCounter.add counts a unit-count batch of n >= 64 keys whose max - min is
+# below min(n // 2, 2**24) in a temporary array indexed by key - min (chunks of
+# 4096 keys widen it as they arrive); any other batch is hashed key by key.
+# Both paths must give the same counts, errors and all-or-nothing behaviour.
+
+DENSE_MIN = 64
+
+
+def check_against_counter(batches, start=()):
+    """Add each batch to a counter holding ``start``; compare with collections.Counter."""
+    h = HashCounter(list(start))
+    c = collections.Counter(list(start))
+    for keys in batches:
+        h.add(keys)
+        c.update(np.asarray(keys).tolist())
+    assert as_dict(h) == dict(c)
+    assert h.total() == c.total()
+    return h
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([0, -5, 1000, -(2**40), I64_MIN, I64_MAX - 40, I64_MIN + 3]),
+       st.integers(0, 40), st.integers(DENSE_MIN - 2, 400), st.data())
+def test_dense_batches_like_collections_counter(base, width, n, data):
+    # keys in [base, base + width], clipped to int64: mostly dense, some too wide
+    hi = min(base + width, I64_MAX)
+    keys = data.draw(st.lists(st.integers(base, hi), min_size=n, max_size=n))
+    start = data.draw(st.lists(st.one_of(st.integers(base, hi), keys_st), max_size=20))
+    arr = np.array(keys, dtype=np.int64)
+    check_against_counter([arr, arr[::-1], keys], start)
+
+
+@pytest.mark.parametrize("n", [DENSE_MIN - 1, DENSE_MIN, 1000, 4097, 50_001])
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_dense_range_boundaries(n, extra):
+    # max - min just below, at and above the n // 2 cells the dense path allows
+    span = n // 2 - 1 + extra
+    keys = np.arange(n, dtype=np.int64) % span
+    keys[-1] = span  # the key that makes the span comes last
+    for lo in (0, -(2**62), I64_MAX - span, I64_MIN):
+        h = check_against_counter([keys + lo])
+        assert min(h) == lo and max(h) == lo + span
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending", "zigzag", "late-outlier",
+                                   "early-outlier", "negative"])
+def test_dense_widening_across_chunks(order):
+    n = 3 * 4096 + 17
+    rng = np.random.default_rng(1)
+    if order == "ascending":
+        keys = np.arange(n, dtype=np.int64) // 3
+    elif order == "descending":
+        keys = np.arange(n, dtype=np.int64)[::-1] // 3
+    elif order == "zigzag":
+        keys = np.where(np.arange(n) % 2 == 0, np.arange(n) // 5, -(np.arange(n) // 5))  # both ends
+    elif order == "negative":
+        keys = -rng.integers(0, 2000, n)
+    else:
+        # dense until one key makes the span too wide: the batch is hashed instead
+        keys = rng.integers(0, 2000, n)
+        keys[-1 if order == "late-outlier" else 5000] = 10**12
+    keys = keys.astype(np.int64)
+    check_against_counter([keys, keys[::2], keys[1::3]], start=[0, 1, 10**12, -(2**63)])
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_dense_every_integer_dtype(dtype):
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(2)
+    for lo in (int(info.min), 0, min(int(info.max), I64_MAX) - 99):
+        keys = (rng.integers(0, 100, 5000) + lo).astype(dtype)
+        check_against_counter([keys, keys[::2], memoryview(keys), keys.astype(keys.dtype.newbyteorder("S"))])
+
+
+def test_dense_overflow_names_the_position_and_changes_nothing():
+    h = _prefilled()
+    h[5] = I64_MAX - 2
+    before = h.copy()
+    new = np.tile(np.arange(60, 90), 4)  # inserted, then must vanish again
+    keys = np.concatenate([new, [5, 3, 5, 5, 5], new])
+    with pytest.raises(OverflowError) as info:
+        h.add(keys)  # the third 5 takes the count past I64_MAX
+    assert "keys[123]: count of key 5 plus 1" in str(info.value)
+    assert "the counter is unchanged" in str(info.value)
+    assert h == before and as_dict(h) == as_dict(before)
+    h.add(keys[:123])
+    assert h[5] == I64_MAX and h[60] == 4 and h[3] == 2
+
+
+def test_dense_out_of_memory_leaves_the_table_intact(tmp_path, child_env):
+    # 4M keys spanning 2M - 1: counted densely (8 MB array, 32 MB of pairs), then
+    # the table cannot grow; the hashed retry fails too, and nothing is changed
+    code = textwrap.dedent("""
+        import resource, numpy as np
+        from fastcount import HashCounter
+        h = HashCounter(np.arange(100_000))
+        h.add(7, 5)
+        before = h.copy()
+        keys = np.repeat(np.arange(10**6, 3 * 10**6, dtype=np.int64), 2)
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm") as f:
+            vm = int(f.read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (vm + 60 * 2**20, hard))
+        try:
+            h.add(keys)
+        except MemoryError as e:
+            assert "unchanged" in str(e), e
+        else:
+            raise SystemExit("no MemoryError")
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        assert h == before, "changed"
+        h.add(keys)
+        assert len(h) == 100_000 + 2 * 10**6 and h[7] == 6 and h[10**6] == 2
+        print("OK")
+    """)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("address-space limits via /proc are Linux only")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, env=child_env,
+    )
+    assert out.stdout.strip() == "OK", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("distinct", [40, 3000, 200_000])
+def test_dense_table_is_no_larger_than_a_hashed_one(distinct):
+    keys = np.random.default_rng(3).permutation(np.repeat(np.arange(distinct), 3))
+    dense = HashCounter(keys)  # unit counts over a small range: dense
+    hashed = HashCounter(keys, np.ones_like(keys))  # explicit counts: hashed
+    assert dense == hashed and dense.capacity == hashed.capacity
+    dense.add(keys)  # into a filled table
+    hashed.add(keys, np.ones_like(keys))
+    assert dense == hashed and dense.capacity == hashed.capacity
