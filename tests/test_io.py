@@ -111,8 +111,8 @@ def test_unknown_encoding_fails_up_front(tmp_path):
 
 
 def test_long_line_is_one_text(tmp_path):
-    # The 100 MB version of this (no newline at all) was checked by hand; a
-    # few MB keep CI fast while still crossing every buffer size.
+    # A few MB cross every buffer size; test_pipeline.py counts a 100 MB file
+    # without a newline end to end.
     line = "词 " * 1_500_000
     p = _write(tmp_path / "long.txt", line.encode())
     assert _texts(p) == [line]

@@ -193,12 +193,26 @@ def test_empty_inputs(tmp_path):
 
 
 def test_long_line(tmp_path):
-    # The 100 MB line without a newline was checked by hand
-    # (count_words(path, "whitespace") in ~30 s); 4 MB keeps CI fast.
     path = tmp_path / "long.txt"
     path.write_bytes(("甲 乙 " * 700_000).encode() + b"\nshort\n" + ("丙 " * 300_000).encode())
     got = count_words(path, "whitespace", workers=2, chunk_size=1000)
     assert dict(got) == {"甲": 700_000, "乙": 700_000, "short": 1, "丙": 300_000}
+
+
+def test_100_mb_without_a_newline(tmp_path):
+    # The whole file is one text; a few seconds and under 1 GB of memory.
+    unit = "我们在北京清华大学学习 hello 世界，"
+    n = 100_000_000 // len(unit.encode())
+    path = tmp_path / "long.txt"
+    path.write_bytes((unit * n).encode())
+    # jieba cuts the repeated unit the same way every time (checked on a
+    # stretch of several units, so words across unit boundaries would show).
+    per_unit = collections.Counter(w for w in jieba.lcut(unit) if not w.isspace())
+    assert collections.Counter(w for w in jieba.lcut(unit * 50) if not w.isspace()) == {
+        w: 50 * k for w, k in per_unit.items()}
+    assert dict(count_words(path, workers=2)) == {w: k * n for w, k in per_unit.items()}
+    want = collections.Counter((unit * n).split())
+    assert dict(count_words(path, "whitespace", workers=2)) == want
 
 
 # ---------------------------------------------------------------- bad input
