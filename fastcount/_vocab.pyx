@@ -941,6 +941,51 @@ cdef class Vocab:
         _add_all(self, seq, out)
         return out
 
+    def add_from(self, Vocab other not None, ids=None):
+        """Add the words of ``other`` with ids ``ids`` (an integer array; all
+        of ``other``'s words, in id order, when None) in that order, and
+        return their ids here as an int64 array: ``encode(other.decode(ids))``
+        without a str per word, copying UTF-8 from arena to arena.
+
+        IndexError names the first id that is not in ``other`` (and adds
+        nothing); running out of memory adds nothing either."""
+        cdef const int64_t[::1] view
+        cdef int64_t[::1] dst
+        cdef Py_ssize_t i, m
+        cdef int64_t wid = 0, n = other.table.n, before = self.table.n
+        cdef uint64_t mask_before = self.table.mask
+        cdef const char* p
+        cdef Py_ssize_t size
+        if ids is None:
+            view = np.arange(n, dtype=np.int64)
+        else:
+            arr = np.asarray(ids)
+            if arr.ndim != 1 or (arr.dtype.kind not in "iu" and arr.size):
+                raise TypeError(f"add_from() needs a 1-d integer array of ids, "
+                                f"not {arr.ndim}-d {arr.dtype}")
+            view = np.ascontiguousarray(arr, dtype=np.int64)
+        m = view.shape[0]
+        for i in range(m):
+            if view[i] < 0 or view[i] >= n:
+                raise IndexError(f"position {i}: " + _no_such_id(view[i], n))
+        out = np.empty(m, dtype=np.int64)
+        dst = out
+        with nogil:
+            for i in range(m):
+                p = fc_vocab_word(&other.table, view[i], &size)
+                # other's arena holds valid UTF-8 (checked on the way in);
+                # p stays valid while self grows, even when other is self
+                # (every word of self is found, nothing is added)
+                wid = _intern_valid(&self.table, p, size, _hash(p, size))
+                if wid < 0:
+                    break
+                dst[i] = wid
+        if wid < 0:
+            _truncate(&self.table, before, mask_before)
+            raise MemoryError("Vocab: out of memory" if self.table.n < MAX_WORDS
+                              else "Vocab: full (2**32 - 1 words)")
+        return out
+
     def decode(self, ids):
         """The words of ``ids`` (an integer buffer such as a numpy array, or
         an iterable of ints) as a list of str; a multi-dimensional array is
