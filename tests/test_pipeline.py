@@ -159,6 +159,21 @@ def test_min_count_and_top_match_a_reference(texts, min_count, top, workers):
     assert (stats.tokens, stats.words) == (sum(reference.values()), len(reference))
 
 
+@pytest.mark.parametrize("from_vocab", [True, False])
+def test_counter_built_with_or_without_counter_from_vocab(monkeypatch, from_vocab):
+    if not from_vocab:  # the fallback: update_counts with the words kept
+        monkeypatch.delattr(fastcount.Counter, "_from_vocab", raising=False)
+    texts = ["b a c a", "a b d", "e \x00 a", "c"] * 3
+    reference = collections.Counter(w for t in texts for w in t.split())
+    for workers in (1, 2):
+        got = count_words(texts, "whitespace", workers=workers, chunk_size=5)
+        assert type(got) is fastcount.Counter and list(got.items()) == list(reference.items())
+        got = count_words(texts, "whitespace", workers=workers, chunk_size=5, min_count=4)
+        assert list(got.items()) == [(w, c) for w, c in reference.items() if c >= 4]
+        got = count_words(texts, "whitespace", workers=workers, chunk_size=5, top=2)
+        assert list(got.items()) == [("a", 12), ("b", 6)]
+
+
 def test_stats(reference):
     stats = CountStats()
     count_words(TEXTS, "jieba-py", workers=2, chunk_size=4000, stats=stats)
@@ -213,6 +228,9 @@ def _boom(text):
 class _Unpicklable(Exception):
     def __init__(self, a, b):
         super().__init__(a)  # pickling calls _Unpicklable(a) and fails
+        # and a lock pickles under no scheme (tblib's, which the Dask tests
+        # install process-wide, pickles exceptions by their __dict__)
+        self.lock = threading.Lock()
 
 
 def _raise_unpicklable(text):
