@@ -77,6 +77,17 @@ def test_any_workers_and_chunk_size_give_the_same_counter(texts, tokenizer, work
     assert list(got.items()) == list(reference.items())
 
 
+def test_chunks_shrink_toward_the_end_of_an_input_of_known_size():
+    pieces = [(f"t{i}", 1, 99) for i in range(400)]  # 100 bytes each, 40 kB in all
+    chunks = list(pipeline._chunked([(None, 0, iter(pieces))], 4000, total=40_000, workers=2))
+    assert [t for c in chunks for t in c.parts] == [p for p, _, _ in pieces]
+    sizes = [c.ntexts * 100 for c in chunks]
+    assert sizes[0] == 4000 and sizes[-2] == 1000  # a quarter chunk at the end
+    assert sizes == sorted(sizes, reverse=True)
+    fixed = list(pipeline._chunked([(None, 0, iter(pieces))], 4000))
+    assert [c.ntexts for c in fixed] == [40] * 10
+
+
 def test_files_compressed_and_directories(tmp_path, reference):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "a.txt").write_text("\n".join(TEXTS[:100]) + "\n", encoding="utf-8")
