@@ -73,6 +73,14 @@ def test_add_from_equals_encoding_the_words(known, words, data):
         assert v == ref
 
 
+def test_add_from_many_words_through_growth():
+    other = Vocab(f"w{i}中" for i in range(0, 30_000, 3))
+    v, ref = Vocab(f"w{i}中" for i in range(0, 30_000, 5)), Vocab(f"w{i}中" for i in range(0, 30_000, 5))
+    ids = np.arange(len(other))[::-1]
+    assert v.add_from(other, ids).tolist() == ref.encode(other.decode(ids)).tolist()
+    assert v == ref
+
+
 def test_add_from_bad_ids_add_nothing():
     a, b = Vocab(["x", "中文", "😀"]), Vocab(["y"])
     with pytest.raises(IndexError, match="position 2: id 3 is not in the vocabulary"):
