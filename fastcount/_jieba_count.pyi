@@ -1,11 +1,12 @@
 """Type stub of fastcount._jieba_count (segment and count in C)."""
 
-from typing import List, Sequence, Tuple
+from typing import List, Literal, Sequence, Tuple, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from fastcount._jieba import Dictionary
+from fastcount._vocab import Vocab
 
 class ChunkCounter:
     """Counts jieba's tokens of many texts: feed(texts) then result()."""
@@ -14,4 +15,7 @@ class ChunkCounter:
                  keep_whitespace: bool = ...) -> None: ...
     def feed(self, texts: Sequence[str]) -> None: ...
     def seen(self) -> int: ...
-    def result(self) -> Tuple[List[str], npt.NDArray[np.int64]]: ...
+    @overload
+    def result(self, vocab: Literal[False] = ...) -> Tuple[List[str], npt.NDArray[np.int64]]: ...
+    @overload
+    def result(self, vocab: Literal[True]) -> Tuple[Vocab, npt.NDArray[np.int64]]: ...

@@ -18,7 +18,8 @@ from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
                                jb_ctx_free, jb_zfind)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
-from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word_str
+from fastcount._vocab cimport (Vocab, fc_vocab_init, fc_vocab_intern, fc_vocab_word,
+                               fc_vocab_word_str)
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
@@ -263,16 +264,78 @@ cdef class ChunkCounter:
         """Number of distinct words counted so far."""
         return self.norder
 
-    def result(self):
+    def result(self, bint vocab=False):
         """``(words, counts)``: a list of str in order of first sight and an
-        int64 numpy array of their counts."""
-        cdef Py_ssize_t k
-        cdef int64_t key
+        int64 numpy array of their counts.
+
+        With ``vocab=True`` the words come as a new :class:`fastcount.Vocab`
+        (ids in order of first sight, ``counts[i]`` the count of word ``i``),
+        copied in C from the trie and this counter's own Vocab: no str per
+        word, and it pickles compactly for the trip to the parent process."""
+        cdef Py_ssize_t k, depth, i, m, cap = 0
+        cdef int64_t key, wid
+        cdef int32_t j
+        cdef const char* p
+        cdef Py_UCS4* chars = NULL
+        cdef void* q
+        cdef Vocab out
+        cdef int64_t[::1] cv
         if self.broken:
             raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
+        if vocab:
+            out = Vocab()
+            if fc_vocab_init(&out.table, self.norder) < 0:
+                raise MemoryError()
+            counts = np.zeros(self.norder, dtype=np.int64)
+            cv = counts
+            try:
+                for k in range(self.norder):
+                    key = self.order[k]
+                    if key >= 0:
+                        # the node's string: its code points, read from the
+                        # node up to the root, then UTF-8
+                        depth = 0
+                        j = <int32_t>key
+                        while j > 0:
+                            depth += 1
+                            j = self.d.trie.parent[j]
+                        if depth > cap or 4 * depth > self.caputf8:
+                            cap = max(depth, 2 * cap, 64)
+                            q = realloc(chars, cap * sizeof(Py_UCS4))
+                            if q == NULL:
+                                raise MemoryError()
+                            chars = <Py_UCS4*>q
+                            if 4 * cap > self.caputf8:
+                                q = realloc(self.utf8, 4 * cap)
+                                if q == NULL:
+                                    raise MemoryError()
+                                self.utf8 = <char*>q
+                                self.caputf8 = 4 * cap
+                        i = depth
+                        j = <int32_t>key
+                        while j > 0:
+                            i -= 1
+                            chars[i] = self.d.trie.ch[j]
+                            j = self.d.trie.parent[j]
+                        m = utf8_encode(chars, depth, self.utf8)
+                        p = self.utf8
+                    else:
+                        p = fc_vocab_word(&self.vocab.table, -1 - key, &m)
+                    # a word added to the dictionary while counting may also
+                    # have been counted under a vocabulary id: interning
+                    # merges the two
+                    wid = fc_vocab_intern(&out.table, p, m)
+                    if wid < 0:
+                        raise MemoryError()
+                    cv[wid] += fc_table_get(&self.counts.table, key)
+            finally:
+                free(chars)
+            if len(out) < self.norder:
+                counts = counts[:len(out)].copy()
+            return out, counts
         words = []
         counts = np.empty(self.norder, dtype=np.int64)
-        cdef int64_t[::1] cv = counts
+        cv = counts
         for k in range(self.norder):
             key = self.order[k]
             cv[k] = fc_table_get(&self.counts.table, key)

@@ -31,6 +31,10 @@ class Vocab:
         """All words in id order."""
     def encode(self, words: Iterable[str]) -> npt.NDArray[np.int64]:
         """Ids of ``words`` (adding new ones) as an int64 array."""
+    def add_from(
+        self, other: "Vocab", ids: Optional[Union[npt.ArrayLike, Iterable[SupportsIndex]]] = None
+    ) -> npt.NDArray[np.int64]:
+        """Add ``other``'s words with ids ``ids`` (all when None); their ids here."""
     def decode(self, ids: Union[npt.ArrayLike, Iterable[SupportsIndex]]) -> list[str]:
         """Words of ``ids``."""
     def save(self, path: _StrPath) -> None:

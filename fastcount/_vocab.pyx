@@ -50,9 +50,15 @@ cdef extern from *:
     #define FC_P5 0x27D4EB2F165667C5ULL
     #define FC_M1 0xFF51AFD7ED558CCDULL
     #define FC_M2 0xC4CEB9FE1A85EC53ULL
+    #if defined(__GNUC__) || defined(__clang__)
+    #define FC_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
+    #else
+    #define FC_PREFETCH(p) ((void)0)
+    #endif
     """
     int FC_UNICODE_READY(object o) except -1
     const uint64_t FC_P1, FC_P2, FC_P3, FC_P4, FC_P5, FC_M1, FC_M2
+    void FC_PREFETCH(const void* p) noexcept nogil
 
 
 # Grow the slot array when it would be more than 7/10 full: linear probing
@@ -62,6 +68,9 @@ cdef enum:
     MAX_LOAD_DEN = 10
     MIN_SLOTS = 16
     SCRATCH_MIN = 256
+    # add_from hashes this many words ahead and prefetches their home slots
+    # (a power of two): a big vocabulary's slots are far beyond the caches
+    AHEAD = 16
 
 # id + 1 must fit the 32-bit slot field, and 0 means "empty".
 cdef int64_t MAX_WORDS = 0xFFFFFFFE
@@ -939,6 +948,67 @@ cdef class Vocab:
         seq = words if type(words) is list else list(words)
         out = np.empty(len(seq), dtype=np.int64)
         _add_all(self, seq, out)
+        return out
+
+    def add_from(self, Vocab other not None, ids=None):
+        """Add the words of ``other`` with ids ``ids`` (an integer array; all
+        of ``other``'s words, in id order, when None) in that order, and
+        return their ids here as an int64 array: ``encode(other.decode(ids))``
+        without a str per word, copying UTF-8 from arena to arena.
+
+        IndexError names the first id that is not in ``other`` (and adds
+        nothing); running out of memory adds nothing either."""
+        cdef const int64_t[::1] view
+        cdef int64_t[::1] dst
+        cdef Py_ssize_t i, m
+        cdef int64_t wid = 0, n = other.table.n, before = self.table.n
+        cdef uint64_t mask_before = self.table.mask
+        cdef const char* p
+        cdef Py_ssize_t size
+        cdef uint64_t h
+        cdef uint64_t ring[AHEAD]
+        if ids is None:
+            view = np.arange(n, dtype=np.int64)
+        else:
+            arr = np.asarray(ids)
+            if arr.ndim != 1 or (arr.dtype.kind not in "iu" and arr.size):
+                raise TypeError(f"add_from() needs a 1-d integer array of ids, "
+                                f"not {arr.ndim}-d {arr.dtype}")
+            view = np.ascontiguousarray(arr, dtype=np.int64)
+        m = view.shape[0]
+        for i in range(m):
+            if view[i] < 0 or view[i] >= n:
+                raise IndexError(f"position {i}: " + _no_such_id(view[i], n))
+        out = np.empty(m, dtype=np.int64)
+        dst = out
+        # Room for every word at once (at most twice the slots needed when
+        # many are known already): growing mid-way would move every slot.
+        if <uint64_t>m > 0 and _slots_for(self.table.n + m) > (self.table.mask + 1 if self.table.slots != NULL else 0):
+            if _reserve_slots(&self.table, _slots_for(self.table.n + m)) < 0:
+                raise MemoryError("Vocab: out of memory")
+        with nogil:
+            for i in range(min(m, <Py_ssize_t>AHEAD)):
+                p = fc_vocab_word(&other.table, view[i], &size)
+                ring[i] = _hash(p, size)
+            for i in range(m):
+                h = ring[i & (AHEAD - 1)]
+                if i + AHEAD < m:
+                    p = fc_vocab_word(&other.table, view[i + AHEAD], &size)
+                    ring[i & (AHEAD - 1)] = _hash(p, size)
+                    if self.table.slots != NULL:
+                        FC_PREFETCH(&self.table.slots[<uint32_t>ring[i & (AHEAD - 1)] & self.table.mask])
+                p = fc_vocab_word(&other.table, view[i], &size)
+                # other's arena holds valid UTF-8 (checked on the way in);
+                # p stays valid while self grows, even when other is self
+                # (every word of self is found, nothing is added)
+                wid = _intern_valid(&self.table, p, size, h)
+                if wid < 0:
+                    break
+                dst[i] = wid
+        if wid < 0:
+            _truncate(&self.table, before, mask_before)
+            raise MemoryError("Vocab: out of memory" if self.table.n < MAX_WORDS
+                              else "Vocab: full (2**32 - 1 words)")
         return out
 
     def decode(self, ids):

@@ -6,8 +6,11 @@ the parent only reads and cuts, and the workers decode, split and tokenize
 in parallel. Each worker process is started once, builds
 its chunk counter once (tokenizer and dictionary loaded once), counts every
 chunk it is given into the same local table, and sends back one compact
-``(words, int64 counts)`` result at the end; the parent merges those through
-:meth:`fastcount.Counter.update_counts`.
+result at the end: its words as a :class:`fastcount.Vocab` (one UTF-8 arena,
+which pickles as bytes) and their int64 counts by id. The parent merges the
+vocabularies in C (:meth:`fastcount.Vocab.add_from`), sums the counts by id
+and builds the final :class:`fastcount.Counter` once, from the merged
+Vocab: no Python str per word on the way.
 
 Flow control is by credit: a worker holds two chunks, the one it counts and
 the next (sent by a parent thread, already on its way), and gets another
@@ -43,16 +46,19 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 import numpy as np
 
 from fastcount import io as fio
-from fastcount.tokenizers import CounterFactory, chunk_counter_factory
+from fastcount.tokenizers import CounterFactory, chunk_counter_factory, vocab_result
 
 if TYPE_CHECKING:
+    from fastcount._vocab import Vocab
     from fastcount.counter import Counter
 
 __all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "WorkerError"]
 
 #: Bytes of text per chunk: big enough that sending a chunk costs well under
-#: 1% of counting it, small enough to balance the last chunks across workers.
-DEFAULT_CHUNK_SIZE = 1 << 18
+#: 1% of counting it (the parent's cost per chunk is what a 4x smaller chunk
+#: measurably adds); when the input's size is known, the last chunks shrink
+#: (see ``_chunked``) so that the workers still finish together.
+DEFAULT_CHUNK_SIZE = 1 << 20
 
 
 @dataclass
@@ -167,15 +173,21 @@ def _checked_texts(items: Iterable) -> Iterator[tuple]:
         yield text, 1, len(text.encode("utf-8", "surrogatepass"))
 
 
-def _chunked(streams: Iterable[tuple], chunk_size: int) -> Iterator[_Chunk]:
+def _chunked(
+    streams: Iterable[tuple], chunk_size: int, total: Optional[int] = None, workers: int = 1
+) -> Iterator[_Chunk]:
     """Cut ``(label, first number, iterator of pieces)`` streams into chunks.
 
     A piece is ``(text or Block, texts in it, bytes)``; a chunk closes once
-    it holds ``chunk_size`` bytes.
+    it holds ``chunk_size`` bytes. With ``total``, the input's size, chunks
+    near the end close at a share of what is left (down to a quarter of
+    ``chunk_size``, the size of a file's blocks), so that no worker still
+    counts a whole chunk while the others have nothing left to do.
     """
     parts: list = []
     places: List[tuple] = []
     ntexts = nbytes = 0
+    target, cut = chunk_size, 0
     for label, number, pieces in streams:
         places.append((ntexts, label, number))
         for part, n, size in pieces:
@@ -183,8 +195,11 @@ def _chunked(streams: Iterable[tuple], chunk_size: int) -> Iterator[_Chunk]:
             ntexts += n
             number += n
             nbytes += size + 1  # + 1: empty texts cost something too
-            if nbytes >= chunk_size:
+            if nbytes >= target:
                 yield _Chunk(parts, ntexts, nbytes - len(parts), places)
+                if total is not None:
+                    cut += nbytes
+                    target = max(min(chunk_size, (total - cut) // (2 * workers)), chunk_size // 4)
                 parts, places, ntexts, nbytes = [], [(0, label, number)], 0, 0
     if parts:
         yield _Chunk(parts, ntexts, nbytes - len(parts), places)
@@ -232,8 +247,15 @@ def _worker(factory: CounterFactory, conn) -> None:
             counter.feed(texts)
             conn.send(("done",))
         texts = []
-        words, counts = counter.result()
-        conn.send(("result", _pack(words), counts, firsts if seen is not None else None))
+        distinct = seen() if seen is not None else None
+        vocab, counts = vocab_result(counter)
+        if len(vocab) != distinct:
+            firsts = None  # no first-sight marks to merge by: in worker order
+        if len(counts):
+            # most counts are small: the narrowest unsigned type that holds
+            # them sends a quarter of the bytes (the parent widens them again)
+            counts = counts.astype(np.min_scalar_type(int(counts.max())))
+        conn.send(("result", vocab, counts, firsts))
     except (EOFError, BrokenPipeError):
         return  # the parent is gone or gave up on us: nothing to report to
     except BaseException as exc:
@@ -248,27 +270,6 @@ def _worker(factory: CounterFactory, conn) -> None:
             conn.send(("error", index, payload, tb, f"{type(exc).__name__}: {exc}"))
         except (EOFError, BrokenPipeError):
             pass
-
-
-_SEP = "\x00"
-
-
-def _pack(words: List[str]):
-    """Words as one str (pickles and unpickles many times faster than a list).
-
-    Joined by NUL; a list in the rare case that a word holds a NUL itself.
-    """
-    joined = _SEP.join(words)
-    if words and joined.count(_SEP) != len(words) - 1:
-        return words
-    return joined, len(words)
-
-
-def _unpack(packed) -> List[str]:
-    if isinstance(packed, list):
-        return packed
-    joined, n = packed
-    return joined.split(_SEP) if n else []
 
 
 def _raise_remote(chunk: Optional[_Chunk], index, payload, tb: str, summary: str):
@@ -409,7 +410,7 @@ def _drive(procs, conns, senders, chunks, tally):
     n = len(procs)
     source = enumerate(chunks)  # chunk ids: global, increasing
     given: List[collections.deque] = [collections.deque() for _ in range(n)]  # oldest is being counted
-    results: dict = {}  # worker -> (words, counts, firsts)
+    results: dict = {}  # worker -> (vocab, counts, firsts)
     merge_seconds = 0.0
     exhausted = False
 
@@ -453,7 +454,8 @@ def _drive(procs, conns, senders, chunks, tally):
                 tally.done(given[i].popleft())
                 give(i)
             elif kind == "result":
-                results[i] = (_unpack(msg[1]), msg[2], msg[3])
+                vocab, counts, firsts = msg[1:]
+                results[i] = (vocab, counts.astype(np.int64), firsts)
                 merge_seconds += time.perf_counter() - t0
             else:  # "error"
                 _raise_remote(given[i][0] if given[i] else None, *msg[1:])
@@ -480,81 +482,89 @@ def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Op
             raise
         if tally is not None:
             tally.done(chunk)
-    words, counts = counter.result()
-    return [(words, counts, None)]
+    vocab, counts = vocab_result(counter)
+    return [(vocab, counts, None)]
 
 
-def _concatenate(parts) -> Tuple[List[str], np.ndarray]:
-    """All workers' ``(words, counts)`` as one pair, in order of first sight when known."""
+def _counter_of(vocab: "Vocab", counts: np.ndarray) -> "Counter":
+    """The Counter of ``vocab``'s words, ``counts[i]`` for word ``i``, in id
+    order; words counted 0 are left out. Takes ``vocab`` over."""
+    from fastcount.counter import Counter
+
+    from_vocab = getattr(Counter, "_from_vocab", None)
+    if from_vocab is not None:
+        return from_vocab(vocab, counts)  # no str per word
+    keep = np.flatnonzero(counts)
+    total = Counter()
+    total.update_counts(vocab.decode(keep), counts[keep])
+    return total
+
+
+def _combine(parts) -> Tuple["Vocab", np.ndarray]:
+    """All workers' ``(vocab, counts, firsts)`` as one Vocab and counts by id,
+    words in order of first sight when known (else in worker order)."""
+    from fastcount._vocab import Vocab
+
     if len(parts) == 1:
-        words, counts, _ = parts[0]
-        return words, counts
+        vocab, counts, _ = parts[0]
+        return vocab, counts
     if all(firsts is not None for _, _, firsts in parts):
-        # Each worker's words are in order of first sight, split by the chunk
+        # Each worker's ids are in order of first sight, split by the chunk
         # that introduced them; chunk ids are global and increasing, so
-        # sorting the segments by chunk id gives the corpus's first-sight order.
+        # taking the segments by chunk id gives the corpus's first-sight order.
         segments = []
-        for words, counts, firsts in parts:
-            ends = [start for _, start in firsts[1:]] + [len(words)]
+        for w, (vocab, _, firsts) in enumerate(parts):
+            ends = [start for _, start in firsts[1:]] + [len(vocab)]
             for (chunk_id, start), end in zip(firsts, ends):
                 if end > start:
-                    segments.append((chunk_id, start, end, words, counts))
-        segments.sort(key=lambda s: s[0])
-        pairs = [(words[start:end], counts[start:end]) for _, start, end, words, counts in segments]
+                    segments.append((chunk_id, w, start, end))
+        segments.sort()
     else:
-        pairs = [(words, counts) for words, counts, _ in parts]
-    all_words: List[str] = []
-    for words, _ in pairs:
-        all_words.extend(words)
-    all_counts = np.concatenate([c for _, c in pairs]) if pairs else np.zeros(0, np.int64)
-    return all_words, all_counts
+        segments = [(0, w, 0, len(vocab)) for w, (vocab, _, _) in enumerate(parts)]
+    total = Vocab()
+    # ids[w][i]: the total's id of word i of worker w
+    ids = [np.empty(len(vocab), dtype=np.int64) for vocab, _, _ in parts]
+    for _, w, start, end in segments:
+        ids[w][start:end] = total.add_from(parts[w][0], np.arange(start, end))
+    summed = np.zeros(len(total), dtype=np.int64)
+    for (_, counts, _), where in zip(parts, ids):
+        summed[where] += counts  # a worker's words are distinct: no repeated index
+    return total, summed
 
 
 def _merge(parts, min_count: int = 1, top: Optional[int] = None) -> Tuple["Counter", int, int]:
     """Sum worker results, apply ``min_count``/``top``; return (Counter, tokens, distinct words).
 
-    With words to drop, the sum is done on integer ids first (one Vocab, one
-    HashCounter, in C), and the Counter is built once from the words kept.
+    Everything runs on word ids (one merged Vocab, counts by id); the
+    Counter is built once, from the words kept.
     """
-    from fastcount._counter import HashCounter
     from fastcount._vocab import Vocab
-    from fastcount.counter import Counter  # not at import time: workers never need it
 
-    words, counts = _concatenate(parts)
+    vocab, counts = _combine(parts)
+    tokens, distinct = int(counts.sum()), len(vocab)
     if min_count <= 1 and top is None:
-        # Nothing to drop: the Counter sums repeated words itself.
-        total = Counter()
-        total.update_counts(words, counts)
-        return total, int(counts.sum()), len(total)
-    if len(parts) > 1:  # the same word may come from several workers
-        vocab = Vocab()
-        ids = vocab.encode(words)
-        summed = HashCounter()
-        summed.add(ids, counts)
-        keys, values = summed.to_arrays()
-        counts = np.zeros(len(vocab), dtype=np.int64)
-        counts[keys] = values
-        words = vocab.words()  # in order of first sight, as encoded
-    tokens, distinct = int(counts.sum()), len(words)
-    keep = np.flatnonzero(counts >= min_count) if min_count > 1 else None
-    if top is not None:
-        kept = keep if keep is not None else np.arange(len(words))
-        if top == 0:
-            keep = kept[:0]
-        elif top < len(kept):
-            # Every word that can make the cut (count >= the top-th largest),
-            # then the cut itself, ties broken by word, so that it does not
-            # depend on the order of merging.
-            kth = np.partition(counts[kept], len(kept) - top)[len(kept) - top]
-            candidates = kept[counts[kept] >= kth].tolist()
-            candidates.sort(key=lambda i: (-int(counts[i]), words[i]))
-            keep = np.array(candidates[:top], dtype=np.intp)
-    if keep is not None:
-        words = [words[i] for i in keep.tolist()]
-        counts = counts[keep]
-    total = Counter()
-    total.update_counts(words, counts)
-    return total, tokens, distinct
+        return _counter_of(vocab, counts), tokens, distinct
+    keep = np.flatnonzero(counts >= min_count)
+    if top is None:
+        # ids in order: drop the others by counting them 0
+        kept = np.zeros_like(counts)
+        kept[keep] = counts[keep]
+        return _counter_of(vocab, kept), tokens, distinct
+    if top == 0:
+        keep = keep[:0]
+    elif top < len(keep):
+        # Every word that can make the cut (count >= the top-th largest),
+        # then the cut itself, ties broken by word, so that it does not
+        # depend on the order of merging.
+        kth = np.partition(counts[keep], len(keep) - top)[len(keep) - top]
+        candidates = keep[counts[keep] >= kth]
+        words = vocab.decode(candidates)
+        order = sorted(range(len(candidates)), key=lambda i: (-int(counts[candidates[i]]), words[i]))
+        keep = candidates[order[:top]]
+    # most common first: a Vocab of the kept words in that order
+    cut = Vocab()
+    cut.add_from(vocab, keep)
+    return _counter_of(cut, counts[keep]), tokens, distinct
 
 
 def _cpu_count() -> int:
@@ -665,7 +675,7 @@ def count_words(
     streams, total_bytes = _streams(source, encoding, errors, field, max(1, chunk_size // 4))
     stats = stats if stats is not None else CountStats()
     stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
-    chunks = _chunked(streams, chunk_size)
+    chunks = _chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers)
     tally = _Tally(stats, progress, total_bytes)
     try:
         # Read up to one chunk per worker first: a small input needs fewer

@@ -25,8 +25,10 @@ full mode (``cut_all=True``) does yield ``""``, and exact means exact.
 A *chunk counter* counts the texts one worker is given, across all its
 chunks: ``feed(texts)`` tokenizes and counts a list of texts, ``result()``
 returns ``(words, counts)`` (a list of str and an int64 numpy array) once at
-the end. :func:`chunk_counter_factory` turns tokenizer options into a
-picklable factory that builds one in each worker.
+the end; :func:`vocab_result` gives them as a Vocab and counts by id instead,
+which is what the pipeline ships and merges. :func:`chunk_counter_factory`
+turns tokenizer options into a picklable factory that builds one in each
+worker.
 """
 
 from __future__ import annotations
@@ -35,13 +37,18 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple,
+                    Union)
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from fastcount._vocab import Vocab
 
 __all__ = [
     "NAMES",
     "TokenCounter",
+    "vocab_result",
     "CounterFactory",
     "chunk_counter_factory",
     "get_tokenizer",
@@ -58,23 +65,25 @@ TokenizerSpec = Union[str, "re.Pattern[str]", Callable[[str], Iterable[str]]]
 
 
 class TokenCounter:
-    """Chunk counter for Python tokenizers: words -> dense ids (Vocab) -> HashCounter.
+    """Chunk counter for Python tokenizers: words -> dense ids (Vocab) -> counts by id.
 
-    Each word is stored once (in the Vocab) however often it occurs, and
-    counting is an integer-keyed C hash table update per chunk. Words get
-    ids in order of first sight, so :meth:`result` lists them in that order
-    and :meth:`seen` (distinct words so far) marks where each chunk's new
-    words start: the pipeline uses it to merge workers in input order.
+    Each word is stored once (in the Vocab) however often it occurs; ids are
+    dense, so the counts are an int64 array indexed by id, updated per chunk
+    in C. Words get ids in order of first sight, so :meth:`result` lists
+    them in that order and :meth:`seen` (distinct words so far) marks where
+    each chunk's new words start: the pipeline uses it to merge workers in
+    input order.
     """
 
     def __init__(self, tokenize: Callable[[str], Iterable[str]], keep_whitespace: bool = False):
-        from fastcount._counter import HashCounter
         from fastcount._vocab import Vocab
 
         self._tokenize = tokenize
-        self._keep_whitespace = keep_whitespace
+        # str.split() never yields a whitespace token: no filter to run
+        self._drop_space = not keep_whitespace and getattr(tokenize, "yields_space", True)
         self._vocab = Vocab()
-        self._counts = HashCounter()
+        #: counts by id; longer than the vocabulary (grown by doubling)
+        self._counts = np.zeros(0, dtype=np.int64)
 
     #: Texts longer than this (in characters) are tokenized lazily, in
     #: batches, where the tokenizer can (see ``_lazy``): a 100 MB line then
@@ -103,10 +112,17 @@ class TokenCounter:
         self._add(tokens)
 
     def _add(self, tokens: List[str]) -> None:
-        if not self._keep_whitespace:
+        if self._drop_space:
             tokens = [w for w in tokens if not w.isspace()]
-        if tokens:
-            self._counts.add(self._vocab.encode(tokens))
+        if not tokens:
+            return
+        ids = self._vocab.encode(tokens)  # all or nothing: a bad token adds no word
+        n = len(self._vocab)
+        if n > len(self._counts):
+            grown = np.zeros(max(n, 2 * len(self._counts)), dtype=np.int64)
+            grown[: len(self._counts)] = self._counts
+            self._counts = grown
+        np.add.at(self._counts, ids, 1)
 
     def seen(self) -> int:
         """Number of distinct words counted so far."""
@@ -114,10 +130,33 @@ class TokenCounter:
 
     def result(self) -> Tuple[List[str], np.ndarray]:
         """``(words, counts)``: words in order of first sight, int64 counts."""
-        keys, counts = self._counts.to_arrays()
-        by_id = np.zeros(len(self._vocab), dtype=np.int64)
-        by_id[keys] = counts
-        return self._vocab.words(), by_id
+        return self._vocab.words(), self._counts[: len(self._vocab)].copy()
+
+    def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
+        """``(vocab, counts)``: the words as a :class:`fastcount.Vocab` (ids in
+        order of first sight) and ``counts[i]``, the count of word ``i``.
+
+        Hands the words over without a str per word; this counter starts
+        afresh (empty) afterwards.
+        """
+        from fastcount._vocab import Vocab
+
+        vocab, counts = self._vocab, self._counts[: len(self._vocab)]
+        self._vocab, self._counts = Vocab(), np.zeros(0, dtype=np.int64)
+        return vocab, counts
+
+
+def vocab_result(counter) -> Tuple["Vocab", np.ndarray]:
+    """A chunk counter's words as a :class:`fastcount.Vocab` (ids in order
+    of first sight) and their int64 counts by id, with no str per word.
+
+    ``counter`` is a :class:`TokenCounter` or a native jieba counter
+    (:class:`fastcount.segment.NativeChunkCounter`); it is done afterwards.
+    """
+    if isinstance(counter, TokenCounter):
+        return counter.vocab_result()
+    # the native counter's C core builds the Vocab itself
+    return counter._counter.result(vocab=True)
 
 
 class _Regex:
@@ -159,6 +198,9 @@ _NON_SPACE = re.compile(r"\S+")
 
 class _Split:
     """Tokens = ``str.split()``."""
+
+    #: never a whitespace-only (or empty) token
+    yields_space = False
 
     def __call__(self, text: str) -> List[str]:
         return text.split()

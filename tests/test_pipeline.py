@@ -77,6 +77,17 @@ def test_any_workers_and_chunk_size_give_the_same_counter(texts, tokenizer, work
     assert list(got.items()) == list(reference.items())
 
 
+def test_chunks_shrink_toward_the_end_of_an_input_of_known_size():
+    pieces = [(f"t{i}", 1, 99) for i in range(400)]  # 100 bytes each, 40 kB in all
+    chunks = list(pipeline._chunked([(None, 0, iter(pieces))], 4000, total=40_000, workers=2))
+    assert [t for c in chunks for t in c.parts] == [p for p, _, _ in pieces]
+    sizes = [c.ntexts * 100 for c in chunks]
+    assert sizes[0] == 4000 and sizes[-2] == 1000  # a quarter chunk at the end
+    assert sizes == sorted(sizes, reverse=True)
+    fixed = list(pipeline._chunked([(None, 0, iter(pieces))], 4000))
+    assert [c.ntexts for c in fixed] == [40] * 10
+
+
 def test_files_compressed_and_directories(tmp_path, reference):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "a.txt").write_text("\n".join(TEXTS[:100]) + "\n", encoding="utf-8")
@@ -159,6 +170,21 @@ def test_min_count_and_top_match_a_reference(texts, min_count, top, workers):
     assert (stats.tokens, stats.words) == (sum(reference.values()), len(reference))
 
 
+@pytest.mark.parametrize("from_vocab", [True, False])
+def test_counter_built_with_or_without_counter_from_vocab(monkeypatch, from_vocab):
+    if not from_vocab:  # the fallback: update_counts with the words kept
+        monkeypatch.delattr(fastcount.Counter, "_from_vocab", raising=False)
+    texts = ["b a c a", "a b d", "e \x00 a", "c"] * 3
+    reference = collections.Counter(w for t in texts for w in t.split())
+    for workers in (1, 2):
+        got = count_words(texts, "whitespace", workers=workers, chunk_size=5)
+        assert type(got) is fastcount.Counter and list(got.items()) == list(reference.items())
+        got = count_words(texts, "whitespace", workers=workers, chunk_size=5, min_count=4)
+        assert list(got.items()) == [(w, c) for w, c in reference.items() if c >= 4]
+        got = count_words(texts, "whitespace", workers=workers, chunk_size=5, top=2)
+        assert list(got.items()) == [("a", 12), ("b", 6)]
+
+
 def test_stats(reference):
     stats = CountStats()
     count_words(TEXTS, "jieba-py", workers=2, chunk_size=4000, stats=stats)
@@ -227,6 +253,9 @@ def _boom(text):
 class _Unpicklable(Exception):
     def __init__(self, a, b):
         super().__init__(a)  # pickling calls _Unpicklable(a) and fails
+        # and a lock pickles under no scheme (tblib's, which the Dask tests
+        # install process-wide, pickles exceptions by their __dict__)
+        self.lock = threading.Lock()
 
 
 def _raise_unpicklable(text):

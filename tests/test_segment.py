@@ -413,6 +413,8 @@ def test_native_counter_on_the_sample(jt, lines, hmm, cut_all):
     expected = reference_counts(jt, lines, cut_all, hmm)
     # the same counts, and the words in the same order of first sight
     assert list(zip(words, counts.tolist())) == list(expected.items())
+    vocab, by_id = c._counter.result(vocab=True)  # the same, as a Vocab, no str per word
+    assert vocab.words() == words and by_id.tolist() == counts.tolist()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -424,6 +426,8 @@ def test_native_counter_generated(jt, texts, keep, mode):
     words, counts = c.result()
     assert dict(zip(words, counts.tolist())) == reference_counts(jt, texts, cut_all, hmm, keep)
     assert len(set(words)) == len(words)
+    vocab, by_id = c._counter.result(vocab=True)
+    assert vocab.words() == words and by_id.tolist() == counts.tolist()
 
 
 def test_native_counter_user_dict_and_tokenizers(jt, tmp_path, lines, force_split_guard):
@@ -458,6 +462,8 @@ def test_native_counter_sees_words_added_while_counting(jt, force_split_guard):
     words, counts = c.result()
     assert len(set(words)) == len(words)
     assert dict(zip(words, counts.tolist())) == expected
+    vocab, by_id = c._counter.result(vocab=True)  # the duplicates merge there too
+    assert vocab.words() == words and by_id.tolist() == counts.tolist()
 
 
 def test_native_counter_errors(force_split_guard):

@@ -132,6 +132,11 @@ def test_token_counter_matches_collections_counter(texts, cut, name, keep_whites
     reference = _reference(tokenize, texts, keep_whitespace)
     assert dict(zip(words, counts.tolist())) == reference
     assert words == list(reference)
+    counter = factory()
+    counter.feed(texts)
+    vocab, by_id = tk.vocab_result(counter)
+    assert vocab.words() == words and by_id.tolist() == counts.tolist()
+    assert counter.seen() == 0  # handed over: the counter starts afresh
 
 
 def test_counter_factories_pickle_without_loaded_state():

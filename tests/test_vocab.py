@@ -59,6 +59,44 @@ def test_ids_are_dense_in_first_seen_order(words):
 
 
 @settings(max_examples=150, deadline=None)
+@given(word_lists, word_lists, st.data())
+def test_add_from_equals_encoding_the_words(known, words, data):
+    other = Vocab(words)
+    picks = data.draw(st.lists(st.integers(0, max(len(other) - 1, 0)), max_size=20)
+                      if len(other) else st.just([]))
+    for ids in (None, picks, np.array(picks, dtype=np.uint32)):
+        v, ref = Vocab(known), Vocab(known)
+        chosen = other.words() if ids is None else [other[i] for i in ids]
+        got = v.add_from(other, ids)
+        assert got.dtype == np.int64
+        assert got.tolist() == ref.encode(chosen).tolist()
+        assert v == ref
+
+
+def test_add_from_many_words_through_growth():
+    other = Vocab(f"w{i}中" for i in range(0, 30_000, 3))
+    v, ref = Vocab(f"w{i}中" for i in range(0, 30_000, 5)), Vocab(f"w{i}中" for i in range(0, 30_000, 5))
+    ids = np.arange(len(other))[::-1]
+    assert v.add_from(other, ids).tolist() == ref.encode(other.decode(ids)).tolist()
+    assert v == ref
+
+
+def test_add_from_bad_ids_add_nothing():
+    a, b = Vocab(["x", "中文", "😀"]), Vocab(["y"])
+    with pytest.raises(IndexError, match="position 2: id 3 is not in the vocabulary"):
+        b.add_from(a, [0, 1, 3])
+    with pytest.raises(IndexError, match="position 0: id -1"):
+        b.add_from(a, [-1])
+    with pytest.raises(TypeError, match="integer array"):
+        b.add_from(a, [0.5])
+    with pytest.raises(TypeError):
+        b.add_from(["x"])
+    assert b.words() == ["y"]
+    assert b.add_from(b).tolist() == [0]  # from itself: every word is there already
+    assert b.add_from(a, []).tolist() == [] and len(b) == 1
+
+
+@settings(max_examples=150, deadline=None)
 @given(word_lists)
 def test_words_are_stored_as_surrogatepass_utf8(words):
     v = Vocab(words)
