@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 import numpy as np
 
 from fastcount import io as fio
-from fastcount.tokenizers import CounterFactory, chunk_counter_factory, vocab_result
+from fastcount.tokenizers import CounterFactory, chunk_counter_factory
 
 if TYPE_CHECKING:
     from fastcount._vocab import Vocab
@@ -248,7 +248,7 @@ def _worker(factory: CounterFactory, conn) -> None:
             conn.send(("done",))
         texts = []
         distinct = seen() if seen is not None else None
-        vocab, counts = vocab_result(counter)
+        vocab, counts = counter.vocab_result()
         if len(vocab) != distinct:
             firsts = None  # no first-sight marks to merge by: in worker order
         if len(counts):
@@ -482,7 +482,7 @@ def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Op
             raise
         if tally is not None:
             tally.done(chunk)
-    vocab, counts = vocab_result(counter)
+    vocab, counts = counter.vocab_result()
     return [(vocab, counts, None)]
 
 

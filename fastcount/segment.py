@@ -486,6 +486,12 @@ class NativeChunkCounter:
         first sight) and their counts (int64 numpy array)."""
         return self._counter.result()
 
+    def vocab_result(self):
+        """``(vocab, counts)``: the distinct words as a :class:`fastcount.Vocab`
+        (ids in order of first sight) and their int64 counts by id, built in C
+        with no str per word."""
+        return self._counter.result(vocab=True)
+
 
 #: The default Tokenizer of the module functions (jieba's default dictionary).
 dt = Tokenizer()

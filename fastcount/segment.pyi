@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastcount._jieba import Dictionary
+from fastcount._vocab import Vocab
 
 _D = TypeVar("_D")
 _Text = Union[str, bytes]
@@ -47,6 +48,7 @@ class NativeChunkCounter:
     def feed(self, texts: List[str]) -> None: ...
     def seen(self) -> int: ...
     def result(self) -> Tuple[List[str], npt.NDArray[np.int64]]: ...
+    def vocab_result(self) -> Tuple[Vocab, npt.NDArray[np.int64]]: ...
 
 dt: Tokenizer
 

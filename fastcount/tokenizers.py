@@ -25,7 +25,7 @@ full mode (``cut_all=True``) does yield ``""``, and exact means exact.
 A *chunk counter* counts the texts one worker is given, across all its
 chunks: ``feed(texts)`` tokenizes and counts a list of texts, ``result()``
 returns ``(words, counts)`` (a list of str and an int64 numpy array) once at
-the end; :func:`vocab_result` gives them as a Vocab and counts by id instead,
+the end; ``vocab_result()`` gives them as a Vocab and counts by id instead,
 which is what the pipeline ships and merges. :func:`chunk_counter_factory`
 turns tokenizer options into a picklable factory that builds one in each
 worker.
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 __all__ = [
     "NAMES",
     "TokenCounter",
-    "vocab_result",
     "CounterFactory",
     "chunk_counter_factory",
     "get_tokenizer",
@@ -144,19 +143,6 @@ class TokenCounter:
         vocab, counts = self._vocab, self._counts[: len(self._vocab)]
         self._vocab, self._counts = Vocab(), np.zeros(0, dtype=np.int64)
         return vocab, counts
-
-
-def vocab_result(counter) -> Tuple["Vocab", np.ndarray]:
-    """A chunk counter's words as a :class:`fastcount.Vocab` (ids in order
-    of first sight) and their int64 counts by id, with no str per word.
-
-    ``counter`` is a :class:`TokenCounter` or a native jieba counter
-    (:class:`fastcount.segment.NativeChunkCounter`); it is done afterwards.
-    """
-    if isinstance(counter, TokenCounter):
-        return counter.vocab_result()
-    # the native counter's C core builds the Vocab itself
-    return counter._counter.result(vocab=True)
 
 
 class _Regex:

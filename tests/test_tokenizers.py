@@ -134,7 +134,7 @@ def test_token_counter_matches_collections_counter(texts, cut, name, keep_whites
     assert words == list(reference)
     counter = factory()
     counter.feed(texts)
-    vocab, by_id = tk.vocab_result(counter)
+    vocab, by_id = counter.vocab_result()
     assert vocab.words() == words and by_id.tolist() == counts.tolist()
     assert counter.seen() == 0  # handed over: the counter starts afresh
 
