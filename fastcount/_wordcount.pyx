@@ -28,8 +28,9 @@ from libc.string cimport memcpy, memset
 
 from fastcount._counter cimport (HashCounter, fc_table_del, fc_table_find, fc_table_get,
                                  fc_table_reserve, fc_table_set)
-from fastcount._vocab cimport (Vocab, fc_vocab_find, fc_vocab_find_str, fc_vocab_intern,
-                               fc_vocab_intern_str, fc_vocab_word, fc_vocab_word_str)
+from fastcount._vocab cimport (Vocab, fc_vocab_find, fc_vocab_find_str, fc_vocab_init,
+                               fc_vocab_intern, fc_vocab_intern_str, fc_vocab_word,
+                               fc_vocab_word_str)
 
 cdef extern from *:
     """
@@ -880,6 +881,52 @@ cdef class CounterBase:
                 if (c != co) if op == 0 else (c > co) if op == 1 else (c < co):
                     return False
         return True
+
+    # ------------------------------------------------------------ building from ids
+
+    def _adopt_vocab(self, Vocab vocab not None, const int64_t[::1] counts):
+        """Fill this new, empty counter with word ``i`` of ``vocab`` counted
+        ``counts[i]`` (zeros skipped), in id order; see Counter._from_vocab.
+
+        The vocab becomes the counter's own when at least half of its words
+        are kept; otherwise the kept words' bytes are copied into a fresh one
+        (a counter keeping 10 words of a million should not hold the million).
+        """
+        cdef Py_ssize_t i, n = counts.shape[0], nkeys = 0, nb
+        cdef int64_t enc
+        cdef const char* p
+        cdef Vocab own
+        if self.nlive or self.nslots or len(self.vocab):
+            raise ValueError("Counter._from_vocab: the counter must be new and empty")
+        if n != vocab.table.n:
+            raise ValueError(f"Counter._from_vocab: {vocab.table.n} words but {n} counts "
+                             f"(counts[i] is the count of word i)")
+        for i in range(n):
+            if counts[i] < 0:
+                raise ValueError(f"Counter._from_vocab: negative count {counts[i]} at index {i} "
+                                 f"(word {fc_vocab_word_str(vocab, i)!r})")
+            nkeys += counts[i] != 0
+        own = vocab if 2 * nkeys >= n else Vocab()
+        if own is not vocab and fc_vocab_init(&own.table, nkeys) != 0:
+            raise MemoryError("fastcount.Counter: out of memory")
+        self.vocab = own
+        try:
+            self._grow_v(own.table.n if own is vocab else nkeys)
+            self._reserve_slots(nkeys)
+            for i in range(n):
+                if counts[i] == 0:
+                    continue
+                enc = i
+                if own is not vocab:
+                    p = fc_vocab_word(&vocab.table, i, &nb)
+                    enc = fc_vocab_intern(&own.table, p, nb)
+                    if enc < 0:
+                        raise MemoryError("fastcount.Counter: out of memory")
+                fc_table_set(&self.hc.table, enc, counts[i])   # room reserved: cannot fail
+                self._link(enc)
+        except BaseException:
+            self.clear()
+            raise
 
     # ------------------------------------------------------------ pickling
 
