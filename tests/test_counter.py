@@ -478,6 +478,25 @@ def test_real_jieba_tokens():
 # ---------------------------------------------------------------- fastcount extras
 
 
+def test_list_update_encodes_every_kind_of_str_as_lookups_do():
+    # update(list) encodes str runs itself, in chunks of 32 and a bounded
+    # buffer; lookups go through the Vocab's own encoding: both must agree
+    words = ["a", "é", "ÿx", "的", "手机", "😀", "a😀é", "\ud800", "x\udfffy", "",
+             "长" * 700, "é" * 1100, "😀" * 600, "b" * 5000]
+    tokens = []
+    for i in range(150):
+        tokens.append(words[i % len(words)])
+        if i % 37 == 5:
+            tokens.append(i)   # non-str elements split the runs
+    c, ref = FastCounter(), REF()
+    for chunk in (tokens, tokens[3:], [t for t in tokens if isinstance(t, str)][::-1]):
+        c.update(chunk)
+        ref.update(chunk)
+    assert state(c) == state(ref)
+    assert all(c[w] == ref[w] for w in words)
+    assert state(pickle.loads(pickle.dumps(c))) == state(ref)
+
+
 def test_update_counts_matches_sequential_updates():
     np = pytest.importorskip("numpy")
     words = ["的", "手机", "", "😀", "的", "new"]
