@@ -3,33 +3,40 @@
 
 A key is *encoded* as one int64: a str key is its id in the counter's own
 Vocab (>= 0); any other hashable gets a small "object id" ``oid`` from a dict
-and is encoded as ``-(oid + 1)`` (< 0). Counts live in a HashCounter under the
-encoded key. Dict order (insertion order; a deleted key that comes back goes
-to the end) is kept apart, as an array of encoded keys with tombstones, like
-CPython's own dict entries, plus the slot of every present key.
+and is encoded as ``-(oid + 1)`` (< 0). Both kinds of id are dense, so all
+per-key state lives in arrays indexed by id, one 32-byte ``Cell`` per id
+(count, batch delta, batch mark and slot in the order), 64-byte aligned: a
+token costs the Vocab lookup plus one cache line. A list's str tokens are
+looked up in runs whose cache misses (hash slot, word bytes, cell) are
+prefetched stage by stage, so that they overlap instead of adding up: that is
+what keeps the per-token cost from growing with the vocabulary once it
+outgrows the CPU caches. Dict order
+(insertion order; a deleted key that comes back goes to the end) is kept
+apart, as an array of encoded keys with tombstones, like CPython's own dict
+entries; a cell's slot points back into it (-1: the key is absent).
 
 Batches (update/subtract from an iterable or a mapping, update_counts) are
-transactional: the loop over the input only accumulates deltas in per-id
-scratch cells (a dense array indexed by id, plus a "touched" byte that the
-end of the batch clears again) and records the distinct keys in order of
-first sight; the counter
-itself is changed only by the commit, after every delta has been checked
-against int64 overflow and every allocation has been made. An error anywhere
-before that (an unhashable element, a failing iterator, a bad count) leaves
-the counter exactly as it was.
+transactional: the loop over the input only accumulates deltas in the cells
+(a cell belongs to the running batch when its mark is the batch's number,
+so nothing needs clearing afterwards) and records the distinct keys in order
+of first sight; the counter itself is changed only by the commit, after every
+delta has been checked against int64 overflow and every allocation has been
+made. An error anywhere before that (an unhashable element, a failing
+iterator, a bad count) leaves the counter exactly as it was.
 """
 cimport cython
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.unicode cimport PyUnicode_Check
+from cpython.unicode cimport (PyUnicode_Check, PyUnicode_DATA, PyUnicode_GET_LENGTH,
+                              PyUnicode_KIND, PyUnicode_READ)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from libc.stdint cimport int64_t, uint8_t, uint64_t, INT64_MIN
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t, uintptr_t, INT64_MIN
 from libc.stdlib cimport free, realloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy, memmove
 
-from fastcount._counter cimport (HashCounter, fc_table_del, fc_table_find, fc_table_get,
-                                 fc_table_reserve, fc_table_set)
-from fastcount._vocab cimport (Vocab, fc_vocab_find, fc_vocab_find_str, fc_vocab_intern,
-                               fc_vocab_intern_str, fc_vocab_word, fc_vocab_word_str)
+from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes, fc_vocab_find,
+                               fc_vocab_find_str, fc_vocab_init, fc_vocab_intern,
+                               fc_vocab_intern_hashed, fc_vocab_intern_str, fc_vocab_word,
+                               fc_vocab_word_str)
 
 cdef extern from *:
     """
@@ -53,12 +60,33 @@ cdef extern from *:
         return 0;
     #endif
     }
+    /* A hint that *p will be read soon (a no-op where unsupported). */
+    #if defined(__GNUC__) || defined(__clang__)
+    #define fcw_prefetch(p) __builtin_prefetch((p))
+    #else
+    #define fcw_prefetch(p) ((void)0)
+    #endif
+    /* Strings made by the pre-3.12 C API may need PyUnicode_READY before
+       their kind and data can be read. */
+    #if PY_VERSION_HEX < 0x030C0000
+    #define fcw_str_ready(o) PyUnicode_IS_READY(o)
+    #else
+    #define fcw_str_ready(o) 1
+    #endif
     """
+    void fcw_prefetch(const void* p) noexcept nogil
+    bint fcw_str_ready(object o) noexcept
+    bint PyUnicode_IS_ASCII(object o) noexcept
     bint fcw_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
     bint fcw_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
 
 # Marks a deleted entry in the order array (no encoded key is this small).
 cdef int64_t TOMB = INT64_MIN
+cdef enum:
+    # Tokens of a list looked up together (see CounterBase._intern_run), and
+    # the room for their UTF-8.
+    CHUNK = 32
+    CHUNK_BYTES = 2048
 # Version of the pickled state.
 cdef int STATE_VERSION = 2
 
@@ -69,6 +97,45 @@ cdef inline int64_t enc_oid(Py_ssize_t oid) noexcept nogil:
 
 cdef inline Py_ssize_t dec_oid(int64_t enc) noexcept nogil:
     return <Py_ssize_t>(-1 - enc)
+
+
+cdef struct Cell:
+    int64_t count     # the key's count (meaningful while slot >= 0)
+    int64_t delta     # the running batch's delta (meaningful while mark is its number)
+    int64_t slot      # the key's position in the order, -1 while absent
+    uint64_t mark     # number of the last batch that touched the key (0: none)
+
+
+cdef struct Cells:
+    # A growing array of cells aligned to 64 bytes (two per cache line, none
+    # straddling two): malloc only promises 16.
+    char* raw         # the allocation: the cells plus up to 63 bytes of slack
+    Cell* at          # the first cell, inside raw
+    Py_ssize_t cap
+
+
+cdef int grow_cells(Cells* c, Py_ssize_t need) except -1:
+    """Make room for at least ``need`` cells; new cells are absent keys.
+
+    Grows by 1/4, as grow_array; realloc keeps the cells' offset in the
+    allocation, which moves them back into alignment when the new block's
+    alignment differs (rarely: large blocks keep their page offset)."""
+    cdef Py_ssize_t i, old = c.cap, off = <char*>c.at - c.raw
+    cdef Py_ssize_t new_cap = old + old // 4 if old >= 16 else 16
+    if new_cap < need:
+        new_cap = need
+    cdef char* q = <char*>realloc(c.raw, <size_t>new_cap * sizeof(Cell) + 63)
+    if q == NULL:
+        raise MemoryError("fastcount.Counter: out of memory")
+    cdef Cell* at = <Cell*>((<uintptr_t>q + 63) & ~(<uintptr_t>63))
+    if <char*>at != q + off:
+        memmove(at, q + off, <size_t>old * sizeof(Cell))
+    for i in range(old, new_cap):
+        at[i].count = at[i].delta = 0
+        at[i].slot = -1
+        at[i].mark = 0
+    c.raw, c.at, c.cap = q, at, new_cap
+    return 0
 
 
 cdef void* grow_array(void* p, Py_ssize_t* cap, Py_ssize_t need, size_t item) except NULL:
@@ -84,6 +151,47 @@ cdef void* grow_array(void* p, Py_ssize_t* cap, Py_ssize_t need, size_t item) ex
         raise MemoryError("fastcount.Counter: out of memory")
     cap[0] = new_cap
     return q
+
+
+cdef Py_ssize_t utf8_into(object word, char* out, Py_ssize_t room, const char** p) noexcept:
+    """Point *p at the UTF-8 (surrogatepass, as a Vocab stores words) of a str
+    and return its length: ASCII in place, else encoded into ``out``; -1 when
+    that needs more than ``room`` bytes (or the str is not ready)."""
+    cdef Py_ssize_t i, j = 0, length = PyUnicode_GET_LENGTH(word)
+    cdef unsigned int kind
+    cdef void* data
+    cdef uint32_t c
+    if not fcw_str_ready(word):
+        return -1
+    if PyUnicode_IS_ASCII(word):
+        p[0] = <const char*>PyUnicode_DATA(word)
+        return length
+    kind = PyUnicode_KIND(word)
+    if length > room // (kind + 1 if kind < 4 else 4):   # worst case per code unit
+        return -1
+    data = PyUnicode_DATA(word)
+    for i in range(length):
+        c = <uint32_t>PyUnicode_READ(kind, data, i)
+        if c < 0x80:
+            out[j] = <char>c
+            j += 1
+        elif c < 0x800:
+            out[j] = <char>(0xC0 | (c >> 6))
+            out[j + 1] = <char>(0x80 | (c & 0x3F))
+            j += 2
+        elif c < 0x10000:   # lone surrogates too, as 'surrogatepass'
+            out[j] = <char>(0xE0 | (c >> 12))
+            out[j + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
+            out[j + 2] = <char>(0x80 | (c & 0x3F))
+            j += 3
+        else:
+            out[j] = <char>(0xF0 | (c >> 18))
+            out[j + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
+            out[j + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
+            out[j + 3] = <char>(0x80 | (c & 0x3F))
+            j += 4
+    p[0] = out
+    return j
 
 
 cdef int64_t as_count(object value, object key) except? -1:
@@ -105,23 +213,15 @@ cdef class CounterBase:
     Use ``fastcount.Counter``; the methods here are its building blocks.
     """
     cdef Vocab vocab              # str key <-> id (ids are never reused)
-    cdef HashCounter hc           # encoded key -> count, for present keys only
     cdef dict oid_of              # non-str key -> oid
     cdef list oobj                # oid -> key object (None when the oid is free)
     cdef list ofree               # free oids, reused last-in first-out
     cdef int64_t* order           # slot -> encoded key, or TOMB
     cdef Py_ssize_t nslots, order_cap
     cdef Py_ssize_t nlive         # present keys
-    # per vid (vcap entries) and per oid (ocap entries): the slot in the order
-    # (-1 when absent), and the running batch's delta and "touched" mark
-    cdef int64_t* vslot
-    cdef int64_t* vdelta
-    cdef uint8_t* vmark
-    cdef Py_ssize_t vcap
-    cdef int64_t* oslot
-    cdef int64_t* odelta
-    cdef uint8_t* omark
-    cdef Py_ssize_t ocap
+    cdef Cells vcells             # per vid
+    cdef Cells ocells             # per oid
+    cdef uint64_t batch           # number of the running (or last) batch, from 1
     cdef int64_t* touched         # distinct keys of the running batch, first sight first
     cdef Py_ssize_t ntouched, touched_cap
     cdef bint busy                # in use by an operation that runs keys' __hash__/__eq__: no changes
@@ -129,7 +229,6 @@ cdef class CounterBase:
 
     def __cinit__(self, *args, **kwargs):
         self.vocab = Vocab()
-        self.hc = HashCounter()
         self.oid_of = {}
         self.oobj = []
         self.ofree = []
@@ -139,16 +238,13 @@ cdef class CounterBase:
 
     cdef void _free_arrays(self) noexcept:
         free(self.order)
-        free(self.vslot)
-        free(self.vdelta)
-        free(self.vmark)
-        free(self.oslot)
-        free(self.odelta)
-        free(self.omark)
+        free(self.vcells.raw)
+        free(self.ocells.raw)
         free(self.touched)
-        self.order = self.vslot = self.vdelta = self.oslot = self.odelta = self.touched = NULL
-        self.vmark = self.omark = NULL
-        self.nslots = self.order_cap = self.nlive = self.vcap = self.ocap = 0
+        self.order = self.touched = NULL
+        self.vcells.raw = self.ocells.raw = NULL
+        self.vcells.at = self.ocells.at = NULL
+        self.nslots = self.order_cap = self.nlive = self.vcells.cap = self.ocells.cap = 0
         self.ntouched = self.touched_cap = 0
 
     # ------------------------------------------------------------ internals
@@ -159,34 +255,17 @@ cdef class CounterBase:
                                "runs a key's __hash__ or __eq__")
         return 0
 
-    cdef int _grow_v(self, Py_ssize_t need) except -1:
-        cdef Py_ssize_t old = self.vcap, cap = self.vcap
-        self.vslot = <int64_t*>grow_array(self.vslot, &cap, need, sizeof(int64_t))
-        cap = old
-        self.vdelta = <int64_t*>grow_array(self.vdelta, &cap, need, sizeof(int64_t))
-        cap = old
-        self.vmark = <uint8_t*>grow_array(self.vmark, &cap, need, sizeof(uint8_t))
-        memset(self.vslot + old, 0xFF, <size_t>(cap - old) * sizeof(int64_t))  # -1
-        memset(self.vmark + old, 0, <size_t>(cap - old))
-        self.vcap = cap
-        return 0
-
-    cdef int _grow_o(self, Py_ssize_t need) except -1:
-        cdef Py_ssize_t old = self.ocap, cap = self.ocap
-        self.oslot = <int64_t*>grow_array(self.oslot, &cap, need, sizeof(int64_t))
-        cap = old
-        self.odelta = <int64_t*>grow_array(self.odelta, &cap, need, sizeof(int64_t))
-        cap = old
-        self.omark = <uint8_t*>grow_array(self.omark, &cap, need, sizeof(uint8_t))
-        memset(self.oslot + old, 0xFF, <size_t>(cap - old) * sizeof(int64_t))
-        memset(self.omark + old, 0, <size_t>(cap - old))
-        self.ocap = cap
-        return 0
-
-    cdef inline int64_t* _slot_ptr(self, int64_t enc) noexcept:
+    cdef inline Cell* _cell(self, int64_t enc) noexcept:
+        """The cell of an encoded key (valid until the next growth of the cells)."""
         if enc >= 0:
-            return &self.vslot[enc]
-        return &self.oslot[dec_oid(enc)]
+            return &self.vcells.at[enc]
+        return &self.ocells.at[dec_oid(enc)]
+
+    cdef inline int64_t _vid(self, int64_t vid) except -2:
+        """A vid with its cell made (the Vocab hands out ids the cells may lack)."""
+        if vid >= self.vcells.cap:
+            grow_cells(&self.vcells, vid + 1)
+        return vid
 
     cdef int64_t _find(self, object key) except? -2:
         """Encoded key if ``key`` is present, else -2**63 (TOMB). Raises for unhashables."""
@@ -194,12 +273,13 @@ cdef class CounterBase:
         cdef object oid
         if PyUnicode_Check(key):
             vid = fc_vocab_find_str(self.vocab, <str>key)
-            if 0 <= vid < self.vcap and self.vslot[vid] >= 0:
+            if 0 <= vid < self.vcells.cap and self.vcells.at[vid].slot >= 0:
                 return vid
             return TOMB
         oid = self.oid_of.get(key)
         # the lookup may have run a key's __eq__, which may have cleared us
-        if oid is not None and <Py_ssize_t>oid < self.ocap and self.oslot[<Py_ssize_t>oid] >= 0:
+        if (oid is not None and <Py_ssize_t>oid < self.ocells.cap
+                and self.ocells.at[<Py_ssize_t>oid].slot >= 0):
             return enc_oid(<Py_ssize_t>oid)
         return TOMB
 
@@ -211,8 +291,8 @@ cdef class CounterBase:
             self.oobj[oid] = key
         else:
             oid = len(self.oobj)
-            if oid >= self.ocap:
-                self._grow_o(oid + 1)
+            if oid >= self.ocells.cap:
+                grow_cells(&self.ocells, oid + 1)
             self.oobj.append(key)
         try:
             self.oid_of[key] = oid
@@ -234,13 +314,13 @@ cdef class CounterBase:
         if self.nslots + extra > self.order_cap:
             self.order = <int64_t*>grow_array(self.order, &self.order_cap,
                                               self.nslots + extra, sizeof(int64_t))
-        if fc_table_reserve(&self.hc.table, self.nlive + extra) != 0:
-            raise MemoryError("fastcount.Counter: out of memory")
         return 0
 
-    cdef void _link(self, int64_t enc) noexcept:
-        """Append a new key to the order (room reserved by the caller)."""
-        self._slot_ptr(enc)[0] = self.nslots
+    cdef void _link(self, int64_t enc, int64_t n) noexcept:
+        """Append a new key with count n to the order (room reserved by the caller)."""
+        cdef Cell* c = self._cell(enc)
+        c.count = n
+        c.slot = self.nslots
         self.order[self.nslots] = enc
         self.nslots += 1
         self.nlive += 1
@@ -248,12 +328,11 @@ cdef class CounterBase:
 
     cdef void _unlink(self, int64_t enc) noexcept:
         """Remove a present key from the order and the counts."""
-        cdef int64_t* sp = self._slot_ptr(enc)
-        if sp[0] < 0:
+        cdef Cell* c = self._cell(enc)
+        if c.slot < 0:
             return   # already gone (a key's __eq__ deleted it meanwhile)
-        self.order[sp[0]] = TOMB
-        sp[0] = -1
-        fc_table_del(&self.hc.table, enc)
+        self.order[c.slot] = TOMB
+        c.slot = -1
         self.nlive -= 1
         self.layout += 1
         while self.nslots and self.order[self.nslots - 1] == TOMB:
@@ -268,14 +347,14 @@ cdef class CounterBase:
             enc = self.order[i]
             if enc != TOMB:
                 self.order[j] = enc
-                self._slot_ptr(enc)[0] = j
+                self._cell(enc).slot = j
                 j += 1
         self.nslots = j
 
     cdef int _delete(self, int64_t enc) except -1:
         cdef Py_ssize_t oid
         cdef object key
-        if self._slot_ptr(enc)[0] < 0:
+        if self._cell(enc).slot < 0:
             return 0   # already gone (a key's __eq__ deleted it meanwhile)
         self._unlink(enc)
         if enc < 0:
@@ -287,37 +366,21 @@ cdef class CounterBase:
 
     # ------------------------------------------------------------ batches
 
-    cdef inline int64_t* _delta_ptr(self, int64_t enc) noexcept:
-        if enc >= 0:
-            return &self.vdelta[enc]
-        return &self.odelta[dec_oid(enc)]
-
-    cdef inline int _touch(self, int64_t enc, int64_t n) except -1:
-        """Add n to the batch delta of enc (no overflow check: |n| == 1)."""
-        cdef uint8_t* m = &self.vmark[enc] if enc >= 0 else &self.omark[dec_oid(enc)]
-        cdef int64_t* d = self._delta_ptr(enc)
-        if not m[0]:
+    cdef inline Cell* _touch(self, int64_t enc) except NULL:
+        """The cell of enc, in the running batch (delta 0 at first sight)."""
+        cdef Cell* c = self._cell(enc)
+        if c.mark != self.batch:
             if self.ntouched == self.touched_cap:
                 self.touched = <int64_t*>grow_array(self.touched, &self.touched_cap,
                                                     self.ntouched + 1, sizeof(int64_t))
             self.touched[self.ntouched] = enc
             self.ntouched += 1
-            m[0] = 1
-            d[0] = n
-        else:
-            d[0] += n
-        return 0
+            c.mark = self.batch
+            c.delta = 0
+        return c
 
     cdef void _end_batch(self) noexcept:
-        """Clear the marks of the batch's keys (the deltas are reset on first touch)."""
-        cdef Py_ssize_t i
-        cdef int64_t enc
-        for i in range(self.ntouched):
-            enc = self.touched[i]
-            if enc >= 0:
-                self.vmark[enc] = 0
-            else:
-                self.omark[dec_oid(enc)] = 0
+        """Forget the batch's key list (the marks expire with the batch number)."""
         self.ntouched = 0
         if self.touched_cap > 65536:
             # a big batch's list is not kept: it would cost 8 bytes per key for good
@@ -328,15 +391,13 @@ cdef class CounterBase:
 
     cdef int _touch_checked(self, int64_t enc, int64_t n, Py_ssize_t pos) except -1:
         """Add n to the batch delta of enc, refusing to leave int64."""
-        cdef int64_t* d
+        cdef Cell* c = self._touch(enc)
         cdef int64_t r
-        self._touch(enc, 0)
-        d = self._delta_ptr(enc)
-        if fcw_add_overflows(d[0], n, &r):
+        if fcw_add_overflows(c.delta, n, &r):
             where = f" at position {pos}" if pos >= 0 else ""
             raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
-                                f"({d[0]} + {n}){where}")
-        d[0] = r
+                                f"({c.delta} + {n}){where}")
+        c.delta = r
         return 0
 
     cdef inline int64_t _enc_for_batch(self, object obj, list new_oids, Py_ssize_t pos) except? -2:
@@ -344,10 +405,7 @@ cdef class CounterBase:
         cdef int64_t vid
         cdef object oid
         if PyUnicode_Check(obj):
-            vid = fc_vocab_intern_str(self.vocab, <str>obj)
-            if vid >= self.vcap:
-                self._grow_v(vid + 1)
-            return vid
+            return self._vid(fc_vocab_intern_str(self.vocab, <str>obj))
         try:
             oid = self.oid_of.get(obj)
         except TypeError as e:
@@ -358,10 +416,69 @@ cdef class CounterBase:
         new_oids.append(obj)
         return vid
 
+    cdef Py_ssize_t _intern_run(self, list words, Py_ssize_t start, int64_t* encs) except -1:
+        """Ids (cells made) of the str run at words[start:], up to CHUNK of them,
+        into encs; returns how many (at least 1: words[start] is a str).
+
+        The Vocab lookups of a run are done side by side rather than one after
+        the other: every word's hash first, then each stage of the probes
+        (hash slot, word offsets, word bytes, counter cell) is prefetched for
+        the whole run before the next stage reads it, so that the cache
+        misses of a large vocabulary overlap instead of adding up. The
+        prefetches only read the Vocab's table as a hint; the lookup itself is
+        fc_vocab_intern_hashed. No Python code runs here (strs only), so the
+        list cannot change under the pointers kept into its strs.
+        """
+        cdef const FCVocab* t = &self.vocab.table
+        cdef const char* ps[CHUNK]
+        cdef Py_ssize_t ns[CHUNK]
+        cdef uint64_t hs[CHUNK]
+        cdef char buf[CHUNK_BYTES]
+        cdef Py_ssize_t j, k = 0, used = 0, n
+        cdef const char* p
+        cdef FCVocabSlot slot
+        cdef int64_t wid
+        cdef object obj
+        while k < CHUNK and start + k < PyList_GET_SIZE(words):
+            obj = <object>PyList_GET_ITEM(words, start + k)
+            if not PyUnicode_Check(obj):
+                break
+            n = utf8_into(obj, buf + used, CHUNK_BYTES - used, &p)
+            if n < 0:
+                if k:
+                    break   # the next run starts with it
+                # longer than the whole buffer: the Vocab encodes it itself
+                encs[0] = self._vid(fc_vocab_intern_str(self.vocab, <str>obj))
+                return 1
+            if p == buf + used:
+                used += n
+            ps[k], ns[k], hs[k] = p, n, fc_hash_bytes(p, n)
+            if t.slots != NULL:
+                fcw_prefetch(&t.slots[hs[k] & t.mask])
+            k += 1
+        if t.slots != NULL:
+            for j in range(k):
+                slot = t.slots[hs[j] & t.mask]
+                if slot.id1 and slot.tag == <uint32_t>hs[j]:
+                    fcw_prefetch(&t.offsets[slot.id1 - 1])
+                    if slot.id1 <= self.vcells.cap:
+                        fcw_prefetch(&self.vcells.at[slot.id1 - 1])
+            for j in range(k):
+                slot = t.slots[hs[j] & t.mask]
+                if slot.id1 and slot.tag == <uint32_t>hs[j]:
+                    fcw_prefetch(t.arena + t.offsets[slot.id1 - 1])
+        for j in range(k):
+            wid = fc_vocab_intern_hashed(&self.vocab.table, ps[j], ns[j], hs[j])
+            if wid < 0:   # the bytes are UTF-8: only memory (or a full Vocab) fails
+                raise MemoryError("fastcount.Counter: out of memory (or the vocabulary is full)")
+            encs[j] = self._vid(wid)
+        return k
+
     cdef int _begin(self) except -1:
         self._check_idle()
         self.busy = True
         self.ntouched = 0
+        self.batch += 1
         return 0
 
     cdef void _abort(self, list new_oids) noexcept:
@@ -379,38 +496,38 @@ cdef class CounterBase:
         With ``setmode`` the deltas are the new counts themselves.
         """
         cdef Py_ssize_t i, new = 0
-        cdef int64_t enc, d, r
+        cdef int64_t enc, r
+        cdef Cell* c
         for i in range(self.ntouched):
-            enc = self.touched[i]
-            d = self._delta_ptr(enc)[0]
-            if self._slot_ptr(enc)[0] < 0:
+            c = self._cell(self.touched[i])
+            if c.slot < 0:
                 new += 1
-            elif not setmode and fcw_add_overflows(fc_table_get(&self.hc.table, enc), d, &r):
+            elif not setmode and fcw_add_overflows(c.count, c.delta, &r):
                 raise OverflowError(
-                    f"count for {self._decode(enc)!r} would leave the int64 range "
-                    f"({fc_table_get(&self.hc.table, enc)} + {d}); fastcount.Counter "
-                    f"counts are 64-bit, the counter is unchanged")
+                    f"count for {self._decode(self.touched[i])!r} would leave the int64 range "
+                    f"({c.count} + {c.delta}); fastcount.Counter counts are 64-bit, the "
+                    f"counter is unchanged")
         self._reserve_slots(new)
         # nothing below can fail
         for i in range(self.ntouched):
             enc = self.touched[i]
-            d = self._delta_ptr(enc)[0]
-            if self._slot_ptr(enc)[0] < 0:
-                fc_table_set(&self.hc.table, enc, d)
-                self._link(enc)
+            c = self._cell(enc)
+            if c.slot < 0:
+                self._link(enc, c.delta)
             elif setmode:
-                fc_table_find(&self.hc.table, enc)[0] = d
+                c.count = c.delta
             else:
-                fc_table_find(&self.hc.table, enc)[0] += d
+                c.count += c.delta
         self._end_batch()
         return 0
 
     def _add_iterable(self, iterable, int64_t sign):
         """Count every element of ``iterable`` (+1 or -1 each), all or nothing."""
         cdef list new_oids = []
-        cdef Py_ssize_t i = 0
+        cdef Py_ssize_t i = 0, j, k
         cdef object obj
         cdef int64_t enc
+        cdef int64_t encs[CHUNK]
         self._begin()
         try:
             if type(iterable) is list:
@@ -418,17 +535,17 @@ cdef class CounterBase:
                 while i < PyList_GET_SIZE(iterable):
                     obj = <object>PyList_GET_ITEM(iterable, i)
                     if PyUnicode_Check(obj):
-                        enc = fc_vocab_intern_str(self.vocab, <str>obj)
-                        if enc >= self.vcap:
-                            self._grow_v(enc + 1)
+                        k = self._intern_run(<list>iterable, i, encs)
+                        for j in range(k):
+                            self._touch(encs[j]).delta += sign   # |sign| == 1: no overflow
+                        i += k
                     else:
-                        enc = self._enc_for_batch(obj, new_oids, i)
-                    self._touch(enc, sign)
-                    i += 1
+                        self._touch(self._enc_for_batch(obj, new_oids, i)).delta += sign
+                        i += 1
             else:
                 for obj in iterable:
                     enc = self._enc_for_batch(obj, new_oids, i)
-                    self._touch(enc, sign)
+                    self._touch(enc).delta += sign
                     i += 1
             self._commit()
         except BaseException:
@@ -499,11 +616,10 @@ cdef class CounterBase:
                                 enc = fc_vocab_intern(&self.vocab.table, p, nb)
                                 if enc < 0:
                                     raise MemoryError("fastcount.Counter: out of memory")
-                                if enc >= self.vcap:
-                                    self._grow_v(enc + 1)
+                                self._vid(enc)
                         else:
                             enc = self._enc_for_batch(src.oobj[dec_oid(e)], new_oids, i)
-                        n = fc_table_get(&src.hc.table, e)
+                        n = src._cell(e).count
                         if sign < 0:
                             if n == INT64_MIN:
                                 raise OverflowError(f"count for {src._decode(e)!r} leaves the int64 "
@@ -539,8 +655,7 @@ cdef class CounterBase:
             for key, value in pairs:
                 enc = self._enc_for_batch(key, new_oids, i)
                 n = as_count(value, key)
-                self._touch(enc, 0)
-                self._delta_ptr(enc)[0] = n
+                self._touch(enc).delta = n
                 i += 1
             self._commit(True)
         except BaseException:
@@ -551,19 +666,20 @@ cdef class CounterBase:
         """Delete every key whose count is not positive (one pass, one compaction)."""
         cdef Py_ssize_t i, j = 0, oid
         cdef int64_t enc
+        cdef Cell* c
         cdef list gone = []
         self._check_idle()
         for i in range(self.nslots):
             enc = self.order[i]
             if enc == TOMB:
                 continue
-            if fc_table_get(&self.hc.table, enc) > 0:
+            c = self._cell(enc)
+            if c.count > 0:
                 self.order[j] = enc
-                self._slot_ptr(enc)[0] = j
+                c.slot = j
                 j += 1
                 continue
-            self._slot_ptr(enc)[0] = -1
-            fc_table_del(&self.hc.table, enc)
+            c.slot = -1
             self.nlive -= 1
             self.layout += 1
             if enc < 0:
@@ -588,7 +704,7 @@ cdef class CounterBase:
     def __getitem__(self, key):
         cdef int64_t enc = self._find(key)
         if enc != TOMB:
-            return fc_table_get(&self.hc.table, enc)
+            return self._cell(enc).count
         return self.__missing__(key)
 
     def __setitem__(self, key, value):
@@ -605,12 +721,10 @@ cdef class CounterBase:
         cdef bint new_oid = False
         enc = self._find(key)
         if enc != TOMB:
-            fc_table_find(&self.hc.table, enc)[0] = n
+            self._cell(enc).count = n
             return 0
         if PyUnicode_Check(key):
-            enc = fc_vocab_intern_str(self.vocab, <str>key)
-            if enc >= self.vcap:
-                self._grow_v(enc + 1)
+            enc = self._vid(fc_vocab_intern_str(self.vocab, <str>key))
         else:
             # absent, so the key has no oid (batches, which hand out oids
             # ahead of linking, were not running: _check_idle)
@@ -623,8 +737,7 @@ cdef class CounterBase:
                 self._free_oid(dec_oid(enc))
                 del self.oid_of[key]
             raise
-        fc_table_set(&self.hc.table, enc, n)
-        self._link(enc)
+        self._link(enc, n)
         return 0
 
     def __delitem__(self, key):
@@ -643,7 +756,7 @@ cdef class CounterBase:
         """The count of ``key`` if present, else ``default`` (no __missing__)."""
         cdef int64_t enc = self._find(key)
         if enc != TOMB:
-            return fc_table_get(&self.hc.table, enc)
+            return self._cell(enc).count
         return default
 
     def pop(self, key, *default):
@@ -658,7 +771,7 @@ cdef class CounterBase:
                 return default[0]
             raise KeyError(key)
         self._check_idle()
-        n = fc_table_get(&self.hc.table, enc)
+        n = self._cell(enc).count
         self._delete(enc)
         return n
 
@@ -671,7 +784,7 @@ cdef class CounterBase:
         self._check_idle()
         enc = self.order[self.nslots - 1]   # never a tombstone: they are trimmed
         key = self._decode(enc)
-        n = fc_table_get(&self.hc.table, enc)
+        n = self._cell(enc).count
         self._delete(enc)
         return key, n
 
@@ -679,7 +792,7 @@ cdef class CounterBase:
         """The count of ``key``; if absent, set it to ``default`` first."""
         cdef int64_t enc = self._find(key)
         if enc != TOMB:
-            return fc_table_get(&self.hc.table, enc)
+            return self._cell(enc).count
         self[key] = default
         return default
 
@@ -687,7 +800,6 @@ cdef class CounterBase:
         """Remove every key."""
         self._check_idle()
         self.vocab = Vocab()
-        self.hc = HashCounter()
         self.oid_of = {}
         self.oobj = []
         self.ofree = []
@@ -712,7 +824,7 @@ cdef class CounterBase:
         for i in range(self.nslots):
             enc = self.order[i]
             if enc != TOMB:
-                n = fc_table_get(&self.hc.table, enc)
+                n = self._cell(enc).count
                 if fcw_add_overflows(acc, n, &r):
                     total += acc   # spill into a Python int
                     acc = n
@@ -732,7 +844,7 @@ cdef class CounterBase:
             enc = self.order[i]
             if enc != TOMB:
                 k[j] = enc
-                c[j] = fc_table_get(&self.hc.table, enc)
+                c[j] = self._cell(enc).count
                 j += 1
         return kb, cb
 
@@ -753,7 +865,7 @@ cdef class CounterBase:
         if e >= 0:
             p = fc_vocab_word(&src.vocab.table, e, &nb)
             vid = fc_vocab_find(&self.vocab.table, p, nb)
-            if 0 <= vid < self.vcap and self.vslot[vid] >= 0:
+            if 0 <= vid < self.vcells.cap and self.vcells.at[vid].slot >= 0:
                 return vid
             return TOMB
         return self._find(src.oobj[dec_oid(e)])
@@ -769,12 +881,10 @@ cdef class CounterBase:
             enc = fc_vocab_intern(&self.vocab.table, p, nb)
             if enc < 0:
                 raise MemoryError("fastcount.Counter: out of memory (or the vocabulary is full)")
-            if enc >= self.vcap:
-                self._grow_v(enc + 1)
+            self._vid(enc)
         else:
             enc = self._new_oid(src.oobj[dec_oid(e)])
-        fc_table_set(&self.hc.table, enc, n)
-        self._link(enc)
+        self._link(enc, n)
         return 0
 
     def _combine_into(self, CounterBase a, CounterBase b, int op):
@@ -803,12 +913,12 @@ cdef class CounterBase:
             j += 1
             if ea == TOMB:
                 continue
-            ca = fc_table_get(&a.hc.table, ea)
+            ca = a._cell(ea).count
             cb = 0
             if op < 4:
                 eb = b._enc_of(a, ea)
                 if eb != TOMB:
-                    cb = fc_table_get(&b.hc.table, eb)
+                    cb = b._cell(eb).count
             ovf = False
             if op == 0:
                 ovf = fcw_add_overflows(ca, cb, &n)
@@ -841,7 +951,7 @@ cdef class CounterBase:
             j += 1
             if eb == TOMB or a._enc_of(b, eb) != TOMB:
                 continue
-            cb = fc_table_get(&b.hc.table, eb)
+            cb = b._cell(eb).count
             if op == 1:
                 if cb == INT64_MIN:
                     raise OverflowError(f"count for {b._decode(eb)!r} leaves the int64 range; "
@@ -872,14 +982,59 @@ cdef class CounterBase:
                 j += 1
                 if e == TOMB:
                     continue
-                c = fc_table_get(&x.hc.table, e)
+                c = x._cell(e).count
                 eo = y._enc_of(x, e)
-                co = fc_table_get(&y.hc.table, eo) if eo != TOMB else 0
+                co = y._cell(eo).count if eo != TOMB else 0
                 if x is other:
                     c, co = co, c
                 if (c != co) if op == 0 else (c > co) if op == 1 else (c < co):
                     return False
         return True
+
+    # ------------------------------------------------------------ building from ids
+
+    def _adopt_vocab(self, Vocab vocab not None, const int64_t[::1] counts):
+        """Fill this new, empty counter with word ``i`` of ``vocab`` counted
+        ``counts[i]`` (zeros skipped), in id order; see Counter._from_vocab.
+
+        The vocab becomes the counter's own when at least half of its words
+        are kept; otherwise the kept words' bytes are copied into a fresh one
+        (a counter keeping 10 words of a million should not hold the million).
+        """
+        cdef Py_ssize_t i, n = counts.shape[0], nkeys = 0, nb
+        cdef int64_t enc
+        cdef const char* p
+        cdef Vocab own
+        if self.nlive or self.nslots or len(self.vocab):
+            raise ValueError("Counter._from_vocab: the counter must be new and empty")
+        if n != vocab.table.n:
+            raise ValueError(f"Counter._from_vocab: {vocab.table.n} words but {n} counts "
+                             f"(counts[i] is the count of word i)")
+        for i in range(n):
+            if counts[i] < 0:
+                raise ValueError(f"Counter._from_vocab: negative count {counts[i]} at index {i} "
+                                 f"(word {fc_vocab_word_str(vocab, i)!r})")
+            nkeys += counts[i] != 0
+        own = vocab if 2 * nkeys >= n else Vocab()
+        if own is not vocab and fc_vocab_init(&own.table, nkeys) != 0:
+            raise MemoryError("fastcount.Counter: out of memory")
+        self.vocab = own
+        try:
+            grow_cells(&self.vcells, own.table.n if own is vocab else nkeys)
+            self._reserve_slots(nkeys)
+            for i in range(n):
+                if counts[i] == 0:
+                    continue
+                enc = i
+                if own is not vocab:
+                    p = fc_vocab_word(&vocab.table, i, &nb)
+                    enc = fc_vocab_intern(&own.table, p, nb)
+                    if enc < 0:
+                        raise MemoryError("fastcount.Counter: out of memory")
+                self._link(enc, counts[i])
+        except BaseException:
+            self.clear()
+            raise
 
     # ------------------------------------------------------------ pickling
 
@@ -912,7 +1067,7 @@ cdef class CounterBase:
                     maxlen = nb
             else:
                 others.append((pos, self.oobj[dec_oid(enc)]))
-            counts_len += _varint_len(_zigzag(fc_table_get(&self.hc.table, enc)))
+            counts_len += _varint_len(_zigzag(self._cell(enc).count))
             pos += 1
         cdef int lwidth = _uwidth(maxlen)
         cdef bytes blob = PyBytes_FromStringAndSize(NULL, blob_len)
@@ -931,7 +1086,7 @@ cdef class CounterBase:
                 bp += nb
                 _put_le(lp, <uint64_t>nb, lwidth)
                 lp += lwidth
-            cp = _put_varint(cp, _zigzag(fc_table_get(&self.hc.table, enc)))
+            cp = _put_varint(cp, _zigzag(self._cell(enc).count))
         return (STATE_VERSION, blob, lens, lwidth, counts, others)
 
     def _setstate(self, state):
@@ -982,12 +1137,10 @@ cdef class CounterBase:
                     if enc < 0:
                         raise MemoryError("fastcount.Counter: out of memory")
                     boff += nb
-                    if enc >= self.vcap:
-                        self._grow_v(enc + 1)
-                    if self.vslot[enc] >= 0:
+                    self._vid(enc)
+                    if self.vcells.at[enc].slot >= 0:
                         raise ValueError("fastcount.Counter pickle state: repeated word")
-                fc_table_set(&self.hc.table, enc, _unzigzag(cnt))
-                self._link(enc)
+                self._link(enc, _unzigzag(cnt))
             if boff != len(blob) or k != len(others) or cp != cend:
                 raise ValueError("fastcount.Counter pickle state: inconsistent contents")
         except BaseException:
@@ -1100,6 +1253,6 @@ cdef class _OrderIter:
             if self.kind == 0:
                 return c._decode(enc)
             if self.kind == 1:
-                return fc_table_get(&c.hc.table, enc)
-            return (c._decode(enc), fc_table_get(&c.hc.table, enc))
+                return c._cell(enc).count
+            return (c._decode(enc), c._cell(enc).count)
         raise StopIteration

@@ -133,6 +133,39 @@ class Counter(CounterBase):
         raise NotImplementedError(
             'Counter.fromkeys() is undefined.  Use Counter(iterable) instead.')
 
+    @classmethod
+    def _from_vocab(cls, vocab, counts):
+        """A counter of the words of a :class:`fastcount.Vocab` (private: for
+        the pipeline, which counts on word ids).
+
+        ``counts`` is a one-dimensional int64 numpy array with ``counts[i]``
+        the count of word ``i`` of ``vocab``. Words counted 0 are not keys; key
+        order is id order. No ``str`` is made per word.
+
+        The counter takes ``vocab`` over (or copies the words it keeps from
+        it): the caller must not use ``vocab`` afterwards. Raises TypeError
+        for a vocab that is not a Vocab or counts that are not an int64 array,
+        ValueError when the lengths differ or a count is negative (naming the
+        index); ``vocab`` is then untouched and no counter is made.
+        """
+        import numpy as np
+
+        from fastcount._vocab import Vocab
+
+        if not isinstance(vocab, Vocab):
+            raise TypeError(f"Counter._from_vocab: vocab must be a fastcount.Vocab, "
+                            f"not {type(vocab).__name__}")
+        if not isinstance(counts, np.ndarray) or counts.dtype != np.int64:
+            what = (f"an array of {counts.dtype}" if isinstance(counts, np.ndarray)
+                    else type(counts).__name__)
+            raise TypeError(f"Counter._from_vocab: counts must be an int64 numpy array, not {what}")
+        if counts.ndim != 1:
+            raise ValueError(f"Counter._from_vocab: counts must be one-dimensional, "
+                             f"not {counts.ndim}-d")
+        result = cls.__new__(cls)
+        result._adopt_vocab(vocab, np.ascontiguousarray(counts))
+        return result
+
     # ------------------------------------------------------------ updates
 
     def update(self, iterable=None, /, **kwds):

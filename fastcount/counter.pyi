@@ -4,6 +4,10 @@ from collections.abc import (ItemsView, Iterable, Iterator, KeysView, Mapping, M
 from types import GenericAlias
 from typing import Any, SupportsIndex, TypeVar, overload
 
+import numpy as np
+import numpy.typing as npt
+
+from fastcount._vocab import Vocab
 from fastcount._wordcount import CounterBase
 
 _T = TypeVar("_T")
@@ -26,6 +30,8 @@ class Counter(CounterBase, MutableMapping[_T, int]):
     def __init__(self, iterable: Iterable[_T], /) -> None: ...
     def __class_getitem__(cls, item: Any) -> GenericAlias: ...
     def __missing__(self, key: _T) -> int: ...
+    @classmethod
+    def _from_vocab(cls, vocab: Vocab, counts: npt.NDArray[np.int64]) -> Counter[str]: ...
     @classmethod
     def fromkeys(cls, iterable: Any, v: int | None = None) -> Any: ...
     @overload  # type: ignore[override]  # counts, not pairs, as typeshed's Counter

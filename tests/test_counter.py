@@ -478,6 +478,25 @@ def test_real_jieba_tokens():
 # ---------------------------------------------------------------- fastcount extras
 
 
+def test_list_update_encodes_every_kind_of_str_as_lookups_do():
+    # update(list) encodes str runs itself, in chunks of 32 and a bounded
+    # buffer; lookups go through the Vocab's own encoding: both must agree
+    words = ["a", "é", "ÿx", "的", "手机", "😀", "a😀é", "\ud800", "x\udfffy", "",
+             "长" * 700, "é" * 1100, "😀" * 600, "b" * 5000]
+    tokens = []
+    for i in range(150):
+        tokens.append(words[i % len(words)])
+        if i % 37 == 5:
+            tokens.append(i)   # non-str elements split the runs
+    c, ref = FastCounter(), REF()
+    for chunk in (tokens, tokens[3:], [t for t in tokens if isinstance(t, str)][::-1]):
+        c.update(chunk)
+        ref.update(chunk)
+    assert state(c) == state(ref)
+    assert all(c[w] == ref[w] for w in words)
+    assert state(pickle.loads(pickle.dumps(c))) == state(ref)
+
+
 def test_update_counts_matches_sequential_updates():
     np = pytest.importorskip("numpy")
     words = ["的", "手机", "", "😀", "的", "new"]
@@ -867,3 +886,83 @@ SameAsCollections.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_random_operation_sequences = SameAsCollections.TestCase
+
+
+# ---------------------------------------------------------------- Counter._from_vocab
+
+
+def _from_vocab_pair(words, counts):
+    """(Counter._from_vocab of a Vocab of ``words``, the reference built in id order)."""
+    np = pytest.importorskip("numpy")
+    from fastcount._vocab import Vocab
+
+    vocab = Vocab(words)
+    ids = list(vocab.words())
+    ref = REF({w: n for w, n in zip(ids, counts) if n})
+    return FastCounter._from_vocab(vocab, np.array(counts, dtype=np.int64)), ref
+
+
+def test_from_vocab_keys_in_id_order_without_zeros():
+    for counts in ([3, 0, 2, 1, 0, 5], [0, 0, 0, 0, 0, 1], [0] * 6, [1] * 6):
+        c, ref = _from_vocab_pair(["的", "a", "", "😀", "\ud800", "手机"], counts)
+        assert type(c) is FastCounter
+        assert state(c) == state(ref)
+    c, ref = _from_vocab_pair([], [])
+    assert state(c) == state(REF())
+
+
+def test_from_vocab_bad_input_makes_no_counter_and_leaves_the_vocab():
+    np = pytest.importorskip("numpy")
+    from fastcount._vocab import Vocab
+
+    vocab = Vocab(["a", "b", "c"])
+    cases = [
+        (np.array([1, 2], dtype=np.int64), ValueError, "3 words but 2 counts"),
+        (np.array([1, 0, -4], dtype=np.int64), ValueError, "index 2"),
+        (np.array([1, 2, 3], dtype=np.int32), TypeError, "int32"),
+        (np.array([1.0, 2.0, 3.0]), TypeError, "float64"),
+        ([1, 2, 3], TypeError, "list"),
+        (np.zeros((3, 1), dtype=np.int64), ValueError, "one-dimensional"),
+    ]
+    for counts, exc, text in cases:
+        with pytest.raises(exc, match=text):
+            FastCounter._from_vocab(vocab, counts)
+        assert vocab.words() == ["a", "b", "c"]
+    with pytest.raises(TypeError, match="Vocab"):
+        FastCounter._from_vocab(["a", "b", "c"], np.ones(3, dtype=np.int64))
+
+
+def test_from_vocab_subclass_and_strided_counts():
+    np = pytest.importorskip("numpy")
+    from fastcount._vocab import Vocab
+
+    class Sub(FastCounter):
+        pass
+
+    counts = np.array([[4, 9], [0, 9], [2, 9]], dtype=np.int64)[:, 0]  # not contiguous
+    c = Sub._from_vocab(Vocab(["x", "y", "z"]), counts)
+    assert type(c) is Sub and list(c.items()) == [("x", 4), ("z", 2)]
+
+
+words_st = st.lists(st.text(alphabet=CJK + LATIN + EMOJI, max_size=4), max_size=30)
+
+
+@SETTINGS
+@given(words_st, st.data())
+def test_property_from_vocab_behaves_as_collections(words, data):
+    n = len(dict.fromkeys(words))
+    big = data.draw(st.booleans())  # huge counts: no elements() in the state
+    counts = data.draw(st.lists(st.integers(0, 2**40 if big else 3), min_size=n, max_size=n))
+    c, ref = _from_vocab_pair(words, counts)
+    assert state(c, not big) == state(ref, not big)
+    assert c == ref and ref == c
+    more = data.draw(tokens)
+    for K in (c, ref):
+        K.update(more)
+        K.subtract(words[::2])
+        K["new"] += 1
+    assert state(c, not big) == state(ref, not big)
+    back = pickle.loads(pickle.dumps(c))
+    assert type(back) is FastCounter and state(back, not big) == state(ref, not big)
+    assert state(c + back, not big) == state(ref + ref, not big)
+    assert state(c - FastCounter(words), not big) == state(ref - REF(words), not big)
