@@ -66,3 +66,8 @@ cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2   # id; MemoryErro
 cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2     # id or -1
 # The word with id i as a new str; IndexError when i is not an id.
 cdef str fc_vocab_word_str(Vocab v, int64_t i)
+# For callers that encode many strs into a buffer of their own (to hash them
+# ahead of the lookups): point *p at the word's UTF-8 (surrogatepass) and
+# return its length, ASCII in place, else encoded into `out`; -1 when that
+# could need more than `room` bytes.
+cdef Py_ssize_t fc_str_utf8_into(str word, char* out, Py_ssize_t room, const char** p) except -2

@@ -488,6 +488,24 @@ cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
     return _encode_ucs(kind, PyUnicode_DATA(word), length, <unsigned char*>v.scratch)
 
 
+cdef Py_ssize_t fc_str_utf8_into(str word, char* out, Py_ssize_t room, const char** p) except -2:
+    """Point *p at the word's UTF-8 (surrogatepass) and return its length:
+    ASCII in place, else encoded into ``out``; -1 when that could need more
+    than ``room`` bytes. The same bytes as every str-level call here."""
+    cdef Py_ssize_t length
+    cdef int kind
+    FC_UNICODE_READY(word)
+    length = PyUnicode_GET_LENGTH(word)
+    if PyUnicode_IS_ASCII(word):
+        p[0] = <const char*>PyUnicode_DATA(word)
+        return length
+    kind = PyUnicode_KIND(word)
+    if length > room // (kind + 1 if kind < 4 else 4):  # worst case per code unit
+        return -1
+    p[0] = out
+    return _encode_ucs(kind, PyUnicode_DATA(word), length, <unsigned char*>out)
+
+
 cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
     cdef const char* p
     cdef Py_ssize_t n = _str_utf8(v, word, &p)

@@ -26,15 +26,14 @@ iterator, a bad count) leaves the counter exactly as it was.
 """
 cimport cython
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.unicode cimport (PyUnicode_Check, PyUnicode_DATA, PyUnicode_GET_LENGTH,
-                              PyUnicode_KIND, PyUnicode_READ)
+from cpython.unicode cimport PyUnicode_Check
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t, uintptr_t, INT64_MIN
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memmove
 
-from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes, fc_vocab_find,
-                               fc_vocab_find_str, fc_vocab_init, fc_vocab_intern,
+from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes, fc_str_utf8_into,
+                               fc_vocab_find, fc_vocab_find_str, fc_vocab_init, fc_vocab_intern,
                                fc_vocab_intern_hashed, fc_vocab_intern_str, fc_vocab_word,
                                fc_vocab_word_str)
 
@@ -66,17 +65,8 @@ cdef extern from *:
     #else
     #define fcw_prefetch(p) ((void)0)
     #endif
-    /* Strings made by the pre-3.12 C API may need PyUnicode_READY before
-       their kind and data can be read. */
-    #if PY_VERSION_HEX < 0x030C0000
-    #define fcw_str_ready(o) PyUnicode_IS_READY(o)
-    #else
-    #define fcw_str_ready(o) 1
-    #endif
     """
     void fcw_prefetch(const void* p) noexcept nogil
-    bint fcw_str_ready(object o) noexcept
-    bint PyUnicode_IS_ASCII(object o) noexcept
     bint fcw_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
     bint fcw_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
 
@@ -151,47 +141,6 @@ cdef void* grow_array(void* p, Py_ssize_t* cap, Py_ssize_t need, size_t item) ex
         raise MemoryError("fastcount.Counter: out of memory")
     cap[0] = new_cap
     return q
-
-
-cdef Py_ssize_t utf8_into(object word, char* out, Py_ssize_t room, const char** p) noexcept:
-    """Point *p at the UTF-8 (surrogatepass, as a Vocab stores words) of a str
-    and return its length: ASCII in place, else encoded into ``out``; -1 when
-    that needs more than ``room`` bytes (or the str is not ready)."""
-    cdef Py_ssize_t i, j = 0, length = PyUnicode_GET_LENGTH(word)
-    cdef unsigned int kind
-    cdef void* data
-    cdef uint32_t c
-    if not fcw_str_ready(word):
-        return -1
-    if PyUnicode_IS_ASCII(word):
-        p[0] = <const char*>PyUnicode_DATA(word)
-        return length
-    kind = PyUnicode_KIND(word)
-    if length > room // (kind + 1 if kind < 4 else 4):   # worst case per code unit
-        return -1
-    data = PyUnicode_DATA(word)
-    for i in range(length):
-        c = <uint32_t>PyUnicode_READ(kind, data, i)
-        if c < 0x80:
-            out[j] = <char>c
-            j += 1
-        elif c < 0x800:
-            out[j] = <char>(0xC0 | (c >> 6))
-            out[j + 1] = <char>(0x80 | (c & 0x3F))
-            j += 2
-        elif c < 0x10000:   # lone surrogates too, as 'surrogatepass'
-            out[j] = <char>(0xE0 | (c >> 12))
-            out[j + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
-            out[j + 2] = <char>(0x80 | (c & 0x3F))
-            j += 3
-        else:
-            out[j] = <char>(0xF0 | (c >> 18))
-            out[j + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
-            out[j + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
-            out[j + 3] = <char>(0x80 | (c & 0x3F))
-            j += 4
-    p[0] = out
-    return j
 
 
 cdef int64_t as_count(object value, object key) except? -1:
@@ -443,7 +392,7 @@ cdef class CounterBase:
             obj = <object>PyList_GET_ITEM(words, start + k)
             if not PyUnicode_Check(obj):
                 break
-            n = utf8_into(obj, buf + used, CHUNK_BYTES - used, &p)
+            n = fc_str_utf8_into(<str>obj, buf + used, CHUNK_BYTES - used, &p)
             if n < 0:
                 if k:
                     break   # the next run starts with it
