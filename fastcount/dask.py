@@ -245,15 +245,31 @@ def _merge_chains(parts: list):
     shows them.
 
     The sum is added into the first Counter in place, by one ``update``
-    (the others summed into a new Counter first), which is all or nothing:
-    each input is read by this task only, so a retry finds them unchanged.
-    That saves copying the first, about as large as the result.
+    (the others summed into a new Counter first), which is all or nothing
+    and the last thing the task does: each input is read by this task
+    only, so a retry finds them unchanged. That saves copying the first,
+    about as large as the result.
     """
     from fastcount.merge import merge_counts
 
     first, rest = parts[0], parts[1:]
-    first.update(rest[0] if len(rest) == 1 else merge_counts(rest))
+    if rest:
+        first.update(rest[0] if len(rest) == 1 else merge_counts(rest))
     return first
+
+
+def _finish(parts: list, min_count: int, top: Optional[int]):
+    """The last task: the chains' counts summed and cut by ``min_count``/``top``.
+
+    With a cut to make after the sum, the sum goes into a new Counter, not
+    into the first chain's (:func:`_merge_chains`): a retry after the cut
+    failed must find the chains' counts unchanged.
+    """
+    from fastcount.merge import merge_counts
+
+    cut = min_count > 1 or top is not None
+    total = merge_counts(parts) if cut and len(parts) > 1 else _merge_chains(parts)
+    return _finalize(total, min_count, top)
 
 
 def _read_batches(fs, path, offset, length, compression, encoding, errors, field) -> Iterator[list]:
@@ -696,7 +712,7 @@ def _chained_reduction(bag, link, split_every: int, min_count: int, top: Optiona
             dsk[(name, j)] = (_merge_chains, group)
         level = [(name, j) for j in range(len(groups))]
         depth += 1
-    dsk[final] = (_finalize, (_merge_chains, level) if len(level) > 1 else level[0], min_count, top)
+    dsk[final] = (_finish, level, min_count, top)
     return Item(HighLevelGraph.from_collections(final, dsk, dependencies=[bag]), final)
 
 

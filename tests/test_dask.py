@@ -255,6 +255,16 @@ def test_link_failing_before_counting_can_be_retried(tmp_path, texts):
         _count_texts(first, ["x"], "whitespace", {})
 
 
+def test_final_merge_with_a_cut_leaves_the_chains_counts_unchanged():
+    from fastcount.dask import _finish
+
+    a, b = fastcount.Counter("aab"), fastcount.Counter("bcc")
+    assert _finish([a, b], 2, None) == fastcount.Counter({"a": 2, "b": 2, "c": 2})
+    assert list(_finish([a, b], 1, 1).items()) == [("a", 2)]  # ties by word
+    assert (a, b) == (fastcount.Counter("aab"), fastcount.Counter("bcc"))  # a retry sees them
+    assert _finish([a, b], 1, None) is a and a == fastcount.Counter("aabbcc")
+
+
 def test_running_count_moves_between_processes_as_its_counts(texts):
     from fastcount.dask import _chain_end, _count_texts
 
