@@ -603,6 +603,9 @@ def count_words_delayed(
     ``client.compute(item)``) gives the :class:`fastcount.Counter`. Use it to
     run the count alongside other work, or to follow it with
     ``distributed.progress``. Arguments are those of :func:`count_words_dask`.
+    The graph has a chain of counting tasks for every thread of the scheduler
+    in effect when it is built (an active ``distributed.Client``, else
+    Dask's local pool): compute it there.
     """
     return _count_graph(
         source, tokenizer, None, min_count=min_count, top=top, split_every=split_every,
