@@ -10,7 +10,10 @@ extra_info of the cluster row: ``mb_per_s``, ``ratio_vs_count_words`` (the
 issue's target: >= 0.8), ``reduction_tail_share`` (wall time from the end of
 the last counting task to the result, over the whole wall time: what the
 merge tree adds), ``reduction_cpu_share`` (task time in merges over all task
-time), ``partitions``, ``partial_bytes_per_word`` (pickled partials).
+time; counting tasks chained on a worker count into one table, which is no
+merge, and the last of a chain turns it into the chain's Counter, which is
+counted as counting), ``partitions``, ``partial_bytes_per_word`` (pickled
+partials).
 """
 
 from __future__ import annotations

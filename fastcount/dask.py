@@ -6,15 +6,18 @@ so ``import fastcount.dask`` is cheap and the core package never imports it.
 
 How it runs
 -----------
-Every partition of the corpus is counted once, inside a Dask worker, by
-:func:`fastcount.pipeline.count_partition`: the partition's exact counts come
-back as a :class:`fastcount.Counter`, which pickles compactly as arrays.
-Those partials are then summed in a tree of merges on the workers
-(``Bag.reduction`` with ``split_every`` partials per merge), so the client
-receives one merged result, already cut by ``min_count``/``top``. A worker
-that dies is no problem: Dask recomputes the tasks whose results it held,
-and since a partial is a pure function of its partition, no partition is
-counted twice or lost.
+The partitions of the corpus are cut into runs of consecutive partitions,
+at least one run per thread of the cluster. Each run is a chain of tasks,
+one per partition, that counts its partitions one after another into one
+chunk counter held by the worker, as a ``count_words`` worker counts its
+chunks (:class:`_RunningCount`): no partition's counts become a
+:class:`fastcount.Counter` of their own to be merged into another. The
+chains' counts, as Counters, are then summed in a tree of merges on the
+workers (``split_every`` per merge), in order, so the client
+receives one merged result, already cut by ``min_count``/``top``, its words
+in order of first sight. A worker that dies is no problem: Dask recomputes
+the tasks whose results it held, from the start of the chains it held, and
+no partition is counted twice or lost.
 
 Example
 -------
@@ -34,6 +37,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import threading
 from functools import partial
 from typing import Any, Iterable, Iterator, Optional, Union
 
@@ -61,46 +65,222 @@ def _import_dask():
 # ---------------------------------------------------------------- worker side
 
 
-def _count_texts(texts: Iterable[str], tokenizer: Any, options: dict):
-    """Per-partition step for a Bag of texts: one exact partial count."""
-    from fastcount.pipeline import count_partition
+#: Bytes (or characters) of text per batch fed to a chunk counter. Dask's
+#: workers run with MALLOC_TRIM_THRESHOLD_=65536, under which the memory of
+#: each batch goes back to the system and is faulted in again for the next:
+#: measured on a 4 MB partition, counting in 1 MiB batches took 80 ms, in
+#: count_words' 256 KiB chunks 90 ms (81 ms either way without the setting).
+_BATCH = 1 << 20
 
-    return count_partition(texts, tokenizer, **options)
+
+class _RunningCount:
+    """The running count of one chain of partitions, kept in the worker.
+
+    A chain's links count their partitions one after another into one chunk
+    counter, as a ``count_words`` worker counts its chunks: no partition's
+    counts are turned into Python objects and added into a table of their
+    own. Each link takes the count over from the previous link's result
+    (:meth:`take`), which is then *spent*; Dask never runs a link again
+    from a spent count unless that link raised after it began counting, and
+    then the count is incomplete: the retried link raises the same error
+    rather than count the partition twice. A worker that dies loses the
+    chain's counts with it, and Dask reruns the chain from its start.
+
+    It pickles (sent to another worker, spilled to disk) as the
+    :class:`fastcount.Counter` of its counts so far, which the receiving
+    process counts on top of; a spent count pickles as spent.
+    """
+
+    def __init__(self, factory, base=None, spent=None):
+        self._factory = factory
+        self._base = base  # a Counter of the counts this one arrived with, or None
+        self._counter = None  # the chunk counter, made on first use
+        # Held while counts are taken over or read: never while counting,
+        # which only a count that nothing else can see yet does.
+        self._lock = threading.Lock()
+        self._spent = spent  # None, or what to raise when used again
+
+    def take(self) -> "_RunningCount":
+        """A new running count holding these counts; this one is then spent."""
+        with self._lock:
+            self._check()
+            nxt = _RunningCount(self._factory, self._base)
+            nxt._counter = self._counter
+            self._spent = RuntimeError(
+                "fastcount.dask: a chain's count was used twice (a Dask task ran again "
+                "after it had finished)"
+            )
+        return nxt
+
+    def feed(self, texts: list) -> None:
+        if self._counter is None:
+            self._counter = self._factory()
+        self._counter.feed(texts)
+
+    def fail(self, exc: BaseException) -> None:
+        """Mark the counts taken from this one incomplete: ``exc`` is raised on reuse."""
+        self._spent = exc
+
+    def counts(self):
+        """A new :class:`fastcount.Counter` of the counts so far, in order of first sight."""
+        from fastcount.counter import Counter
+
+        with self._lock:
+            self._check()
+            total = Counter()
+            if self._base is not None:
+                total.update(self._base)
+            if self._counter is not None:
+                total.update_counts(*self._counter.result())
+        return total
+
+    def _check(self) -> None:
+        if self._spent is not None:
+            raise self._spent
+
+    def __reduce__(self):
+        with self._lock:
+            spent = self._spent
+        if spent is not None:  # as a RuntimeError: the error itself may not pickle
+            return _RunningCount, (self._factory, None, RuntimeError(f"{type(spent).__name__}: {spent}"))
+        return _RunningCount, (self._factory, self.counts())
+
+
+def _link(prev: Optional[_RunningCount], factory, batches: Iterator[list]) -> _RunningCount:
+    """Count ``batches`` (lists of texts) on top of ``prev``, the running
+    count of the chain's earlier partitions (None at its start).
+
+    ``prev`` is taken over when the first batch is ready: an error before
+    that (the partition's file cannot be read) leaves it as it was, for a
+    retry; one after it leaves ``prev`` spent with that error.
+    """
+    count = None
+    try:
+        for texts in batches:
+            if count is None:
+                count = prev.take() if prev is not None else _RunningCount(factory)
+            count.feed(texts)
+    except BaseException as exc:
+        if count is not None and prev is not None:
+            prev.fail(exc)
+        raise
+    if count is None:  # no texts
+        count = prev.take() if prev is not None else _RunningCount(factory)
+    return count
+
+
+def _count_texts(prev, texts: Iterable[str], tokenizer: Any, options: dict) -> _RunningCount:
+    """A link for a Bag of texts: count the partition's texts on top of ``prev``.
+
+    As :func:`fastcount.pipeline.count_partition` counts them (same chunks,
+    TypeError naming a non-str item, a note naming the item a tokenizer
+    error was raised on).
+    """
+    from fastcount.pipeline import _add_note, _checked_texts, _chunked, _locate
+    from fastcount.tokenizers import chunk_counter_factory
+
+    factory = chunk_counter_factory(tokenizer, **options)
+    chunks = _chunked([(None, 0, _checked_texts(texts))], _BATCH)
+    where = {}
+
+    def batches():
+        for chunk in chunks:
+            where["chunk"] = chunk
+            yield chunk.parts
+            where["chunk"] = None
+
+    try:
+        return _link(prev, factory, batches())
+    except Exception as exc:
+        chunk = where.get("chunk")  # set while its texts are counted
+        if chunk is not None:
+            _add_note(exc, f"fastcount: raised by the tokenizer on {chunk.where(_locate(factory, chunk.parts))}")
+        raise
 
 
 def _count_blocks(
-    blocks: Iterable[tuple], fs: Any, encoding: str, errors: str, field: Optional[str],
+    prev, blocks: Iterable[tuple], fs: Any, encoding: str, errors: str, field: Optional[str],
     tokenizer: Any, options: dict,
-):
-    """Per-partition step for files: read each block, count its texts.
+) -> _RunningCount:
+    """A link for files: read each block of the partition, count its texts on top of ``prev``.
 
     A partition of the planning Bag holds block descriptions, not text, so
     raw bytes never sit in worker memory as a task result: a block is read,
-    decoded and counted within one task, and only its partial count is kept.
+    decoded in batches of ``_BATCH`` bytes and counted within one task.
+    """
+    from fastcount.tokenizers import chunk_counter_factory
+
+    factory = chunk_counter_factory(tokenizer, **options)
+    where = {}
+
+    def batches():
+        for block in blocks:
+            where["block"] = block
+            yield from _read_batches(fs, *block, encoding, errors, field)
+
+    try:
+        return _link(prev, factory, batches())
+    except Exception as exc:
+        if "block" in where and hasattr(exc, "add_note"):  # Python >= 3.11
+            path, offset = where["block"][:2]
+            exc.add_note(f"while counting {path}" + (f" from byte {offset}" if offset else ""))
+        raise
+
+
+def _count_alone(part, link):
+    """The counts of one partition as a Counter (a chain of one link)."""
+    return link(None, part).counts()
+
+
+def _chain_end(count: _RunningCount):
+    """The last link's result: its chain's counts as a :class:`fastcount.Counter`
+    (compact to send), made on the worker that counted them as soon as it is
+    done, while the other chains finish theirs."""
+    return count.counts()
+
+
+def _merge_chains(parts: list):
+    """The sum of chains' Counters (or of sums of them, a level down the
+    tree), in chain order: words keep the order in which the corpus first
+    shows them.
+
+    The sum is added into the first Counter in place, by one ``update``
+    (the others summed into a new Counter first), which is all or nothing
+    and the last thing the task does: each input is read by this task
+    only, so a retry finds them unchanged. That saves copying the first,
+    about as large as the result.
     """
     from fastcount.merge import merge_counts
-    from fastcount.pipeline import count_partition
 
-    partials = []
-    for path, offset, length, compression in blocks:
-        texts = _read_texts(fs, path, offset, length, compression, encoding, errors, field)
-        try:
-            partials.append(count_partition(texts, tokenizer, **options))
-        except Exception as exc:
-            if hasattr(exc, "add_note"):  # Python >= 3.11
-                exc.add_note(f"while counting {path}" + (f" from byte {offset}" if offset else ""))
-            raise
-    return partials[0] if len(partials) == 1 else merge_counts(partials)
+    first, rest = parts[0], parts[1:]
+    if rest:
+        first.update(rest[0] if len(rest) == 1 else merge_counts(rest))
+    return first
 
 
-def _read_texts(fs, path, offset, length, compression, encoding, errors, field) -> Iterator[str]:
-    """The texts of one block of ``path``, exactly as ``count_words`` reads them.
+def _finish(parts: list, min_count: int, top: Optional[int]):
+    """The last task: the chains' counts summed and cut by ``min_count``/``top``.
+
+    With a cut to make after the sum, the sum goes into a new Counter, not
+    into the first chain's (:func:`_merge_chains`): a retry after the cut
+    failed must find the chains' counts unchanged.
+    """
+    from fastcount.merge import merge_counts
+
+    cut = min_count > 1 or top is not None
+    total = merge_counts(parts) if cut and len(parts) > 1 else _merge_chains(parts)
+    return _finalize(total, min_count, top)
+
+
+def _read_batches(fs, path, offset, length, compression, encoding, errors, field) -> Iterator[list]:
+    """The texts of one block of ``path``, in batches, exactly as ``count_words`` reads them.
 
     Decoding, line splitting (``"\\n"`` or ``"\\r\\n"`` removed, a lone
     ``"\\r"`` kept), JSON fields and error messages (``path:line``) are
     :class:`fastcount.io.Block`'s, the unit ``count_words`` decodes in its
-    workers. ``length is None`` means the whole file (compressed files, and
-    encodings that cannot be cut at ``b"\\n"``), streamed in blocks so a large
+    workers. A batch holds about ``_BATCH`` bytes of lines.
+    ``length is None`` means the whole file (compressed files, and
+    encodings that cannot be cut at ``b"\\n"``), streamed so a large
     compressed file is never held in memory at once.
     """
     import codecs
@@ -109,15 +289,29 @@ def _read_texts(fs, path, offset, length, compression, encoding, errors, field) 
 
     codec = codecs.lookup(encoding)
     if codec.name not in fio._BLOCK_CODECS:
-        yield from _read_unsplittable(fs, path, compression, encoding, errors, field)
+        yield from _batched(_read_unsplittable(fs, path, compression, encoding, errors, field))
         return
     block_encoding = fio._block_encoding(codec.name)
-    if length is not None:
+    if length is None:
+        start, chunks = 0, _read_whole(fs, path, compression, codec.name)
+    else:
         data, start = _read_block(fs, path, offset, length)
         if start == 0 and codec.name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8):]
-        yield from _block_texts(fs, path, data, start, block_encoding, errors, field)
-        return
+        chunks = [(data, 1)]
+    for data, line in chunks:
+        for piece in _pieces(data, _BATCH):
+            yield _block_texts(fs, path, piece, start, line, block_encoding, errors, field)
+            line += piece.count(b"\n")
+
+
+def _read_whole(fs, path, compression, codec_name) -> Iterator[tuple]:
+    """``(bytes of whole lines, number of their first line)`` of a whole
+    file, read ``_WHOLE_FILE_READ`` bytes at a time (after decompression)."""
+    import codecs
+
+    from fastcount import io as fio
+
     line = 1
     with fs.open(path, "rb", compression=compression) as f:
         parts = []  # a line longer than one read, so far
@@ -131,7 +325,7 @@ def _read_texts(fs, path, offset, length, compression, encoding, errors, field) 
                 break
             if first:
                 first = False
-                if codec.name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+                if codec_name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
                     data = data[len(codecs.BOM_UTF8):]
             cut = data.rfind(b"\n") + 1
             if cut == 0:
@@ -140,22 +334,46 @@ def _read_texts(fs, path, offset, length, compression, encoding, errors, field) 
             parts.append(data[:cut])
             block = b"".join(parts)
             parts = [data[cut:]] if cut < len(data) else []
-            yield from fio.Block(block, path, line, block_encoding, errors, field).texts()
+            yield block, line
             line += block.count(b"\n")
         if parts:
-            yield from fio.Block(b"".join(parts), path, line, block_encoding, errors, field).texts()
+            yield b"".join(parts), line
 
 
 #: Bytes read at a time from a file read whole (after decompression).
 _WHOLE_FILE_READ = 1 << 22
 
 
-def _block_texts(fs, path, data, start, encoding, errors, field) -> list:
-    """Texts of a block that starts at byte ``start`` of ``path``."""
+def _pieces(data: bytes, size: int) -> Iterator[bytes]:
+    """``data`` (whole lines) cut at the first line end after every ``size`` bytes."""
+    start = 0
+    while start < len(data):
+        cut = data.find(b"\n", start + size - 1) + 1 or len(data)
+        yield data[start:cut]
+        start = cut
+
+
+def _batched(texts: Iterable[str]) -> Iterator[list]:
+    """``texts`` in lists of about ``_BATCH`` characters."""
+    batch: list = []
+    size = 0
+    for text in texts:
+        batch.append(text)
+        size += len(text) + 1
+        if size >= _BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _block_texts(fs, path, data, start, line, encoding, errors, field) -> list:
+    """Texts of lines of ``path``, the first of them line ``line`` of the
+    block that starts at byte ``start``."""
     from fastcount.io import Block, InputError
 
     try:
-        return Block(data, path, 1, encoding, errors, field).texts()
+        return Block(data, path, line, encoding, errors, field).texts()
     except InputError:
         if not start:
             raise
@@ -163,7 +381,7 @@ def _block_texts(fs, path, data, start, encoding, errors, field) -> list:
     # now is it worth reading the lines before this block. Decoding again
     # with the right first line raises the same error, numbered.
     before = _count_lines_before(fs, path, start)
-    return Block(data, path, before + 1, encoding, errors, field).texts()
+    return Block(data, path, before + line, encoding, errors, field).texts()
 
 
 def _read_unsplittable(fs, path, compression, encoding, errors, field) -> Iterator[str]:
@@ -385,7 +603,23 @@ def count_words_delayed(
     ``client.compute(item)``) gives the :class:`fastcount.Counter`. Use it to
     run the count alongside other work, or to follow it with
     ``distributed.progress``. Arguments are those of :func:`count_words_dask`.
+    The graph has a chain of counting tasks for every thread of the scheduler
+    in effect when it is built (an active ``distributed.Client``, else
+    Dask's local pool): compute it there.
     """
+    return _count_graph(
+        source, tokenizer, None, min_count=min_count, top=top, split_every=split_every,
+        shards=shards, blocksize=blocksize, encoding=encoding, errors=errors, field=field,
+        storage_options=storage_options, tokenizer_options=tokenizer_options,
+    )
+
+
+def _count_graph(
+    source, tokenizer, client, *, min_count, top, split_every, shards, blocksize, encoding,
+    errors, field, storage_options, tokenizer_options: dict,
+):
+    """:func:`count_words_delayed` for the scheduler of ``client`` (None: the
+    one in effect), whose thread count sets the number of chains."""
     dask = _import_dask()
     import dask.bag as db
 
@@ -405,34 +639,30 @@ def count_words_delayed(
     chunk_counter_factory(tokenizer, **tokenizer_options)
     if isinstance(source, db.Bag):
         bag = source
-        perpartition = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
+        link = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
     else:
         fs, blocks = _plan_blocks(source, blocksize, encoding, errors, field, storage_options)
         if not blocks:
             # Only empty files: a Bag with one empty text keeps the graph
             # (and the result type) the same as for any other input.
             bag = db.from_sequence([""], npartitions=1)
-            perpartition = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
+            link = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
         else:
             bag = db.from_sequence(blocks, npartitions=len(blocks))
-            perpartition = partial(
+            link = partial(
                 _count_blocks, fs=fs, encoding=encoding, errors=errors, field=field,
                 tokenizer=tokenizer, options=tokenizer_options,
             )
-    from fastcount.merge import merge_counts
-
     if shards == 1:
-        merged = bag.reduction(
-            perpartition, merge_counts, split_every=split_every, name="fastcount-count"
-        )
-        return merged.apply(partial(_finalize, min_count=min_count, top=top))
+        return _chained_reduction(bag, link, split_every, min_count, top, _scheduler_threads(client))
+    from fastcount.merge import merge_counts
 
     # Each partition's partial is split by a stable hash of the word into
     # `shards` disjoint pieces; every shard has its own merge tree, so the
     # upper levels, where partials approach the whole vocabulary, run in
     # parallel on `shards` workers with 1/shards of the words each.
     split = bag.map_partitions(
-        _count_and_shard, perpartition=perpartition, shards=shards
+        _count_and_shard, perpartition=partial(_count_alone, link=link), shards=shards
     )
     per_shard = [
         split.pluck(r)
@@ -443,6 +673,67 @@ def count_words_delayed(
     return db.Item.from_delayed(
         dask.delayed(_union_shards, pure=True)(per_shard, top=top, dask_key_name=f"fastcount-union-{dask.base.tokenize(per_shard, top)}")
     )
+
+
+def _chained_reduction(bag, link, split_every: int, min_count: int, top: Optional[int], threads: int):
+    """The graph of an unsharded count, as a ``dask.bag.Item``.
+
+    The partitions are cut into runs of consecutive ones, at least one run
+    per thread of the scheduler (``threads``) and at most ``split_every``
+    partitions per run where there are more. Each run is a chain of tasks
+    (``...-part-``), one per partition: a task counts its partition on top
+    of the previous one's running count (:class:`_RunningCount`) and so
+    runs on the worker that holds it, as ``count_words`` counts all the
+    chunks a worker gets into one table; no partition's counts become a
+    Counter of their own, to be added into another. The chains' counts are
+    then summed in a tree of ``split_every`` (``...-aggregate...``), in
+    order, and the last task applies ``min_count``/``top``.
+    """
+    from dask.bag import Item
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+
+    token = tokenize(bag, link, split_every, min_count, top, threads)
+    part, final = f"fastcount-count-part-{token}", f"fastcount-count-aggregate-{token}"
+    n = bag.npartitions
+    nchains = min(max(-(-n // split_every), threads), n)
+    dsk: dict = {}
+    level = []  # the last link of each chain
+    for c in range(nchains):
+        prev = None
+        last = n * (c + 1) // nchains - 1
+        for i in range(n * c // nchains, last + 1):
+            task = (link, prev, (bag.name, i))
+            dsk[(part, i)] = (_chain_end, task) if i == last else task
+            prev = (part, i)
+        level.append(prev)
+    depth = 0
+    while len(level) > split_every:
+        name = f"fastcount-count-aggregate{depth}-{token}"
+        groups = [level[j:j + split_every] for j in range(0, len(level), split_every)]
+        for j, group in enumerate(groups):
+            dsk[(name, j)] = (_merge_chains, group)
+        level = [(name, j) for j in range(len(groups))]
+        depth += 1
+    dsk[final] = (_finish, level, min_count, top)
+    return Item(HighLevelGraph.from_collections(final, dsk, dependencies=[bag]), final)
+
+
+def _scheduler_threads(client) -> int:
+    """How many tasks the scheduler runs at once: ``client``'s threads, else
+    those of the scheduler in effect (an active Client, a local pool)."""
+    import dask
+    from dask.system import CPU_COUNT
+
+    if client is None and dask.config.get("scheduler", None) == "dask.distributed":
+        from distributed import default_client
+
+        client = default_client()
+    if client is not None:
+        return max(sum(client.nthreads().values()), 1)
+    if dask.config.get("scheduler", None) in ("sync", "synchronous", "single-threaded"):
+        return 1
+    return dask.config.get("num_workers", None) or CPU_COUNT
 
 
 def count_words_dask(
@@ -488,8 +779,9 @@ def count_words_dask(
         Keep words seen at least ``min_count`` times, then the ``top`` most
         common (ties by word); applied on a worker before the result travels.
     split_every
-        How many partials one merge task sums; the reduction tree has depth
-        ``ceil(log(npartitions) / log(split_every))``.
+        At most this many partitions per chain (more, shorter chains when
+        the scheduler has more threads than that makes chains), and how
+        many chains' counts one merge task sums.
     shards
         Split every partial by a hash of the word into this many disjoint
         pieces, each merged by its own tree, and join them at the end. For
@@ -513,7 +805,10 @@ def count_words_dask(
     retries
         With a ``distributed`` scheduler, how many times a task that raised
         is retried before the error reaches the caller. Tasks of a worker
-        that died are rerun anyway (Dask's ``allowed-failures`` setting).
+        that died are rerun anyway (Dask's ``allowed-failures`` setting). A
+        counting task that raised after it had begun counting (a decoding or
+        tokenizer error, a compressed file that stops being readable) left
+        its chain's count incomplete: its retries raise the same error.
     progress
         Show a progress bar of the cluster's tasks on stderr.
 
@@ -534,20 +829,21 @@ def count_words_dask(
         task keeps killing its worker.
     """
     dask = _import_dask()
-    item = count_words_delayed(
-        source, tokenizer, min_count=min_count, top=top, split_every=split_every,
+    graph = partial(
+        _count_graph, source, tokenizer, min_count=min_count, top=top, split_every=split_every,
         shards=shards, blocksize=blocksize, encoding=encoding, errors=errors, field=field,
-        storage_options=storage_options, **tokenizer_options,
+        storage_options=storage_options, tokenizer_options=tokenizer_options,
     )
     if isinstance(client, str):
         Client = _import_distributed().Client
         with Client(client) as own_client:
-            return _compute_distributed(own_client, item, retries, progress)
+            return _compute_distributed(own_client, graph(own_client), retries, progress)
     if client is None and dask.config.get("scheduler", None) == "dask.distributed":
         # A Client is the default scheduler: go through it for retries and progress.
         from distributed import default_client
 
         client = default_client()
+    item = graph(client)
     if client is not None:
         return _compute_distributed(client, item, retries, progress)
     if progress:

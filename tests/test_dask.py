@@ -6,6 +6,7 @@ import gzip
 import lzma
 import os
 import pathlib
+import pickle
 import subprocess
 import sys
 
@@ -64,6 +65,7 @@ def test_paths_equal_count_words_any_blocksize(corpus, reference, sync, blocksiz
     got = count_words_dask(corpus, blocksize=blocksize)
     assert isinstance(got, fastcount.Counter)
     assert got == reference
+    assert list(got) == list(reference)  # words in order of first sight, as count_words
     assert "隐藏" not in got and len(got) > 1000
 
 
@@ -186,14 +188,91 @@ def test_empty_input(tmp_path, sync):
     assert count_words_dask(db.from_sequence([], npartitions=1)) == fastcount.Counter()
 
 
-def test_graph_is_a_tree_of_merges(corpus):
-    item = count_words_delayed(corpus / "reviews.txt", blocksize=1000, split_every=4)
-    keys = [k for k in dict(item.__dask_graph__()) if isinstance(k, tuple)]
-    parts = [k for k in keys if "-part-" in k[0]]
-    merges = [k for k in keys if "-aggregate-" in k[0]]
+def _chains(item):
+    """The counting tasks of ``item``'s graph and those that start a chain."""
+    graph = item.__dask_graph__()
+    deps = graph.get_all_dependencies()
+    parts = sorted(k for k in graph if isinstance(k, tuple) and "-part-" in k[0])
+    starts = [k for k in parts if not any(d in deps[k] for d in parts)]
+    # every other link follows the block before it, on top of its count
+    assert all((k[0], k[1] - 1) in deps[k] for k in parts if k not in starts)
+    return graph, parts, starts
+
+
+def test_graph_chains_blocks_then_merges_the_chains(corpus):
+    with dask.config.set(scheduler="sync"):  # one thread: chains of split_every blocks
+        item = count_words_delayed(corpus / "reviews.txt", blocksize=1000, split_every=4)
+    graph, parts, starts = _chains(item)
     assert len(parts) > 40  # one counting task per block
-    # levels of merges below the final one, each summing 4 partials on a worker
-    assert len(merges) == (len(parts) + 3) // 4 + (len(parts) + 15) // 16
+    nchains = -(-len(parts) // 4)
+    assert len(starts) == nchains
+    # one level of merges of 4 chains below the final one (5 to 16 chains)
+    merges = [k for k in graph if isinstance(k, tuple) and "-aggregate" in k[0]]
+    assert 4 < nchains <= 16 and len(merges) == (nchains + 3) // 4
+    assert item.compute(scheduler="sync") == fastcount.count_words(corpus / "reviews.txt", workers=1)
+
+
+def test_a_chain_for_every_thread(texts):
+    bag = db.from_sequence(texts, npartitions=6)
+    with dask.config.set(scheduler="threads", num_workers=3):
+        item = count_words_delayed(bag)  # 6 partitions would make 1 chain of 8 at most
+        assert len(_chains(item)[2]) == 3
+        got = item.compute()
+    want = fastcount.count_words(texts, workers=1)
+    assert got == want and list(got) == list(want)  # words in order of first sight
+
+
+def test_link_failing_midway_is_not_counted_twice(texts):
+    from fastcount.dask import _count_texts
+
+    first = _count_texts(None, texts[:50], "whitespace", {})
+    # More than one batch of texts, then a bad item: the first batch was
+    # counted on top of `first` when the error came.
+    bad = ["字 " * 200_000, "词 " * 200_000, None]
+    with pytest.raises(TypeError, match="item 2 .*NoneType") as err:
+        _count_texts(first, bad, "whitespace", {})
+    with pytest.raises(TypeError) as again:  # a retry: same error, nothing counted twice
+        _count_texts(first, texts[50:], "whitespace", {})
+    assert again.value is err.value
+    with pytest.raises(RuntimeError, match="TypeError"):  # spilled or sent: still spent
+        pickle.loads(pickle.dumps(first)).counts()
+
+
+def test_link_failing_before_counting_can_be_retried(tmp_path, texts):
+    from fsspec.implementations.local import LocalFileSystem
+
+    from fastcount.dask import _chain_end, _count_blocks, _count_texts
+
+    path = tmp_path / "rest.txt"
+    first = _count_texts(None, texts[:50], "whitespace", {})
+    args = (LocalFileSystem(), "utf-8", "strict", None, "whitespace", {})
+    with pytest.raises(FileNotFoundError):  # not there yet
+        _count_blocks(first, [(str(path), 0, None, None)], *args)
+    path.write_text("\n".join(texts[50:]), "utf-8")
+    end = _chain_end(_count_blocks(first, [(str(path), 0, None, None)], *args))
+    assert end == fastcount.count_words(texts, "whitespace", workers=1)
+    with pytest.raises(RuntimeError, match="used twice"):
+        _count_texts(first, ["x"], "whitespace", {})
+
+
+def test_final_merge_with_a_cut_leaves_the_chains_counts_unchanged():
+    from fastcount.dask import _finish
+
+    a, b = fastcount.Counter("aab"), fastcount.Counter("bcc")
+    assert _finish([a, b], 2, None) == fastcount.Counter({"a": 2, "b": 2, "c": 2})
+    assert list(_finish([a, b], 1, 1).items()) == [("a", 2)]  # ties by word
+    assert (a, b) == (fastcount.Counter("aab"), fastcount.Counter("bcc"))  # a retry sees them
+    assert _finish([a, b], 1, None) is a and a == fastcount.Counter("aabbcc")
+
+
+def test_running_count_moves_between_processes_as_its_counts(texts):
+    from fastcount.dask import _chain_end, _count_texts
+
+    first = _count_texts(None, texts[:120], "jieba", {})
+    moved = pickle.loads(pickle.dumps(first))  # to another worker: counts so far
+    end = _chain_end(_count_texts(moved, texts[120:], "jieba", {}))
+    got, want = end, fastcount.count_words(texts, workers=1)
+    assert got == want and list(got) == list(want)
 
 
 def test_decode_error_names_file_and_line(tmp_path, texts, sync):
