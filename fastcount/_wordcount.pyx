@@ -77,6 +77,8 @@ cdef enum:
     # the room for their UTF-8.
     CHUNK = 32
     CHUNK_BYTES = 2048
+    # Vocab table size (slots, 8 bytes each) from which _intern_run prefetches.
+    PREFETCH_SLOTS = 1 << 17
 # Version of the pickled state.
 cdef int STATE_VERSION = 2
 
@@ -388,6 +390,15 @@ cdef class CounterBase:
         cdef FCVocabSlot slot
         cdef int64_t wid
         cdef object obj
+        if t.slots == NULL or t.mask < PREFETCH_SLOTS:
+            # A small table stays in cache: one lookup after the other is faster.
+            while k < CHUNK and start + k < PyList_GET_SIZE(words):
+                obj = <object>PyList_GET_ITEM(words, start + k)
+                if not PyUnicode_Check(obj):
+                    break
+                encs[k] = self._vid(fc_vocab_intern_str(self.vocab, <str>obj))
+                k += 1
+            return k
         while k < CHUNK and start + k < PyList_GET_SIZE(words):
             obj = <object>PyList_GET_ITEM(words, start + k)
             if not PyUnicode_Check(obj):
@@ -402,20 +413,18 @@ cdef class CounterBase:
             if p == buf + used:
                 used += n
             ps[k], ns[k], hs[k] = p, n, fc_hash_bytes(p, n)
-            if t.slots != NULL:
-                fcw_prefetch(&t.slots[hs[k] & t.mask])
+            fcw_prefetch(&t.slots[hs[k] & t.mask])
             k += 1
-        if t.slots != NULL:
-            for j in range(k):
-                slot = t.slots[hs[j] & t.mask]
-                if slot.id1 and slot.tag == <uint32_t>hs[j]:
-                    fcw_prefetch(&t.offsets[slot.id1 - 1])
-                    if slot.id1 <= self.vcells.cap:
-                        fcw_prefetch(&self.vcells.at[slot.id1 - 1])
-            for j in range(k):
-                slot = t.slots[hs[j] & t.mask]
-                if slot.id1 and slot.tag == <uint32_t>hs[j]:
-                    fcw_prefetch(t.arena + t.offsets[slot.id1 - 1])
+        for j in range(k):
+            slot = t.slots[hs[j] & t.mask]
+            if slot.id1 and slot.tag == <uint32_t>hs[j]:
+                fcw_prefetch(&t.offsets[slot.id1 - 1])
+                if slot.id1 <= self.vcells.cap:
+                    fcw_prefetch(&self.vcells.at[slot.id1 - 1])
+        for j in range(k):
+            slot = t.slots[hs[j] & t.mask]
+            if slot.id1 and slot.tag == <uint32_t>hs[j]:
+                fcw_prefetch(t.arena + t.offsets[slot.id1 - 1])
         for j in range(k):
             wid = fc_vocab_intern_hashed(&self.vocab.table, ps[j], ns[j], hs[j])
             if wid < 0:   # the bytes are UTF-8: only memory (or a full Vocab) fails
