@@ -478,9 +478,11 @@ def test_real_jieba_tokens():
 # ---------------------------------------------------------------- fastcount extras
 
 
-def test_list_update_encodes_every_kind_of_str_as_lookups_do():
+@pytest.mark.parametrize("filler", [0, 100_000])
+def test_list_update_encodes_every_kind_of_str_as_lookups_do(filler):
     # update(list) encodes str runs itself, in chunks of 32 and a bounded
-    # buffer; lookups go through the Vocab's own encoding: both must agree
+    # buffer, once the vocabulary is large (filler words make it so); lookups
+    # go through the Vocab's own encoding: both must agree
     words = ["a", "é", "ÿx", "的", "手机", "😀", "a😀é", "\ud800", "x\udfffy", "",
              "长" * 700, "é" * 1100, "😀" * 600, "b" * 5000]
     tokens = []
@@ -489,7 +491,8 @@ def test_list_update_encodes_every_kind_of_str_as_lookups_do():
         if i % 37 == 5:
             tokens.append(i)   # non-str elements split the runs
     c, ref = FastCounter(), REF()
-    for chunk in (tokens, tokens[3:], [t for t in tokens if isinstance(t, str)][::-1]):
+    for chunk in ([f"w{i}" for i in range(filler)], tokens, tokens[3:],
+                  [t for t in tokens if isinstance(t, str)][::-1]):
         c.update(chunk)
         ref.update(chunk)
     assert state(c) == state(ref)
