@@ -152,14 +152,31 @@ class _Chunk:
         raise AssertionError("places always start at index 0")
 
 
+@dataclass(frozen=True)
+class _Span:
+    """Texts ``start:end`` of a list being counted by forked workers, who
+    inherit it (``_shared[key]``): the chunk travels as three ints instead of
+    its texts pickled by the parent and unpickled by the worker."""
+
+    key: int
+    start: int
+    end: int
+
+
+#: Lists of texts that forked workers read their spans from, by call.
+_shared: dict = {}
+
+
 def _texts(parts: list) -> List[str]:
-    """The texts of a chunk's parts, blocks decoded and split."""
-    if not any(isinstance(part, fio.Block) for part in parts):
+    """The texts of a chunk's parts, blocks decoded and split, spans looked up."""
+    if not any(isinstance(part, (fio.Block, _Span)) for part in parts):
         return parts
     texts: List[str] = []
     for part in parts:
         if isinstance(part, fio.Block):
             texts.extend(part.texts())
+        elif isinstance(part, _Span):
+            texts.extend(_shared[part.key][part.start : part.end])
         else:
             texts.append(part)
     return texts
@@ -171,6 +188,18 @@ def _checked_texts(items: Iterable) -> Iterator[tuple]:
         if not isinstance(text, str):
             raise TypeError(f"item {i} of the source is {type(text).__name__}, not str")
         yield text, 1, len(text.encode("utf-8", "surrogatepass"))
+
+
+def _span_pieces(key: int, sizes: List[int], block_size: int) -> Iterator[tuple]:
+    """``(_Span, texts in it, utf8 size)`` pieces of about ``block_size`` bytes."""
+    start = size = 0
+    for i, n in enumerate(sizes):
+        size += n
+        if size >= block_size:
+            yield _Span(key, start, i + 1), i + 1 - start, size
+            start, size = i + 1, 0
+    if start < len(sizes):
+        yield _Span(key, start, len(sizes)), len(sizes) - start, size
 
 
 def _chunked(
@@ -575,9 +604,14 @@ def _cpu_count() -> int:
 
 
 def _streams(
-    source, encoding: str, errors: str, field: Optional[str], block_size: int
+    source, encoding: str, errors: str, field: Optional[str], block_size: int,
+    share_key: Optional[int] = None,
 ) -> Tuple[Iterable[tuple], Optional[int]]:
-    """The reader streams of ``source`` and its total size in bytes if known."""
+    """The reader streams of ``source`` and its total size in bytes if known.
+
+    With ``share_key``, a list or tuple of texts is registered in ``_shared``
+    under it and cut into spans, for workers forked after this call.
+    """
     specs = fio.path_specs(source)
     if specs is None:
         if field is not None:
@@ -586,6 +620,10 @@ def _streams(
             raise TypeError(
                 f"source must be an iterable of str or path(s), not {type(source).__name__}"
             )
+        if share_key is not None and isinstance(source, (list, tuple)):
+            sizes = [size for _, _, size in _checked_texts(source)]
+            _shared[share_key] = source
+            return [(None, 0, _span_pieces(share_key, sizes, block_size))], sum(sizes)
         return [(None, 0, _checked_texts(source))], None
     sources = fio.resolve_paths(specs)
     fio.check_field(sources, field)
@@ -670,43 +708,56 @@ def count_words(
     factory = chunk_counter_factory(
         tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
     )
+    ctx = None
+    if workers > 1:
+        ctx = (
+            mp_context
+            if mp_context is not None and not isinstance(mp_context, str)
+            else multiprocessing.get_context(mp_context)
+        )
+    # Forked workers inherit a list of texts: they read their chunks from it.
+    share_key = next(_share_keys) if ctx is not None and ctx.get_start_method() == "fork" else None
     # Blocks a few times smaller than chunks: the last chunks of a file
     # stay small enough to balance across workers.
-    streams, total_bytes = _streams(source, encoding, errors, field, max(1, chunk_size // 4))
-    stats = stats if stats is not None else CountStats()
-    stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
-    chunks = _chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers)
-    tally = _Tally(stats, progress, total_bytes)
+    streams, total_bytes = _streams(
+        source, encoding, errors, field, max(1, chunk_size // 4), share_key
+    )
     try:
-        # Read up to one chunk per worker first: a small input needs fewer
-        # workers, and one chunk needs no pool at all.
-        head = []
-        if workers > 1:
-            for chunk in chunks:
-                head.append(chunk)
-                if len(head) == workers:
-                    break
-        workers = max(1, min(workers, len(head)))
-        stats.workers = workers
-        if workers == 1:
-            parts = _run_in_process([*head, *chunks], factory, tally)
-            merge_seconds = 0.0
-        else:
-            ctx = (
-                mp_context
-                if mp_context is not None and not isinstance(mp_context, str)
-                else multiprocessing.get_context(mp_context)
-            )
-            parts, merge_seconds = _run_pool(
-                itertools.chain(head, chunks), factory, workers, ctx, tally
-            )
+        stats = stats if stats is not None else CountStats()
+        stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
+        chunks = _chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers)
+        tally = _Tally(stats, progress, total_bytes)
+        try:
+            # Read up to one chunk per worker first: a small input needs fewer
+            # workers, and one chunk needs no pool at all.
+            head = []
+            if workers > 1:
+                for chunk in chunks:
+                    head.append(chunk)
+                    if len(head) == workers:
+                        break
+            workers = max(1, min(workers, len(head)))
+            stats.workers = workers
+            if workers == 1:
+                parts = _run_in_process([*head, *chunks], factory, tally)
+                merge_seconds = 0.0
+            else:
+                parts, merge_seconds = _run_pool(
+                    itertools.chain(head, chunks), factory, workers, ctx, tally
+                )
+        finally:
+            tally.close()
     finally:
-        tally.close()
+        _shared.pop(share_key, None)
     t0 = time.perf_counter()
     total, stats.tokens, stats.words = _merge(parts, min_count, top)
     stats.merge_seconds = merge_seconds + time.perf_counter() - t0
     stats.seconds = time.perf_counter() - started
     return total
+
+
+#: Keys of count_words calls in _shared (calls in threads get their own).
+_share_keys = itertools.count()
 
 
 def count_partition(

@@ -429,3 +429,29 @@ def test_words_with_nul_survive_the_trip_from_workers():
     texts = ["", "x"] * 3  # empty words, from every worker
     got = count_words(texts, r"x*", workers=2, chunk_size=1)
     assert dict(got) == collections.Counter(w for t in texts for w in re.findall("x*", t))
+
+
+def test_forked_workers_read_a_list_in_place_and_nothing_is_kept():
+    # Under fork, a list source is not pickled to the workers: they read
+    # spans of the list they inherited. Two calls at once in threads each
+    # read their own list, and the parent keeps no reference afterwards.
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method here")
+    lists = [[f"{w} x{i % 7}" for i in range(3000)] for w in ("甲", "乙")]
+    results = {}
+
+    def run(k):
+        results[k] = count_words(lists[k], "whitespace", workers=2, chunk_size=2048,
+                                 mp_context="fork")
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k, texts in enumerate(lists):
+        assert dict(results[k]) == collections.Counter(w for t in texts for w in t.split())
+    with pytest.raises(TypeError, match="item 2999 of the source is NoneType"):
+        count_words(lists[0][:-1] + [None], "whitespace", workers=2, chunk_size=2048,
+                    mp_context="fork")
+    assert pipeline._shared == {}
