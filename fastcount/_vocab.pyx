@@ -467,25 +467,21 @@ cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
 
     ASCII strs are their own UTF-8, so those are used in place; others are
     encoded into v.scratch, which only grows (no allocation per call)."""
-    cdef Py_ssize_t length, need
+    cdef Py_ssize_t n = fc_str_utf8_into(word, v.scratch, v.scratch_cap, out)
+    cdef Py_ssize_t need
     cdef int kind
     cdef char* p
-    FC_UNICODE_READY(word)
-    length = PyUnicode_GET_LENGTH(word)
-    if PyUnicode_IS_ASCII(word):
-        out[0] = <const char*>PyUnicode_DATA(word)
-        return length
+    if n >= 0:
+        return n
     kind = PyUnicode_KIND(word)
-    need = length * (kind + 1 if kind < 4 else 4)  # bytes per code unit, worst case
-    if need > v.scratch_cap:
-        need = max(need, 2 * v.scratch_cap, SCRATCH_MIN)
-        p = <char*>PyMem_RawRealloc(v.scratch, need)
-        if p == NULL:
-            raise MemoryError()
-        v.scratch = p
-        v.scratch_cap = need
-    out[0] = v.scratch
-    return _encode_ucs(kind, PyUnicode_DATA(word), length, <unsigned char*>v.scratch)
+    need = PyUnicode_GET_LENGTH(word) * (kind + 1 if kind < 4 else 4)  # worst case
+    need = max(need, 2 * v.scratch_cap, SCRATCH_MIN)
+    p = <char*>PyMem_RawRealloc(v.scratch, need)
+    if p == NULL:
+        raise MemoryError()
+    v.scratch = p
+    v.scratch_cap = need
+    return fc_str_utf8_into(word, v.scratch, v.scratch_cap, out)
 
 
 cdef Py_ssize_t fc_str_utf8_into(str word, char* out, Py_ssize_t room, const char** p) except -2:
