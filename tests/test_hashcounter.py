@@ -330,44 +330,50 @@ def test_merge_overflow_changes_nothing():
         a.merge({1: 2})
 
 
-def test_out_of_memory_leaves_the_table_intact(tmp_path, child_env):
-    # in a child process whose address space is capped, so the test process is safe
-    code = textwrap.dedent("""
+def _out_of_memory_check(keys: str, headroom_mb: int, more: str, final: str, tmp_path, env):
+    """Add ``keys`` (an expression) to a 100k-key table in a child process
+    whose address space is capped ``headroom_mb`` above its use: a
+    MemoryError, the table unchanged (``more``: further checks under the cap),
+    then, the limit lifted, counted in full (``final`` holds).
+    The cap is on the child only, so the test process is safe."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("address-space limits via /proc are Linux only")
+    code = textwrap.dedent(f"""
         import resource, numpy as np
         from fastcount import HashCounter
         h = HashCounter(np.arange(100_000))
         h.add(7, 5)
         before = h.copy()
-        keys = np.arange(10**6, 6 * 10**6, dtype=np.int64)
+        keys = {keys}
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         with open("/proc/self/statm") as f:
             vm = int(f.read().split()[0]) * resource.getpagesize()
-        resource.setrlimit(resource.RLIMIT_AS, (vm + 40 * 2**20, hard))
+        resource.setrlimit(resource.RLIMIT_AS, (vm + {headroom_mb} * 2**20, hard))
         try:
             h.add(keys)
         except MemoryError as e:
             assert "unchanged" in str(e), e
         else:
             raise SystemExit("no MemoryError")
-        try:
-            h.reserve(10**8)
-        except MemoryError:
-            pass
-        else:
-            raise SystemExit("no MemoryError from reserve")
+        {more}
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         assert h == before, "changed"
         h.add(keys)
-        assert len(h) == 100_000 + len(keys) and h[7] == 6
+        assert {final} and h[7] == 6
         print("OK")
     """)
-    if not sys.platform.startswith("linux"):
-        pytest.skip("address-space limits via /proc are Linux only")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-        cwd=tmp_path, env=child_env,
+        cwd=tmp_path, env=env,
     )
     assert out.stdout.strip() == "OK", out.stdout + out.stderr
+
+
+def test_out_of_memory_leaves_the_table_intact(tmp_path, child_env):
+    reserve = ("try:\n            h.reserve(10**8)\n        except MemoryError:\n            pass\n"
+               "        else:\n            raise SystemExit('no MemoryError from reserve')")
+    _out_of_memory_check("np.arange(10**6, 6 * 10**6, dtype=np.int64)", 40, reserve,
+                         "len(h) == 100_000 + len(keys)", tmp_path, child_env)
 
 
 def test_reserve_beyond_the_address_space():
@@ -610,36 +616,9 @@ def test_dense_overflow_names_the_position_and_changes_nothing():
 def test_dense_out_of_memory_leaves_the_table_intact(tmp_path, child_env):
     # 4M keys spanning 2M - 1: counted densely (8 MB array, 32 MB of pairs), then
     # the table cannot grow; the hashed retry fails too, and nothing is changed
-    code = textwrap.dedent("""
-        import resource, numpy as np
-        from fastcount import HashCounter
-        h = HashCounter(np.arange(100_000))
-        h.add(7, 5)
-        before = h.copy()
-        keys = np.repeat(np.arange(10**6, 3 * 10**6, dtype=np.int64), 2)
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        with open("/proc/self/statm") as f:
-            vm = int(f.read().split()[0]) * resource.getpagesize()
-        resource.setrlimit(resource.RLIMIT_AS, (vm + 60 * 2**20, hard))
-        try:
-            h.add(keys)
-        except MemoryError as e:
-            assert "unchanged" in str(e), e
-        else:
-            raise SystemExit("no MemoryError")
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        assert h == before, "changed"
-        h.add(keys)
-        assert len(h) == 100_000 + 2 * 10**6 and h[7] == 6 and h[10**6] == 2
-        print("OK")
-    """)
-    if not sys.platform.startswith("linux"):
-        pytest.skip("address-space limits via /proc are Linux only")
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-        cwd=tmp_path, env=child_env,
-    )
-    assert out.stdout.strip() == "OK", out.stdout + out.stderr
+    _out_of_memory_check("np.repeat(np.arange(10**6, 3 * 10**6, dtype=np.int64), 2)", 60,
+                         "assert h[10**6] == 0", "len(h) == 100_000 + 2 * 10**6 and h[10**6] == 2",
+                         tmp_path, child_env)
 
 
 @pytest.mark.parametrize("distinct", [40, 3000, 200_000])
