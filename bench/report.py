@@ -399,8 +399,14 @@ def markdown(run: Run, stat: str, plots: List[str]) -> str:
         kind = "real" if corpus.get("real_corpus") else "generated"
         out.append(f"- Corpus: `{corpus['corpus']}` ({kind}, {fmt_bytes(corpus['corpus_bytes'])}, "
                    f"{corpus['corpus_lines']:,} lines)")
-    out.append("- Regenerate: `pytest bench --fastcount-full --benchmark-json=bench/results/full.json` then "
-               "`python bench/report.py bench/results/full.json -o bench/results`")
+    if "huge" in modes:
+        out.append("- Regenerate: `pytest bench --fastcount-full --benchmark-json=bench/results/full.json`, "
+                   "`pytest bench/test_dask_bench.py bench/test_bench_memory.py --fastcount-huge "
+                   "--benchmark-json=bench/results/huge.json`, then `python bench/report.py "
+                   "bench/results/full.json bench/results/huge.json -o bench/results`")
+    else:
+        out.append("- Regenerate: `pytest bench --fastcount-full --benchmark-json=bench/results/full.json` then "
+                   "`python bench/report.py bench/results/full.json -o bench/results`")
     out += ["", "## Targets from the issues", "",
             "| Issue | Target | Required | Measured | Result |", "|---|---|---|---|---|"]
     for t in TARGETS:
