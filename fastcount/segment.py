@@ -37,7 +37,7 @@ import os
 import re
 import tempfile
 import threading
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import jieba
 from jieba import finalseg as _finalseg
