@@ -517,16 +517,11 @@ def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Op
 
 def _counter_of(vocab: "Vocab", counts: np.ndarray) -> "Counter":
     """The Counter of ``vocab``'s words, ``counts[i]`` for word ``i``, in id
-    order; words counted 0 are left out. Takes ``vocab`` over."""
+    order, with no str per word; words counted 0 are left out. Takes
+    ``vocab`` over."""
     from fastcount.counter import Counter
 
-    from_vocab = getattr(Counter, "_from_vocab", None)
-    if from_vocab is not None:
-        return from_vocab(vocab, counts)  # no str per word
-    keep = np.flatnonzero(counts)
-    total = Counter()
-    total.update_counts(vocab.decode(keep), counts[keep])
-    return total
+    return Counter._from_vocab(vocab, counts)
 
 
 def _combine(parts) -> Tuple["Vocab", np.ndarray]:

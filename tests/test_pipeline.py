@@ -170,10 +170,7 @@ def test_min_count_and_top_match_a_reference(texts, min_count, top, workers):
     assert (stats.tokens, stats.words) == (sum(reference.values()), len(reference))
 
 
-@pytest.mark.parametrize("from_vocab", [True, False])
-def test_counter_built_with_or_without_counter_from_vocab(monkeypatch, from_vocab):
-    if not from_vocab:  # the fallback: update_counts with the words kept
-        monkeypatch.delattr(fastcount.Counter, "_from_vocab", raising=False)
+def test_counter_built_from_the_merged_vocabulary():
     texts = ["b a c a", "a b d", "e \x00 a", "c"] * 3
     reference = collections.Counter(w for t in texts for w in t.split())
     for workers in (1, 2):
