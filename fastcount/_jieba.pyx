@@ -173,6 +173,24 @@ cdef inline int32_t trie_child(const JBTrie* t, int32_t node, Py_UCS4 c) noexcep
         h = (h + 1) & t.mask
 
 
+cdef Py_ssize_t jb_node_chars(const JBTrie* t, int32_t node, Py_UCS4* out, Py_ssize_t cap) noexcept nogil:
+    """Length of node's word (the path from the root); its characters go to
+    out[0:length] when length <= cap (read from the node up, written back to front)."""
+    cdef Py_ssize_t n = 0, i
+    cdef int32_t k = node
+    while k > 0:
+        n += 1
+        k = t.parent[k]
+    if n <= cap:
+        i = n
+        k = node
+        while k > 0:
+            i -= 1
+            out[i] = t.ch[k]
+            k = t.parent[k]
+    return n
+
+
 cdef int32_t jb_find(const JBTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
     cdef int32_t node = 0
     cdef Py_ssize_t i
@@ -1473,21 +1491,13 @@ cdef class Dictionary:
 
     def node_word(self, Py_ssize_t node):
         """The string of a trie node."""
-        cdef Py_ssize_t n = 0, k = node
         if not 0 <= node < self.trie.n:
             raise IndexError(f"no trie node {node}")
-        while k > 0:
-            n += 1
-            k = self.trie.parent[k]
+        cdef Py_ssize_t n = jb_node_chars(&self.trie, <int32_t>node, NULL, 0)
         cdef Py_UCS4* buf = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
         if buf == NULL:
             raise MemoryError()
-        k = node
-        cdef Py_ssize_t i = n
-        while k > 0:
-            i -= 1
-            buf[i] = self.trie.ch[k]
-            k = self.trie.parent[k]
+        jb_node_chars(&self.trie, <int32_t>node, buf, n)
         try:
             return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n)
         finally:

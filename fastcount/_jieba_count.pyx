@@ -16,7 +16,7 @@ import numpy as np
 
 from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
-                               jb_ctx_free, jb_zfind)
+                               jb_ctx_free, jb_node_chars, jb_zfind)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
 from fastcount._vocab cimport (Vocab, fc_vocab_init, fc_vocab_intern, fc_vocab_word,
                                fc_vocab_word_str)
@@ -272,9 +272,8 @@ cdef class ChunkCounter:
         (ids in order of first sight, ``counts[i]`` the count of word ``i``),
         copied in C from the trie and this counter's own Vocab: no str per
         word, and it pickles compactly for the trip to the parent process."""
-        cdef Py_ssize_t k, depth, i, m, cap = 0
+        cdef Py_ssize_t k, depth, m, cap = 0
         cdef int64_t key, wid
-        cdef int32_t j
         cdef const char* p
         cdef Py_UCS4* chars = NULL
         cdef void* q
@@ -292,13 +291,8 @@ cdef class ChunkCounter:
                 for k in range(self.norder):
                     key = self.order[k]
                     if key >= 0:
-                        # the node's string: its code points, read from the
-                        # node up to the root, then UTF-8
-                        depth = 0
-                        j = <int32_t>key
-                        while j > 0:
-                            depth += 1
-                            j = self.d.trie.parent[j]
+                        # the node's string: its code points, then UTF-8
+                        depth = jb_node_chars(&self.d.trie, <int32_t>key, chars, cap)
                         if depth > cap or 4 * depth > self.caputf8:
                             cap = max(depth, 2 * cap, 64)
                             q = realloc(chars, cap * sizeof(Py_UCS4))
@@ -311,12 +305,7 @@ cdef class ChunkCounter:
                                     raise MemoryError()
                                 self.utf8 = <char*>q
                                 self.caputf8 = 4 * cap
-                        i = depth
-                        j = <int32_t>key
-                        while j > 0:
-                            i -= 1
-                            chars[i] = self.d.trie.ch[j]
-                            j = self.d.trie.parent[j]
+                            jb_node_chars(&self.d.trie, <int32_t>key, chars, cap)
                         m = utf8_encode(chars, depth, self.utf8)
                         p = self.utf8
                     else:
