@@ -42,7 +42,11 @@ def per_item(build, n):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", help="also write the Markdown here")
-    out_path = parser.parse_args().output
+    parser.add_argument("--mib", type=int, default=64, help="partition size (default 64)")
+    parser.add_argument("--words", type=int, default=2_000_000,
+                        help="distinct words of the Counter measured (default 2,000,000)")
+    args = parser.parse_args()
+    out_path, mib = args.output, args.mib
     lines = [f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}"]
 
@@ -57,21 +61,21 @@ def main() -> None:
                  f"B/word (sys.getsizeof, built word by word), dict str -> int "
                  f"{dict_bytes / len(words):.1f} B/word (with its str and int objects)")
 
-    rare = [f"词{i}语" for i in range(2_000_000)]
+    rare = [f"词{i}语" for i in range(args.words)]
     mean = sum(len(w.encode()) for w in rare) / len(rare)
     counter_b, kept = per_item(lambda: Counter(rare), len(rare))
     del kept
     lines.append(f"- fastcount.Counter, {len(rare):,} distinct words of {mean:.1f} UTF-8 bytes on "
                  f"average: {counter_b:.1f} B/word resident")
 
-    texts = list(datasets.generate(64 << 20, seed=0, extra_words=1_000_000))
+    texts = list(datasets.generate(mib << 20, seed=0, extra_words=1_000_000))
     t0 = time.perf_counter()
     partial = count_partition(texts)
     seconds = time.perf_counter() - t0
     size = len(pickle.dumps(partial, protocol=pickle.HIGHEST_PROTOCOL))
-    lines.append(f"- one 64 MiB partition of generated text: {len(partial):,} distinct words, "
+    lines.append(f"- one {mib} MiB partition of generated text: {len(partial):,} distinct words, "
                  f"pickled partial {size / 1e6:.1f} MB = {size / len(partial):.1f} B/word; "
-                 f"counted in {seconds:.2f} s ({64 * 2**20 / seconds / 1e6:.0f} MB/s)")
+                 f"counted in {seconds:.2f} s ({mib * 2**20 / seconds / 1e6:.0f} MB/s)")
 
     n = len(texts) // 8
     partials = [count_partition(texts[i * n:(i + 1) * n]) for i in range(8)]
@@ -83,7 +87,7 @@ def main() -> None:
     t0 = time.perf_counter()
     merged = merge_counts(back)
     merge = time.perf_counter() - t0
-    lines.append(f"- merging 8 partials of 8 MiB each ({entries:,} entries, {len(merged):,} words): "
+    lines.append(f"- merging 8 partials of {mib / 8:g} MiB each ({entries:,} entries, {len(merged):,} words): "
                  f"unpickle {unpickle / entries * 1e9:.0f} ns/entry, merge {merge / entries * 1e9:.0f} "
                  f"ns/entry")
     text = "\n".join(lines) + "\n"

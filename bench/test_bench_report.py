@@ -140,3 +140,22 @@ def test_report_refuses_a_run_without_benchmarks(tmp_path):
     path.write_text(json.dumps({"benchmarks": []}))
     with pytest.raises(SystemExit, match="no benchmarks"):
         report.main([str(path), "-o", str(tmp_path)])
+
+
+def test_plan_inputs_script_runs(tmp_path):
+    """bench/plan_inputs.py (the README's memory and plan figures) on tiny sizes."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import fastcount
+
+    script = Path(__file__).with_name("plan_inputs.py")
+    root = str(Path(fastcount.__file__).resolve().parent.parent)
+    out = subprocess.run([sys.executable, str(script), "--mib", "1", "--words", "1000",
+                          "-o", str(tmp_path / "p.md")], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path, env={**os.environ, "PYTHONPATH": root})
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "p.md").read_text(encoding="utf-8")
+    assert text == out.stdout and "B/word" in text and "ns/entry" in text
