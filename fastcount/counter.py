@@ -1,7 +1,7 @@
 """fastcount.Counter: a drop-in for ``collections.Counter``, built for words.
 
 ``str`` keys are stored once, as UTF-8, in the counter's own :class:`Vocab`;
-their counts live in a :class:`HashCounter` under the word's id. Any other
+their counts live in an array indexed by the word's (dense) id. Any other
 hashable key (ints, tuples, ...) works too: it gets a small id from a dict on
 the side. Key order is dict order, as in ``collections.Counter``: insertion
 order, a deleted key that comes back goes to the end, ``most_common`` breaks
