@@ -115,6 +115,8 @@ cdef class Dictionary:
     cdef Py_ssize_t _fsw_len
     cdef Py_ssize_t _readers    # segmentations running without the GIL
     cdef readonly Py_ssize_t version   # bumped by every change of the words
+    cdef Py_ssize_t _can_raise_version # can_raise() was computed at this version
+    cdef bint _can_raise
     cdef JBCtx _ctx             # buffers reused by short cuts (which keep the GIL)
     cdef bint _ctx_busy
     cdef Py_UCS4* _tbuf
