@@ -18,7 +18,7 @@ from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
                                jb_ctx_free, jb_node_chars, jb_zfind)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
-from fastcount._vocab cimport (Vocab, fc_vocab_init, fc_vocab_intern, fc_vocab_word,
+from fastcount._vocab cimport (Vocab, FCVocab, fc_vocab_init, fc_vocab_intern, fc_vocab_word,
                                fc_vocab_word_str)
 
 cdef extern from "Python.h":
@@ -27,6 +27,16 @@ cdef extern from "Python.h":
 cdef enum:
     ERR_NOMEM = 1
     ERR_DOMAIN = 2
+
+
+cdef inline Py_ssize_t utf8_size(const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
+    """Bytes of the UTF-8 of ``s`` (lone surrogates as 3 bytes, as utf8_encode)."""
+    cdef Py_ssize_t i, k = n
+    cdef uint32_t c
+    for i in range(n):
+        c = s[i]
+        k += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
+    return k
 
 
 cdef inline Py_ssize_t utf8_encode(const Py_UCS4* s, Py_ssize_t n, char* out) noexcept nogil:
@@ -177,9 +187,47 @@ cdef class ChunkCounter:
                 self.norder += 1
         return 0
 
+    cdef const char* _word(self, int64_t key, Py_ssize_t* m) noexcept nogil:
+        """The UTF-8 of counted word ``key`` (a trie node, or ``-1 - id`` in
+        this counter's Vocab) and its size in ``m``; the bytes stay valid
+        until the next call. NULL when out of memory."""
+        cdef Py_UCS4 local[64]
+        cdef Py_UCS4* chars
+        cdef Py_ssize_t i = 64, depth
+        cdef int32_t k = <int32_t>key
+        cdef void* q
+        if key < 0:
+            return fc_vocab_word(&self.vocab.table, -1 - key, m)
+        # one walk up the trie, characters written back to front
+        while k > 0 and i > 0:
+            i -= 1
+            local[i] = self.d.trie.ch[k]
+            k = self.d.trie.parent[k]
+        chars = local + i
+        depth = 64 - i
+        if k > 0:  # longer than 64 characters: rare, measured first
+            depth = jb_node_chars(&self.d.trie, <int32_t>key, NULL, 0)
+            chars = <Py_UCS4*>malloc(depth * sizeof(Py_UCS4))
+            if chars == NULL:
+                return NULL
+            jb_node_chars(&self.d.trie, <int32_t>key, chars, depth)
+        if 4 * depth > self.caputf8:
+            q = realloc(self.utf8, 4 * depth)
+            if q == NULL:
+                if depth > 64:
+                    free(chars)
+                return NULL
+            self.utf8 = <char*>q
+            self.caputf8 = 4 * depth
+        m[0] = utf8_encode(chars, depth, self.utf8)
+        if depth > 64:
+            free(chars)
+        return self.utf8
+
     def feed(self, texts):
-        """Segment and count every str of ``texts`` (a list or other sequence)."""
-        cdef Py_ssize_t i, ntext, total_len = 0, off, n
+        """Segment and count every str of ``texts`` (a list or other sequence);
+        return their size in UTF-8 bytes (lone surrogates as 3 bytes)."""
+        cdef Py_ssize_t i, ntext, total_len = 0, off, n, nbytes = 0
         cdef Py_ssize_t* offs
         cdef Py_UCS4* buf
         cdef JBCtx* ctx = &self.ctx
@@ -198,7 +246,7 @@ cdef class ChunkCounter:
                     raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
             total_len += PyUnicode_GET_LENGTH(t)
         if ntext == 0:
-            return
+            return 0
         self.d._sync_force_split()
         self.d._freeze()
         self._reserve(total_len, ntext)
@@ -246,6 +294,8 @@ cdef class ChunkCounter:
                         if err:
                             err = ERR_NOMEM
                             break
+                if not err:
+                    nbytes = utf8_size(buf, total_len)
         finally:
             self.busy = False
             self.d._readers -= 1
@@ -259,6 +309,7 @@ cdef class ChunkCounter:
         if err:
             self.broken = True
             raise MemoryError("out of memory while counting; this counter's counts are incomplete")
+        return nbytes
 
     def seen(self):
         """Number of distinct words counted so far."""
@@ -272,53 +323,41 @@ cdef class ChunkCounter:
         (ids in order of first sight, ``counts[i]`` the count of word ``i``),
         copied in C from the trie and this counter's own Vocab: no str per
         word, and it pickles compactly for the trip to the parent process."""
-        cdef Py_ssize_t k, depth, m, cap = 0
-        cdef int64_t key, wid
+        cdef Py_ssize_t k, m
+        cdef int64_t key, wid = 0
         cdef const char* p
-        cdef Py_UCS4* chars = NULL
-        cdef void* q
         cdef Vocab out
         cdef int64_t[::1] cv
         if self.broken:
             raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
+        if self.busy:
+            raise RuntimeError("this counter is busy in another thread (feed or result)")
         if vocab:
             out = Vocab()
             if fc_vocab_init(&out.table, self.norder) < 0:
                 raise MemoryError()
             counts = np.zeros(self.norder, dtype=np.int64)
             cv = counts
+            # without the GIL: threads of count_words build their results in parallel
+            self.d._readers += 1
+            self.busy = True
             try:
-                for k in range(self.norder):
-                    key = self.order[k]
-                    if key >= 0:
-                        # the node's string: its code points, then UTF-8
-                        depth = jb_node_chars(&self.d.trie, <int32_t>key, chars, cap)
-                        if depth > cap or 4 * depth > self.caputf8:
-                            cap = max(depth, 2 * cap, 64)
-                            q = realloc(chars, cap * sizeof(Py_UCS4))
-                            if q == NULL:
-                                raise MemoryError()
-                            chars = <Py_UCS4*>q
-                            if 4 * cap > self.caputf8:
-                                q = realloc(self.utf8, 4 * cap)
-                                if q == NULL:
-                                    raise MemoryError()
-                                self.utf8 = <char*>q
-                                self.caputf8 = 4 * cap
-                            jb_node_chars(&self.d.trie, <int32_t>key, chars, cap)
-                        m = utf8_encode(chars, depth, self.utf8)
-                        p = self.utf8
-                    else:
-                        p = fc_vocab_word(&self.vocab.table, -1 - key, &m)
-                    # a word added to the dictionary while counting may also
-                    # have been counted under a vocabulary id: interning
-                    # merges the two
-                    wid = fc_vocab_intern(&out.table, p, m)
-                    if wid < 0:
-                        raise MemoryError()
-                    cv[wid] += fc_table_get(&self.counts.table, key)
+                with nogil:
+                    for k in range(self.norder):
+                        key = self.order[k]
+                        p = self._word(key, &m)
+                        # a word added to the dictionary while counting may
+                        # also have been counted under a vocabulary id:
+                        # interning merges the two
+                        wid = fc_vocab_intern(&out.table, p, m) if p != NULL else -1
+                        if wid < 0:
+                            break
+                        cv[wid] += fc_table_get(&self.counts.table, key)
             finally:
-                free(chars)
+                self.busy = False
+                self.d._readers -= 1
+            if wid < 0:
+                raise MemoryError()
             if len(out) < self.norder:
                 counts = counts[:len(out)].copy()
             return out, counts
@@ -342,3 +381,4 @@ cdef class ChunkCounter:
                 words = list(merged)
                 counts = np.fromiter(merged.values(), dtype=np.int64, count=len(merged))
         return words, counts
+

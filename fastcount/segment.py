@@ -471,11 +471,11 @@ class NativeChunkCounter:
         self._counter = ChunkCounter(self.tokenizer.dictionary_core, bool(hmm), bool(cut_all),
                                      bool(keep_whitespace))
 
-    def feed(self, texts: List[str]) -> None:
-        """Segment and count a batch of texts (a list of str). On a
-        ValueError (a non-positive frequency, as jieba raises) nothing of
-        the batch is counted."""
-        self._counter.feed(texts)
+    def feed(self, texts: List[str]) -> int:
+        """Segment and count a batch of texts (a list of str); return its
+        size in UTF-8 bytes. On a ValueError (a non-positive frequency, as
+        jieba raises) nothing of the batch is counted."""
+        return self._counter.feed(texts)
 
     def seen(self) -> int:
         """Number of distinct words counted so far."""

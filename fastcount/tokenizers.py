@@ -90,8 +90,9 @@ class TokenCounter:
     long_text = 1 << 20
     _BATCH = 1 << 16
 
-    def feed(self, texts: List[str]) -> None:
-        """Tokenize and count ``texts`` (a list of str)."""
+    def feed(self, texts: List[str]) -> int:
+        """Tokenize and count ``texts`` (a list of str); return their size in
+        UTF-8 bytes (lone surrogates as 3 bytes)."""
         tokenize = self._tokenize
         tokens: List[str] = []
         extend = tokens.extend
@@ -109,6 +110,7 @@ class TokenCounter:
             else:
                 extend(tokenize(text))
         self._add(tokens)
+        return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
 
     def _add(self, tokens: List[str]) -> None:
         if self._drop_space:
@@ -338,6 +340,12 @@ class CounterFactory:
     keep_whitespace: bool = False
     #: keyword arguments of the native counter
     native_options: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def releases_gil(self) -> bool:
+        """True when its counters count with the GIL released (the native
+        jieba counter): threads of one process then count in parallel."""
+        return self.tokenize is None
 
     def preload(self) -> None:
         """Load what this process's chunk counters share: the jieba dictionary.

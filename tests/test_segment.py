@@ -483,6 +483,31 @@ def test_native_counter_errors(force_split_guard):
         segment.NativeChunkCounter(tokenizer="jieba")
 
 
+def test_native_counter_measures_utf8_and_sees_dictionary_changes(force_split_guard):
+    f = Tokenizer()
+    c = segment.NativeChunkCounter(tokenizer=f)
+    assert c.feed(["中国", "a😀", "\ud800", ""]) == 6 + 5 + 3
+    assert c.feed([]) == 0
+    f.add_word("中国人民", -5)  # after a feed: the next one must see it
+    with pytest.raises(ValueError, match=r"texts\[0\]"):
+        c.feed(["中国人民"])
+    f.add_word("中国人民", 5)
+    c.feed(["中国人民"])
+    assert dict(zip(*c.result())) == dict(collections.Counter(
+        w for t in ["中国", "a😀", "\ud800", "中国人民"] for w in f.lcut(t)))
+
+
+def test_native_counter_words_longer_than_64_characters(force_split_guard):
+    f = Tokenizer()
+    long_word = "长词" * 40
+    f.add_word(long_word, 10 ** 9)
+    c = segment.NativeChunkCounter(tokenizer=f)
+    c.feed([long_word + "，北京", long_word])
+    vocab, counts = c.vocab_result()
+    assert f.lcut(long_word + "，北京") == [long_word, "，", "北京"]
+    assert vocab.words() == [long_word, "，", "北京"] and counts.tolist() == [2, 1, 1]
+
+
 @pytest.fixture(scope="module")
 def mutable_pair(jt):
     """A jieba tokenizer and a fastcount one that receive the same changes."""
