@@ -41,7 +41,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -54,11 +54,15 @@ if TYPE_CHECKING:
 
 __all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "WorkerError"]
 
-#: Bytes of text per chunk: big enough that sending a chunk costs well under
-#: 1% of counting it (the parent's cost per chunk is what a 4x smaller chunk
-#: measurably adds); when the input's size is known, the last chunks shrink
-#: (see ``_chunked``) so that the workers still finish together.
+#: Bytes of text per chunk for worker processes: big enough that sending a
+#: chunk costs well under 1% of counting it (the parent's cost per chunk is
+#: what a 4x smaller chunk measurably adds); when the input's size is known,
+#: the last chunks shrink (see ``_chunked``) so that the workers still
+#: finish together.
 DEFAULT_CHUNK_SIZE = 1 << 20
+#: ... and for threads, which take chunks at almost no cost each: small
+#: enough that they finish together without knowing the input's size.
+THREAD_CHUNK_SIZE = 1 << 16
 
 
 @dataclass
@@ -135,7 +139,8 @@ class _Chunk:
     #: str (one text) or fastcount.io.Block (whole lines of a file)
     parts: list
     ntexts: int
-    nbytes: int
+    #: UTF-8 bytes of its texts; None until counted when not known before
+    nbytes: Optional[int]
     #: (index of the first text, file name or None for an iterable, line or
     #: item number of that text): enough to name the place of any text
     places: List[tuple]
@@ -182,33 +187,62 @@ def _texts(parts: list) -> List[str]:
     return texts
 
 
-def _checked_texts(items: Iterable) -> Iterator[tuple]:
-    """``(text, 1, utf8 size)`` for an iterable of texts; TypeError names a bad item."""
-    for i, text in enumerate(items):
+def _checked_texts(items: Iterable, start: int = 0) -> Iterator[tuple]:
+    """``(text, 1, utf8 size)`` for an iterable of texts (the first one item
+    ``start`` of the source); TypeError names a bad item."""
+    for i, text in enumerate(items, start):
         if not isinstance(text, str):
             raise TypeError(f"item {i} of the source is {type(text).__name__}, not str")
         yield text, 1, len(text.encode("utf-8", "surrogatepass"))
 
 
-def _span_pieces(key: int, sizes: List[int], block_size: int) -> Iterator[tuple]:
-    """``(_Span, texts in it, utf8 size)`` pieces of about ``block_size`` bytes."""
-    start = size = 0
-    for i, n in enumerate(sizes):
+def _text_sizes(texts: Sequence, batch: int = 512) -> Iterator[int]:
+    """The UTF-8 sizes of a list of texts, batch by batch (C loops over
+    each batch); TypeError names a bad item."""
+    for start in range(0, len(texts), batch):
+        part = texts[start : start + batch]
+        try:
+            sizes = list(map(len, map(str.encode, part)))
+        except (TypeError, UnicodeEncodeError):  # not a str, or a lone surrogate
+            sizes = [size for _, _, size in _checked_texts(part, start)]
+        yield from sizes
+
+
+def _text_lengths(texts: Sequence, batch: int = 512) -> Iterator[int]:
+    """The lengths of a list of texts in code points, batch by batch as they
+    are taken (C loops: no UTF-8 to make); TypeError names a non-str item."""
+    for start in range(0, len(texts), batch):
+        part = texts[start : start + batch]
+        if not set(map(type, part)) <= {str}:
+            for _ in _checked_texts(part, start):  # raises at the first non-str
+                pass
+        yield from map(len, part)
+
+
+def _span_pieces(key: int, sizes: Iterable[int], block_size: int) -> Iterator[tuple]:
+    """``(_Span, texts in it, utf8 size)`` pieces of about ``block_size``
+    bytes, from the texts' sizes (a list, or a generator sizing them as the
+    pieces are taken)."""
+    start = end = size = 0
+    for end, n in enumerate(sizes, 1):
         size += n
         if size >= block_size:
-            yield _Span(key, start, i + 1), i + 1 - start, size
-            start, size = i + 1, 0
-    if start < len(sizes):
-        yield _Span(key, start, len(sizes)), len(sizes) - start, size
+            yield _Span(key, start, end), end - start, size
+            start, size = end, 0
+    if start < end:
+        yield _Span(key, start, end), end - start, size
 
 
 def _chunked(
-    streams: Iterable[tuple], chunk_size: int, total: Optional[int] = None, workers: int = 1
+    streams: Iterable[tuple], chunk_size: int, total: Optional[int] = None, workers: int = 1,
+    sized: bool = True,
 ) -> Iterator[_Chunk]:
     """Cut ``(label, first number, iterator of pieces)`` streams into chunks.
 
     A piece is ``(text or Block, texts in it, bytes)``; a chunk closes once
-    it holds ``chunk_size`` bytes. With ``total``, the input's size, chunks
+    it holds ``chunk_size`` bytes. Without ``sized`` the pieces' sizes are
+    only estimates (code points) and the chunks' ``nbytes`` are None, for
+    the counter to measure. With ``total``, the input's size, chunks
     near the end close at a share of what is left (down to a quarter of
     ``chunk_size``, the size of a file's blocks), so that no worker still
     counts a whole chunk while the others have nothing left to do.
@@ -225,13 +259,13 @@ def _chunked(
             number += n
             nbytes += size + 1  # + 1: empty texts cost something too
             if nbytes >= target:
-                yield _Chunk(parts, ntexts, nbytes - len(parts), places)
+                yield _Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places)
                 if total is not None:
                     cut += nbytes
                     target = max(min(chunk_size, (total - cut) // (2 * workers)), chunk_size // 4)
                 parts, places, ntexts, nbytes = [], [(0, label, number)], 0, 0
     if parts:
-        yield _Chunk(parts, ntexts, nbytes - len(parts), places)
+        yield _Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places)
 
 
 def _locate(factory: CounterFactory, texts: List[str]) -> Optional[int]:
@@ -499,20 +533,91 @@ def _died(proc, chunk: Optional[_Chunk]):
     )
 
 
+def _feed(counter, factory: CounterFactory, chunk: _Chunk) -> None:
+    """Count a chunk in this process (and measure it, when its size is not
+    known yet); a tokenizer error gets a note naming its text."""
+    texts = _texts(chunk.parts)
+    try:
+        size = counter.feed(texts)
+    except Exception as exc:
+        where = chunk.where(_locate(factory, texts))
+        _add_note(exc, f"fastcount: raised by the tokenizer on {where}")
+        raise
+    if chunk.nbytes is None:
+        chunk.nbytes = size
+
+
 def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Optional[_Tally]):
     counter = factory()
     for chunk in chunks:
-        texts = _texts(chunk.parts)
-        try:
-            counter.feed(texts)
-        except Exception as exc:
-            where = chunk.where(_locate(factory, texts))
-            _add_note(exc, f"fastcount: raised by the tokenizer on {where}")
-            raise
+        _feed(counter, factory, chunk)
         if tally is not None:
             tally.done(chunk)
     vocab, counts = counter.vocab_result()
     return [(vocab, counts, None)]
+
+
+def _run_threads(chunks: Iterator[_Chunk], factory: CounterFactory, n: int, tally: _Tally):
+    """Count with ``n`` threads of this process, each with its own counter.
+
+    For counters that count with the GIL released (the native jieba
+    counter): nothing to start or copy between processes, one dictionary in
+    memory; only reading, decoding and handing texts over take the GIL.
+    Each thread takes the next chunk when it is done with one, so threads
+    finish together; chunk ids are taken in order, as with processes, so
+    words merge in order of first sight. On an error or Ctrl-C the threads
+    stop after the chunk they are counting.
+    """
+    lock = threading.Lock()  # over the chunk iterator (it reads the input) and the tally
+    source = enumerate(chunks)
+    results: list = [None] * n
+    errors: List[BaseException] = []
+
+    finished = threading.Semaphore(0)
+
+    def work(i: int) -> None:
+        try:
+            counter = factory()
+            firsts: List[Tuple[int, int]] = []
+            while not errors:
+                with lock:
+                    item = next(source, None)
+                if item is None:
+                    break
+                chunk_id, chunk = item
+                firsts.append((chunk_id, counter.seen()))
+                _feed(counter, factory, chunk)
+                with lock:
+                    tally.done(chunk)
+            # built here, in parallel and while its data is in this core's caches
+            results[i] = (*counter.vocab_result(), firsts)
+        except BaseException as exc:  # re-raised by the caller's thread
+            errors.append(exc)
+        finally:
+            finished.release()
+
+    threads = [
+        threading.Thread(target=work, args=(i,), name=f"fastcount-worker-{i}", daemon=True)
+        for i in range(n)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for _ in threads:
+            # timed waits, so that Ctrl-C gets through (on a semaphore: a
+            # join interrupted by it can leave a finished thread listed alive)
+            while not finished.acquire(timeout=0.1):
+                pass
+    except BaseException as exc:
+        errors.append(exc)
+        raise
+    finally:
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join()
+    if errors:
+        raise errors[0]
+    return results, 0.0
 
 
 def _counter_of(vocab: "Vocab", counts: np.ndarray) -> "Counter":
@@ -524,6 +629,28 @@ def _counter_of(vocab: "Vocab", counts: np.ndarray) -> "Counter":
     return Counter._from_vocab(vocab, counts)
 
 
+def _segments(sizes: List[int], firsts: List[Optional[list]]) -> List[Tuple[int, int, int, int]]:
+    """``(chunk id, worker, start, end)``: the ranges of each worker's word
+    ids (``sizes[w]`` of them) in the order the merge takes them.
+
+    Each worker's ids are in order of first sight, split by the chunk that
+    introduced them (``firsts[w]``: ``(chunk id, first id)`` marks); chunk
+    ids are global and increasing, so taking the segments by chunk id gives
+    the corpus's first-sight order. Without every worker's marks: in
+    worker order.
+    """
+    if any(marks is None for marks in firsts):
+        return [(0, w, 0, n) for w, n in enumerate(sizes)]
+    segments = []
+    for w, (n, marks) in enumerate(zip(sizes, firsts)):
+        ends = [start for _, start in marks[1:]] + [n]
+        for (chunk_id, start), end in zip(marks, ends):
+            if end > start:
+                segments.append((chunk_id, w, start, end))
+    segments.sort()
+    return segments
+
+
 def _combine(parts) -> Tuple["Vocab", np.ndarray]:
     """All workers' ``(vocab, counts, firsts)`` as one Vocab and counts by id,
     words in order of first sight when known (else in worker order)."""
@@ -532,19 +659,7 @@ def _combine(parts) -> Tuple["Vocab", np.ndarray]:
     if len(parts) == 1:
         vocab, counts, _ = parts[0]
         return vocab, counts
-    if all(firsts is not None for _, _, firsts in parts):
-        # Each worker's ids are in order of first sight, split by the chunk
-        # that introduced them; chunk ids are global and increasing, so
-        # taking the segments by chunk id gives the corpus's first-sight order.
-        segments = []
-        for w, (vocab, _, firsts) in enumerate(parts):
-            ends = [start for _, start in firsts[1:]] + [len(vocab)]
-            for (chunk_id, start), end in zip(firsts, ends):
-                if end > start:
-                    segments.append((chunk_id, w, start, end))
-        segments.sort()
-    else:
-        segments = [(0, w, 0, len(vocab)) for w, (vocab, _, _) in enumerate(parts)]
+    segments = _segments([len(vocab) for vocab, _, _ in parts], [firsts for _, _, firsts in parts])
     total = Vocab()
     # ids[w][i]: the total's id of word i of worker w
     ids = [np.empty(len(vocab), dtype=np.int64) for vocab, _, _ in parts]
@@ -600,12 +715,15 @@ def _cpu_count() -> int:
 
 def _streams(
     source, encoding: str, errors: str, field: Optional[str], block_size: int,
-    share_key: Optional[int] = None,
-) -> Tuple[Iterable[tuple], Optional[int]]:
-    """The reader streams of ``source`` and its total size in bytes if known.
+    share_key: Optional[int] = None, need_total: bool = True,
+) -> Tuple[Iterable[tuple], Optional[int], bool]:
+    """The reader streams of ``source``, its total size in bytes if known,
+    and whether the pieces' sizes are exact (see ``_chunked``).
 
     With ``share_key``, a list or tuple of texts is registered in ``_shared``
-    under it and cut into spans, for workers forked after this call.
+    under it and cut into spans, for threads or workers forked after this
+    call; without ``need_total`` its texts are measured in code points (no
+    UTF-8 to make: the counters measure the bytes) and its total is not known.
     """
     specs = fio.path_specs(source)
     if specs is None:
@@ -616,10 +734,15 @@ def _streams(
                 f"source must be an iterable of str or path(s), not {type(source).__name__}"
             )
         if share_key is not None and isinstance(source, (list, tuple)):
-            sizes = [size for _, _, size in _checked_texts(source)]
+            if not need_total:
+                # cut by code points; the counters measure the UTF-8 bytes
+                lengths = _text_lengths(source)
+                _shared[share_key] = source
+                return [(None, 0, _span_pieces(share_key, lengths, block_size))], None, False
+            sizes = list(_text_sizes(source))
             _shared[share_key] = source
-            return [(None, 0, _span_pieces(share_key, sizes, block_size))], sum(sizes)
-        return [(None, 0, _checked_texts(source))], None
+            return [(None, 0, _span_pieces(share_key, sizes, block_size))], sum(sizes), True
+        return [(None, 0, _checked_texts(source))], None, True
     sources = fio.resolve_paths(specs)
     fio.check_field(sources, field)
     sizes = [s.size for s in sources]
@@ -628,7 +751,7 @@ def _streams(
         (fio.display_name(s), 1, fio.iter_pieces(s, encoding, errors, field, block_size))
         for s in sources
     )
-    return streams, total
+    return streams, total, True
 
 
 def count_words(
@@ -646,8 +769,9 @@ def count_words(
     errors: str = "strict",
     field: Optional[str] = None,
     progress: bool = False,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: Optional[int] = None,
     stats: Optional[CountStats] = None,
+    backend: Optional[str] = None,
     mp_context=None,
 ):
     """Count the words of a corpus; return a :class:`fastcount.Counter`.
@@ -666,14 +790,20 @@ def count_words(
     ``collections.Counter(w for t in texts for w in jieba.lcut(t) if not
     w.isspace())``; ``"jieba"`` gives the same counts, faster.
 
-    ``workers``: processes (None: every core this process may use; 1: count
-    in this process, no pool). Workers are started with ``mp_context`` (a
-    :mod:`multiprocessing` context or start-method name; default: the
-    platform's); they import this module, so a script that calls
-    count_words must guard its entry point with ``if __name__ ==
+    ``workers``: how many count in parallel (None: every core this process
+    may use; 1: count in this process, no pool). ``backend``: ``"threads"``
+    (threads of this process, each with its own counter: the default for
+    the native ``"jieba"`` tokenizer, which counts with the GIL released, so
+    nothing is copied between processes and the dictionary is in memory
+    once) or ``"processes"`` (worker processes: the default for every other
+    tokenizer, and with ``mp_context``). Processes are started with
+    ``mp_context`` (a :mod:`multiprocessing` context or start-method name;
+    default: the platform's); they import this module, so a script that
+    calls count_words must guard its entry point with ``if __name__ ==
     "__main__":`` under the spawn and forkserver start methods.
-    ``chunk_size``: bytes of text per chunk sent to a worker. The result does
-    not depend on ``workers`` or ``chunk_size``.
+    ``chunk_size``: bytes of text per chunk given to a worker (None: 1 MiB
+    for processes, 256 KiB for threads). The result does not depend on
+    ``workers``, ``backend`` or ``chunk_size``.
 
     ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
     most common (ties broken by word). ``progress`` shows a tqdm bar on
@@ -683,7 +813,8 @@ def count_words(
     any worker starts; an exception of the tokenizer is re-raised with its
     worker traceback as ``__cause__`` and a note naming the text
     (``file:line`` or item index); a non-str item raises TypeError naming
-    its index. On any error or Ctrl-C all workers are stopped.
+    its index. On any error or Ctrl-C all workers are stopped (processes at
+    once, threads after the chunk they are counting).
     """
     started = time.perf_counter()
     # Imported here, not at module level: worker processes never need it; and
@@ -694,7 +825,7 @@ def count_words(
         raise ValueError(f"min_count must be >= 1, got {min_count!r}")
     if top is not None and top < 0:
         raise ValueError(f"top must be >= 0 or None, got {top!r}")
-    if chunk_size < 1:
+    if chunk_size is not None and chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size!r}")
     if workers is None:
         workers = _cpu_count()
@@ -703,24 +834,36 @@ def count_words(
     factory = chunk_counter_factory(
         tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
     )
+    if backend is None:
+        backend = "threads" if factory.releases_gil and mp_context is None else "processes"
+    elif backend not in ("threads", "processes"):
+        raise ValueError(f"backend must be 'threads', 'processes' or None, got {backend!r}")
+    elif backend == "threads" and mp_context is not None:
+        raise ValueError("mp_context applies to backend='processes' only")
     ctx = None
-    if workers > 1:
+    if workers > 1 and backend == "processes":
         ctx = (
             mp_context
             if mp_context is not None and not isinstance(mp_context, str)
             else multiprocessing.get_context(mp_context)
         )
-    # Forked workers inherit a list of texts: they read their chunks from it.
-    share_key = next(_share_keys) if ctx is not None and ctx.get_start_method() == "fork" else None
+    if chunk_size is None:
+        chunk_size = DEFAULT_CHUNK_SIZE if ctx is not None or workers == 1 else THREAD_CHUNK_SIZE
+    # This process's threads and forked workers see a list of texts: they
+    # read their chunks from it.
+    shared = ctx is None or ctx.get_start_method() == "fork"
+    share_key = next(_share_keys) if shared else None
     # Blocks a few times smaller than chunks: the last chunks of a file
-    # stay small enough to balance across workers.
-    streams, total_bytes = _streams(
-        source, encoding, errors, field, max(1, chunk_size // 4), share_key
-    )
+    # stay small enough to balance across workers. Threads size a list's
+    # texts as they take them, rather than the caller's thread all first.
     try:
+        streams, total_bytes, sized = _streams(
+            source, encoding, errors, field, max(1, chunk_size // 4), share_key,
+            need_total=ctx is not None or progress,
+        )
         stats = stats if stats is not None else CountStats()
         stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
-        chunks = _chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers)
+        chunks = _chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers, sized)
         tally = _Tally(stats, progress, total_bytes)
         try:
             # Read up to one chunk per worker first: a small input needs fewer
@@ -736,6 +879,10 @@ def count_words(
             if workers == 1:
                 parts = _run_in_process([*head, *chunks], factory, tally)
                 merge_seconds = 0.0
+            elif ctx is None:
+                parts, merge_seconds = _run_threads(
+                    itertools.chain(head, chunks), factory, workers, tally
+                )
             else:
                 parts, merge_seconds = _run_pool(
                     itertools.chain(head, chunks), factory, workers, ctx, tally

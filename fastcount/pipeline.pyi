@@ -3,7 +3,7 @@
 import os
 import re
 from multiprocessing.context import BaseContext
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Literal, Optional, Sequence, Union
 
 from fastcount.counter import Counter
 
@@ -63,8 +63,9 @@ def count_words(
     errors: str = "strict",
     field: Optional[str] = None,
     progress: bool = False,
-    chunk_size: int = ...,
+    chunk_size: Optional[int] = ...,
     stats: Optional[CountStats] = None,
+    backend: Optional[Literal["threads", "processes"]] = None,
     mp_context: Union[None, str, BaseContext] = None,
 ) -> Counter: ...
 def count_partition(

@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import _thread
 import textwrap
 import threading
 import time
@@ -398,6 +399,86 @@ def _zombie(pid):
         return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
     except OSError:
         return True
+
+
+# ---------------------------------------------------------------- threads or processes
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="ab 1中文国人民\t,。😀\U00020000", max_size=12), max_size=30),
+    workers=st.integers(2, 3),
+    chunk_size=st.integers(1, 40),
+    backend=st.sampled_from(["threads", "processes"]),
+)
+def test_threads_and_processes_give_jiebas_counts(texts, workers, chunk_size, backend):
+    stats = CountStats()
+    got = count_words(texts, workers=workers, chunk_size=chunk_size, backend=backend, stats=stats)
+    assert list(got.items()) == list(_jieba_reference(texts).items())
+    assert stats.texts == len(texts)
+    assert stats.bytes == sum(len(t.encode()) for t in texts)  # measured by the threads
+
+
+def test_native_jieba_counts_in_threads_by_default(monkeypatch, reference):
+    used = []
+    for name in ("_run_threads", "_run_pool"):
+        real = getattr(pipeline, name)
+        monkeypatch.setattr(pipeline, name, lambda *a, real=real, name=name: used.append(name) or real(*a))
+    assert count_words(TEXTS, workers=2, chunk_size=3000) == reference
+    assert count_words(TEXTS, "whitespace", workers=2, chunk_size=3000)
+    assert count_words(TEXTS, workers=2, chunk_size=3000, backend="processes") == reference
+    assert count_words(TEXTS, workers=2, chunk_size=3000, mp_context="spawn") == reference
+    assert used == ["_run_threads", "_run_pool", "_run_pool", "_run_pool"]
+
+
+def test_threads_with_a_python_tokenizer_and_lone_surrogates():
+    texts = [f"w{i % 7} \ud800{i % 3} 😀" for i in range(500)]
+    reference = collections.Counter(w for t in texts for w in t.split())
+    stats = CountStats()
+    got = count_words(texts, "whitespace", workers=2, chunk_size=50, backend="threads", stats=stats)
+    assert list(got.items()) == list(reference.items())
+    assert stats.bytes == sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+
+
+def test_backend_is_checked():
+    with pytest.raises(ValueError, match="backend must be"):
+        count_words(["a"], backend="gpu")
+    with pytest.raises(ValueError, match="mp_context applies to backend='processes'"):
+        count_words(["a"], backend="threads", mp_context="spawn")
+
+
+def test_threads_report_where_the_tokenizer_failed():
+    texts = ["a"] * 13 + ["BOOM"] + ["b"] * 20
+    with pytest.raises(ValueError, match="cannot cut 'BOOM'") as info:
+        count_words(texts, _boom, workers=2, chunk_size=4, backend="threads")
+    assert any("item 13 of the source" in note for note in info.value.__notes__)
+    assert info.traceback[-1].name == "_boom"  # the original traceback, from the thread
+
+
+def test_threads_report_bad_items_and_bytes(tmp_path):
+    with pytest.raises(TypeError, match="item 21 of the source is NoneType, not str"):
+        count_words(["中国"] * 21 + [None], workers=2, chunk_size=3)
+    path = tmp_path / "a.txt"
+    path.write_bytes("中国 人民\n".encode() * 500 + b"bad \xff byte\n" + b"c\n" * 10)
+    with pytest.raises(fio.InputDecodeError, match=f"{path}:501: invalid utf-8"):
+        count_words(path, workers=2, chunk_size=50)
+    assert pipeline._shared == {}
+
+
+def test_ctrl_c_stops_the_threads():
+    def slow(text):
+        time.sleep(0.01)
+        return text.split()
+
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            count_words(["a b"] * 100_000, slow, workers=2, chunk_size=1, backend="threads")
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 2.0  # and no thread is left (see the fixture)
 
 
 # ---------------------------------------------------------------- count_partition
