@@ -18,7 +18,7 @@ from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
                                jb_ctx_free, jb_node_chars, jb_zfind)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
-from fastcount._vocab cimport (Vocab, FCVocab, fc_vocab_init, fc_vocab_intern, fc_vocab_word,
+from fastcount._vocab cimport (Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word,
                                fc_vocab_word_str)
 
 cdef extern from "Python.h":
@@ -166,7 +166,7 @@ cdef class ChunkCounter:
                         self.utf8 = <char*>q
                         self.caputf8 = m
                     m = utf8_encode(p, n, self.utf8)
-                    vid = fc_vocab_intern(&self.vocab.table, self.utf8, m)
+                    vid = fc_vocab_intern_trusted(&self.vocab.table, self.utf8, m)
                     if vid < 0:
                         return ERR_NOMEM
                     key = -1 - vid
@@ -349,7 +349,7 @@ cdef class ChunkCounter:
                         # a word added to the dictionary while counting may
                         # also have been counted under a vocabulary id:
                         # interning merges the two
-                        wid = fc_vocab_intern(&out.table, p, m) if p != NULL else -1
+                        wid = fc_vocab_intern_trusted(&out.table, p, m) if p != NULL else -1
                         if wid < 0:
                             break
                         cv[wid] += fc_table_get(&self.counts.table, key)

@@ -41,6 +41,9 @@ cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil
 # vocabulary is full (2**32 - 1 words), -2 when a new word's bytes are not
 # UTF-8 (surrogatepass) or n < 0; nothing is added on error. Ids never move.
 cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
+# fc_vocab_intern for bytes the caller made UTF-8 itself (surrogatepass): a
+# new word's bytes are not checked again.
+cdef int64_t fc_vocab_intern_trusted(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
 # id of the word, or -1 when absent.
 cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
 # The same two with h = fc_hash_bytes(utf8, n) computed by the caller (for

@@ -337,6 +337,10 @@ cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcep
     return fc_vocab_intern_hashed(v, utf8, n, _hash(utf8, n))
 
 
+cdef int64_t fc_vocab_intern_trusted(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil:
+    return _intern_valid(v, utf8, n, _hash(utf8, n))
+
+
 cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil:
     if i < 0 or i >= v.n:
         return NULL
