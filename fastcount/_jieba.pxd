@@ -103,6 +103,9 @@ cdef Py_ssize_t jb_node_chars(const JBTrie* t, int32_t node, Py_UCS4* out, Py_ss
 cdef int32_t jb_find(const JBTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
 # Record of text[0:n] in the frozen trie, or -1.
 cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
+# The code points of s into out (room for n), as bytes.decode("utf-8") gives
+# them: their number, or -1 where that decode would fail.
+cdef Py_ssize_t utf8_decode_strict(const unsigned char* s, Py_ssize_t n, Py_UCS4* out) noexcept nogil
 
 cdef class Dictionary:
     cdef JBTrie trie

@@ -11,12 +11,13 @@ whole batch of texts runs without the GIL.
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memchr
 
 import numpy as np
 
 from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
-                               jb_ctx_free, jb_node_chars, jb_zfind)
+                               jb_ctx_free, jb_node_chars, jb_zfind, utf8_decode_strict)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
 from fastcount._vocab cimport (Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word,
                                fc_vocab_word_str)
@@ -227,16 +228,10 @@ cdef class ChunkCounter:
     def feed(self, texts):
         """Segment and count every str of ``texts`` (a list or other sequence);
         return their size in UTF-8 bytes (lone surrogates as 3 bytes)."""
-        cdef Py_ssize_t i, ntext, total_len = 0, off, n, nbytes = 0
+        cdef Py_ssize_t i, ntext, total_len = 0, off, n, bad
         cdef Py_ssize_t* offs
         cdef Py_UCS4* buf
-        cdef JBCtx* ctx = &self.ctx
-        cdef int err = 0
-        cdef bint prescan
-        if self.broken:
-            raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
-        if self.busy:
-            raise RuntimeError("feed() is already running in another thread on this counter")
+        self._check_ready()
         texts = tuple(texts)        # our own references while the GIL is released
         ntext = len(texts)
         for i in range(ntext):
@@ -247,8 +242,6 @@ cdef class ChunkCounter:
             total_len += PyUnicode_GET_LENGTH(t)
         if ntext == 0:
             return 0
-        self.d._sync_force_split()
-        self.d._freeze()
         self._reserve(total_len, ntext)
         offs = self.offs
         buf = self.text
@@ -260,10 +253,94 @@ cdef class ChunkCounter:
                 PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
             off += n
         offs[ntext] = off
+        bad = self._count_filled(ntext)
+        if bad >= 0:
+            raise ValueError(f"math domain error in texts[{bad}] (jieba raises it too: "
+                             "a word of that text, or the dictionary's total, has a "
+                             "frequency that is not positive)")
+        with nogil:
+            n = utf8_size(buf, total_len)
+        return n
+
+    def feed_utf8(self, const unsigned char[::1] data not None):
+        """Segment and count the lines of ``data``, UTF-8 bytes of whole lines
+        (each ends with ``"\\n"`` or ``"\\r\\n"``, the last one may end
+        without), as ``feed`` counts ``fastcount.io.Block(data).texts()``:
+        decoded and split here, without the GIL and with no str per line.
+
+        Returns the number of lines counted, or -1, counting nothing, when
+        ``data`` is not strict UTF-8 (decode it in Python then, whose error
+        rules apply). ValueError as ``feed`` raises it, nothing counted."""
+        cdef Py_ssize_t n = data.shape[0], nl = 0, ntext, i = 0, start = 0, end, k, w = 0, bad
+        cdef const unsigned char* p
+        cdef const unsigned char* q
+        cdef Py_ssize_t* offs
+        cdef Py_UCS4* buf
+        cdef bint ok = True
+        self._check_ready()
+        if n == 0:
+            return 0
+        p = &data[0]
+        with nogil:
+            q = p
+            while True:
+                q = <const unsigned char*>memchr(q, 10, n - (q - p))
+                if q == NULL:
+                    break
+                nl += 1
+                q += 1
+                if q == p + n:
+                    break
+        ntext = nl + (p[n - 1] != 10)
+        self._reserve(n, ntext)   # no more code points than bytes
+        offs = self.offs
+        buf = self.text
+        with nogil:
+            while start < n:
+                q = <const unsigned char*>memchr(p + start, 10, n - start)
+                end = q - p if q != NULL else n
+                offs[i] = w
+                k = utf8_decode_strict(p + start, end - start, buf + w)
+                if k < 0:
+                    ok = False
+                    break
+                if q != NULL and k > 0 and buf[w + k - 1] == 13:
+                    k -= 1     # "\r\n" ends the line; a last line keeps its "\r"
+                w += k
+                i += 1
+                start = end + 1
+            offs[i] = w
+        if not ok:
+            return -1
+        bad = self._count_filled(ntext)
+        if bad >= 0:
+            raise ValueError(f"math domain error in line {bad + 1} of the data (jieba raises "
+                             "it too: a word of that line, or the dictionary's total, has a "
+                             "frequency that is not positive)")
+        return ntext
+
+    cdef int _check_ready(self) except -1:
+        if self.broken:
+            raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
+        if self.busy:
+            raise RuntimeError("this counter is busy in another thread (feed or result)")
+        self.d._sync_force_split()
+        self.d._freeze()
+        return 0
+
+    cdef Py_ssize_t _count_filled(self, Py_ssize_t ntext) except -2:
+        """Segment and count texts ``text[offs[i]:offs[i + 1]]``, i < ntext,
+        without the GIL. Returns -1, or the index of a text on which jieba's
+        calc would raise ValueError (then nothing is counted)."""
+        cdef Py_ssize_t i = 0
+        cdef Py_ssize_t* offs = self.offs
+        cdef Py_UCS4* buf = self.text
+        cdef JBCtx* ctx = &self.ctx
+        cdef int err = 0
         # jieba raises ValueError (log of a non-positive number) only for
         # texts that reach such a frequency: find out before counting
         # anything, so that an error leaves the counts as they were
-        prescan = not self.cut_all and self.d.can_raise()
+        cdef bint prescan = not self.cut_all and self.d.can_raise()
         ctx.fz = &self.d.fz
         ctx.fsw = &self.d.fsw if self.d._fsw_len > 0 else NULL
         ctx.logtotal = self.d.logtotal
@@ -294,22 +371,17 @@ cdef class ChunkCounter:
                         if err:
                             err = ERR_NOMEM
                             break
-                if not err:
-                    nbytes = utf8_size(buf, total_len)
         finally:
             self.busy = False
             self.d._readers -= 1
             ctx.text = NULL
             ctx.err = 0
         if err == JB_ERR_DOMAIN:
-            # only reachable in the prescan: nothing was counted
-            raise ValueError(f"math domain error in texts[{i}] (jieba raises it too: "
-                             "a word of that text, or the dictionary's total, has a "
-                             "frequency that is not positive)")
+            return i   # only reachable in the prescan: nothing was counted
         if err:
             self.broken = True
             raise MemoryError("out of memory while counting; this counter's counts are incomplete")
-        return nbytes
+        return -1
 
     def seen(self):
         """Number of distinct words counted so far."""

@@ -477,6 +477,19 @@ class NativeChunkCounter:
         jieba raises) nothing of the batch is counted."""
         return self._counter.feed(texts)
 
+    def feed_block(self, block) -> int:
+        """Count the lines of a :class:`fastcount.io.Block` as ``feed(block.texts())``
+        would, decoding UTF-8 in C (no str per line, no GIL held): returns
+        the number of lines, or -1, counting nothing, for a block to decode
+        in Python instead (not strict UTF-8, another encoding, a JSON field,
+        or a line on which jieba raises, which ``feed`` then reports)."""
+        if block.encoding != "utf-8" or block.field is not None:
+            return -1
+        try:
+            return self._counter.feed_utf8(block.data)
+        except ValueError:
+            return -1
+
     def seen(self) -> int:
         """Number of distinct words counted so far."""
         return self._counter.seen()

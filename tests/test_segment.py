@@ -508,6 +508,42 @@ def test_native_counter_words_longer_than_64_characters(force_split_guard):
     assert vocab.words() == [long_word, "，", "北京"] and counts.tolist() == [2, 1, 1]
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=st.lists(st.one_of(st.sampled_from([b"\n", b"\r\n", b"\r", b" ", b"\xff", b"\xed\xa0\x80",
+                                                "中国人民".encode(), "北京大学".encode(), b"abc", "😀".encode()]),
+                             st.binary(max_size=4)), max_size=12).map(b"".join))
+def test_feed_block_equals_python_decoding(data):
+    from fastcount.io import Block
+
+    block = Block(data, "x.txt", 1, "utf-8", "strict", None)
+    native = segment.NativeChunkCounter()
+    n = native.feed_block(block)
+    try:
+        texts = block.texts()
+    except fastcount.io.InputError:
+        assert n == -1 and native.result()[0] == []  # not UTF-8: nothing counted
+        return
+    assert n == len(texts)
+    reference = segment.NativeChunkCounter()
+    reference.feed(texts)
+    words, counts = native.result()
+    assert words == reference.result()[0] and counts.tolist() == reference.result()[1].tolist()
+
+
+def test_feed_block_gives_back_what_it_does_not_decode(force_split_guard):
+    from fastcount.io import Block
+
+    f = Tokenizer()
+    f.add_word("中国人民", -5)
+    c = segment.NativeChunkCounter(tokenizer=f)
+    for block in (Block("北京\n中国人民\n".encode(), "x", 1, "utf-8", "strict", None),  # jieba raises
+                  Block(b'{"t": "a"}\n', "x", 1, "utf-8", "strict", "t"),  # a JSON field
+                  Block("北京\n".encode("utf-16"), "x", 1, "utf-16", "strict", None)):
+        assert c.feed_block(block) == -1
+    assert c.result()[0] == []
+    assert c.feed_block(Block("北京\n上海".encode(), "x", 1, "utf-8", "strict", None)) == 2
+
+
 @pytest.fixture(scope="module")
 def mutable_pair(jt):
     """A jieba tokenizer and a fastcount one that receive the same changes."""
