@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     count.add_argument("paths", nargs="*", metavar="PATH", help="file, glob, directory or '-'")
     count.add_argument("-j", "--workers", type=_positive, default=None, metavar="N",
-                       help="worker processes (default: every core)")
+                       help="workers: threads with the native jieba tokenizer, processes with "
+                       "the others (default: every core)")
     count.add_argument("--tokenizer", default="jieba", metavar="|".join(NAMES) + "|REGEX",
                        help="how to split texts into words (default: jieba); "
                        "a REGEX counts its matches")

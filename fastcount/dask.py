@@ -34,6 +34,7 @@ shared file system, or any fsspec URL such as ``s3://`` or ``hdfs://``).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -112,26 +113,39 @@ class _RunningCount:
             )
         return nxt
 
-    def feed(self, texts: list) -> None:
+    def feed(self, batch) -> None:
+        """Count a batch: a list of texts, or :class:`_Lines` of a file."""
         if self._counter is None:
             self._counter = self._factory()
-        self._counter.feed(texts)
+        if isinstance(batch, _Lines):
+            feed_block = getattr(self._counter, "feed_block", None)
+            if feed_block is not None and feed_block(batch.block) >= 0:
+                return  # decoded by the counter, in C
+            batch = batch.texts()
+        self._counter.feed(batch)
 
     def fail(self, exc: BaseException) -> None:
         """Mark the counts taken from this one incomplete: ``exc`` is raised on reuse."""
         self._spent = exc
 
     def counts(self):
-        """A new :class:`fastcount.Counter` of the counts so far, in order of first sight."""
+        """A new :class:`fastcount.Counter` of the counts so far, in order of
+        first sight (built from the chunk counter's words in C, with no str
+        per word; the chunk counter is left as it is, as a count may be
+        pickled more than once)."""
         from fastcount.counter import Counter
 
         with self._lock:
             self._check()
-            total = Counter()
-            if self._base is not None:
-                total.update(self._base)
+            ours = None
             if self._counter is not None:
-                total.update_counts(*self._counter.result())
+                ours = Counter._from_vocab(*self._counter.vocab_result())
+            if self._base is None:
+                return ours if ours is not None else Counter()
+            total = Counter()
+            total.update(self._base)
+            if ours is not None:
+                total.update(ours)
         return total
 
     def _check(self) -> None:
@@ -146,8 +160,8 @@ class _RunningCount:
         return _RunningCount, (self._factory, self.counts())
 
 
-def _link(prev: Optional[_RunningCount], factory, batches: Iterator[list]) -> _RunningCount:
-    """Count ``batches`` (lists of texts) on top of ``prev``, the running
+def _link(prev: Optional[_RunningCount], factory, batches: Iterator) -> _RunningCount:
+    """Count ``batches`` (lists of texts, or :class:`_Lines`) on top of ``prev``, the running
     count of the chain's earlier partitions (None at its start).
 
     ``prev`` is taken over when the first batch is ready: an error before
@@ -156,10 +170,10 @@ def _link(prev: Optional[_RunningCount], factory, batches: Iterator[list]) -> _R
     """
     count = None
     try:
-        for texts in batches:
+        for batch in batches:
             if count is None:
                 count = prev.take() if prev is not None else _RunningCount(factory)
-            count.feed(texts)
+            count.feed(batch)
     except BaseException as exc:
         if count is not None and prev is not None:
             prev.fail(exc)
@@ -272,8 +286,10 @@ def _finish(parts: list, min_count: int, top: Optional[int]):
     return _finalize(total, min_count, top)
 
 
-def _read_batches(fs, path, offset, length, compression, encoding, errors, field) -> Iterator[list]:
-    """The texts of one block of ``path``, in batches, exactly as ``count_words`` reads them.
+def _read_batches(fs, path, offset, length, compression, encoding, errors, field) -> Iterator:
+    """The lines of one block of ``path`` in batches (:class:`_Lines`, or
+    lists of texts for encodings a Block cannot hold), exactly as
+    ``count_words`` reads them.
 
     Decoding, line splitting (``"\\n"`` or ``"\\r\\n"`` removed, a lone
     ``"\\r"`` kept), JSON fields and error messages (``path:line``) are
@@ -286,6 +302,7 @@ def _read_batches(fs, path, offset, length, compression, encoding, errors, field
     import codecs
 
     from fastcount import io as fio
+    from fastcount.io import Block
 
     codec = codecs.lookup(encoding)
     if codec.name not in fio._BLOCK_CODECS:
@@ -301,7 +318,7 @@ def _read_batches(fs, path, offset, length, compression, encoding, errors, field
         chunks = [(data, 1)]
     for data, line in chunks:
         for piece in _pieces(data, _BATCH):
-            yield _block_texts(fs, path, piece, start, line, block_encoding, errors, field)
+            yield _Lines(Block(piece, path, line, block_encoding, errors, field), fs, start)
             line += piece.count(b"\n")
 
 
@@ -367,21 +384,32 @@ def _batched(texts: Iterable[str]) -> Iterator[list]:
         yield batch
 
 
-def _block_texts(fs, path, data, start, line, encoding, errors, field) -> list:
-    """Texts of lines of ``path``, the first of them line ``line`` of the
-    block that starts at byte ``start``."""
-    from fastcount.io import Block, InputError
+class _Lines:
+    """A batch of lines of a file: a :class:`fastcount.io.Block` (its line
+    numbers counted from the start of the Dask block, which starts at byte
+    ``start`` of the file), counted from its bytes by a counter that can
+    (``feed_block``), decoded by :meth:`texts` otherwise."""
 
-    try:
-        return Block(data, path, line, encoding, errors, field).texts()
-    except InputError:
-        if not start:
-            raise
-    # The error's line number must count from the start of the file: only
-    # now is it worth reading the lines before this block. Decoding again
-    # with the right first line raises the same error, numbered.
-    before = _count_lines_before(fs, path, start)
-    return Block(data, path, before + line, encoding, errors, field).texts()
+    __slots__ = ("block", "fs", "start")
+
+    def __init__(self, block, fs, start: int):
+        self.block, self.fs, self.start = block, fs, start
+
+    def texts(self) -> list:
+        """The texts of the lines; an error names its line counted from the
+        start of the file."""
+        from fastcount.io import InputError
+
+        block = self.block
+        try:
+            return block.texts()
+        except InputError:
+            if not self.start:
+                raise
+        # Only now is it worth reading the lines before this block. Decoding
+        # again with the right first line raises the same error, numbered.
+        before = _count_lines_before(self.fs, block.name, self.start)
+        return dataclasses.replace(block, first_line=before + block.first_line).texts()
 
 
 def _read_unsplittable(fs, path, compression, encoding, errors, field) -> Iterator[str]:

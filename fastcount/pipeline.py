@@ -1,29 +1,34 @@
-"""count_words: stream a corpus in chunks through worker processes, merge once.
+"""count_words: stream a corpus in chunks through workers, merge once.
 
 The parent reads the source (:mod:`fastcount.io`) and cuts it into chunks of
 about ``chunk_size`` bytes; files travel as raw blocks of whole lines, so
 the parent only reads and cuts, and the workers decode, split and tokenize
-in parallel. Each worker process is started once, builds
-its chunk counter once (tokenizer and dictionary loaded once), counts every
-chunk it is given into the same local table, and sends back one compact
-result at the end: its words as a :class:`fastcount.Vocab` (one UTF-8 arena,
-which pickles as bytes) and their int64 counts by id. The parent merges the
-vocabularies in C (:meth:`fastcount.Vocab.add_from`), sums the counts by id
-and builds the final :class:`fastcount.Counter` once, from the merged
-Vocab: no Python str per word on the way.
+in parallel. Each worker is started once, builds its chunk counter once
+(tokenizer and dictionary loaded once), counts every chunk it is given into
+the same local table, and hands back one compact result at the end: its
+words as a :class:`fastcount.Vocab` (one UTF-8 arena, which pickles as
+bytes) and their int64 counts by id. The parent merges the vocabularies in
+C (:meth:`fastcount.Vocab.add_from`), sums the counts by id and builds the
+final :class:`fastcount.Counter` once, from the merged Vocab: no Python str
+per word on the way.
 
-Flow control is by credit: a worker holds two chunks, the one it counts and
-the next (sent by a parent thread, already on its way), and gets another
-each time it reports one done. So a worker never waits for the parent to be
-scheduled, the parent holds at most two chunks per worker, memory grows
-with the vocabulary, not the corpus, and workers that finish sooner get
-more chunks when texts differ in length.
+Workers are threads of this process when the chunk counter counts with the
+GIL released (the native jieba counter, the default): nothing to start,
+nothing to copy, one dictionary in memory, and a list of texts is read in
+place; each thread takes the next chunk when it is done with one. With any
+other tokenizer (or ``backend="processes"``) they are worker processes,
+and flow control is by credit: a worker holds two chunks, the one it counts
+and the next (sent by a parent thread, already on its way), and gets
+another each time it reports one done. So a worker never waits for the
+parent to be scheduled, the parent holds at most two chunks per worker,
+memory grows with the vocabulary, not the corpus, and workers that finish
+sooner get more chunks when texts differ in length.
 
-Results do not depend on ``workers`` or ``chunk_size``. With the Python
-tokenizers they match ``collections.Counter`` fed the same tokens in order,
-including the order of insertion (so ``most_common`` breaks ties the same
-way): each worker's words come in order of first sight and are merged by
-the chunk where they were first seen.
+Results do not depend on ``workers``, the backend or ``chunk_size``. With
+the Python tokenizers they match ``collections.Counter`` fed the same
+tokens in order, including the order of insertion (so ``most_common``
+breaks ties the same way): each worker's words come in order of first
+sight and are merged by the chunk where they were first seen.
 """
 
 from __future__ import annotations
@@ -535,12 +540,32 @@ def _died(proc, chunk: Optional[_Chunk]):
 
 def _feed(counter, factory: CounterFactory, chunk: _Chunk) -> None:
     """Count a chunk in this process (and measure it, when its size is not
-    known yet); a tokenizer error gets a note naming its text."""
-    texts = _texts(chunk.parts)
+    known yet); a tokenizer error gets a note naming its text.
+
+    A counter that decodes blocks of a file itself (``feed_block``) gets
+    them as they are; a block it gives back is decoded here.
+    """
+    feed_block = getattr(counter, "feed_block", None)
+    if feed_block is None or not all(isinstance(part, fio.Block) for part in chunk.parts):
+        _feed_texts(counter, factory, chunk, _texts(chunk.parts))
+        return
+    done = 0  # texts of the chunk counted so far
+    for block in chunk.parts:
+        n = feed_block(block)
+        if n < 0:  # Python's decoder, and its errors naming the line
+            texts = block.texts()
+            _feed_texts(counter, factory, chunk, texts, done)
+            n = len(texts)
+        done += n
+
+
+def _feed_texts(counter, factory: CounterFactory, chunk: _Chunk, texts: List[str], first: int = 0) -> None:
+    """Count ``texts``, those of ``chunk`` from its text number ``first``."""
     try:
         size = counter.feed(texts)
     except Exception as exc:
-        where = chunk.where(_locate(factory, texts))
+        index = _locate(factory, texts)
+        where = chunk.where(None if index is None else first + index)
         _add_note(exc, f"fastcount: raised by the tokenizer on {where}")
         raise
     if chunk.nbytes is None:

@@ -26,7 +26,8 @@ A *chunk counter* counts the texts one worker is given, across all its
 chunks: ``feed(texts)`` tokenizes and counts a list of texts, ``result()``
 returns ``(words, counts)`` (a list of str and an int64 numpy array) once at
 the end; ``vocab_result()`` gives them as a Vocab and counts by id instead,
-which is what the pipeline ships and merges. :func:`chunk_counter_factory`
+which is what the pipeline ships and merges (both leave the counter as it
+is). :func:`chunk_counter_factory`
 turns tokenizer options into a picklable factory that builds one in each
 worker.
 """
@@ -134,17 +135,14 @@ class TokenCounter:
         return self._vocab.words(), self._counts[: len(self._vocab)].copy()
 
     def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
-        """``(vocab, counts)``: the words as a :class:`fastcount.Vocab` (ids in
-        order of first sight) and ``counts[i]``, the count of word ``i``.
-
-        Hands the words over without a str per word; this counter starts
-        afresh (empty) afterwards.
-        """
+        """``(vocab, counts)``: a copy of the words as a :class:`fastcount.Vocab`
+        (ids in order of first sight, copied in C: no str per word) and
+        ``counts[i]``, the count of word ``i``. The counter is unchanged."""
         from fastcount._vocab import Vocab
 
-        vocab, counts = self._vocab, self._counts[: len(self._vocab)]
-        self._vocab, self._counts = Vocab(), np.zeros(0, dtype=np.int64)
-        return vocab, counts
+        vocab = Vocab()
+        vocab.add_from(self._vocab)
+        return vocab, self._counts[: len(self._vocab)].copy()
 
 
 class _Regex:

@@ -465,6 +465,20 @@ def test_threads_report_bad_items_and_bytes(tmp_path):
     assert pipeline._shared == {}
 
 
+def test_native_decoding_falls_back_to_python_for_bad_bytes(tmp_path):
+    lines = [TEXTS[i] for i in range(200)]
+    raw = "\r\n".join(lines).encode() + b"\r\n"
+    bad = raw.replace("。".encode(), b"\xff\xfe", 3)  # a few lines that do not decode
+    path = tmp_path / "a.txt"
+    path.write_bytes(bad)
+    texts = bad.decode("utf-8", "replace").split("\r\n")[:-1]
+    for workers in (1, 2):
+        got = count_words(path, workers=workers, chunk_size=3000, errors="replace")
+        assert list(got.items()) == list(_jieba_reference(texts).items())
+    with pytest.raises(fio.InputDecodeError, match=r"a\.txt:\d+: invalid"):
+        count_words(path, workers=2, chunk_size=3000)
+
+
 def test_ctrl_c_stops_the_threads():
     def slow(text):
         time.sleep(0.01)

@@ -136,7 +136,11 @@ def test_token_counter_matches_collections_counter(texts, cut, name, keep_whites
     counter.feed(texts)
     vocab, by_id = counter.vocab_result()
     assert vocab.words() == words and by_id.tolist() == counts.tolist()
-    assert counter.seen() == 0  # handed over: the counter starts afresh
+    # a snapshot: the counter is unchanged and counts on
+    assert counter.seen() == len(words) and counter.result()[0] == words
+    counter.feed(texts)
+    assert counter.vocab_result()[1].tolist() == [2 * n for n in counts.tolist()]
+    assert by_id.tolist() == counts.tolist()
 
 
 def test_counter_factories_pickle_without_loaded_state():
