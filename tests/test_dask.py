@@ -424,10 +424,19 @@ def _cli(capsys, *argv):
     "options",
     [[], ["--tokenizer", "char", "--min-count", "2", "--format", "csv"], ["--top", "40", "--format", "json"]],
 )
-def test_cli_dask_equals_local(capsys, corpus, options):
+def test_cli_dask_equals_local(capsys, corpus, options, monkeypatch):
+    profiled = []
+
+    class Cluster(distributed.LocalCluster):
+        def __init__(self, *args, **kwargs):
+            profiled.append(dask.config.get("distributed.worker.profile.enabled"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Cluster)
     code, want, _ = _cli(capsys, corpus, "-j", "1", "-q", *options)
     assert code == 0 and want.count("\n") > 40
     assert _cli(capsys, "--dask", "-j", "2", corpus, "-q", *options) == (0, want, "")
+    assert profiled == [False]  # the command's own cluster runs without the profiler
 
 
 def test_cli_scheduler_equals_local(capsys, monkeypatch, client, corpus, tmp_path):
