@@ -23,7 +23,7 @@ import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 PLOTS = {
     "kernel": "kernel_throughput.png",
@@ -162,7 +162,7 @@ def dask_ratio(run: Run):
     if row is None or row.info.get("ratio_vs_count_words") is None:
         return None, "missing `dask` rows (the dask extra, full or huge mode)"
     value = row.info["ratio_vs_count_words"]
-    text = (f"{value:.0%} ({row.info['mb_per_s']:.1f} MB/s on {fmt_bytes(row.info['corpus_bytes'])}; "
+    text = (f"{value:.2%} ({row.info['mb_per_s']:.1f} MB/s on {fmt_bytes(row.info['corpus_bytes'])}; "
             f"merge tree {row.info['reduction_tail_share']:.1%} of the wall time, "
             f"{row.info['partitions']} partitions)")
     if row.info["corpus_bytes"] < 1e9:
@@ -385,7 +385,7 @@ def machine_line(run: Run) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def markdown(run: Run, stat: str, plots: List[str]) -> str:
+def markdown(run: Run, stat: str, plots: List[str], inputs: Sequence[str] = ()) -> str:
     out = ["# fastcount benchmarks", ""]
     modes = {r.info.get("mode") for r in run.rows.values()} - {None}
     corpus = next((r.info for r in run.rows.values() if "corpus" in r.info and r.group == "e2e"), None)
@@ -395,6 +395,9 @@ def markdown(run: Run, stat: str, plots: List[str]) -> str:
         out.append(f"- Commit: `{str(run.commit.get('id', ''))[:10]}` on {run.commit.get('branch', '?')}{dirty}")
     out.append(f"- Run: {run.datetime or '?'}, mode {', '.join(sorted(modes)) or '?'}, "
                f"times are the {stat} of each row's rounds")
+    if len(inputs) > 1:
+        out.append("- Inputs: " + ", ".join(f"`{Path(p).name}`" for p in inputs)
+                   + " (a later file's row replaces an earlier one's)")
     if corpus:
         kind = "real" if corpus.get("real_corpus") else "generated"
         out.append(f"- Corpus: `{corpus['corpus']}` ({kind}, {fmt_bytes(corpus['corpus_bytes'])}, "
@@ -644,7 +647,7 @@ def main(argv=None) -> int:
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     plots = [] if args.no_plots else make_plots(run, outdir)
-    text = markdown(run, args.stat, plots)
+    text = markdown(run, args.stat, plots, args.paths)
     (outdir / "report.md").write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
