@@ -597,7 +597,6 @@ def _run_threads(chunks: Iterator[_Chunk], factory: CounterFactory, n: int, tall
     source = enumerate(chunks)
     results: list = [None] * n
     errors: List[BaseException] = []
-
     finished = threading.Semaphore(0)
 
     def work(i: int) -> None:
@@ -625,6 +624,7 @@ def _run_threads(chunks: Iterator[_Chunk], factory: CounterFactory, n: int, tall
         threading.Thread(target=work, args=(i,), name=f"fastcount-worker-{i}", daemon=True)
         for i in range(n)
     ]
+    ok = False
     try:
         for thread in threads:
             thread.start()
@@ -633,13 +633,18 @@ def _run_threads(chunks: Iterator[_Chunk], factory: CounterFactory, n: int, tall
             # join interrupted by it can leave a finished thread listed alive)
             while not finished.acquire(timeout=0.1):
                 pass
+        ok = True
     except BaseException as exc:
         errors.append(exc)
         raise
     finally:
+        # After an error or Ctrl-C the threads stop once their chunk is
+        # counted; one blocked reading the input (stdin) cannot be stopped,
+        # and is not waited for beyond a second.
+        deadline = time.monotonic() + 1.0
         for thread in threads:
             if thread.ident is not None:
-                thread.join()
+                thread.join(None if ok else max(0.0, deadline - time.monotonic()))
     if errors:
         raise errors[0]
     return results, 0.0

@@ -63,7 +63,7 @@ def count_words(
     errors: str = "strict",
     field: Optional[str] = None,
     progress: bool = False,
-    chunk_size: Optional[int] = ...,
+    chunk_size: Optional[int] = None,
     stats: Optional[CountStats] = None,
     backend: Optional[Literal["threads", "processes"]] = None,
     mp_context: Union[None, str, BaseContext] = None,

@@ -479,6 +479,15 @@ def test_native_decoding_falls_back_to_python_for_bad_bytes(tmp_path):
         count_words(path, workers=2, chunk_size=3000)
 
 
+def test_a_failing_source_stops_the_threads():
+    def texts():
+        yield from ["中国人民"] * 5000
+        raise OSError("the source broke")
+
+    with pytest.raises(OSError, match="the source broke"):
+        count_words(texts(), workers=2, chunk_size=100)
+
+
 def test_ctrl_c_stops_the_threads():
     def slow(text):
         time.sleep(0.01)
