@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +166,12 @@ def dask_ratio(run: Run):
     text = (f"{value:.2%} ({row.info['mb_per_s']:.1f} MB/s on {fmt_bytes(row.info['corpus_bytes'])}; "
             f"merge tree {row.info['reduction_tail_share']:.1%} of the wall time, "
             f"{row.info['partitions']} partitions)")
+    paired = row.info.get("paired_ratios")
+    if paired:
+        # runs back to back: the rows' medians are minutes apart on a drifting machine
+        value = statistics.median(paired)
+        text = (f"{value:.2%} in runs of the two back to back (median of "
+                f"{', '.join(f'{r:.0%}' for r in paired)}); the rows' medians: " + text)
     if row.info["corpus_bytes"] < 1e9:
         return None, text + " (not the 1 GB corpus: no verdict)"
     return value, text

@@ -135,6 +135,25 @@ def test_report_says_when_the_native_path_did_not_run(tmp_path):
     assert "count_words(jieba, workers=2): merge 3.00% of 260.0 ms, tokenizer `jieba-py`" in text
 
 
+@pytest.mark.parametrize("paired, verdict", [(None, "FAIL"), ([0.78, 0.84, 0.83], "pass")])
+def test_report_dask_verdict_prefers_back_to_back_runs(tmp_path, paired, verdict):
+    run = synthetic_run()
+    info = dict(corpus_bytes=1_000_000_014, workers=2, mb_per_s=40.0, ratio_vs_count_words=0.79,
+                reduction_tail_share=0.03, partitions=16, partial_bytes_per_word=9.0)
+    if paired:
+        info["paired_ratios"] = paired
+    run["benchmarks"].append(entry("dask", "count_words_dask(LocalCluster 2 processes)", 25.0, **info))
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    text = (tmp_path / "report.md").read_text()
+    target = "Dask LocalCluster (2 processes) vs count_words(workers=2), 1 GB generated corpus"
+    assert verdicts(text)[target] == verdict
+    assert "79.00% (40.0 MB/s on 1 GB" in text
+    if paired:
+        assert "83.00% in runs of the two back to back (median of 78%, 84%, 83%)" in text
+
+
 def test_report_refuses_a_run_without_benchmarks(tmp_path):
     path = tmp_path / "smoke.json"
     path.write_text(json.dumps({"benchmarks": []}))
