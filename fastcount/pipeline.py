@@ -65,8 +65,9 @@ __all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "W
 #: the last chunks shrink (see ``_chunked``) so that the workers still
 #: finish together.
 DEFAULT_CHUNK_SIZE = 1 << 20
-#: ... and for threads, which take chunks at almost no cost each: small
-#: enough that they finish together without knowing the input's size.
+#: ... and for threads, which take chunks at almost no cost each (~3 ms of
+#: counting each): small enough that they finish together without knowing
+#: the input's size.
 THREAD_CHUNK_SIZE = 1 << 16
 
 
@@ -832,8 +833,9 @@ def count_words(
     calls count_words must guard its entry point with ``if __name__ ==
     "__main__":`` under the spawn and forkserver start methods.
     ``chunk_size``: bytes of text per chunk given to a worker (None: 1 MiB
-    for processes, 256 KiB for threads). The result does not depend on
-    ``workers``, ``backend`` or ``chunk_size``.
+    for processes and for workers=1, 64 KiB for threads; a list or tuple of
+    texts counted in this process is cut by code points instead of bytes).
+    The result does not depend on ``workers``, ``backend`` or ``chunk_size``.
 
     ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
     most common (ties broken by word). ``progress`` shows a tqdm bar on
