@@ -32,6 +32,9 @@ cdef struct FCVocab:
 # it zero-filled (empty) again.
 cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil      # 0 ok, -1 out of memory
 cdef void fc_vocab_free(FCVocab* v) noexcept nogil
+# Room for `words` more words of `nbytes` bytes in all, so that adding them
+# moves nothing (a bulk load that knows its size); 0 ok, -1 out of memory.
+cdef int fc_vocab_reserve(FCVocab* v, int64_t words, int64_t nbytes) noexcept nogil
 
 # The 64-bit hash the table uses (an xxHash64-style mix, seeded per process:
 # never store it beyond the process).

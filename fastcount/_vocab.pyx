@@ -212,6 +212,17 @@ cdef int _init_sized(FCVocab* v, int64_t nwords, int64_t nbytes) noexcept nogil:
     return 0
 
 
+cdef int fc_vocab_reserve(FCVocab* v, int64_t words, int64_t nbytes) noexcept nogil:
+    if words < 0 or nbytes < 0:
+        return 0
+    if v.slots == NULL or _slots_for(v.n + words) > v.mask + 1:
+        if _reserve_slots(v, _slots_for(v.n + words)) < 0:
+            return -1
+    if _reserve_offsets(v, v.n + words) < 0 or _reserve_arena(v, v.arena_len + nbytes) < 0:
+        return -1
+    return 0
+
+
 cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil:
     if expected < 0:
         expected = 0
@@ -792,17 +803,34 @@ cdef bytes _varint_lengths(const FCVocab* v):
         PyMem_RawFree(out)
 
 
+cdef inline Py_ssize_t _varint_at(const unsigned char* o, Py_ssize_t k, uint64_t* out) noexcept nogil:
+    """The LEB128 varint at o[k] (it ends within the data: the caller
+    checked the last byte) into out; the index after it, or -1 when it
+    overflows 63 bits."""
+    cdef uint64_t length = 0
+    cdef int shift = 0
+    while True:
+        if shift > 56:
+            return -1
+        length |= <uint64_t>(o[k] & 0x7F) << shift
+        shift += 7
+        k += 1
+        if o[k - 1] < 0x80:
+            out[0] = length
+            return k
+
+
 def _unpickle_vocab(bytes arena, bytes lengths):
     """Rebuild a Vocab from ``Vocab.__reduce__``'s state: the arena (all
     words' UTF-8, in id order) and the words' byte lengths as LEB128 varints."""
     cdef Vocab v = Vocab.__new__(Vocab)
-    cdef Py_ssize_t alen = len(arena), nbytes = len(lengths), k
+    cdef Py_ssize_t alen = len(arena), nbytes = len(lengths), k, ka = 0
     cdef const unsigned char* a = <const unsigned char*>PyBytes_AS_STRING(arena)
     cdef const unsigned char* o = <const unsigned char*>PyBytes_AS_STRING(lengths)
-    cdef int64_t nwords = 0, i = 0, wid
-    cdef uint64_t length
-    cdef int shift
-    cdef Py_ssize_t start = 0
+    cdef int64_t nwords = 0, i = 0, wid, ahead = 0
+    cdef uint64_t length, h
+    cdef uint64_t ring[AHEAD]
+    cdef Py_ssize_t start = 0, astart = 0
     for k in range(nbytes):
         nwords += o[k] < 0x80  # every varint ends in a byte below 0x80
     if nbytes and o[nbytes - 1] >= 0x80:
@@ -811,22 +839,26 @@ def _unpickle_vocab(bytes arena, bytes lengths):
         raise MemoryError()
     k = 0
     while k < nbytes:
-        length = 0
-        shift = 0
-        while True:
-            if shift > 56:
-                raise ValueError(f"invalid Vocab pickle: length of word {i} overflows")
-            length |= <uint64_t>(o[k] & 0x7F) << shift
-            shift += 7
-            k += 1
-            if o[k - 1] < 0x80:
+        # Hash AHEAD words early and prefetch their slots: every word is
+        # new, so each lookup would otherwise wait on a cache miss.
+        while ka < nbytes and ahead < i + AHEAD:
+            ka = _varint_at(o, ka, &length)
+            if ka < 0 or length > <uint64_t>(alen - astart):
+                ka = nbytes  # the word's own turn below raises
                 break
+            ring[ahead % AHEAD] = _hash(<const char*>(a + astart), length)
+            FC_PREFETCH(&v.table.slots[ring[ahead % AHEAD] & v.table.mask])
+            astart += length
+            ahead += 1
+        k = _varint_at(o, k, &length)
+        if k < 0:
+            raise ValueError(f"invalid Vocab pickle: length of word {i} overflows")
         if length > <uint64_t>(alen - start):
             raise ValueError(f"invalid Vocab pickle: word {i} runs past the arena")
         if _utf8_invalid_at(a + start, length, 1) >= 0:
             raise ValueError(f"invalid Vocab pickle: word {i} is not UTF-8")
-        wid = _intern_valid(&v.table, <const char*>(a + start), length,
-                            _hash(<const char*>(a + start), length))
+        h = ring[i % AHEAD] if i < ahead else _hash(<const char*>(a + start), length)
+        wid = _intern_valid(&v.table, <const char*>(a + start), length, h)
         if wid < 0:
             raise MemoryError()
         if wid != i:

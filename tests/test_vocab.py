@@ -475,6 +475,18 @@ def test_random_pickle_state_never_crashes(arena, lengths):
     assert len(set(v.words())) == len(v)
 
 
+def test_bad_pickle_state_past_the_words_hashed_ahead():
+    # Loading hashes 16 words ahead of their turn; a bad length there must
+    # still be reported at its own turn, and the words before it load.
+    arena = "".join(f"词{i:02d}" for i in range(30)).encode()
+    good = bytes([5]) * 30
+    assert _unpickle_vocab(arena, good).words() == [f"词{i:02d}" for i in range(30)]
+    with pytest.raises(ValueError, match="word 20 runs past the arena"):
+        _unpickle_vocab(arena, bytes([5]) * 20 + bytes([100]) + bytes([5]) * 9)
+    with pytest.raises(ValueError, match="length of word 20 overflows"):
+        _unpickle_vocab(arena, bytes([5]) * 20 + bytes([0xFF]) * 9 + bytes([1]) + bytes([5]) * 9)
+
+
 def test_save_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "v.txt"
     Vocab(["old"]).save(path)
