@@ -34,6 +34,7 @@ from libc.string cimport memcpy, memmove
 
 from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes, fc_str_utf8_into,
                                fc_vocab_find, fc_vocab_find_str, fc_vocab_init, fc_vocab_intern,
+                               fc_vocab_reserve,
                                fc_vocab_intern_hashed, fc_vocab_intern_str, fc_vocab_word,
                                fc_vocab_word_str)
 
@@ -79,6 +80,8 @@ cdef enum:
     CHUNK_BYTES = 2048
     # Vocab table size (slots, 8 bytes each) from which _intern_run prefetches.
     PREFETCH_SLOTS = 1 << 17
+    # Words hashed ahead (their slots prefetched) when a pickled counter loads.
+    STATE_AHEAD = 16
 # Version of the pickled state.
 cdef int STATE_VERSION = 2
 
@@ -1049,13 +1052,17 @@ cdef class CounterBase:
 
     def _setstate(self, state):
         """Fill an empty counter from ``_getstate()``'s tuple (validated)."""
-        cdef Py_ssize_t i, k = 0, lwidth, nwords, ntotal, boff = 0, nb
+        cdef Py_ssize_t i, k = 0, lwidth, nwords, ntotal, boff = 0, nb, nblob
+        cdef Py_ssize_t w = 0, ahead = 0, aoff = 0   # words interned, words hashed ahead
         cdef int64_t enc
-        cdef uint64_t cnt
+        cdef uint64_t cnt, h
+        cdef uint64_t ring[STATE_AHEAD]
         cdef const uint8_t* lp
+        cdef const uint8_t* ap
         cdef const uint8_t* cp
         cdef const uint8_t* cend
         cdef const char* bp
+        cdef const FCVocab* t = &self.vocab.table
         if self.nlive or self.nslots:
             raise ValueError("fastcount.Counter state can only be loaded into an empty counter")
         version, blob, lens, lwidth, counts, others = state
@@ -1069,10 +1076,16 @@ cdef class CounterBase:
         if len(lens) % lwidth:
             raise ValueError("fastcount.Counter pickle state: inconsistent array sizes")
         bp = PyBytes_AS_STRING(blob)
-        lp = <const uint8_t*>PyBytes_AS_STRING(lens)
+        nblob = len(blob)
+        lp = ap = <const uint8_t*>PyBytes_AS_STRING(lens)
         cp = <const uint8_t*>PyBytes_AS_STRING(counts)
         cend = cp + len(counts)
         self._reserve_slots(ntotal)
+        # Every word is new: room for all of them at once, not doubling by doubling.
+        if fc_vocab_reserve(&self.vocab.table, nwords, len(blob)) < 0:
+            raise MemoryError("fastcount.Counter: out of memory")
+        if len(self.vocab) + nwords > self.vcells.cap:
+            grow_cells(&self.vcells, len(self.vocab) + nwords)
         try:
             for i in range(ntotal):
                 cp = _get_varint(cp, cend, &cnt)
@@ -1085,11 +1098,25 @@ cdef class CounterBase:
                         raise ValueError(f"fastcount.Counter pickle state: bad key {key!r}")
                     enc = self._new_oid(key)
                 else:
+                    # The words' hashes are taken STATE_AHEAD words early and
+                    # their table slots prefetched: every word is new, so each
+                    # lookup would otherwise wait on a cache miss.
+                    while ahead < nwords and ahead < w + STATE_AHEAD:
+                        nb = <Py_ssize_t>_get_le(ap, lwidth)
+                        if nb < 0 or aoff + nb > nblob:
+                            break   # the word's own turn below raises
+                        ap += lwidth
+                        ring[ahead % STATE_AHEAD] = fc_hash_bytes(bp + aoff, nb)
+                        fcw_prefetch(&t.slots[ring[ahead % STATE_AHEAD] & t.mask])
+                        aoff += nb
+                        ahead += 1
                     nb = <Py_ssize_t>_get_le(lp, lwidth)
                     lp += lwidth
-                    if nb < 0 or boff + nb > len(blob):
+                    if nb < 0 or boff + nb > nblob:
                         raise ValueError("fastcount.Counter pickle state: word lengths overrun the blob")
-                    enc = fc_vocab_intern(&self.vocab.table, bp + boff, nb)
+                    h = ring[w % STATE_AHEAD] if w < ahead else fc_hash_bytes(bp + boff, nb)
+                    w += 1
+                    enc = fc_vocab_intern_hashed(&self.vocab.table, bp + boff, nb, h)
                     if enc == -2:
                         raise ValueError("fastcount.Counter pickle state: a word is not UTF-8")
                     if enc < 0:

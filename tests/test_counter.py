@@ -730,6 +730,21 @@ def test_corrupt_pickle_state_raises():
         _rebuild(FastCounter, (good[0], b"\xff\xfe", b"\x02", 1, b"\x02", []))
 
 
+def test_pickle_round_trip_with_other_keys_among_many_words():
+    # Loading hashes words ahead of their turn; keys that are not str take
+    # their own turns in between and must not shift the words.
+    c = FastCounter()
+    for i in range(300):
+        c[f"词{i}"] = i + 1
+        if i % 7 == 0:
+            c[(i, "t")] = 2
+    c[""] = 5
+    clone = pickle.loads(pickle.dumps(c))
+    assert list(clone.items()) == list(c.items())
+    clone["词299"] += 1  # the table still finds every word
+    assert clone["词299"] == 301 and len(clone) == len(c)
+
+
 def test_str_subclass_keys_are_plain_words():
     class S(str):
         pass
