@@ -418,6 +418,19 @@ cdef class CounterBase:
             ps[k], ns[k], hs[k] = p, n, fc_hash_bytes(p, n)
             fcw_prefetch(&t.slots[hs[k] & t.mask])
             k += 1
+        self._intern_prefetched(ps, ns, hs, k, encs)
+        return k
+
+    cdef int _intern_prefetched(self, const char** ps, const Py_ssize_t* ns, const uint64_t* hs,
+                                Py_ssize_t k, int64_t* encs) except -1:
+        """Ids (cells made) of k words, UTF-8 bytes with their hashes, whose
+        hash slots the caller has prefetched: the later stages of the
+        probes (word offsets, counter cells, word bytes) are prefetched for
+        all k before each next stage reads them."""
+        cdef const FCVocab* t = &self.vocab.table
+        cdef FCVocabSlot slot
+        cdef Py_ssize_t j
+        cdef int64_t wid
         for j in range(k):
             slot = t.slots[hs[j] & t.mask]
             if slot.id1 and slot.tag == <uint32_t>hs[j]:
@@ -433,6 +446,39 @@ cdef class CounterBase:
             if wid < 0:   # the bytes are UTF-8: only memory (or a full Vocab) fails
                 raise MemoryError("fastcount.Counter: out of memory (or the vocabulary is full)")
             encs[j] = self._vid(wid)
+        return 0
+
+    cdef Py_ssize_t _intern_from(self, CounterBase src, Py_ssize_t* pos, int64_t* srcs,
+                                 int64_t* encs) except -1:
+        """The word keys of ``src`` (another counter) from its order slot
+        ``pos[0]`` on, up to CHUNK of them, looked up side by side as
+        _intern_run does: their ids here (cells made) into encs, theirs
+        into srcs; returns how many, having moved ``pos[0]`` past them and
+        past deleted slots (0 when the next key is not a str, or this
+        table is small enough to stay in cache)."""
+        cdef const FCVocab* t = &self.vocab.table
+        cdef const char* ps[CHUNK]
+        cdef Py_ssize_t ns[CHUNK]
+        cdef uint64_t hs[CHUNK]
+        cdef Py_ssize_t k = 0, j = pos[0]
+        cdef int64_t e
+        if t.slots == NULL or t.mask < PREFETCH_SLOTS:
+            return 0
+        while k < CHUNK and j < src.nslots:
+            e = src.order[j]
+            if e == TOMB:
+                j += 1
+                continue
+            if e < 0:
+                break
+            ps[k] = fc_vocab_word(&src.vocab.table, e, &ns[k])
+            hs[k] = fc_hash_bytes(ps[k], ns[k])
+            fcw_prefetch(&t.slots[hs[k] & t.mask])
+            srcs[k] = e
+            k += 1
+            j += 1
+        self._intern_prefetched(ps, ns, hs, k, encs)
+        pos[0] = j
         return k
 
     cdef int _begin(self) except -1:
@@ -547,8 +593,10 @@ cdef class CounterBase:
     def _add_mapping(self, mapping, int64_t sign):
         """``self[k] += sign * v`` for every (k, v) of a mapping, all or nothing."""
         cdef list new_oids = []
-        cdef Py_ssize_t i = 0, j
+        cdef Py_ssize_t i = 0, j, k, m
         cdef int64_t enc, n, e
+        cdef int64_t srcs[CHUNK]
+        cdef int64_t encs[CHUNK]
         cdef CounterBase src
         cdef const char* p
         cdef Py_ssize_t nb
@@ -564,6 +612,21 @@ cdef class CounterBase:
                     j = 0
                     # (src is busy, so keys' __hash__/__eq__ cannot change it)
                     while j < src.nslots:
+                        if src is not self:
+                            k = self._intern_from(src, &j, srcs, encs)
+                            if k:
+                                for m in range(k):
+                                    n = src._cell(srcs[m]).count
+                                    if sign < 0:
+                                        if n == INT64_MIN:
+                                            raise OverflowError(f"count for {src._decode(srcs[m])!r} "
+                                                                f"leaves the int64 range (-({n}))")
+                                        n = -n
+                                    self._touch_checked(encs[m], n, -1)
+                                i += k
+                                continue
+                            if j >= src.nslots:
+                                break
                         e = src.order[j]
                         j += 1
                         if e == TOMB:

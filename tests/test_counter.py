@@ -730,6 +730,30 @@ def test_corrupt_pickle_state_raises():
         _rebuild(FastCounter, (good[0], b"\xff\xfe", b"\x02", 1, b"\x02", []))
 
 
+def test_update_from_a_counter_into_a_large_one():
+    # A large target takes another counter's words in prefetched runs; deleted
+    # keys and keys that are not str in the source must keep their turns.
+    words = [f"w{i}" for i in range(200_000)]
+    big, ref = FastCounter(words), REF(words)
+    src = FastCounter()
+    for i in range(0, 300_000, 3):
+        src[f"w{i}"] = i % 5 + 1
+        if i % 999 == 0:
+            src[i] = 2
+    for i in range(0, 300_000, 300):
+        del src[f"w{i}"]
+    src_ref = REF(dict(src.items()))
+    for sign in (1, -1):
+        got, want = FastCounter(big), REF(ref)
+        if sign > 0:
+            got.update(src)
+            want.update(src_ref)
+        else:
+            got.subtract(src)
+            want.subtract(src_ref)
+        assert list(got.items()) == list(want.items())
+
+
 def test_pickle_round_trip_with_other_keys_among_many_words():
     # Loading hashes words ahead of their turn; keys that are not str take
     # their own turns in between and must not shift the words.
