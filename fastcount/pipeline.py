@@ -165,16 +165,17 @@ class _Chunk:
 
 @dataclass(frozen=True)
 class _Span:
-    """Texts ``start:end`` of a list being counted by forked workers, who
-    inherit it (``_shared[key]``): the chunk travels as three ints instead of
-    its texts pickled by the parent and unpickled by the worker."""
+    """Texts ``start:end`` of a list being counted by threads of this process
+    or by forked workers, who inherit it (``_shared[key]``): the chunk
+    travels as three ints instead of its texts pickled by the parent and
+    unpickled by a worker."""
 
     key: int
     start: int
     end: int
 
 
-#: Lists of texts that forked workers read their spans from, by call.
+#: Lists of texts that threads and forked workers read their spans from, by call.
 _shared: dict = {}
 
 
@@ -202,33 +203,28 @@ def _checked_texts(items: Iterable, start: int = 0) -> Iterator[tuple]:
         yield text, 1, len(text.encode("utf-8", "surrogatepass"))
 
 
-def _text_sizes(texts: Sequence, batch: int = 512) -> Iterator[int]:
-    """The UTF-8 sizes of a list of texts, batch by batch (C loops over
-    each batch); TypeError names a bad item."""
-    for start in range(0, len(texts), batch):
-        part = texts[start : start + batch]
-        try:
-            sizes = list(map(len, map(str.encode, part)))
-        except (TypeError, UnicodeEncodeError):  # not a str, or a lone surrogate
-            sizes = [size for _, _, size in _checked_texts(part, start)]
-        yield from sizes
-
-
-def _text_lengths(texts: Sequence, batch: int = 512) -> Iterator[int]:
-    """The lengths of a list of texts in code points, batch by batch as they
-    are taken (C loops: no UTF-8 to make); TypeError names a non-str item."""
+def _text_sizes(texts: Sequence, utf8: bool, batch: int = 512) -> Iterator[int]:
+    """The sizes of a list of texts, UTF-8 bytes or (without ``utf8``) code
+    points, batch by batch as they are taken (C loops over each batch);
+    TypeError names a non-str item."""
     for start in range(0, len(texts), batch):
         part = texts[start : start + batch]
         if not set(map(type, part)) <= {str}:
             for _ in _checked_texts(part, start):  # raises at the first non-str
                 pass
-        yield from map(len, part)
+        if not utf8:
+            yield from map(len, part)
+            continue
+        try:
+            yield from list(map(len, map(str.encode, part)))
+        except UnicodeEncodeError:  # a lone surrogate
+            yield from [len(text.encode("utf-8", "surrogatepass")) for text in part]
 
 
 def _span_pieces(key: int, sizes: Iterable[int], block_size: int) -> Iterator[tuple]:
-    """``(_Span, texts in it, utf8 size)`` pieces of about ``block_size``
-    bytes, from the texts' sizes (a list, or a generator sizing them as the
-    pieces are taken)."""
+    """``(_Span, texts in it, size)`` pieces of about ``block_size``, from
+    the texts' sizes (bytes or code points; a list, or a generator sizing
+    them as the pieces are taken)."""
     start = end = size = 0
     for end, n in enumerate(sizes, 1):
         size += n
@@ -765,13 +761,12 @@ def _streams(
                 f"source must be an iterable of str or path(s), not {type(source).__name__}"
             )
         if share_key is not None and isinstance(source, (list, tuple)):
+            _shared[share_key] = source
             if not need_total:
                 # cut by code points; the counters measure the UTF-8 bytes
-                lengths = _text_lengths(source)
-                _shared[share_key] = source
+                lengths = _text_sizes(source, utf8=False)
                 return [(None, 0, _span_pieces(share_key, lengths, block_size))], None, False
-            sizes = list(_text_sizes(source))
-            _shared[share_key] = source
+            sizes = list(_text_sizes(source, utf8=True))
             return [(None, 0, _span_pieces(share_key, sizes, block_size))], sum(sizes), True
         return [(None, 0, _checked_texts(source))], None, True
     sources = fio.resolve_paths(specs)
