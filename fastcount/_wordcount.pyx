@@ -33,10 +33,9 @@ from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memmove
 
 from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes, fc_str_utf8_into,
-                               fc_vocab_find, fc_vocab_find_str, fc_vocab_init, fc_vocab_intern,
-                               fc_vocab_reserve,
-                               fc_vocab_intern_hashed, fc_vocab_intern_str, fc_vocab_word,
-                               fc_vocab_word_str)
+                               fc_vocab_find, fc_vocab_find_str, fc_vocab_init,
+                               fc_vocab_intern_hashed, fc_vocab_intern_str, fc_vocab_intern_trusted,
+                               fc_vocab_reserve, fc_vocab_word, fc_vocab_word_str)
 
 cdef extern from *:
     """
@@ -112,9 +111,10 @@ cdef struct Cells:
 cdef int grow_cells(Cells* c, Py_ssize_t need) except -1:
     """Make room for at least ``need`` cells; new cells are absent keys.
 
-    Grows by 1/4, as grow_array; realloc keeps the cells' offset in the
-    allocation, which moves them back into alignment when the new block's
-    alignment differs (rarely: large blocks keep their page offset)."""
+    Grows by 1/4, as grow_array; realloc keeps the cells at their old offset
+    in the allocation, and when the new block's alignment differs (rarely:
+    large blocks keep their page offset) they are moved back onto a 64-byte
+    boundary."""
     cdef Py_ssize_t i, old = c.cap, off = <char*>c.at - c.raw
     cdef Py_ssize_t new_cap = old + old // 4 if old >= 16 else 16
     if new_cap < need:
@@ -343,12 +343,19 @@ cdef class CounterBase:
             self.touched_cap = 0
         self.busy = False
 
-    cdef int _touch_checked(self, int64_t enc, int64_t n, Py_ssize_t pos) except -1:
-        """Add n to the batch delta of enc, refusing to leave int64."""
-        cdef Cell* c = self._touch(enc)
+    cdef int _touch_checked(self, int64_t enc, int64_t n, int64_t sign, Py_ssize_t pos) except -1:
+        """Add sign * n (sign 1 or -1) to the batch delta of enc, refusing to
+        leave int64; ``pos`` (>= 0) is named in the error."""
+        cdef Cell* c
         cdef int64_t r
+        where = f" at position {pos}" if pos >= 0 else ""
+        if sign < 0:
+            if n == INT64_MIN:
+                raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
+                                    f"(-({n})){where}")
+            n = -n
+        c = self._touch(enc)
         if fcw_add_overflows(c.delta, n, &r):
-            where = f" at position {pos}" if pos >= 0 else ""
             raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
                                 f"({c.delta} + {n}){where}")
         c.delta = r
@@ -370,6 +377,16 @@ cdef class CounterBase:
         new_oids.append(obj)
         return vid
 
+    cdef int64_t _word_from(self, CounterBase src, int64_t e) except -1:
+        """The id here (cell made) of word ``e`` of another counter: its
+        bytes copied from that Vocab (UTF-8 already), no str made."""
+        cdef Py_ssize_t nb
+        cdef const char* p = fc_vocab_word(&src.vocab.table, e, &nb)
+        cdef int64_t enc = fc_vocab_intern_trusted(&self.vocab.table, p, nb)
+        if enc < 0:
+            raise MemoryError("fastcount.Counter: out of memory (or the vocabulary is full)")
+        return self._vid(enc)
+
     cdef Py_ssize_t _intern_run(self, list words, Py_ssize_t start, int64_t* encs) except -1:
         """Ids (cells made) of the str run at words[start:], up to CHUNK of them,
         into encs; returns how many (at least 1: words[start] is a str).
@@ -388,10 +405,8 @@ cdef class CounterBase:
         cdef Py_ssize_t ns[CHUNK]
         cdef uint64_t hs[CHUNK]
         cdef char buf[CHUNK_BYTES]
-        cdef Py_ssize_t j, k = 0, used = 0, n
+        cdef Py_ssize_t k = 0, used = 0, n
         cdef const char* p
-        cdef FCVocabSlot slot
-        cdef int64_t wid
         cdef object obj
         if t.slots == NULL or t.mask < PREFETCH_SLOTS:
             # A small table stays in cache: one lookup after the other is faster.
@@ -566,7 +581,7 @@ cdef class CounterBase:
         """
         cdef list new_oids = []
         cdef Py_ssize_t i
-        cdef int64_t enc, n
+        cdef int64_t enc
         cdef object obj
         # a tuple (a copy of a list): a key's __hash__ cannot change it under us
         cdef tuple kt = tuple(keys)
@@ -578,13 +593,7 @@ cdef class CounterBase:
             for i in range(counts.shape[0]):
                 obj = kt[i]
                 enc = self._enc_for_batch(obj, new_oids, i)
-                n = counts[i]
-                if sign < 0:
-                    if n == INT64_MIN:
-                        raise OverflowError(f"count for {obj!r} leaves the int64 range "
-                                            f"(-({n})) at position {i}")
-                    n = -n
-                self._touch_checked(enc, n, i)
+                self._touch_checked(enc, counts[i], sign, i)
             self._commit()
         except BaseException:
             self._abort(new_oids)
@@ -594,12 +603,10 @@ cdef class CounterBase:
         """``self[k] += sign * v`` for every (k, v) of a mapping, all or nothing."""
         cdef list new_oids = []
         cdef Py_ssize_t i = 0, j, k, m
-        cdef int64_t enc, n, e
+        cdef int64_t enc, e
         cdef int64_t srcs[CHUNK]
         cdef int64_t encs[CHUNK]
         cdef CounterBase src
-        cdef const char* p
-        cdef Py_ssize_t nb
         cdef bint src_busy
         cdef object key, value
         self._begin()
@@ -616,13 +623,7 @@ cdef class CounterBase:
                             k = self._intern_from(src, &j, srcs, encs)
                             if k:
                                 for m in range(k):
-                                    n = src._cell(srcs[m]).count
-                                    if sign < 0:
-                                        if n == INT64_MIN:
-                                            raise OverflowError(f"count for {src._decode(srcs[m])!r} "
-                                                                f"leaves the int64 range (-({n}))")
-                                        n = -n
-                                    self._touch_checked(encs[m], n, -1)
+                                    self._touch_checked(encs[m], src._cell(srcs[m]).count, sign, -1)
                                 i += k
                                 continue
                             if j >= src.nslots:
@@ -636,33 +637,17 @@ cdef class CounterBase:
                                 enc = e
                             else:
                                 # word bytes straight from one vocab to the other, no str made
-                                p = fc_vocab_word(&src.vocab.table, e, &nb)
-                                enc = fc_vocab_intern(&self.vocab.table, p, nb)
-                                if enc < 0:
-                                    raise MemoryError("fastcount.Counter: out of memory")
-                                self._vid(enc)
+                                enc = self._word_from(src, e)
                         else:
                             enc = self._enc_for_batch(src.oobj[dec_oid(e)], new_oids, i)
-                        n = src._cell(e).count
-                        if sign < 0:
-                            if n == INT64_MIN:
-                                raise OverflowError(f"count for {src._decode(e)!r} leaves the int64 "
-                                                    f"range (-({n}))")
-                            n = -n
-                        self._touch_checked(enc, n, -1)
+                        self._touch_checked(enc, src._cell(e).count, sign, -1)
                         i += 1
                 finally:
                     src.busy = src_busy
             else:
                 for key, value in mapping.items():
                     enc = self._enc_for_batch(key, new_oids, i)
-                    n = as_count(value, key)
-                    if sign < 0:
-                        if n == INT64_MIN:
-                            raise OverflowError(f"count for {key!r} leaves the int64 range "
-                                                f"(-({n}))")
-                        n = -n
-                    self._touch_checked(enc, n, -1)
+                    self._touch_checked(enc, as_count(value, key), sign, -1)
                     i += 1
             self._commit()
         except BaseException:
@@ -896,16 +881,10 @@ cdef class CounterBase:
 
     cdef int _append_from(self, CounterBase src, int64_t e, int64_t n) except -1:
         """Insert src's key ``e`` (absent here) with count n, at the end."""
-        cdef const char* p
-        cdef Py_ssize_t nb
         cdef int64_t enc
         self._reserve_slots(1)
         if e >= 0:
-            p = fc_vocab_word(&src.vocab.table, e, &nb)
-            enc = fc_vocab_intern(&self.vocab.table, p, nb)
-            if enc < 0:
-                raise MemoryError("fastcount.Counter: out of memory (or the vocabulary is full)")
-            self._vid(enc)
+            enc = self._word_from(src, e)
         else:
             enc = self._new_oid(src.oobj[dec_oid(e)])
         self._link(enc, n)
@@ -1052,7 +1031,7 @@ cdef class CounterBase:
                 enc = i
                 if own is not vocab:
                     p = fc_vocab_word(&vocab.table, i, &nb)
-                    enc = fc_vocab_intern(&own.table, p, nb)
+                    enc = fc_vocab_intern_trusted(&own.table, p, nb)
                     if enc < 0:
                         raise MemoryError("fastcount.Counter: out of memory")
                 self._link(enc, counts[i])
@@ -1075,7 +1054,7 @@ cdef class CounterBase:
         """
         cdef Py_ssize_t i, nwords = 0, blob_len = 0, nb, pos = 0
         cdef uint64_t maxlen = 0
-        cdef int64_t enc, n
+        cdef int64_t enc
         cdef Py_ssize_t counts_len = 0
         cdef const char* p
         cdef list others = []
@@ -1144,7 +1123,8 @@ cdef class CounterBase:
         cp = <const uint8_t*>PyBytes_AS_STRING(counts)
         cend = cp + len(counts)
         self._reserve_slots(ntotal)
-        # Every word is new: room for all of them at once, not doubling by doubling.
+        # The words are normally all new: room for all of them at once, not
+        # doubling by doubling.
         if fc_vocab_reserve(&self.vocab.table, nwords, len(blob)) < 0:
             raise MemoryError("fastcount.Counter: out of memory")
         if len(self.vocab) + nwords > self.vcells.cap:
@@ -1162,7 +1142,7 @@ cdef class CounterBase:
                     enc = self._new_oid(key)
                 else:
                     # The words' hashes are taken STATE_AHEAD words early and
-                    # their table slots prefetched: every word is new, so each
+                    # their table slots prefetched: the words are normally new, so each
                     # lookup would otherwise wait on a cache miss.
                     while ahead < nwords and ahead < w + STATE_AHEAD:
                         nb = <Py_ssize_t>_get_le(ap, lwidth)
