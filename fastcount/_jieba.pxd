@@ -96,10 +96,10 @@ cdef enum:
 cdef int jb_cut(JBCtx* ctx, bint cut_all, bint hmm, bint search) noexcept nogil
 cdef void jb_ctx_init(JBCtx* ctx, const JBFrozen* fz, const JBTrie* fsw, double logtotal) noexcept nogil
 cdef void jb_ctx_free(JBCtx* ctx) noexcept nogil
-# Node of text[0:n] in the trie, or -1.
 # The characters of trie node `node`'s word: its length, the characters
 # written to out[0:length] only when length <= cap.
 cdef Py_ssize_t jb_node_chars(const JBTrie* t, int32_t node, Py_UCS4* out, Py_ssize_t cap) noexcept nogil
+# Node of text[0:n] in the trie, or -1.
 cdef int32_t jb_find(const JBTrie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
 # Record of text[0:n] in the frozen trie, or -1.
 cdef int32_t jb_zfind(const JBFrozen* z, const Py_UCS4* text, Py_ssize_t n) noexcept nogil

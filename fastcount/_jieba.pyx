@@ -1465,7 +1465,7 @@ cdef class Dictionary:
         ValueError as jieba's calc would: a total or a word frequency that
         is not positive."""
         cdef Py_ssize_t k
-        # a scan of every node (~0.1 ms): once per version, not once per feed
+        # a scan of every node (~0.3 ms for jieba's dictionary): once per version, not per feed
         if self._can_raise_version != self.version:
             self._can_raise = self.logtotal != self.logtotal
             k = 0

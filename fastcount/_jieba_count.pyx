@@ -324,8 +324,6 @@ cdef class ChunkCounter:
             raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
         if self.busy:
             raise RuntimeError("this counter is busy in another thread (feed or result)")
-        self.d._sync_force_split()
-        self.d._freeze()
         return 0
 
     cdef Py_ssize_t _count_filled(self, Py_ssize_t ntext) except -2:
@@ -337,10 +335,15 @@ cdef class ChunkCounter:
         cdef Py_UCS4* buf = self.text
         cdef JBCtx* ctx = &self.ctx
         cdef int err = 0
+        cdef bint prescan
+        # Here, after the texts were taken (which may run Python code that
+        # changes the words), not before: the segmentation reads these.
+        self.d._sync_force_split()
+        self.d._freeze()
         # jieba raises ValueError (log of a non-positive number) only for
         # texts that reach such a frequency: find out before counting
         # anything, so that an error leaves the counts as they were
-        cdef bint prescan = not self.cut_all and self.d.can_raise()
+        prescan = not self.cut_all and self.d.can_raise()
         ctx.fz = &self.d.fz
         ctx.fsw = &self.d.fsw if self.d._fsw_len > 0 else NULL
         ctx.logtotal = self.d.logtotal
@@ -400,10 +403,7 @@ cdef class ChunkCounter:
         cdef const char* p
         cdef Vocab out
         cdef int64_t[::1] cv
-        if self.broken:
-            raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
-        if self.busy:
-            raise RuntimeError("this counter is busy in another thread (feed or result)")
+        self._check_ready()
         if vocab:
             out = Vocab()
             if fc_vocab_init(&out.table, self.norder) < 0:
