@@ -68,7 +68,7 @@ cdef enum:
     MAX_LOAD_DEN = 10
     MIN_SLOTS = 16
     SCRATCH_MIN = 256
-    # add_from hashes this many words ahead and prefetches their home slots
+    # add_from and unpickling hash this many words ahead and prefetch their home slots
     # (a power of two): a big vocabulary's slots are far beyond the caches
     AHEAD = 16
 

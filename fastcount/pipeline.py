@@ -565,8 +565,8 @@ def _feed_texts(counter, factory: CounterFactory, chunk: _Chunk, texts: List[str
         where = chunk.where(None if index is None else first + index)
         _add_note(exc, f"fastcount: raised by the tokenizer on {where}")
         raise
-    if chunk.nbytes is None:
-        chunk.nbytes = size
+    if chunk.nbytes is None:  # the native counter measures it in C, others do not
+        chunk.nbytes = size if size is not None else sum(_text_sizes(texts, utf8=True))
 
 
 def _run_in_process(chunks: Iterable[_Chunk], factory: CounterFactory, tally: Optional[_Tally]):

@@ -91,9 +91,9 @@ class TokenCounter:
     long_text = 1 << 20
     _BATCH = 1 << 16
 
-    def feed(self, texts: List[str]) -> int:
-        """Tokenize and count ``texts`` (a list of str); return their size in
-        UTF-8 bytes (lone surrogates as 3 bytes)."""
+    def feed(self, texts: List[str]) -> None:
+        """Tokenize and count ``texts`` (a list of str); return None (their
+        size is not measured here: the caller does it when it needs it)."""
         tokenize = self._tokenize
         tokens: List[str] = []
         extend = tokens.extend
@@ -111,7 +111,6 @@ class TokenCounter:
             else:
                 extend(tokenize(text))
         self._add(tokens)
-        return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
 
     def _add(self, tokens: List[str]) -> None:
         if self._drop_space:
