@@ -4,9 +4,9 @@
 Words live once, as UTF-8 bytes in a single growing arena, with an int64
 offsets array (id -> start) and an open-addressing table of 8-byte slots
 (32-bit hash tag + id, at most 7/10 full). There is no Python object per
-word: jieba's 349k-word dictionary takes 29.8 bytes per word loaded from a
-file (36 when built word by word, with doubling slack), against ~130 for a
-dict str -> int with its str and int objects.
+word: jieba's 349k-word dictionary takes 36 bytes per word when built word
+by word (with doubling slack), against ~130 for a dict str -> int with its
+str and int objects (``bench/results/plan_inputs.md``).
 
 The C-level interface is declared in ``_vocab.pxd``.
 """

@@ -13,13 +13,13 @@ functions use :data:`dt`, a default Tokenizer of fastcount's own: changes
 made to ``jieba.dt`` (``jieba.add_word`` ...) are not seen by it; make them
 on ``fastcount.segment.dt`` (or use :meth:`Tokenizer.from_jieba`).
 
-Start-up: the first use parses the dictionary file in C (55-70 ms for
-jieba's default dictionary on the machine of the README's benchmarks; files
-with unusual lines go through jieba's own parse) into a compact trie and
-writes it to a cache file next to jieba's own (``tempfile.gettempdir()``);
-later processes load that in about 42 ms, against 339 ms for jieba's own
-cached start, using 36 MB against jieba's 72 MB (bench group
-``segment-startup``); the first ``add_word``/``del_word`` adds a 16 MB edge table. A
+Start-up: the first use parses the dictionary file in C (files with unusual
+lines go through jieba's own parse) into a compact trie and writes it to a
+cache file next to jieba's own (``tempfile.gettempdir()``); later processes
+load that in about 48 ms, against 431 ms for jieba's own cached start, using
+36 MB against jieba's 72 MB (bench group ``segment-startup``,
+``bench/results/full.json``); the first ``add_word``/``del_word`` rebuilds
+the trie's edge table. A
 worker process loads the cache file, or, when forked from a parent that has
 loaded the dictionary, shares the parent's trie (plain C memory that
 reference counting never writes, so the pages stay shared).
