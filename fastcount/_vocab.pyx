@@ -1033,32 +1033,30 @@ cdef class Vocab:
         dst = out
         # Room for every word at once (at most twice the slots needed when
         # many are known already): growing mid-way would move every slot.
-        if <uint64_t>m > 0 and _slots_for(self.table.n + m) > (self.table.mask + 1 if self.table.slots != NULL else 0):
-            if _reserve_slots(&self.table, _slots_for(self.table.n + m)) < 0:
-                raise MemoryError("Vocab: out of memory")
-        with nogil:
-            for i in range(min(m, <Py_ssize_t>AHEAD)):
-                p = fc_vocab_word(&other.table, view[i], &size)
-                ring[i] = _hash(p, size)
-            for i in range(m):
-                h = ring[i & (AHEAD - 1)]
-                if i + AHEAD < m:
-                    p = fc_vocab_word(&other.table, view[i + AHEAD], &size)
-                    ring[i & (AHEAD - 1)] = _hash(p, size)
-                    if self.table.slots != NULL:
-                        FC_PREFETCH(&self.table.slots[<uint32_t>ring[i & (AHEAD - 1)] & self.table.mask])
-                p = fc_vocab_word(&other.table, view[i], &size)
-                # other's arena holds valid UTF-8 (checked on the way in);
-                # p stays valid while self grows, even when other is self
-                # (every word of self is found, nothing is added)
-                wid = _intern_valid(&self.table, p, size, h)
-                if wid < 0:
-                    break
-                dst[i] = wid
+        if m and fc_vocab_reserve(&self.table, m, 0) < 0:
+            raise MemoryError("Vocab: out of memory")
+        # With the GIL held: another thread's add() could move either arena.
+        for i in range(min(m, <Py_ssize_t>AHEAD)):
+            p = fc_vocab_word(&other.table, view[i], &size)
+            ring[i] = _hash(p, size)
+        for i in range(m):
+            h = ring[i & (AHEAD - 1)]
+            if i + AHEAD < m:
+                p = fc_vocab_word(&other.table, view[i + AHEAD], &size)
+                ring[i & (AHEAD - 1)] = _hash(p, size)
+                FC_PREFETCH(&self.table.slots[<uint32_t>ring[i & (AHEAD - 1)] & self.table.mask])
+            p = fc_vocab_word(&other.table, view[i], &size)
+            # other's arena holds valid UTF-8 (checked on the way in);
+            # p stays valid while self grows, even when other is self
+            # (every word of self is found, nothing is added)
+            wid = _intern_valid(&self.table, p, size, h)
+            if wid < 0:
+                break
+            dst[i] = wid
         if wid < 0:
+            full = self.table.n >= MAX_WORDS   # before the undo shrinks it
             _truncate(&self.table, before, mask_before)
-            raise MemoryError("Vocab: out of memory" if self.table.n < MAX_WORDS
-                              else "Vocab: full (2**32 - 1 words)")
+            raise MemoryError("Vocab: full (2**32 - 1 words)" if full else "Vocab: out of memory")
         return out
 
     def decode(self, ids):

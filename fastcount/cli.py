@@ -297,7 +297,7 @@ def _count_on_dask(args: argparse.Namespace, paths: Sequence[str], options: dict
             # free port for the scheduler's HTTP server: 8787 may be taken by
             # another cluster, which would print a warning. No one looks at
             # this cluster's dashboard: its workers run without Dask's
-            # statistical profiler, which cost 5-8% of their time here.
+            # statistical profiler, which samples them every 10 ms.
             with dask.config.set({"distributed.worker.profile.enabled": False}):
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=args.workers, threads_per_worker=1 if args.workers else None,
