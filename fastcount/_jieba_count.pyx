@@ -19,8 +19,7 @@ from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
                                jb_ctx_free, jb_node_chars, jb_zfind, utf8_decode_strict)
 from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
-from fastcount._vocab cimport (Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word,
-                               fc_vocab_word_str)
+from fastcount._vocab cimport Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
@@ -82,7 +81,6 @@ cdef class ChunkCounter:
     cdef Py_ssize_t norder, caporder
     cdef char* utf8
     cdef Py_ssize_t caputf8
-    cdef Py_ssize_t version0     # the dictionary's version when counting began
     cdef bint busy
     cdef bint broken
     cdef JBCtx ctx               # segmentation buffers, kept from feed to feed
@@ -106,7 +104,6 @@ cdef class ChunkCounter:
         self.keep_ws = keep_whitespace
         self.counts = HashCounter()
         self.vocab = Vocab()
-        self.version0 = dictionary.version
 
     def __dealloc__(self):
         free(self.order)
@@ -193,21 +190,13 @@ cdef class ChunkCounter:
         this counter's Vocab) and its size in ``m``; the bytes stay valid
         until the next call. NULL when out of memory."""
         cdef Py_UCS4 local[64]
-        cdef Py_UCS4* chars
-        cdef Py_ssize_t i = 64, depth
-        cdef int32_t k = <int32_t>key
+        cdef Py_UCS4* chars = local
+        cdef Py_ssize_t depth
         cdef void* q
         if key < 0:
             return fc_vocab_word(&self.vocab.table, -1 - key, m)
-        # one walk up the trie, characters written back to front
-        while k > 0 and i > 0:
-            i -= 1
-            local[i] = self.d.trie.ch[k]
-            k = self.d.trie.parent[k]
-        chars = local + i
-        depth = 64 - i
-        if k > 0:  # longer than 64 characters: rare, measured first
-            depth = jb_node_chars(&self.d.trie, <int32_t>key, NULL, 0)
+        depth = jb_node_chars(&self.d.trie, <int32_t>key, local, 64)
+        if depth > 64:  # a long dictionary word: rare
             chars = <Py_UCS4*>malloc(depth * sizeof(Py_UCS4))
             if chars == NULL:
                 return NULL
@@ -215,13 +204,13 @@ cdef class ChunkCounter:
         if 4 * depth > self.caputf8:
             q = realloc(self.utf8, 4 * depth)
             if q == NULL:
-                if depth > 64:
+                if chars != local:
                     free(chars)
                 return NULL
             self.utf8 = <char*>q
             self.caputf8 = 4 * depth
         m[0] = utf8_encode(chars, depth, self.utf8)
-        if depth > 64:
+        if chars != local:
             free(chars)
         return self.utf8
 
@@ -433,24 +422,6 @@ cdef class ChunkCounter:
             if len(out) < self.norder:
                 counts = counts[:len(out)].copy()
             return out, counts
-        words = []
-        counts = np.empty(self.norder, dtype=np.int64)
-        cv = counts
-        for k in range(self.norder):
-            key = self.order[k]
-            cv[k] = fc_table_get(&self.counts.table, key)
-            if key >= 0:
-                words.append(self.d.node_word(key))
-            else:
-                words.append(fc_vocab_word_str(self.vocab, -1 - key))
-        if self.d.version != self.version0:
-            # words added to the dictionary while counting may have been
-            # counted under a vocabulary id before: merge such duplicates
-            merged = {}
-            for w, c in zip(words, counts.tolist()):
-                merged[w] = merged.get(w, 0) + c
-            if len(merged) != len(words):
-                words = list(merged)
-                counts = np.fromiter(merged.values(), dtype=np.int64, count=len(merged))
-        return words, counts
+        out, counts = self.result(vocab=True)
+        return out.words(), counts
 
