@@ -156,13 +156,8 @@ cdef class ChunkCounter:
                 if node >= 0:
                     key = ctx.fz.node[node]
                 else:
-                    if 4 * n > self.caputf8:
-                        m = 4 * n + 256
-                        q = realloc(self.utf8, m)
-                        if q == NULL:
-                            return ERR_NOMEM
-                        self.utf8 = <char*>q
-                        self.caputf8 = m
+                    if self._utf8_room(n) < 0:
+                        return ERR_NOMEM
                     m = utf8_encode(p, n, self.utf8)
                     vid = fc_vocab_intern_trusted(&self.vocab.table, self.utf8, m)
                     if vid < 0:
@@ -185,6 +180,17 @@ cdef class ChunkCounter:
                 self.norder += 1
         return 0
 
+    cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil:
+        """Room in self.utf8 for the UTF-8 of n code points; -1 out of memory."""
+        cdef void* q
+        if 4 * n > self.caputf8:
+            q = realloc(self.utf8, 4 * n + 256)
+            if q == NULL:
+                return -1
+            self.utf8 = <char*>q
+            self.caputf8 = 4 * n + 256
+        return 0
+
     cdef const char* _word(self, int64_t key, Py_ssize_t* m) noexcept nogil:
         """The UTF-8 of counted word ``key`` (a trie node, or ``-1 - id`` in
         this counter's Vocab) and its size in ``m``; the bytes stay valid
@@ -192,7 +198,6 @@ cdef class ChunkCounter:
         cdef Py_UCS4 local[64]
         cdef Py_UCS4* chars = local
         cdef Py_ssize_t depth
-        cdef void* q
         if key < 0:
             return fc_vocab_word(&self.vocab.table, -1 - key, m)
         depth = jb_node_chars(&self.d.trie, <int32_t>key, local, 64)
@@ -201,14 +206,10 @@ cdef class ChunkCounter:
             if chars == NULL:
                 return NULL
             jb_node_chars(&self.d.trie, <int32_t>key, chars, depth)
-        if 4 * depth > self.caputf8:
-            q = realloc(self.utf8, 4 * depth)
-            if q == NULL:
-                if chars != local:
-                    free(chars)
-                return NULL
-            self.utf8 = <char*>q
-            self.caputf8 = 4 * depth
+        if self._utf8_room(depth) < 0:
+            if chars != local:
+                free(chars)
+            return NULL
         m[0] = utf8_encode(chars, depth, self.utf8)
         if chars != local:
             free(chars)
