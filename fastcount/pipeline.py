@@ -65,9 +65,8 @@ __all__ = ["count_words", "count_partition", "CountStats", "RemoteTraceback", "W
 #: the last chunks shrink (see ``_chunked``) so that the workers still
 #: finish together.
 DEFAULT_CHUNK_SIZE = 1 << 20
-#: ... and for threads, which take chunks at almost no cost each (~3 ms of
-#: counting each): small enough that they finish together without knowing
-#: the input's size.
+#: ... and for threads, which take chunks at almost no cost each: small
+#: enough that they finish together without knowing the input's size.
 THREAD_CHUNK_SIZE = 1 << 16
 
 
