@@ -1,39 +1,67 @@
-"""The ``fastcount`` command: ``fastcount count PATH...`` (also ``python -m fastcount``).
+"""The ``fastcount`` command (also ``python -m fastcount``): sub-commands, their options, exit codes.
 
-Counts the words of files (or stdin, ``-``) with :func:`fastcount.count_words`
-and writes them sorted by count, most common first, then by word. With no
-path it counts the sample text shipped in the package and prints the top
-20 words. A throughput line goes to stderr (``--quiet`` drops it), and a
-progress bar when stderr is a terminal.
+``fastcount count PATH...`` counts the words of files (or stdin, ``-``) with
+:func:`fastcount.count_words` and writes them sorted by count, most common
+first, then by word. With no path it counts the sample text shipped in the
+package and prints the top 20 words. A throughput line goes to stderr
+(``--quiet`` drops it), and a progress bar when stderr is a terminal.
+``--dask`` runs the same count on a local Dask cluster of ``-j N``
+processes, ``--scheduler tcp://host:8786`` on an existing one (its workers
+must see the files under the same paths); both need ``pip install
+"fastcount[dask]"``.
 
-``fastcount count --dask PATH...`` runs the same count with Dask on a local
-cluster of ``-j N`` processes (default: Dask's sizing), and ``fastcount
-count --scheduler tcp://host:8786 PATH...`` on an existing cluster, whose
-workers must see the files under the same paths; both use
-:func:`fastcount.dask.count_words_dask` and need ``pip install
-"fastcount[dask]"``. The output is the same as without them.
+Exit codes (:data:`EXIT_CODES`): 0 done; 1 counting failed (a bug: the
+traceback is printed); 2 bad usage or bad input (one line naming the file
+and line); 3 the system refused (disk full, permission denied, I/O error);
+130 interrupted (Ctrl-C); 141 stdout closed by its reader
+(``| head``: 128 + SIGPIPE, what ``cat`` and ``grep`` give; nothing is
+printed); 143 terminated (SIGTERM). An ``-o`` file appears only complete:
+on any failure nothing is left behind.
 
-Exit codes: 0 done; 1 counting failed (the traceback is printed); 2 bad
-usage or bad input (a one-line message: a path that cannot be read, bytes
-that do not decode, malformed JSON lines, ...); 130 interrupted.
+Adding a sub-command: write ``run(args, job) -> str`` (do the work through
+``job``, return the line for stderr) and ``arguments(group)`` (its own
+options), and register both with :func:`subcommand`, naming the shared
+option groups it takes (:data:`SHARED_GROUPS`: input files, tokenizer,
+workers, output file, counts format). :class:`Job` gives it the inputs
+(``job.count`` runs a counting function over them, skipping bad files if
+asked), the tokenizer options and the output (``job.write_counts``).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
+import errno
 import os
 import re
+import signal
 import sys
-import tempfile
 from contextlib import ExitStack
-from typing import List, Optional, Sequence, TextIO, Tuple
+from typing import IO, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from fastcount import io as fio
+from fastcount import writers
 from fastcount.tokenizers import NAMES
 
-__all__ = ["main", "build_parser", "write_counts"]
+__all__ = ["main", "build_parser", "subcommand", "SubCommand", "Job", "SUBCOMMANDS", "EXIT_CODES"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+#: Every exit code of the command, and what it means.
+EXIT_CODES: Dict[int, str] = {
+    EXIT_OK: "done",
+    EXIT_FAILED: "counting failed (a bug: the traceback is printed)",
+    EXIT_USAGE: "bad usage or bad input (one line naming the file and line)",
+    EXIT_ENVIRONMENT: "the system refused (disk full, permission denied, I/O error)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_BROKEN_PIPE: "stdout closed by its reader (| head), as cat and grep",
+    EXIT_TERMINATED: "terminated (SIGTERM)",
+}
 
 #: --top when no path is given (the shipped sample): a screenful.
 SAMPLE_TOP = 20
@@ -41,241 +69,455 @@ SAMPLE = "reviews-sample.txt"
 #: How long --scheduler waits to connect before giving up.
 CONNECT_TIMEOUT = "10s"
 
+# OSErrors that say the machine refused, not that the user named the wrong thing.
+_ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("EACCES", "EPERM", "ENOSPC", "EDQUOT", "EIO", "EROFS", "EMFILE", "ENFILE",
+                 "ENOMEM", "EFBIG", "ETXTBSY", "EBUSY", "ESTALE")
+    if hasattr(errno, name)
+)
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``fastcount`` command."""
-    parser = argparse.ArgumentParser(
-        prog="fastcount", description="Fast, exact word-frequency counting."
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    count = sub.add_parser(
-        "count",
-        help="count the words of text files",
-        description="Count the words of text files (one text per line; .gz/.bz2/.xz "
-        "read as they are; '-' is stdin) and print them, most common first. With no "
-        f"PATH, count the sample text shipped with fastcount and print its top {SAMPLE_TOP}.",
-    )
-    count.add_argument("paths", nargs="*", metavar="PATH", help="file, glob, directory or '-'")
-    count.add_argument("-j", "--workers", type=_positive, default=None, metavar="N",
-                       help="workers: threads with the native jieba tokenizer, processes with "
-                       "the others (default: every core)")
-    count.add_argument("--tokenizer", default="jieba", metavar="|".join(NAMES) + "|REGEX",
+
+class SubCommand(NamedTuple):
+    """A sub-command of ``fastcount``: see :func:`subcommand`."""
+
+    name: str
+    help: str
+    description: str
+    arguments: Callable[[argparse._ArgumentGroup], None]
+    run: Callable[[argparse.Namespace, "Job"], str]
+    shared: Tuple[str, ...]
+
+
+#: The sub-commands, by name, in the order ``fastcount --help`` lists them.
+SUBCOMMANDS: Dict[str, SubCommand] = {}
+
+
+def subcommand(
+    name: str, *, help: str, description: str,
+    arguments: Callable[[argparse._ArgumentGroup], None],
+    shared: Sequence[str] = ("input", "tokenizer", "workers", "output", "counts"),
+):
+    """Register the decorated ``run(args, job) -> str`` as ``fastcount NAME``.
+
+    ``arguments(group)`` adds the sub-command's own options to its argument
+    group; ``shared`` names the option groups of :data:`SHARED_GROUPS` it
+    takes too. ``run`` does the work through ``job`` (:class:`Job`) and
+    returns the line printed on stderr at the end (unless ``--quiet``).
+    """
+    unknown = set(shared) - set(SHARED_GROUPS)
+    if unknown:
+        raise ValueError(f"unknown shared option groups {sorted(unknown)}; known: {list(SHARED_GROUPS)}")
+
+    def register(run: Callable[[argparse.Namespace, "Job"], str]):
+        SUBCOMMANDS[name] = SubCommand(name, help, description, arguments, run, tuple(shared))
+        return run
+
+    return register
+
+
+# ------------------------------------------------------------ shared options
+
+
+def _input_options(group) -> None:
+    group.add_argument("paths", nargs="*", metavar="PATH",
+                       help="file, glob, directory or '-' (stdin); none: the shipped sample")
+    group.add_argument("--encoding", default="utf-8", metavar="E", help="of the input files (default: utf-8)")
+    group.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
+                       help="what to do with bytes that do not decode (default: stop)")
+    group.add_argument("--field", metavar="NAME",
+                       help="the input is JSON lines; count the text in this field")
+
+
+def _tokenizer_options(group) -> None:
+    group.add_argument("--tokenizer", default="jieba", metavar="|".join(NAMES) + "|REGEX",
                        help="how to split texts into words (default: jieba); "
                        "a REGEX counts its matches")
-    count.add_argument("--no-hmm", dest="hmm", action="store_false",
+    group.add_argument("--no-hmm", dest="hmm", action="store_false",
                        help="jieba: do not guess unknown words with the HMM")
-    count.add_argument("--cut-all", action="store_true", help="jieba: full mode")
-    count.add_argument("--user-dict", metavar="FILE", help="jieba: user dictionary")
-    count.add_argument("--keep-whitespace", action="store_true",
+    group.add_argument("--cut-all", action="store_true", help="jieba: full mode")
+    group.add_argument("--user-dict", metavar="FILE", help="jieba: user dictionary")
+    group.add_argument("--keep-whitespace", action="store_true",
                        help="count whitespace-only tokens too")
-    count.add_argument("--min-count", type=_positive, default=1, metavar="N",
+
+
+def _workers_options(group) -> None:
+    group.add_argument("-j", "--workers", type=_positive, default=None, metavar="N",
+                       help="workers: threads with the native jieba tokenizer, processes with "
+                       "the others (default: every core)")
+
+
+def _output_options(group) -> None:
+    group.add_argument("-o", "--output", metavar="FILE",
+                       help="write here (it appears only when complete; default: stdout)")
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress bar and no statistics line")
+
+
+def _counts_options(group) -> None:
+    group.add_argument("--min-count", type=_positive, default=1, metavar="N",
                        help="drop words seen fewer than N times")
-    count.add_argument("--top", type=_non_negative, default=None, metavar="K",
+    group.add_argument("--top", type=_non_negative, default=None, metavar="K",
                        help="keep the K most common words (ties broken by word)")
-    count.add_argument("--format", choices=("tsv", "csv", "json"), default="tsv",
-                       help="tsv: word<TAB>count lines (\\\\, tab, newline, CR escaped "
-                       "as \\\\\\\\, \\\\t, \\\\n, \\\\r); csv: with a header; "
-                       "json: one object, word -> count")
-    count.add_argument("-o", "--output", metavar="FILE",
-                       help="write here (atomically: a temporary file renamed when complete)")
-    count.add_argument("--encoding", default="utf-8", metavar="E", help="of the input files")
-    count.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
-                       help="what to do with bytes that do not decode (default: stop)")
-    count.add_argument("--field", metavar="NAME",
-                       help="the input is JSON lines; count the text in this field")
-    count.add_argument("-q", "--quiet", action="store_true",
-                       help="no progress bar and no throughput line")
-    engine = count.add_mutually_exclusive_group()
+    group.add_argument("--format", choices=tuple(writers.FORMATS), default="tsv",
+                       help="; ".join(f"{name}: {spec.help}" for name, spec in writers.FORMATS.items())
+                       .replace("%", "%%"))
+
+
+#: Option groups a sub-command can take: name -> (title, function adding them).
+SHARED_GROUPS: Dict[str, Tuple[str, Callable]] = {
+    "input": ("input", _input_options),
+    "tokenizer": ("tokenizer", _tokenizer_options),
+    "workers": ("workers", _workers_options),
+    "output": ("output", _output_options),
+    "counts": ("counts", _counts_options),
+}
+
+
+def _positive(value: str) -> int:
+    n = _integer(value, "a positive integer")
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
+def _non_negative(value: str) -> int:
+    n = _integer(value, "a non-negative integer")
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value!r}")
+    return n
+
+
+def _integer(value: str, what: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {value!r}") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose type errors read "--top: expected ..., got 'abc'"."""
+
+    #: the sub-commands' parsers, by name (on the top-level parser)
+    commands: Dict[str, argparse.ArgumentParser] = {}
+
+    def error(self, message: str):
+        if message.startswith("argument "):
+            message = message[len("argument "):]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help text as argparse wraps it, but the table of exit codes as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(_EXIT_CODES_TITLE):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``fastcount`` command, with every sub-command."""
+    from fastcount import __version__
+
+    parser = _Parser(prog="fastcount", description="Fast, exact word-frequency counting.",
+                     epilog=_exit_codes_help(), formatter_class=_Formatter)
+    parser.add_argument("--version", action="version", version=f"fastcount {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    parser.commands = {}
+    for command in SUBCOMMANDS.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.description,
+                           epilog=_exit_codes_help(), formatter_class=_Formatter)
+        parser.commands[command.name] = p
+        command.arguments(p.add_argument_group(f"{command.name} options"))
+        for name in command.shared:
+            title, add = SHARED_GROUPS[name]
+            add(p.add_argument_group(title))
+    return parser
+
+
+def _exit_codes_help() -> str:
+    return _EXIT_CODES_TITLE + "\n" + "\n".join(f"  {code:>3}  {what}" for code, what in EXIT_CODES.items())
+
+
+_EXIT_CODES_TITLE = "exit codes:"
+
+
+def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    """Parse, with an unknown option reported under its sub-command's usage."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+# ------------------------------------------------------------ the job
+
+
+class Job:
+    """What a sub-command's ``run`` works with: its inputs, options and output.
+
+    Made by :func:`main` from the parsed arguments of the shared option
+    groups the sub-command takes; the output file (``-o``) is created before
+    ``run`` is called, so an unwritable destination fails before any work.
+    """
+
+    def __init__(self, args: argparse.Namespace, stack: ExitStack):
+        self.args = args
+        #: True when no path was given and the shipped sample is read
+        self.sample = False
+        self.paths: List[str] = list(getattr(args, "paths", []))
+        if "paths" in args and not self.paths:
+            from importlib.resources import as_file, files
+
+            self.paths = [str(stack.enter_context(as_file(files("fastcount") / "data" / SAMPLE)))]
+            self.sample = True
+        tokenizer = getattr(args, "tokenizer", None)
+        if tokenizer is not None and tokenizer not in NAMES:
+            try:
+                re.compile(tokenizer)
+            except re.error as err:
+                raise _UsageError(f"--tokenizer {tokenizer!r} is not a valid regex: {err}") from None
+        self.output: Optional[writers.AtomicOutput] = None
+        if getattr(args, "output", None) is not None:
+            binary = writers.FORMATS[args.format].binary if "format" in args else False
+            try:
+                self.output = writers.AtomicOutput(args.output, binary=binary)
+            except OSError as err:
+                raise _WriteError(args.output, err) from None
+            stack.callback(self.output.discard)  # removed unless committed
+
+    @property
+    def progress(self) -> bool:
+        """Whether to draw a progress bar (stderr is a terminal, no --quiet)."""
+        return not getattr(self.args, "quiet", False) and sys.stderr.isatty()
+
+    def tokenizer_options(self) -> dict:
+        """The tokenizer group's options, as ``count_words`` takes them."""
+        a = self.args
+        return dict(hmm=a.hmm, cut_all=a.cut_all, user_dict=a.user_dict, keep_whitespace=a.keep_whitespace)
+
+    def input_options(self) -> dict:
+        """The input group's decoding options, as ``count_words`` takes them."""
+        a = self.args
+        return dict(encoding=a.encoding, errors=a.errors, field=a.field)
+
+    def source(self):
+        """The inputs as ``count_words`` takes them: ``"-"``, or a list of paths."""
+        import pathlib
+
+        if all(p == fio.STDIN for p in self.paths):
+            return fio.STDIN
+        # Path objects mark the list as paths, never to be taken for texts.
+        return [p if p == fio.STDIN else pathlib.Path(p) for p in self.paths]
+
+    def count(self, func: Callable, *args, **kwargs):
+        """``func(self.source(), *args, **input options, **kwargs)``: run a counting function."""
+        return func(self.source(), *args, **self.input_options(), **kwargs)
+
+    def write_counts(self, counts) -> None:
+        """Write ``counts`` (word -> count), sorted, in the ``--format`` asked for."""
+        self.write(lambda out: writers.write_counts(writers.sorted_items(counts), out, self.args.format),
+                   binary=writers.FORMATS[self.args.format].binary)
+
+    def write(self, write: Callable[[IO], None], binary: bool = False) -> None:
+        """Call ``write(out)`` with the output (the ``-o`` file, else stdout) and complete it."""
+        if self.output is not None:
+            try:
+                write(self.output.file)
+                self.output.commit()
+            except OSError as err:
+                raise _WriteError(self.output.path, err) from None
+            return
+        out = sys.stdout.buffer if binary else sys.stdout
+        try:
+            write(out)
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise _WriteError("<stdout>", err) from None
+
+
+class _UsageError(Exception):
+    """Bad usage found by the command itself: its message is the error line."""
+
+
+class _WriteError(Exception):
+    """Writing the output failed; the message names it."""
+
+    def __init__(self, name: str, err: OSError):
+        super().__init__(f"cannot write {name}: {err.strerror or err}")
+        self.errno = err.errno
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every cleanup runs."""
+
+
+# ------------------------------------------------------------ main
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``fastcount`` command with ``argv`` (default: ``sys.argv[1:]``); return its exit code."""
+    args = _parse(argv)
+    command = SUBCOMMANDS[args.command]
+    with _sigterm_raises():
+        try:
+            with ExitStack() as stack:
+                summary = command.run(args, Job(args, stack))
+        except KeyboardInterrupt:
+            print("fastcount: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except _Terminated:
+            print("fastcount: terminated", file=sys.stderr)
+            return EXIT_TERMINATED
+        except BrokenPipeError:
+            # The reader of stdout left (| head). Python must not complain
+            # when it flushes stdout at exit: point it at /dev/null.
+            _silence_stdout()
+            return EXIT_BROKEN_PIPE
+        except Exception as err:
+            code, message = _failure(err)
+            if code == EXIT_FAILED:
+                raise
+            print(f"fastcount: error: {message}", file=sys.stderr)
+            return code
+    if not getattr(args, "quiet", False) and summary:
+        print(f"fastcount: {summary}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file: nothing will be flushed to a closed pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _failure(err: Exception) -> Tuple[int, str]:
+    """The exit code and message for an error that stopped a sub-command."""
+    from fastcount.pipeline import RemoteTraceback
+
+    if isinstance(err, _UsageError):
+        return EXIT_USAGE, str(err)
+    if isinstance(err, _WriteError):
+        return (EXIT_ENVIRONMENT if err.errno in _ENVIRONMENT_ERRNOS else EXIT_USAGE), str(err)
+    if isinstance(err, MemoryError):
+        return EXIT_ENVIRONMENT, "out of memory"
+    if isinstance(err, OSError):
+        code = EXIT_ENVIRONMENT if err.errno in _ENVIRONMENT_ERRNOS else EXIT_USAGE
+        if err.filename is not None:
+            return code, f"cannot read {err.filename}: {err.strerror or err}"
+        return code, str(err)
+    if isinstance(err, fio.InputDecodeError):
+        return EXIT_USAGE, f"{err}; {_DECODE_HINT}"
+    if isinstance(err, (fio.InputError, LookupError)):
+        return EXIT_USAGE, str(err)
+    if isinstance(err, ValueError) and not (
+        isinstance(err.__cause__, RemoteTraceback) or getattr(err, "__notes__", None)
+    ):
+        return EXIT_USAGE, str(err)  # not raised while counting: an option count_words refused
+    return EXIT_FAILED, ""
+
+
+_DECODE_HINT = (
+    "name the file's encoding with --encoding (e.g. --encoding gbk), or go on past bad bytes "
+    "with --errors replace"
+)
+
+
+class _sigterm_raises:
+    """While active (in the main thread), SIGTERM raises :class:`_Terminated`.
+
+    Worker processes forked meanwhile inherit the handler; in them it
+    does what SIGTERM does by default.
+    """
+
+    def __enter__(self):
+        import threading
+
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            pid = os.getpid()
+
+            def handler(signum, frame):
+                if os.getpid() != pid:
+                    signal.signal(signum, signal.SIG_DFL)
+                    os.kill(os.getpid(), signum)
+                    return
+                raise _Terminated()
+
+            self.previous = signal.signal(signal.SIGTERM, handler)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+# ------------------------------------------------------------ fastcount count
+
+
+def _count_arguments(group) -> None:
+    engine = group.add_mutually_exclusive_group()
     engine.add_argument("--dask", action="store_true",
                         help="count with Dask on a local cluster of -j processes")
     engine.add_argument("--scheduler", metavar="ADDRESS",
                         help="count on the Dask cluster of this scheduler (tcp://host:8786); "
                         "its workers must see the files under the same paths")
-    return parser
 
 
-def _positive(value: str) -> int:
-    n = int(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
-    return n
+@subcommand(
+    "count",
+    help="count the words of text files",
+    description="Count the words of text files (one text per line; .gz/.bz2/.xz read as they "
+    "are; '-' is stdin) and print them, most common first. With no PATH, count the sample "
+    f"text shipped with fastcount and print its top {SAMPLE_TOP}.",
+    arguments=_count_arguments,
+)
+def _count(args: argparse.Namespace, job: Job) -> str:
+    from fastcount.pipeline import CountStats, count_words
 
-
-def _non_negative(value: str) -> int:
-    n = int(value)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {n}")
-    return n
-
-
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def write_counts(items: Sequence[Tuple[str, int]], out: TextIO, fmt: str) -> None:
-    """Write ``(word, count)`` pairs to ``out`` as tsv, csv or json."""
-    if fmt == "tsv":
-        out.writelines(f"{w.translate(_TSV_ESCAPES)}\t{c}\n" for w, c in items)
-    elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(("word", "count"))
-        writer.writerows(items)
-    elif fmt == "json":
-        json.dump(dict(items), out, ensure_ascii=False, indent=0)
-        out.write("\n")
+    top = SAMPLE_TOP if job.sample and args.top is None else args.top
+    options = dict(job.tokenizer_options(), min_count=args.min_count, top=top, progress=job.progress)
+    if args.dask or args.scheduler is not None:
+        counts, summary = _count_on_dask(args, job, options)
     else:
-        raise ValueError(f"unknown format {fmt!r}")
+        stats = CountStats()
+        counts = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats, **options)
+        summary = stats.summary()
+    job.write_counts(counts)
+    return summary
 
 
-def _sorted_items(counts) -> List[Tuple[str, int]]:
-    return sorted(counts.items(), key=lambda wc: (-wc[1], wc[0]))
-
-
-class _AtomicOutput:
-    """A file written under a temporary name in its directory, renamed on success.
-
-    The temporary file is created first, so an unwritable destination fails
-    before any counting; on any error (or Ctrl-C) it is removed, so a
-    partial result never sits under the final name.
-    """
-
-    def __init__(self, path: str):
-        self.path = path
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, self.tmp = tempfile.mkstemp(
-            dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-        )
-        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        self.file.close()
-        mask = os.umask(0)  # mkstemp makes 0600; give the usual 0666 - umask
-        os.umask(mask)
-        os.chmod(self.tmp, 0o666 & ~mask)
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        self.file.close()
-        try:
-            os.unlink(self.tmp)
-        except FileNotFoundError:
-            pass
-
-
-def _error(message: str) -> int:
-    print(f"fastcount: error: {message}", file=sys.stderr)
-    return 2
-
-
-def _os_error(err: OSError) -> str:
-    if err.filename is not None:
-        return f"cannot read {err.filename}: {err.strerror or err}"
-    return str(err)
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the ``fastcount`` command with ``argv`` (default: ``sys.argv[1:]``); return its exit code."""
-    from fastcount.pipeline import CountStats, count_words, RemoteTraceback
-
-    args = build_parser().parse_args(argv)
-    top = args.top
-    with ExitStack() as stack:
-        paths = list(args.paths)
-        if not paths:
-            from importlib.resources import as_file, files
-
-            paths = [str(stack.enter_context(as_file(files("fastcount") / "data" / SAMPLE)))]
-            if top is None:
-                top = SAMPLE_TOP
-        if args.tokenizer not in NAMES:
-            try:
-                re.compile(args.tokenizer)
-            except re.error as err:
-                return _error(f"--tokenizer {args.tokenizer!r} is not a valid regex: {err}")
-        on_dask = args.dask or args.scheduler is not None
-        if on_dask:
-            flag = "--dask" if args.dask else "--scheduler"
-            if fio.STDIN in paths:
-                return _error(f"{flag} cannot read standard input ('-'): the cluster reads the files")
-            if args.scheduler is not None and args.workers is not None:
-                return _error("-j sizes a local run or --dask; a --scheduler cluster has its own workers")
-            try:
-                import dask.bag  # noqa: F401
-                import distributed  # noqa: F401
-            except ImportError as err:
-                from fastcount.dask import _EXTRA_HINT
-
-                return _error(f"{flag} needs Dask: {_EXTRA_HINT} ({err})")
-        output = None
-        if args.output is not None:
-            try:
-                output = _AtomicOutput(args.output)
-            except OSError as err:
-                return _error(f"cannot write {args.output}: {err.strerror or err}")
-        options = dict(
-            hmm=args.hmm,
-            cut_all=args.cut_all,
-            user_dict=args.user_dict,
-            min_count=args.min_count,
-            top=top,
-            keep_whitespace=args.keep_whitespace,
-            encoding=args.encoding,
-            errors=args.errors,
-            field=args.field,
-            progress=not args.quiet and sys.stderr.isatty(),
-        )
-        try:
-            if on_dask:
-                counts, summary = _count_on_dask(args, paths, options)
-            else:
-                stats = CountStats()
-                counts = count_words(
-                    _as_source(paths), args.tokenizer, workers=args.workers, stats=stats, **options
-                )
-                summary = stats.summary()
-            items = _sorted_items(counts)
-            if output is not None:
-                write_counts(items, output.file, args.format)
-                output.commit()
-                output = None
-            else:
-                write_counts(items, sys.stdout, args.format)
-                sys.stdout.flush()
-        except KeyboardInterrupt:
-            print("fastcount: interrupted", file=sys.stderr)
-            return 130
-        except BrokenPipeError:
-            # The reader of stdout left (| head): stop quietly, and keep
-            # Python from complaining when it flushes stdout at exit.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return 1
-        except (fio.InputError, OSError, LookupError) as err:
-            return _error(_os_error(err) if isinstance(err, OSError) else str(err))
-        except ValueError as err:
-            if isinstance(err.__cause__, RemoteTraceback) or getattr(err, "__notes__", None):
-                raise  # raised while counting: a bug to report, with its traceback
-            return _error(str(err))
-        finally:
-            if output is not None:
-                output.discard()
-        if not args.quiet:
-            print(f"fastcount: {summary}", file=sys.stderr)
-    return 0
-
-
-def _count_on_dask(args: argparse.Namespace, paths: Sequence[str], options: dict):
-    """Count ``paths`` with :func:`fastcount.dask.count_words_dask` on the
-    cluster the options name; return the counts and a line for stderr.
+def _count_on_dask(args: argparse.Namespace, job: Job, options: dict):
+    """Count with :func:`fastcount.dask.count_words_dask` on the cluster the
+    options name; return the counts and a line for stderr.
 
     An unreachable or malformed scheduler address raises ConnectionError
     naming it (an OSError: main reports it in one line).
     """
+    flag = "--dask" if args.dask else "--scheduler"
+    if fio.STDIN in job.paths:
+        raise _UsageError(f"{flag} cannot read standard input ('-'): the cluster reads the files")
+    if args.scheduler is not None and args.workers is not None:
+        raise _UsageError("-j sizes a local run or --dask; a --scheduler cluster has its own workers")
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError as err:
+        from fastcount.dask import _EXTRA_HINT
+
+        raise _UsageError(f"{flag} needs Dask: {_EXTRA_HINT} ({err})") from None
     import logging
     import time
-
-    import dask
-    from distributed import Client, LocalCluster
 
     from fastcount.dask import count_words_dask
 
@@ -307,24 +549,13 @@ def _count_on_dask(args: argparse.Namespace, paths: Sequence[str], options: dict
             where = "local cluster"
         # Absolute paths: a remote worker's working directory is not ours.
         # URLs (s3://...) go to fsspec as they are.
-        source = [p if "://" in p else os.path.abspath(p) for p in paths]
-        user_dict = options["user_dict"]
-        if user_dict is not None:
-            options = dict(options, user_dict=os.path.abspath(user_dict))
-        counts = count_words_dask(source, args.tokenizer, client=client, **options)
+        source = [p if "://" in p else os.path.abspath(p) for p in job.paths]
+        if options["user_dict"] is not None:
+            options = dict(options, user_dict=os.path.abspath(options["user_dict"]))
+        counts = count_words_dask(source, args.tokenizer, client=client, **job.input_options(), **options)
         workers = len(client.nthreads())
     seconds = time.perf_counter() - start
     return counts, (
         f"counted with Dask in {seconds:.2f} s ({where}, {workers} worker"
         f"{'s' if workers != 1 else ''}, {args.tokenizer}): {len(counts):,} words written"
     )
-
-
-def _as_source(paths: Sequence[str]):
-    """Paths as count_words takes them: one str, or a list holding Path objects."""
-    import pathlib
-
-    if all(p == fio.STDIN for p in paths):
-        return fio.STDIN
-    # Path objects mark the list as paths, never to be taken for texts.
-    return [p if p == fio.STDIN else pathlib.Path(p) for p in paths]

@@ -1,16 +1,21 @@
 """The fastcount command: output formats, atomic -o, exit codes and messages."""
 
 import csv
+import errno
 import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
-from fastcount import cli
+import fastcount
+from fastcount import cli, writers
 
 TEXT = "b a c\na b\n\nd a\n"
 SORTED = [("a", 3), ("b", 2), ("c", 1), ("d", 1)]
@@ -107,7 +112,8 @@ def test_failed_run_leaves_no_output(capsys, tmp_path, monkeypatch, failure):
     assert os.listdir(target.parent) == []  # neither the file nor its temporary
     if failure == "decode":
         assert code == 2
-        assert err == f"fastcount: error: {path}:2: invalid utf-8 at byte 0 of the line (b'\\xff'): invalid start byte\n"
+        assert err.startswith(f"fastcount: error: {path}:2: invalid utf-8 at byte 0 of the line (b'\\xff'): invalid start byte; ")
+        assert "--encoding" in err and "--errors replace" in err and err.count("\n") == 1
     else:
         assert (code, err) == (130, "fastcount: interrupted\n")
 
@@ -138,11 +144,192 @@ def test_bad_usage_is_one_line_and_exit_2(capsys, corpus, tmp_path, argv, messag
     assert message.format(**names) in err
 
 
-def test_argparse_errors_exit_2(capsys):
-    for argv in (["count", "--top", "-1"], ["count", "--format", "xml"], []):
-        with pytest.raises(SystemExit) as info:
-            cli.main(argv)
-        assert info.value.code == 2
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["count", "--bogus"], "unrecognized arguments: --bogus"),
+        (["count", "--top", "abc"], "--top: expected a non-negative integer, got 'abc'"),
+        (["count", "--top", "-1"], "--top: expected a non-negative integer, got '-1'"),
+        (["count", "-j", "0"], "-j/--workers: expected a positive integer, got '0'"),
+        (["count", "--min-count", "1.5"], "--min-count: expected a positive integer, got '1.5'"),
+        (["count", "--format", "xml"], "--format: invalid choice: 'xml'"),
+    ],
+)
+def test_usage_errors_show_the_subcommand_usage(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("usage: fastcount count ")
+    assert f"\nfastcount count: error: {message}" in err
+
+
+def test_missing_subcommand_exits_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main([])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.startswith("usage: fastcount ")
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"fastcount {fastcount.__version__}\n"
+
+
+def test_help_lists_formats_and_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["count", "--help"])
+    out = capsys.readouterr().out
+    flat = " ".join(out.split())
+    # one backslash where the output has one, two where it has two
+    assert r"(\, tab, newline and CR in a word written as \\, \t, \n, \r)" in flat
+    assert "\\\\\\" not in out
+    for name in writers.FORMATS:
+        assert f"{name}: " in flat
+    for code, what in cli.EXIT_CODES.items():
+        assert f"{code} {what}" in flat
+
+
+def test_closed_stdout_exits_quietly_as_cat_does(tmp_path, child_env):
+    # More output than a pipe holds, so writing it meets the closed pipe.
+    path = tmp_path / "many.txt"
+    path.write_text("".join(f"w{i:06d}\n" for i in range(100_000)), encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fastcount", "count", str(path), "--tokenizer", "whitespace", "-j", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=child_env,
+    )
+    assert proc.stdout.readline() == b"w000000\t1\n"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == cli.EXIT_BROKEN_PIPE == 141
+    assert err == b""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_full_disk_on_stdout_is_an_environment_failure(corpus, tmp_path, child_env):
+    with open("/dev/full", "w") as full:
+        out = subprocess.run(
+            [sys.executable, "-m", "fastcount", "count", str(corpus), "--tokenizer", "whitespace", "-q"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path, env=child_env,
+        )
+    assert out.returncode == cli.EXIT_ENVIRONMENT == 3
+    assert out.stderr == "fastcount: error: cannot write <stdout>: No space left on device\n"
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE", "named-temporary"])
+def test_full_disk_on_output_file_leaves_nothing(capsys, corpus, tmp_path, monkeypatch, unnamed):
+    if not unnamed:
+        monkeypatch.setattr(writers, "_open_unnamed", lambda directory: None)
+
+    def full(items, out):
+        out.write("a\t3\n")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setitem(writers.FORMATS, "tsv", writers.Format(full, "a full disk"))
+    target = tmp_path / "out" / "counts.tsv"
+    target.parent.mkdir()
+    code, out, err = run(capsys, corpus, "--tokenizer", "whitespace", "-o", target)
+    assert (code, out) == (cli.EXIT_ENVIRONMENT, "")
+    assert err == f"fastcount: error: cannot write {target}: No space left on device\n"
+    assert os.listdir(target.parent) == []
+
+
+@pytest.mark.parametrize(
+    "error, code, message",
+    [
+        (PermissionError(errno.EACCES, "Permission denied", "in.txt"), 3, "cannot read in.txt: Permission denied"),
+        (OSError(errno.EIO, "Input/output error", "in.txt"), 3, "cannot read in.txt: Input/output error"),
+        (MemoryError(), 3, "out of memory"),
+        (FileNotFoundError(errno.ENOENT, "No such file or directory", "in.txt"), 2,
+         "cannot read in.txt: No such file or directory"),
+    ],
+)
+def test_environment_failures_have_their_own_exit_code(capsys, corpus, monkeypatch, error, code, message):
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("fastcount.pipeline.count_words", failing)
+    assert run(capsys, corpus) == (code, "", f"fastcount: error: {message}\n")
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE", "named-temporary"])
+def test_sigterm_leaves_no_output(capsys, corpus, tmp_path, monkeypatch, unnamed):
+    if not unnamed:
+        monkeypatch.setattr(writers, "_open_unnamed", lambda directory: None)
+    target = tmp_path / "out" / "counts.tsv"
+    target.parent.mkdir()
+    during = []
+
+    def terminated(*args, **kwargs):
+        during.extend(os.listdir(target.parent))
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)  # the handler raises in here
+        raise AssertionError("SIGTERM did not stop the count")
+
+    monkeypatch.setattr("fastcount.pipeline.count_words", terminated)
+    code, out, err = run(capsys, corpus, "-o", target)
+    assert (code, out, err) == (cli.EXIT_TERMINATED, "", "fastcount: terminated\n")
+    assert os.listdir(target.parent) == []
+    if unnamed and writers._open_unnamed(str(tmp_path)) is not None:
+        assert during == []  # never had a name
+    else:
+        assert len(during) == 1 and during[0].startswith(".counts.tsv.")
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handler restored
+
+
+def _write_and_wait(f, data):
+    try:
+        f.write(data)
+        f.flush()
+    except (BrokenPipeError, ValueError):
+        pass  # the command ended first
+
+
+def _children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_with_worker_processes_leaves_nothing(tmp_path, child_env):
+    target = tmp_path / "out" / "counts.tsv"
+    target.parent.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fastcount", "count", "-", "--tokenizer", "whitespace", "-j", "2",
+         "-o", str(target)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=child_env,
+    )
+    # Enough for a chunk per worker, so that both start; then nothing (the
+    # parent waits for more), written by a thread as the parent reads it.
+    writer = threading.Thread(target=_write_and_wait, args=(proc.stdin, b"a b\n" * (1 << 20)), daemon=True)
+    writer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == cli.EXIT_TERMINATED
+        assert proc.stderr.read() == b"fastcount: terminated\n"
+        assert os.listdir(target.parent) == []
+        assert not [w for w in workers if os.path.exists(f"/proc/{w}")]
+    finally:
+        proc.kill()
+        proc.wait()
+        for f in (proc.stdin, proc.stdout, proc.stderr):
+            f.close()
 
 
 def test_sample_text_out_of_the_box(tmp_path, child_env):
