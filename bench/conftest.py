@@ -112,7 +112,8 @@ _EXTRAS = {
     "peak_rss_bytes": lambda v: f"parent peak {v / 1e6:.1f} MB",
     "load_seconds": lambda v: f"loaded in {v:.3f} s",
     "merge_share": lambda v: f"merge {v:.2%} of the wall time",
-    "diff_vs_jieba": lambda v: f"{v:,} tokens counted differently from jieba",
+    "identical_lines": lambda v: f"{v:,} lines identical to the reference",
+    "diff_vs_jieba": lambda v: f"{v:,} tokens counted differently from the reference",
     "workers_used": lambda v: f"{v} workers used",
 }
 
@@ -171,9 +172,15 @@ class Corpus:
 
 
 @pytest.fixture(scope="session")
-def jieba_reference(corpus):
-    """jieba.lcut tokens of the corpus (all, flattened) and their exact counts without whitespace."""
+def jieba_lines(corpus):
+    """jieba.lcut tokens of each line of the corpus (the reference of every parity check)."""
     jieba = benchlib.quiet_jieba()
-    tokens = [w for line in corpus.lines for w in jieba.lcut(line)]
+    return [jieba.lcut(line) for line in corpus.lines]
+
+
+@pytest.fixture(scope="session")
+def jieba_reference(jieba_lines):
+    """jieba.lcut tokens of the corpus (all, flattened) and their exact counts without whitespace."""
+    tokens = [w for line in jieba_lines for w in line]
     counts = collections.Counter(w for w in tokens if not w.isspace())
     return tokens, counts

@@ -11,20 +11,20 @@ are combined (a later file's row replaces an earlier one's).  Writes
 
 Every ratio is the time of a peer divided by the time of the row, both from the
 same run, using the median of the rounds (``--stat min`` for the minimum).
-Each target stated in the issues is one row of the targets table, with the
-ratio it demands and whether the run met it.
+Each target stated in the issues (bench/targets.py) is one row of the targets
+table, with the ratio it demands and whether the run met it; rows that record
+their parity with a reference (jieba) get a parity table.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import statistics
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
+
+from runs import Row, Run, fmt_bytes, fmt_time, load, per_token, scaling_points
+from targets import TARGETS
 
 PLOTS = {
     "kernel": "kernel_throughput.png",
@@ -33,342 +33,30 @@ PLOTS = {
     "memory": "parent_memory.png",
 }
 
-# The row each group's ratios are taken against: the classic way.
-CLASSIC = {
+# The row each group's "vs baseline" column is taken against: the classic way
+# where there is one (a new group adds one line here).
+BASELINE = {
     "kernel-zipf": "dict",
     "kernel-layout": "Counter-random",
+    "kernel-adversarial": "HashCounter-random",
     "strings": "dict",
     "e2e": "jieba+dict",
+    "e2e-small": "count_words(jieba-py, workers=1)",
+    "e2e-stats": "count_words(jieba, workers=1)",
     "segment": "jieba.lcut",
     "scaling": "dict classic",
     "segment-startup": "jieba",
+    "cut": "python -m jieba -d ' '",
+    "posseg": "jieba.posseg.lcut",
+    "e2e-pos": "jieba.posseg+Counter",
+    "ngram-char": "Counter over slices",
+    "ngram-spill": "count_ngrams(char 1-4, in memory)",
+    "discover": "Python reference",
 }
 
 
-@dataclass
-class Row:
-    """One benchmark of the run."""
-
-    group: str
-    row: str
-    seconds: float  # the chosen statistic of the rounds
-    rounds: int
-    info: dict = field(default_factory=dict)
-
-    @property
-    def family(self) -> str:
-        """The group without its case suffix: kernel-zipf-1e+03 -> kernel-zipf."""
-        for prefix in ("kernel-zipf", "scaling"):
-            if self.group.startswith(prefix + "-"):
-                return prefix
-        return self.group
-
-
-class Run:
-    """The benchmarks of one run, looked up by (group, row)."""
-
-    def __init__(self, documents: List[dict], stat: str):
-        self.rows: Dict[Tuple[str, str], Row] = {}
-        self.machine: dict = {}
-        self.commit: dict = {}
-        self.datetime = ""
-        for doc in documents:
-            self.machine = doc.get("machine_info", self.machine)
-            self.commit = doc.get("commit_info", self.commit)
-            self.datetime = doc.get("datetime", self.datetime)
-            for b in doc.get("benchmarks", []):
-                info = b.get("extra_info", {})
-                name = info.get("row", b.get("name"))
-                self.rows[(b["group"], name)] = Row(b["group"], name, float(b["stats"][stat]),
-                                                    int(b["stats"]["rounds"]), info)
-
-    def get(self, group: str, row: str) -> Optional[Row]:
-        return self.rows.get((group, row))
-
-    def groups(self) -> List[str]:
-        seen: Dict[str, None] = {}
-        for group, _ in self.rows:
-            seen.setdefault(group, None)
-        return list(seen)
-
-    def in_group(self, group: str) -> List[Row]:
-        return [r for (g, _), r in self.rows.items() if g == group]
-
-    def family(self, family: str) -> List[Row]:
-        return [r for r in self.rows.values() if r.family == family]
-
-
-# ------------------------------------------------------------ targets ----
-
-@dataclass
-class Target:
-    """One requirement from the issues, evaluated on a run."""
-
-    issue: str
-    text: str
-    required: str
-    measure: Callable[[Run], Tuple[Optional[float], str]]  # (value, shown text)
-    check: Optional[Callable[[float], bool]]  # None: shown for information
-
-
-def ratio(run: Run, group: str, slow_row: str, fast_row: str):
-    """time(slow_row) / time(fast_row): how many times faster fast_row is."""
-    slow, fast = run.get(group, slow_row), run.get(group, fast_row)
-    if slow is None or fast is None:
-        missing = slow_row if slow is None else fast_row
-        return None, f"missing row `{missing}` in `{group}`"
-    value = slow.seconds / fast.seconds
-    return value, f"{value:.2f}x ({fmt_time(slow.seconds)} / {fmt_time(fast.seconds)})"
-
-
-def cores_of(run: Run) -> int:
-    return int(run.machine.get("cpu", {}).get("count") or 0) or max(
-        [int(r.info.get("workers", 1)) for r in run.rows.values()] + [1])
-
-
-def native_note(run: Run, row: Row) -> str:
-    used = row.info.get("stats_tokenizer")
-    return f"; tokenizer ran as `{used}`" if used and "native" not in used and row.info.get("tokenizer") == "jieba" else ""
-
-
-def native_ratio(run: Run, slow_row: str, fast_row: str):
-    """ratio() for a count_words(jieba) row, saying when it did not run the native path."""
-    value, text = ratio(run, "e2e", slow_row, fast_row)
-    row = run.get("e2e", fast_row)
-    return value, text + (native_note(run, row) if row and value is not None else "")
-
-
-def workers_speedup(run: Run):
-    n = min(2, cores_of(run))
-    if n < 2:
-        return None, "needs 2 cores"
-    value, text = ratio(run, "e2e", "count_words(jieba, workers=1)", "count_words(jieba, workers=2)")
-    row = run.get("e2e", "count_words(jieba, workers=2)")
-    return value, text + (native_note(run, row) if row else "")
-
-
-def file_workers_speedup(run: Run):
-    if min(2, cores_of(run)) < 2:
-        return None, "needs 2 cores"
-    value, text = ratio(run, "e2e-file", "count_words(jieba, workers=1)", "count_words(jieba, workers=2)")
-    row = run.get("e2e-file", "count_words(jieba, workers=2)")
-    if value is None or row is None:
-        return value, text
-    share = row.info.get("merge_share")
-    return value, text + (f"; merge {share:.1%}" if share is not None else "") + f", {row.info['corpus']}"
-
-
-def dask_ratio(run: Run):
-    row = run.get("dask", "count_words_dask(LocalCluster 2 processes)")
-    if row is None or row.info.get("ratio_vs_count_words") is None:
-        return None, "missing `dask` rows (the dask extra, full or huge mode)"
-    value = row.info["ratio_vs_count_words"]
-    text = (f"{value:.2%} ({row.info['mb_per_s']:.1f} MB/s on {fmt_bytes(row.info['corpus_bytes'])}; "
-            f"merge tree {row.info['reduction_tail_share']:.1%} of the wall time, "
-            f"{row.info['partitions']} partitions)")
-    paired = row.info.get("paired_ratios")
-    if paired:
-        # runs back to back: the rows' medians are minutes apart on a drifting machine
-        value = statistics.median(paired)
-        text = (f"{value:.2%} in runs of the two back to back (median of "
-                f"{', '.join(f'{r:.0%}' for r in paired)}); the rows' medians: " + text)
-    if row.info["corpus_bytes"] < 1e9:
-        return None, text + " (not the 1 GB corpus: no verdict)"
-    return value, text
-
-
-def dask_partial_size(run: Run):
-    row = run.get("dask", "count_words_dask(LocalCluster 2 processes)")
-    if row is None or row.info.get("partial_bytes_per_word") is None:
-        return None, "missing `dask` rows"
-    value = row.info["partial_bytes_per_word"]
-    return value, f"{value:.1f} B per distinct word (pickled partial of one partition)"
-
-
-def merge_share(run: Run):
-    rows = [r for r in run.in_group("e2e") if r.info.get("tokenizer") == "jieba" and r.info.get("workers", 1) >= 2]
-    if not rows:
-        return None, "missing row `count_words(jieba, workers=2)` in `e2e`"
-    row = max(rows, key=lambda r: r.info.get("workers", 1))
-    share = row.info.get("merge_share")
-    if share is None:
-        return None, "no merge_share recorded"
-    return share, f"{share:.2%} of {fmt_time(row.info.get('seconds', 0))} ({row.row})"
-
-
-def bytes_per_key(run: Run):
-    row = run.get("kernel-memory", "HashCounter")
-    if row is None or row.info.get("bytes_per_key") is None:
-        return None, "missing `kernel-memory` (or resident memory unreadable)"
-    keys = row.info.get("distinct", 0)
-    value = row.info["bytes_per_key"]
-    text = f"{value:.1f} B/key, {row.info['rss_delta_bytes'] / 1e6:.0f} MB for {keys:,} keys"
-    if keys < 10_000_000:
-        return None, text + " (not at 10M keys: no verdict)"
-    return value, text
-
-
-def parent_memory(run: Run):
-    rows = sorted(run.in_group("parent-memory"), key=lambda r: r.info.get("corpus_bytes", 0))
-    rows = [r for r in rows if r.info.get("peak_rss_bytes")]
-    if len(rows) < 2:
-        return None, "needs two corpus sizes in `parent-memory`"
-    small, large = rows[0], rows[-1]
-    growth = (large.info["peak_rss_bytes"] - small.info["peak_rss_bytes"]) / small.info["peak_rss_bytes"]
-    return growth, (f"{growth:+.1%}: {small.info['peak_rss_bytes'] / 1e6:.0f} MB at "
-                    f"{fmt_bytes(small.info['corpus_bytes'])}, {large.info['peak_rss_bytes'] / 1e6:.0f} MB at "
-                    f"{fmt_bytes(large.info['corpus_bytes'])}")
-
-
-def startup(run: Run, key: str, unit: Callable[[float], str]):
-    jieba, fast = run.get("segment-startup", "jieba"), run.get("segment-startup", "fastcount")
-    if jieba is None or fast is None or jieba.info.get(key) is None or fast.info.get(key) is None:
-        return None, f"missing `segment-startup` rows with `{key}`"
-    a, b = jieba.info[key], fast.info[key]
-    value = a / b if b > 0 else math.inf
-    return value, f"{value:.2f}x (jieba {unit(a)}, fastcount {unit(b)})"
-
-
-def scaling_points(run: Run) -> List[str]:
-    """Scaling groups in order of their vocabulary (distinct words)."""
-    groups = {r.group: r.info.get("distinct", 0) for r in run.family("scaling")}
-    return sorted(groups, key=groups.get)
-
-
-def per_token(row: Row) -> float:
-    return row.seconds / max(1, row.info.get("tokens", 1))
-
-
-def cost_growth(run: Run, row_name: str) -> Tuple[Optional[float], str]:
-    points = [g for g in scaling_points(run) if run.get(g, row_name)]
-    if len(points) < 2:
-        return None, f"needs two scaling points with `{row_name}`"
-    first, last = run.get(points[0], row_name), run.get(points[-1], row_name)
-    growth = per_token(last) / per_token(first)
-    return growth, (f"{growth:.2f}x ({per_token(first) * 1e9:.0f} -> {per_token(last) * 1e9:.0f} ns/token, "
-                    f"{first.info['distinct']:,} -> {last.info['distinct']:,} words)")
-
-
-def growth_compare(run: Run, fast_row: str):
-    dict_growth, dict_text = cost_growth(run, "dict classic")
-    fast_growth, fast_text = cost_growth(run, fast_row)
-    if dict_growth is None or fast_growth is None:
-        return None, dict_text if dict_growth is None else fast_text
-    return dict_growth / fast_growth, f"dict {dict_text}; {fast_row} {fast_text}"
-
-
-def kernel_growth(run: Run, row_name: str) -> Tuple[Optional[float], str]:
-    rows = sorted((r for r in run.family("kernel-zipf") if r.row == row_name), key=lambda r: r.info["vocab"])
-    if len(rows) < 2:
-        return None, f"needs two `kernel-zipf-*` groups with `{row_name}`"
-    first, last = rows[0], rows[-1]
-    cost = [r.seconds / r.info["draws"] * 1e9 for r in (first, last)]
-    return cost[1] / cost[0], (f"{cost[1] / cost[0]:.2f}x ({cost[0]:.1f} -> {cost[1]:.1f} ns/key, "
-                               f"{first.info['vocab']:,} -> {last.info['vocab']:,} keys)")
-
-
-def kernel_growth_compare(run: Run):
-    dict_growth, dict_text = kernel_growth(run, "dict")
-    fast_growth, fast_text = kernel_growth(run, "HashCounter")
-    if dict_growth is None or fast_growth is None:
-        return None, dict_text if dict_growth is None else fast_text
-    return dict_growth / fast_growth, f"dict {dict_text}; HashCounter {fast_text}"
-
-
-def per_process(run: Run):
-    points = scaling_points(run)
-    parts, best = [], None
-    for g in points:
-        classic = run.get(g, "dict classic")
-        pool = [r for r in run.in_group(g) if r.row.startswith("dict batched Pool")]
-        if classic and pool:
-            n = pool[0].info.get("workers", 1)
-            value = classic.seconds / pool[0].seconds / n
-            best = value if best is None else max(best, value)
-            parts.append(f"{classic.info.get('distinct', 0):,} words: {value:.2f}")
-    if best is None:
-        return None, "needs `dict classic` and `dict batched Pool(N)` rows in `scaling-*`"
-    return best, "; ".join(parts)
-
-
-def pool_per_process_e2e(run: Run):
-    pool = [r for r in run.in_group("e2e") if r.row.startswith("jieba+dict batched Pool")]
-    if not pool:
-        return None, "missing `jieba+dict batched Pool(N)` in `e2e`"
-    value, text = ratio(run, "e2e", "jieba+dict", pool[0].row)
-    if value is None:
-        return None, text
-    n = pool[0].info.get("workers", 1)
-    return value / n, f"{value / n:.2f} ({text} on {n} processes)"
-
-
-TARGETS = [
-    Target("#2", "HashCounter.add vs pandas value_counts, Zipf ids over a 70k vocabulary", ">= 5x",
-           lambda r: ratio(r, "kernel-zipf-7e+04", "pandas", "HashCounter"), lambda v: v >= 5),
-    Target("#2", "HashCounter.add vs collections.Counter(list), same ids", ">= 10x",
-           lambda r: ratio(r, "kernel-zipf-7e+04", "Counter", "HashCounter"), lambda v: v >= 10),
-    Target("#2", "HashCounter.add vs collections.Counter, 1M distinct keys", ">= 3x",
-           lambda r: ratio(r, "kernel-layout", "Counter-random", "HashCounter-random"), lambda v: v >= 3),
-    Target("#2", "sequential keys 0..N as fast as random keys (HashCounter)", ">= 0.75x random's speed",
-           lambda r: ratio(r, "kernel-layout", "HashCounter-random", "HashCounter-sequential"), lambda v: v >= 0.75),
-    Target("#2", "keys that are multiples of 2**20 as fast as random keys (HashCounter)", ">= 0.75x random's speed",
-           lambda r: ratio(r, "kernel-layout", "HashCounter-random", "HashCounter-strided"), lambda v: v >= 0.75),
-    Target("#2", "HashCounter memory per distinct key, 10M keys", "<= 32 B/key", bytes_per_key, lambda v: v <= 32),
-    Target("#2", "fastcount.Counter.update vs collections.Counter.update, real jieba tokens", ">= 1.5x",
-           lambda r: ratio(r, "strings", "collections.Counter.update", "fastcount.Counter.update"),
-           lambda v: v >= 1.5),
-    Target("#3", "count_words(jieba): workers=2 vs workers=1, real corpus", ">= 1.8x", workers_speedup,
-           lambda v: v >= 1.8),
-    Target("#3", "count_words(jieba): parent's merge share of the wall time, all workers", "< 5%", merge_share,
-           lambda v: v < 0.05),
-    Target("#3", "count_words(jieba): workers=2 vs workers=1, a file of the real corpus 8 times", "measured",
-           file_workers_speedup, None),
-    Target("#3", "count_words: parent peak memory, largest vs smallest generated corpus", "grows <= 10%",
-           parent_memory, lambda v: v <= 0.10),
-    Target("#4", "count_words(jieba, workers=1) vs jieba.lcut + dict loop", ">= 20x",
-           lambda r: native_ratio(r, "jieba+dict", "count_words(jieba, workers=1)"), lambda v: v >= 20),
-    Target("#4", "count_words(jieba, workers=1) vs rjieba.cut + collections.Counter", ">= 1.5x",
-           lambda r: native_ratio(r, "rjieba+Counter", "count_words(jieba, workers=1)"), lambda v: v >= 1.5),
-    Target("#4", "fastcount.lcut vs rjieba.cut", ">= 1x",
-           lambda r: ratio(r, "segment", "rjieba.cut", "fastcount.lcut"), lambda v: v >= 1),
-    Target("#4", "dictionary load time: fastcount vs jieba's cached start (fresh process)", ">= 1x",
-           lambda r: startup(r, "load_seconds", fmt_time), lambda v: v >= 1),
-    Target("#4", "dictionary memory: jieba's over fastcount's (fresh process)", ">= 1x",
-           lambda r: startup(r, "rss_delta_bytes", lambda b: f"{b / 1e6:.0f} MB"), lambda v: v >= 1),
-    Target("#6", "Dask LocalCluster (2 processes) vs count_words(workers=2), 1 GB generated corpus", ">= 80%",
-           dask_ratio, lambda v: v >= 0.8),
-    Target("#6", "serialised partial count size", "measured", dask_partial_size, None),
-    Target("#5", "per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's", "> 1x",
-           kernel_growth_compare, lambda v: v > 1),
-    Target("#5", "per-token cost growth with vocabulary: dict's over fastcount.Counter's", "> 1x",
-           lambda r: growth_compare(r, "fastcount.Counter classic"), lambda v: v > 1),
-    Target("#5", "per-token cost growth with vocabulary: dict's over count_words(workers=1)'s", "> 1x",
-           lambda r: growth_compare(r, "count_words(whitespace, workers=1)"), lambda v: v > 1),
-    Target("#5", "speedup per process, dict batched over a Pool vs the classic loop (best vocabulary)",
-           "measured", per_process, None),
-    Target("#5", "speedup per process, jieba + dict batched over a Pool vs the classic loop", "measured",
-           pool_per_process_e2e, None),
-]
-
-
-# ------------------------------------------------------------- format ----
-
-def fmt_time(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.0f} µs"
-
-
-def fmt_bytes(n: float) -> str:
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n:.0f} B"
-
-
 def throughput(row: Row) -> str:
+    """The row's rate, from the first of draws, tokens, corpus_bytes, distinct it records."""
     info = row.info
     if row.family in ("kernel-zipf", "kernel-layout"):
         return f"{info.get('draws', 0) / row.seconds / 1e6:.1f} M keys/s"
@@ -430,19 +118,23 @@ def markdown(run: Run, stat: str, plots: List[str], inputs: Sequence[str] = ()) 
         out.append(f"| {t.issue} | {t.text} | {t.required} | {text} | {verdict} |")
 
     out += ["", "## All rows", "",
-            "Ratios: the classic row's time over the row's time (higher is faster).", ""]
+            "Ratios: the group's baseline row's time (the classic way where there is one) over the row's "
+            "time (higher is faster).", ""]
     for group in run.groups():
         rows = sorted(run.in_group(group), key=lambda r: r.seconds)
-        classic = run.get(group, CLASSIC.get(rows[0].family, ""))
-        out += [f"### {group}", "", "| Row | Time | Throughput | vs classic | Rounds |", "|---|---|---|---|---|"]
+        baseline = run.get(group, BASELINE.get(rows[0].family, ""))
+        out += [f"### {group}", "", "| Row | Time | Throughput | vs baseline | Rounds |", "|---|---|---|---|---|"]
         for row in rows:
-            vs = f"{classic.seconds / row.seconds:.2f}x" if classic else ""
+            vs = f"{baseline.seconds / row.seconds:.2f}x" if baseline else ""
             out.append(f"| {row.row} | {fmt_time(row.seconds)} | {throughput(row)} | {vs} | {row.rounds} |")
         extras = memory_lines(rows)
         if extras:
             out += [""] + extras
         out.append("")
 
+    table = parity_table(run)
+    if table:
+        out += ["## Parity with the reference", ""] + table + [""]
     table = scaling_table(run)
     if table:
         out += ["## Cost per token as the vocabulary grows", ""] + table + [""]
@@ -455,6 +147,7 @@ def markdown(run: Run, stat: str, plots: List[str], inputs: Sequence[str] = ()) 
 
 
 def memory_lines(rows: List[Row]) -> List[str]:
+    """Notes under a group's table: the measured extras of its rows (memory, merge share, load time)."""
     lines = []
     for row in rows:
         i = row.info
@@ -462,9 +155,17 @@ def memory_lines(rows: List[Row]) -> List[str]:
             lines.append(f"- {row.row}: {i['rss_delta_bytes'] / 1e6:.1f} MB resident for {i['distinct']:,} keys = "
                          f"{i['bytes_per_key']:.1f} bytes per key")
         if i.get("peak_rss_bytes") is not None:
-            lines.append(f"- {row.row}: parent peak {i['peak_rss_bytes'] / 1e6:.0f} MB "
-                         f"(after imports {i['baseline_rss_bytes'] / 1e6:.0f} MB), merge share "
-                         f"{i.get('merge_share', 0):.1%}")
+            parts = [f"peak {i['peak_rss_bytes'] / 1e6:.0f} MB"]
+            if i.get("baseline_rss_bytes") is not None:
+                parts.append(f"after imports {i['baseline_rss_bytes'] / 1e6:.0f} MB")
+            if i.get("budget_bytes") is not None:
+                parts.append(f"budget {fmt_bytes(i['budget_bytes'])} + stated overhead "
+                             f"{fmt_bytes(i.get('overhead_bytes') or 0)}")
+            if i.get("spills") is not None:
+                parts.append(f"{i['spills']} spills")
+            if i.get("merge_share") is not None:
+                parts.append(f"merge share {i['merge_share']:.1%}")
+            lines.append(f"- {row.row}: " + ", ".join(parts))
         if i.get("load_seconds") is not None:
             rss = i.get("rss_delta_bytes")
             lines.append(f"- {row.row}: dictionary loaded in {fmt_time(i['load_seconds'])}"
@@ -472,9 +173,25 @@ def memory_lines(rows: List[Row]) -> List[str]:
         if i.get("merge_share") is not None and row.group in ("e2e", "e2e-file"):
             lines.append(f"- {row.row}: merge {i['merge_share']:.2%} of {fmt_time(i['seconds'])}, "
                          f"tokenizer `{i.get('stats_tokenizer', '?')}`, {i.get('workers_used', '?')} workers used")
-        if i.get("diff_vs_jieba"):
-            lines.append(f"- {row.row}: counts differ from jieba's by {i['diff_vs_jieba']:,} tokens in all")
     return lines
+
+
+def parity_table(run: Run) -> List[str]:
+    """Rows that record their parity with a reference (peers, and fastcount where it is checked)."""
+    rows = [r for r in run.rows.values() if r.info.get("identical_lines") is not None
+            or r.info.get("diff_vs_jieba") is not None]
+    if not rows:
+        return []
+    out = ["Identical lines: lines whose tokens (and tags) equal the reference's, out of all lines compared; "
+           "tokens differing: the sum over words of |count - the reference's count|.", "",
+           "| Group | Row | Reference | Identical lines | Tokens differing |", "|---|---|---|---|---|"]
+    for r in rows:
+        same, total = r.info.get("identical_lines"), r.info.get("compared_lines")
+        lines = f"{same:,} / {total:,} ({same / total:.2%})" if same is not None and total else ""
+        diff = r.info.get("diff_vs_jieba")
+        out.append(f"| {r.group} | {r.row} | {r.info.get('reference', 'jieba.lcut')} | {lines} | "
+                   f"{'' if diff is None else f'{diff:,}'} |")
+    return out
 
 
 def scaling_table(run: Run) -> List[str]:
@@ -621,22 +338,6 @@ def save(fig, outdir: Path, name: str) -> str:
 
 
 # ---------------------------------------------------------------- cli ----
-
-def load(paths: List[str]) -> List[dict]:
-    docs = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(p.rglob("*.json"), key=lambda f: f.stat().st_mtime)
-            if not found:
-                raise SystemExit(f"report.py: no JSON file under {p}")
-            p = found[-1]
-        try:
-            with open(p, encoding="utf-8") as f:
-                docs.append(json.load(f))
-        except (OSError, ValueError) as exc:
-            raise SystemExit(f"report.py: cannot read {p}: {exc}")
-    return docs
-
 
 def main(argv=None) -> int:
     """Command line: ``python bench/report.py RESULTS.json... [-o DIR] [--stat median|min|mean]``."""

@@ -2,21 +2,26 @@
 
 Group "e2e": texts in, exact word counts out (pure-whitespace tokens dropped):
   jieba + dict loop (the classic), the classic batched over a multiprocessing
-  Pool with per-batch dicts merged at the end, jieba.enable_parallel,
-  rjieba + Counter, jieba_fast + Counter, and fastcount.count_words for each
-  tokenizer path ("jieba": native, "jieba-py": jieba.lcut) and workers 1..cores.
+  Pool with per-batch dicts merged at the end, jieba.enable_parallel, each
+  peer + collections.Counter, and fastcount.count_words for each tokenizer
+  path ("jieba": native, "jieba-py": jieba.lcut) and workers 1..cores.
+Group "e2e-small": count_words(jieba-py) of a few thousand lines, workers 1
+  and 2: a job short enough that loading jieba in each worker shows.
 Group "e2e-file": count_words(jieba) of a file holding the corpus 8 times, for
   workers 1..cores (the same job, long enough to show how it scales).
-Group "segment": the segmenters alone over every line (jieba.lcut,
-  jieba_fast.lcut, rjieba.cut, fastcount.lcut).
+Group "segment": the segmenters alone over every line (jieba.lcut, each peer,
+  fastcount.lcut).
 Group "segment-startup": time and memory to load the dictionary, fresh process.
 
-fastcount rows must equal jieba's counts exactly; the other implementations of
-jieba's algorithm (rjieba, jieba_fast) differ on a few tokens, which is recorded
-in ``extra_info["diff_vs_jieba"]`` (sum of |count differences|).
+Peers (optional, a missing one skips its rows): other implementations of
+jieba's algorithm, see PEERS.  jieba_next (Rust) is not on PyPI, so it has no row.
+fastcount rows must equal jieba's exactly; a peer's parity is recorded in
+``extra_info``: ``identical_lines`` of ``compared_lines`` (segment rows) and
+``diff_vs_jieba``, the sum over words of |count differences|.
 """
 
 import itertools
+import logging
 
 import pytest
 
@@ -28,35 +33,48 @@ WORKERS = list(range(1, CORES + 1))
 FAST_ROUNDS = 21
 
 
+#: Optional peers: module -> the segment row's name (its cut function).
+PEERS = {
+    "rjieba": "rjieba.cut",                      # Rust
+    "jieba_fast": "jieba_fast.lcut",             # C (Viterbi and DAG route)
+    "jieba_fast_dat": "jieba_fast_dat.lcut",     # C++, double-array trie
+    "cppjieba_py_dat": "cppjieba_py_dat.lcut",   # cppjieba, double-array trie
+    "jieba3": "jieba3.cut_text",                 # pure Python 3.10+
+}
+#: Rows that take seconds on the corpus: fewer rounds.
+SLOW = {"jieba", "jieba_fast", "jieba3"}
+
+
 def peer_count(cut, lines):
     """A segmenter's tokens of every line into collections.Counter, whitespace dropped."""
     return benchlib.counter_without_whitespace(itertools.chain.from_iterable(map(cut, lines)))
 
 
 def peer(name):
-    """The cut function of an optional peer, initialised (skips the row when missing)."""
-    if name == "rjieba":
-        rjieba = pytest.importorskip("rjieba")
-        rjieba.cut("预热")  # loads its dictionary, outside the timing
-        return rjieba.cut
-    if name == "jieba_fast":
-        jieba_fast = pytest.importorskip("jieba_fast")
-        import logging
-
-        jieba_fast.setLogLevel(logging.WARNING)
-        jieba_fast.initialize()
-        return jieba_fast.lcut
+    """The cut function of jieba, fastcount or an optional peer, initialised (skips the row when missing)."""
     if name == "jieba":
         return benchlib.quiet_jieba().lcut
     if name == "fastcount":
         import fastcount
 
-        fastcount.lcut("预热")
-        return fastcount.lcut
-    raise ValueError(name)
+        cut = fastcount.lcut
+    else:
+        module = pytest.importorskip(name, reason=f"the peer {name} is not installed")
+        if name == "jieba3":
+            cut = module.jieba3().cut_text
+        elif name == "rjieba":
+            cut = module.cut
+        else:
+            if name != "cppjieba_py_dat":
+                module.setLogLevel(logging.WARNING)
+                module.initialize()
+            cut = module.lcut
+    cut("预热")  # loads the dictionary, outside the timing
+    return cut
 
 
 def check_peer(bench, result, expected):
+    """Record a peer's count difference from jieba; a peer far off (> 5%) is a broken row, not a peer."""
     diff = benchlib.count_difference(result, expected)
     bench.info["diff_vs_jieba"] = diff
     assert result and diff <= 0.05 * sum(expected.values()), f"{diff} tokens differ from jieba"
@@ -91,10 +109,10 @@ def test_e2e_jieba_enable_parallel(bench, corpus, jieba_reference):
     assert result == jieba_reference[1]
 
 
-@pytest.mark.parametrize("name", ["rjieba", "jieba_fast"])
+@pytest.mark.parametrize("name", list(PEERS))
 def test_e2e_peer(bench, corpus, jieba_reference, name):
     cut = peer(name)
-    result = bench("e2e", f"{name}+Counter", lambda: peer_count(cut, corpus.lines), slow=name == "jieba_fast",
+    result = bench("e2e", f"{name}+Counter", lambda: peer_count(cut, corpus.lines), slow=name in SLOW,
                    workers=1, **corpus.info())
     check_peer(bench, result, jieba_reference[1])
 
@@ -124,6 +142,28 @@ def test_e2e_count_words(bench, scale, corpus, jieba_reference, tokenizer, worke
     assert stats.workers == workers or not scale.smoke
     assert 0 <= stats.merge_share < 1
     assert dict(result.items()) == dict(jieba_reference[1])
+
+
+#: Lines of the e2e-small job: a few thousand, as in issue #12 (item 8).
+SMALL_LINES = 3000
+
+
+@pytest.mark.parametrize("workers", [w for w in (1, 2) if w <= CORES])
+def test_e2e_small_jieba_py(bench, scale, corpus, jieba_lines, workers):
+    """count_words(jieba-py) of a few thousand lines: worker processes that load jieba
+    themselves (~1 s each) cost about what they save; forked ones inherit it loaded."""
+    import fastcount
+
+    lines = corpus.lines[:SMALL_LINES]
+    expected = benchlib.counter_without_whitespace(itertools.chain.from_iterable(jieba_lines[:SMALL_LINES]))
+    benchlib.quiet_jieba()
+    options = {"chunk_size": 2048} if scale.smoke else {}
+    info = dict(corpus.info(), corpus=f"{corpus.name}, first {len(lines):,} lines",
+                corpus_bytes=sum(len(t.encode("utf-8")) + 1 for t in lines), corpus_lines=len(lines))
+    result = bench("e2e-small", f"count_words(jieba-py, workers={workers})",
+                   lambda: fastcount.count_words(lines, tokenizer="jieba-py", workers=workers, **options),
+                   slow=True, tokenizer="jieba-py", workers=workers, **info)
+    assert dict(result.items()) == dict(expected)
 
 
 #: The corpus repeated this many times in one file, for the e2e-file group.
@@ -162,17 +202,20 @@ def test_e2e_file_count_words(bench, scale, corpus, jieba_reference, corpus_file
     assert dict(result.items()) == expected
 
 
-@pytest.mark.parametrize("name", ["jieba", "jieba_fast", "rjieba", "fastcount"])
-def test_segment(bench, corpus, jieba_reference, name):
+@pytest.mark.parametrize("name", ["jieba", *PEERS, "fastcount"])
+def test_segment(bench, corpus, jieba_lines, jieba_reference, name):
     cut = peer(name)
-    label = {"jieba": "jieba.lcut", "jieba_fast": "jieba_fast.lcut", "rjieba": "rjieba.cut",
-             "fastcount": "fastcount.lcut"}[name]
-    tokens = bench("segment", label, lambda: [cut(line) for line in corpus.lines],
-                   slow=name in ("jieba", "jieba_fast"), **corpus.info())
-    flat = [w for line in tokens for w in line]
+    label = {"jieba": "jieba.lcut", "fastcount": "fastcount.lcut", **PEERS}[name]
+    tokens = bench("segment", label, lambda: [cut(line) for line in corpus.lines], slow=name in SLOW,
+                   **corpus.info())
+    tokens = [list(line) for line in tokens]  # a peer may return another sequence type
+    bench.info.update(identical_lines=sum(a == b for a, b in zip(tokens, jieba_lines)),
+                      compared_lines=len(jieba_lines), reference="jieba.lcut")
     if name in ("jieba", "fastcount"):
-        assert flat == jieba_reference[0]  # token for token
+        assert tokens == jieba_lines  # line for line, token for token
     else:
+        assert len(tokens) == len(jieba_lines)
+        flat = itertools.chain.from_iterable(tokens)
         check_peer(bench, benchlib.counter_without_whitespace(flat), jieba_reference[1])
 
 

@@ -178,3 +178,60 @@ def test_plan_inputs_script_runs(tmp_path):
     assert out.returncode == 0, out.stderr
     text = (tmp_path / "p.md").read_text(encoding="utf-8")
     assert text == out.stdout and "B/word" in text and "ns/entry" in text
+
+
+def test_report_new_groups_targets_and_parity(tmp_path):
+    """Rows of the groups added for issues #11-#15 and peer parity: verdicts, notes, parity table."""
+    run = synthetic_run()
+    corpus = {"corpus": "reviews.txt", "corpus_bytes": 7_400_000, "corpus_lines": 35_000, "real_corpus": True}
+    run["benchmarks"] += [
+        entry("kernel-adversarial", "HashCounter-random", 0.10, draws=40_000),
+        entry("kernel-adversarial", "HashCounter-crafted", 0.15, draws=40_000),  # 1.5x: pass
+        entry("kernel-adversarial", "HashCounter-shuffled", 0.10, draws=40_000),
+        entry("kernel-adversarial", "HashCounter-table-order", 0.30, draws=40_000),  # 3x: FAIL
+        entry("ngram-spill", "count_ngrams(char 1-4, in memory)", 1.0, **corpus),
+        entry("ngram-spill", "count_ngrams(char 1-4, spilled)", 1.5, peak_rss_bytes=90e6, budget_bytes=64e6,
+              overhead_bytes=32e6, spills=5, **corpus),  # 1.5x; 90 MB of 96 MB: pass both
+        entry("ngram-1gb", "count_ngrams(char 1-6, budget 2GB)", 100.0, peak_rss_bytes=2.5e9,
+              budget_bytes=2e9, overhead_bytes=0.2e9, corpus_bytes=1e9),  # over budget: FAIL
+        entry("segment", "cppjieba_py_dat.lcut", 0.7, identical_lines=24_361, compared_lines=35_123,
+              diff_vs_jieba=41_872, **corpus),
+        entry("e2e-small", "count_words(jieba-py, workers=1)", 2.0, tokenizer="jieba-py", workers=1),
+        entry("e2e-small", "count_words(jieba-py, workers=2)", 1.6, tokenizer="jieba-py", workers=2),  # 1.25x
+    ]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    text = (tmp_path / "report.md").read_text()
+    expected = {
+        "crafted keys vs random keys, HashCounter.add": "pass",
+        "another table's key order vs the same keys shuffled, into an empty HashCounter": "FAIL",
+        "character 1..4-grams spilled (>= 4 spills) vs in memory": "pass",
+        "character 1..4-grams spilled: peak memory": "pass",
+        "1 GB generated corpus, character 1..6-grams: peak memory in a 2 GB budget": "FAIL",
+        "1 GB generated corpus, character 1..6-grams: throughput": "info",
+        "count_words(jieba-py): workers=2 vs workers=1, a few thousand lines": "FAIL",
+        "POS counting, one worker, vs jieba.posseg.lcut + collections.Counter": "missing",
+    }
+    v = verdicts(text)
+    assert {k: v.get(k) for k in expected} == expected
+    assert "| 1.50x (150.0 ms / 100.0 ms) |" in text  # crafted / random, the cost's own row first
+    assert "peak 90 MB = 94% of the 64 MB budget + 32 MB stated overhead, 5 spills" in text
+    assert "- count_ngrams(char 1-4, spilled): peak 90 MB, budget 64 MB + stated overhead 32 MB, 5 spills" in text
+    assert "10.0 MB/s (1 GB in 100.00 s)" in text
+    assert ("| segment | cppjieba_py_dat.lcut | jieba.lcut | 24,361 / 35,123 (69.36%) | 41,872 |") in text
+
+
+def test_report_two_worker_targets_need_two_cores(tmp_path):
+    run = synthetic_run()
+    run["machine_info"]["cpu"]["count"] = 1
+    run["benchmarks"] += [
+        entry("e2e-small", "count_words(jieba-py, workers=1)", 2.0, workers=1),
+        entry("e2e-small", "count_words(jieba-py, workers=2)", 1.0, workers=2),
+    ]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    text = (tmp_path / "report.md").read_text()
+    assert verdicts(text)["count_words(jieba-py): workers=2 vs workers=1, a few thousand lines"] == "missing"
+    assert "| needs 2 cores |" in text
