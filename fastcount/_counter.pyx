@@ -24,51 +24,16 @@ from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_STRIDES, PyBuffer_Release,
 from cpython.object cimport PyObject_LengthHint
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
                           uint32_t, uint64_t, INT64_MAX, INT64_MIN)
-# PyMem_Raw*: the system allocator (calloc stays lazy, realloc remaps), usable
-# without the GIL, and visible to tracemalloc
-from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
 from libc.string cimport memcpy, memset
+
+# The native layer's allocator (the system's: calloc stays lazy, realloc
+# remaps), usable without the GIL and visible to tracemalloc.
+from fastcount._native cimport (fc_add_overflows, fc_advise_huge, fc_alloc, fc_calloc, fc_free,
+                                fc_grow, fc_prefetch_write, fc_realloc)
 
 import operator
 import sys
 from collections.abc import Mapping
-
-cdef extern from *:
-    """
-    /* Overflow-checked int64 addition: 1 (and *r untouched) on overflow. */
-    static inline int fc_add_overflows(int64_t a, int64_t b, int64_t *r) {
-    #if defined(__GNUC__) || defined(__clang__)
-        return __builtin_add_overflow(a, b, r);
-    #else
-        if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return 1;
-        *r = a + b;
-        return 0;
-    #endif
-    }
-    #if defined(__GNUC__) || defined(__clang__)
-    #define fc_prefetch(p) __builtin_prefetch((const void *)(p), 1, 3)
-    #else
-    #define fc_prefetch(p) ((void)0)
-    #endif
-    /* Large tables ask for transparent huge pages: random probes into a
-       table of hundreds of MB otherwise miss the TLB on nearly every key. */
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    #endif
-    static void fc_advise_huge(void *p, size_t n) {
-    #if defined(__linux__) && defined(MADV_HUGEPAGE)
-        const uintptr_t huge = (uintptr_t)1 << 21;
-        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-        uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
-        if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
-    #else
-        (void)p; (void)n;
-    #endif
-    }
-    """
-    bint fc_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
-    void fc_prefetch(const void* p) noexcept nogil
-    void fc_advise_huge(void* p, size_t n) noexcept nogil
 
 ctypedef fused ikey_t:
     int8_t
@@ -96,6 +61,8 @@ cdef enum:
     DENSE_KEYS_PER_CELL = 2
     # batches shorter than this are hashed: the scratch costs more than it saves
     DENSE_MIN = 64
+    # an iterable's length hint sizes its first buffer up to this many items
+    HINT_MAX = 1 << 20
     # dense counting takes a batch in chunks of this many keys (L1-sized for int64)
     SPAN_CHUNK = 4096
 
@@ -132,7 +99,7 @@ cdef int fc_table_init(FCTable* t, Py_ssize_t expected) noexcept nogil:
         if cap > (<size_t>-1) // (4 * sizeof(FCCell)):
             return -1
         cap *= 2
-    t.cells = <FCCell*>PyMem_RawCalloc(cap, sizeof(FCCell))
+    t.cells = <FCCell*>fc_calloc(cap, sizeof(FCCell))
     if t.cells == NULL:
         return -1
     if cap >= HUGE_MIN_CELLS:
@@ -146,7 +113,7 @@ cdef int fc_table_init(FCTable* t, Py_ssize_t expected) noexcept nogil:
 
 
 cdef void fc_table_free(FCTable* t) noexcept nogil:
-    PyMem_RawFree(t.cells)
+    fc_free(t.cells)
     t.cells = NULL
     t.mask = 0
     t.used = 0
@@ -175,12 +142,12 @@ cdef int _grow(FCTable* t) noexcept nogil:
     cdef uint64_t* done
     if old_cap > (<size_t>-1) // (2 * sizeof(FCCell)):
         return -1
-    done = <uint64_t*>PyMem_RawCalloc(old_cap // 64 + 1, sizeof(uint64_t))
+    done = <uint64_t*>fc_calloc(old_cap // 64 + 1, sizeof(uint64_t))
     if done == NULL:
         return -1
-    cells = <FCCell*>PyMem_RawRealloc(t.cells, new_cap * sizeof(FCCell))
+    cells = <FCCell*>fc_realloc(t.cells, new_cap, sizeof(FCCell))
     if cells == NULL:
-        PyMem_RawFree(done)
+        fc_free(done)
         return -1
     memset(cells + old_cap, 0, old_cap * sizeof(FCCell))
     if new_cap >= HUGE_MIN_CELLS:
@@ -207,7 +174,7 @@ cdef int _grow(FCTable* t) noexcept nogil:
             cells[h] = e
             done[h >> 6] |= (<uint64_t>1) << (h & 63)
             e = tmp
-    PyMem_RawFree(done)
+    fc_free(done)
     return 0
 
 
@@ -368,7 +335,7 @@ cdef int fc_table_reserve(FCTable* t, Py_ssize_t n) noexcept nogil:
 
 cdef int fc_table_copy(FCTable* dst, const FCTable* src) noexcept nogil:
     cdef size_t cap = src.mask + 1
-    dst.cells = <FCCell*>PyMem_RawMalloc(cap * sizeof(FCCell))
+    dst.cells = <FCCell*>fc_alloc(cap, sizeof(FCCell))
     if dst.cells == NULL:
         return -1
     memcpy(dst.cells, src.cells, cap * sizeof(FCCell))
@@ -494,7 +461,7 @@ cdef inline int _run_impl(FCTable* t, const char* keys, Py_ssize_t kstride, ikey
         h = ring[i & (AHEAD - 1)]
         if i < steady:
             ring[i & (AHEAD - 1)] = _mix(_tag(_key_at(keys, kstride, i + AHEAD, kind)))
-            fc_prefetch(&cells[ring[i & (AHEAD - 1)] & mask])
+            fc_prefetch_write(&cells[ring[i & (AHEAD - 1)] & mask])
         if weighted:
             c = (<const int64_t*>(counts + i * cstride))[0]
         r = _step(t, &cells, &mask, _tag(_key_at(keys, kstride, i, kind)), h, c)
@@ -559,7 +526,7 @@ cdef uint32_t* _dense_count(const char* keys, Py_ssize_t kstride, ikey_t* kind, 
             new_lo = mn if dense == NULL or mn < wlo else wlo
             new_hi = mx if dense == NULL or mx > wlo + size - 1 else wlo + size - 1
             if new_hi - new_lo >= <uint64_t>limit:
-                PyMem_RawFree(dense)
+                fc_free(dense)
                 return NULL
             want = min(max(new_hi - new_lo + 1, 2 * size), <uint64_t>limit)
             room = want - (new_hi - new_lo + 1)
@@ -567,13 +534,13 @@ cdef uint32_t* _dense_count(const char* keys, Py_ssize_t kstride, ikey_t* kind, 
                 new_lo -= min(room, new_lo)
             else:
                 new_hi += min(room, <uint64_t>-1 - new_hi)
-            grown = <uint32_t*>PyMem_RawCalloc(<size_t>(new_hi - new_lo + 1), sizeof(uint32_t))
+            grown = <uint32_t*>fc_calloc(<size_t>(new_hi - new_lo + 1), sizeof(uint32_t))
             if grown == NULL:
-                PyMem_RawFree(dense)
+                fc_free(dense)
                 return NULL
             if dense != NULL:
                 memcpy(grown + (wlo - new_lo), dense, <size_t>size * sizeof(uint32_t))
-                PyMem_RawFree(dense)
+                fc_free(dense)
             dense = grown
             wlo = new_lo
             size = new_hi - new_lo + 1
@@ -605,9 +572,9 @@ cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* ki
         return 1
     for j in range(cells):
         d += dense[j] != 0
-    pairs = <int64_t*>PyMem_RawMalloc(<size_t>(2 * d) * sizeof(int64_t))
+    pairs = <int64_t*>fc_alloc(<size_t>(2 * d), sizeof(int64_t))
     if pairs == NULL:
-        PyMem_RawFree(dense)
+        fc_free(dense)
         return 1
     i = 0
     for j in range(cells):
@@ -615,14 +582,14 @@ cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* ki
             pairs[i] = _tag(<int64_t>(lo + <uint64_t>j))
             pairs[d + i] = dense[j]
             i += 1
-    PyMem_RawFree(dense)
+    fc_free(dense)
     if fc_table_len(t) == 0:
         # an empty table ends at this capacity anyway: size it once instead of
         # doubling it on the way (on failure _run meets the shortage itself)
         fc_table_reserve(t, d)
     r = _run(t, <const char*>pairs, sizeof(int64_t), <int64_t*>NULL,
              <const char*>(pairs + d), sizeof(int64_t), d, newbits, &where)
-    PyMem_RawFree(pairs)
+    fc_free(pairs)
     if r != 0:
         memset(newbits, 0, <size_t>(d // 8 + 1))
         return 1
@@ -788,7 +755,7 @@ cdef class _Ints:
     def __dealloc__(self):
         if self.has_view:
             PyBuffer_Release(&self.view)
-        PyMem_RawFree(self.temp)
+        fc_free(self.temp)
 
     cdef object get(self, Py_ssize_t i):
         cdef const char* p = self.data + i * self.stride
@@ -806,7 +773,7 @@ cdef class _Ints:
         cdef int64_t* dst
         if self.kind == K_I64:
             return 0
-        dst = <int64_t*>PyMem_RawMalloc(max(self.n, 1) * sizeof(int64_t))
+        dst = <int64_t*>fc_alloc(max(self.n, 1), sizeof(int64_t))
         if dst == NULL:
             raise MemoryError()
         with nogil:
@@ -817,7 +784,7 @@ cdef class _Ints:
             elif self.kind == K_U16: _widen(self.data, self.stride, self.n, <uint16_t*>NULL, dst)
             elif self.kind == K_U32: _widen(self.data, self.stride, self.n, <uint32_t*>NULL, dst)
             else: _widen(self.data, self.stride, self.n, <uint64_t*>NULL, dst)
-        PyMem_RawFree(self.temp)
+        fc_free(self.temp)
         self.temp = dst
         self.data = <const char*>dst
         self.stride = sizeof(int64_t)
@@ -837,8 +804,7 @@ cdef _Ints _ints(object obj, str name):
     """Validate `obj` (an integer buffer or an iterable of integers) as the
     batch argument `name`; errors name the offending position."""
     cdef _Ints r = _Ints.__new__(_Ints)
-    cdef Py_ssize_t bad, i, cap
-    cdef int64_t* grown
+    cdef Py_ssize_t bad
     if PyObject_CheckBuffer(obj):
         PyObject_GetBuffer(obj, &r.view, PyBUF_STRIDES | PyBUF_FORMAT)
         r.has_view = True
@@ -884,20 +850,15 @@ cdef _Ints _ints(object obj, str name):
 
 
 cdef _Ints _ints_from_iterable(_Ints r, object obj, str name):
-    cdef Py_ssize_t i = 0, cap = PyObject_LengthHint(obj, 16)
-    cdef int64_t* grown
-    if cap < 16:
-        cap = 16
-    r.temp = <int64_t*>PyMem_RawMalloc(cap * sizeof(int64_t))
-    if r.temp == NULL:
-        raise MemoryError()
+    # The length hint only sizes the first allocation, and only up to
+    # HINT_MAX items: an object may lie about its length (or be range(2**62)).
+    cdef Py_ssize_t i = 0, cap = 0
+    cdef Py_ssize_t first = min(max(PyObject_LengthHint(obj, 16), 16), <Py_ssize_t>HINT_MAX)
+    if fc_grow(<void**>&r.temp, &cap, first, sizeof(int64_t), 0) < 0:
+        raise MemoryError(f"{name}: out of memory")
     for x in obj:
-        if i == cap:
-            grown = <int64_t*>PyMem_RawRealloc(r.temp, 2 * cap * sizeof(int64_t))
-            if grown == NULL:
-                raise MemoryError()
-            r.temp = grown
-            cap *= 2
+        if i == cap and fc_grow(<void**>&r.temp, &cap, i + 1, sizeof(int64_t), 0) < 0:
+            raise MemoryError(f"{name}: out of memory at item {i}")
         r.temp[i] = _item(x, name, i)
         i += 1
     r.data = <const char*>r.temp
@@ -978,7 +939,7 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
         cstride = counts.stride
     if n == 0:
         return
-    newbits = <uint8_t*>PyMem_RawCalloc(<size_t>(n // 8 + 1), 1)
+    newbits = <uint8_t*>fc_calloc(<size_t>(n // 8 + 1), 1)
     if newbits == NULL:
         raise MemoryError()
     self._busy = True
@@ -990,7 +951,7 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
             r = _dispatch(&self.table, keys, cdata, cstride, newbits, &where)
     finally:
         self._busy = False
-        PyMem_RawFree(newbits)
+        fc_free(newbits)
     if r == -1:
         raise MemoryError(f"out of memory at keys[{where}]; the counter is unchanged")
     if r == -2:
@@ -1093,7 +1054,7 @@ cdef class HashCounter:
         _idle(o)
         if o is self:
             o = self.copy()
-        newbits = <uint8_t*>PyMem_RawCalloc((o.table.mask + 2) // 8 + 1, 1)
+        newbits = <uint8_t*>fc_calloc((o.table.mask + 2) // 8 + 1, 1)
         if newbits == NULL:
             raise MemoryError()
         self._busy = True
@@ -1104,7 +1065,7 @@ cdef class HashCounter:
         finally:
             self._busy = False
             o._busy = False
-            PyMem_RawFree(newbits)
+            fc_free(newbits)
         if r == -1:
             raise MemoryError("out of memory during merge; the counter is unchanged")
         if r == -2:

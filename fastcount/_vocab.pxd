@@ -19,10 +19,10 @@ cdef struct FCVocabSlot:
 cdef struct FCVocab:
     char* arena           # every word's bytes, back to back, in id order
     int64_t arena_len
-    int64_t arena_cap
+    Py_ssize_t arena_cap   # bytes allocated for the arena
     int64_t* offsets      # n + 1 entries: word i is arena[offsets[i]:offsets[i + 1]]
     int64_t n             # number of words (ids are 0 .. n - 1)
-    int64_t offsets_cap   # entries allocated in offsets
+    Py_ssize_t offsets_cap  # entries allocated in offsets
     FCVocabSlot* slots    # open addressing with linear probing, power-of-two size
     uint64_t mask         # slot count - 1
 
@@ -72,8 +72,5 @@ cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2   # id; MemoryErro
 cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2     # id or -1
 # The word with id i as a new str; IndexError when i is not an id.
 cdef str fc_vocab_word_str(Vocab v, int64_t i)
-# For callers that encode many strs into a buffer of their own (to hash them
-# ahead of the lookups): point *p at the word's UTF-8 (surrogatepass) and
-# return its length, ASCII in place, else encoded into `out`; -1 when that
-# could need more than `room` bytes.
-cdef Py_ssize_t fc_str_utf8_into(str word, char* out, Py_ssize_t room, const char** p) except -2
+# Callers that encode many strs into a buffer of their own (to hash them ahead
+# of the lookups) use fastcount._native's fc_str_utf8: the same bytes.

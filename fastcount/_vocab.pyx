@@ -19,30 +19,22 @@ cimport cython
 import numpy as np
 
 from cpython.number cimport PyNumber_Index
-from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_DATA
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-# PyMem_Raw*: plain malloc underneath, callable without the GIL, and seen by
-# tracemalloc, so a Vocab's memory shows up where users measure it.
-from cpython.mem cimport PyMem_RawMalloc, PyMem_RawCalloc, PyMem_RawRealloc, PyMem_RawFree
 from libc.string cimport memcpy, memcmp, memset, memchr
+
+# Memory comes from the native layer's allocator (PyMem_Raw*: seen by
+# tracemalloc, so a Vocab's memory shows up where users measure it).
+from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
+                                fc_str_from_valid_utf8, fc_str_utf8, fc_str_utf8_need,
+                                fc_utf8_invalid_at, fc_utf8_put)
 
 
 cdef extern from "Python.h":
-    bint PyUnicode_IS_ASCII(object o)
-    object PyUnicode_New(Py_ssize_t size, uint32_t maxchar)
-    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyBytes_FromStringAndSize(const char* s, Py_ssize_t size)
     char* PyBytes_AS_STRING(object o)
 
 cdef extern from *:
     """
-    /* Strings from the pre-PEP 393 C API must be made "ready" before their
-       kind/data are read; from Python 3.12 on every str is ready. */
-    #if PY_VERSION_HEX < 0x030C0000
-    #define FC_UNICODE_READY(o) PyUnicode_READY(o)
-    #else
-    #define FC_UNICODE_READY(o) 0
-    #endif
     #define FC_P1 0x9E3779B185EBCA87ULL
     #define FC_P2 0xC2B2AE3D27D4EB4FULL
     #define FC_P3 0x165667B19E3779F9ULL
@@ -50,15 +42,8 @@ cdef extern from *:
     #define FC_P5 0x27D4EB2F165667C5ULL
     #define FC_M1 0xFF51AFD7ED558CCDULL
     #define FC_M2 0xC4CEB9FE1A85EC53ULL
-    #if defined(__GNUC__) || defined(__clang__)
-    #define FC_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
-    #else
-    #define FC_PREFETCH(p) ((void)0)
-    #endif
     """
-    int FC_UNICODE_READY(object o) except -1
     const uint64_t FC_P1, FC_P2, FC_P3, FC_P4, FC_P5, FC_M1, FC_M2
-    void FC_PREFETCH(const void* p) noexcept nogil
 
 
 # Grow the slot array when it would be more than 7/10 full: linear probing
@@ -144,7 +129,7 @@ cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
     """Move every slot into a fresh array of nslots (a power of two).
 
     Uses only the stored tags, so no word is rehashed."""
-    cdef FCVocabSlot* new = <FCVocabSlot*>PyMem_RawCalloc(nslots, sizeof(FCVocabSlot))
+    cdef FCVocabSlot* new = <FCVocabSlot*>fc_calloc(nslots, sizeof(FCVocabSlot))
     cdef uint64_t newmask = nslots - 1
     cdef uint64_t i, j
     cdef FCVocabSlot s
@@ -158,7 +143,7 @@ cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
                 while new[j].id1 != 0:
                     j = (j + 1) & newmask
                 new[j] = s
-        PyMem_RawFree(v.slots)
+        fc_free(v.slots)
     v.slots = new
     v.mask = newmask
     return 0
@@ -174,32 +159,17 @@ cdef uint64_t _slots_for(int64_t nwords) noexcept nogil:
 cdef int _reserve_offsets(FCVocab* v, int64_t nwords) noexcept nogil:
     # Doubling for appends; exactly the request when it is larger (a load
     # or unpickle that knows its size gets no slack).
-    cdef int64_t cap = max(nwords + 1, 2 * v.offsets_cap, 16)
-    cdef int64_t* p
-    if nwords + 1 <= v.offsets_cap:
-        return 0
-    p = <int64_t*>PyMem_RawRealloc(v.offsets, cap * sizeof(int64_t))
-    if p == NULL:
+    cdef bint fresh = v.offsets == NULL
+    if fc_grow(<void**>&v.offsets, &v.offsets_cap, nwords + 1, sizeof(int64_t), 0) < 0:
         return -1
-    if v.offsets == NULL:
-        p[0] = 0
-    v.offsets = p
-    v.offsets_cap = cap
+    if fresh:
+        v.offsets[0] = 0
     return 0
 
 
 cdef int _reserve_arena(FCVocab* v, int64_t nbytes) noexcept nogil:
-    cdef int64_t cap = max(nbytes, 2 * v.arena_cap, 64)
-    cdef char* p
-    # Allocated even for empty words, so a word's pointer is never NULL.
-    if nbytes <= v.arena_cap and v.arena != NULL:
-        return 0
-    p = <char*>PyMem_RawRealloc(v.arena, cap)
-    if p == NULL:
-        return -1
-    v.arena = p
-    v.arena_cap = cap
-    return 0
+    # At least one byte, so a word's pointer is never NULL (empty words too).
+    return fc_grow(<void**>&v.arena, &v.arena_cap, max(nbytes, 1), 1, 0)
 
 
 cdef int _init_sized(FCVocab* v, int64_t nwords, int64_t nbytes) noexcept nogil:
@@ -231,9 +201,9 @@ cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil:
 
 
 cdef void fc_vocab_free(FCVocab* v) noexcept nogil:
-    PyMem_RawFree(v.arena)
-    PyMem_RawFree(v.offsets)
-    PyMem_RawFree(v.slots)
+    fc_free(v.arena)
+    fc_free(v.offsets)
+    fc_free(v.slots)
     memset(v, 0, sizeof(FCVocab))
 
 
@@ -295,7 +265,7 @@ cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n,
         return wid
     # Bytes from C callers are checked once, when they become a word, so
     # that turning words back into str can trust the arena.
-    if n < 0 or _utf8_invalid_at(<const unsigned char*>utf8, n, 1) >= 0:
+    if n < 0 or fc_utf8_invalid_at(<const unsigned char*>utf8, n, 1) >= 0:
         return -2
     return _add_new(v, utf8, n, h)
 
@@ -392,89 +362,6 @@ cdef void _truncate(FCVocab* v, int64_t nwords, uint64_t mask_before) noexcept n
     v.arena_len = v.offsets[nwords]
 
 
-# ---------------------------------------------------------------- UTF-8
-
-cdef inline Py_ssize_t _put_utf8(uint32_t c, unsigned char* out, Py_ssize_t j) noexcept nogil:
-    # Surrogates (U+D800..U+DFFF) take the 3-byte form, as 'surrogatepass'.
-    if c < 0x80:
-        out[j] = <unsigned char>c
-        return j + 1
-    if c < 0x800:
-        out[j] = <unsigned char>(0xC0 | (c >> 6))
-        out[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
-        return j + 2
-    if c < 0x10000:
-        out[j] = <unsigned char>(0xE0 | (c >> 12))
-        out[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
-        out[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
-        return j + 3
-    out[j] = <unsigned char>(0xF0 | (c >> 18))
-    out[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
-    out[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
-    out[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
-    return j + 4
-
-
-cdef inline Py_ssize_t _encode_ucs(int kind, const void* data, Py_ssize_t length,
-                                   unsigned char* out) noexcept nogil:
-    """UTF-8 (surrogatepass) of PEP 393 code units into out; returns the size."""
-    cdef Py_ssize_t i, j = 0
-    cdef const uint8_t* d1
-    cdef const uint16_t* d2
-    cdef const uint32_t* d4
-    if kind == 1:
-        d1 = <const uint8_t*>data
-        for i in range(length):
-            j = _put_utf8(d1[i], out, j)
-    elif kind == 2:
-        d2 = <const uint16_t*>data
-        for i in range(length):
-            j = _put_utf8(d2[i], out, j)
-    else:
-        d4 = <const uint32_t*>data
-        for i in range(length):
-            j = _put_utf8(d4[i], out, j)
-    return j
-
-
-cdef inline int _cont(const unsigned char* p, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
-    return k < n and (p[k] & 0xC0) == 0x80
-
-
-cdef Py_ssize_t _utf8_invalid_at(const unsigned char* p, Py_ssize_t n,
-                                 bint allow_surrogates) noexcept nogil:
-    """Offset of the first byte that is not valid UTF-8, or -1 if all are.
-
-    Strict UTF-8 (no overlong forms, nothing above U+10FFFF); encoded
-    surrogates are accepted only with allow_surrogates."""
-    cdef Py_ssize_t k = 0
-    cdef unsigned char c, lo, hi
-    while k < n:
-        c = p[k]
-        if c < 0x80:
-            k += 1
-        elif 0xC2 <= c <= 0xDF:
-            if not _cont(p, k + 1, n):
-                return k
-            k += 2
-        elif 0xE0 <= c <= 0xEF:
-            lo = 0xA0 if c == 0xE0 else 0x80
-            hi = 0x9F if (c == 0xED and not allow_surrogates) else 0xBF
-            if not (k + 1 < n and lo <= p[k + 1] <= hi and _cont(p, k + 2, n)):
-                return k
-            k += 3
-        elif 0xF0 <= c <= 0xF4:
-            lo = 0x90 if c == 0xF0 else 0x80
-            hi = 0x8F if c == 0xF4 else 0xBF
-            if not (k + 1 < n and lo <= p[k + 1] <= hi
-                    and _cont(p, k + 2, n) and _cont(p, k + 3, n)):
-                return k
-            k += 4
-        else:
-            return k
-    return -1
-
-
 # ---------------------------------------------------------------- str level
 
 cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
@@ -482,39 +369,13 @@ cdef inline Py_ssize_t _str_utf8(Vocab v, str word, const char** out) except -1:
 
     ASCII strs are their own UTF-8, so those are used in place; others are
     encoded into v.scratch, which only grows (no allocation per call)."""
-    cdef Py_ssize_t n = fc_str_utf8_into(word, v.scratch, v.scratch_cap, out)
-    cdef Py_ssize_t need
-    cdef int kind
-    cdef char* p
+    cdef Py_ssize_t n = fc_str_utf8(word, v.scratch, v.scratch_cap, out)
     if n >= 0:
         return n
-    kind = PyUnicode_KIND(word)
-    need = PyUnicode_GET_LENGTH(word) * (kind + 1 if kind < 4 else 4)  # worst case
-    need = max(need, 2 * v.scratch_cap, SCRATCH_MIN)
-    p = <char*>PyMem_RawRealloc(v.scratch, need)
-    if p == NULL:
+    if fc_grow(<void**>&v.scratch, &v.scratch_cap, max(fc_str_utf8_need(word), SCRATCH_MIN),
+               1, 0) < 0:
         raise MemoryError()
-    v.scratch = p
-    v.scratch_cap = need
-    return fc_str_utf8_into(word, v.scratch, v.scratch_cap, out)
-
-
-cdef Py_ssize_t fc_str_utf8_into(str word, char* out, Py_ssize_t room, const char** p) except -2:
-    """Point *p at the word's UTF-8 (surrogatepass) and return its length:
-    ASCII in place, else encoded into ``out``; -1 when that could need more
-    than ``room`` bytes. The same bytes as every str-level call here."""
-    cdef Py_ssize_t length
-    cdef int kind
-    FC_UNICODE_READY(word)
-    length = PyUnicode_GET_LENGTH(word)
-    if PyUnicode_IS_ASCII(word):
-        p[0] = <const char*>PyUnicode_DATA(word)
-        return length
-    kind = PyUnicode_KIND(word)
-    if length > room // (kind + 1 if kind < 4 else 4):  # worst case per code unit
-        return -1
-    p[0] = out
-    return _encode_ucs(kind, PyUnicode_DATA(word), length, <unsigned char*>out)
+    return fc_str_utf8(word, v.scratch, v.scratch_cap, out)
 
 
 cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
@@ -538,64 +399,7 @@ cdef str fc_vocab_word_str(Vocab v, int64_t i):
     cdef const char* p = fc_vocab_word(&v.table, i, &n)
     if p == NULL:
         raise IndexError(_no_such_id(i, v.table.n))
-    return _decode_utf8(<const unsigned char*>p, n)
-
-
-cdef str _decode_utf8(const unsigned char* p, Py_ssize_t n):
-    """A new str from UTF-8 (surrogatepass) that is known to be valid.
-
-    The arena was validated on the way in, so this skips the checks and the
-    error-handler machinery of PyUnicode_DecodeUTF8, which dominate for the
-    short words a vocabulary holds."""
-    cdef Py_ssize_t k, count = 0
-    cdef unsigned char c, top = 0
-    cdef uint32_t maxchar
-    cdef void* data
-    cdef int kind
-    for k in range(n):
-        c = p[k]
-        if (c & 0xC0) != 0x80:  # one code point per non-continuation byte
-            count += 1
-            if c > top:
-                top = c
-    # The highest lead byte gives the str's exact PEP 393 kind (CPython
-    # requires the narrowest one): ASCII, Latin-1 (C2-C3), UCS2 (up to EF).
-    if top < 0x80:
-        return PyUnicode_FromKindAndData(1, p, n)
-    maxchar = 0xFF if top <= 0xC3 else (0xFFFF if top <= 0xEF else 0x10FFFF)
-    s = PyUnicode_New(count, maxchar)
-    data = PyUnicode_DATA(s)
-    kind = PyUnicode_KIND(s)
-    _decode_into(p, n, kind, data)
-    return s
-
-
-cdef void _decode_into(const unsigned char* p, Py_ssize_t n, int kind, void* data) noexcept nogil:
-    cdef Py_ssize_t k = 0, j = 0
-    cdef unsigned char c
-    cdef uint32_t cp
-    while k < n:
-        c = p[k]
-        if c < 0x80:
-            cp = c
-            k += 1
-        elif c < 0xE0:
-            cp = ((c & 0x1F) << 6) | (p[k + 1] & 0x3F)
-            k += 2
-        elif c < 0xF0:
-            cp = ((c & 0x0F) << 12) | ((p[k + 1] & 0x3F) << 6) | (p[k + 2] & 0x3F)
-            k += 3
-        else:
-            cp = (((c & 0x07) << 18) | ((p[k + 1] & 0x3F) << 12)
-                  | ((p[k + 2] & 0x3F) << 6) | (p[k + 3] & 0x3F))
-            k += 4
-        if kind == 1:
-            (<uint8_t*>data)[j] = <uint8_t>cp
-        elif kind == 2:
-            (<uint16_t*>data)[j] = <uint16_t>cp
-        else:
-            (<uint32_t*>data)[j] = cp
-        j += 1
+    return fc_str_from_valid_utf8(<const unsigned char*>p, n)
 
 
 cdef str _no_such_id(object i, int64_t n):
@@ -663,7 +467,7 @@ cdef int _load_lines(FCVocab* v, const unsigned char* data, Py_ssize_t size,
         if stop > pos and data[stop - 1] == 0x0D:  # CRLF line ending
             stop -= 1
         err.line = line
-        bad = _utf8_invalid_at(data + pos, stop - pos, 0)
+        bad = fc_utf8_invalid_at(data + pos, stop - pos, 0)
         if bad >= 0:
             err.kind = _E_UTF8
             err.col = bad
@@ -696,7 +500,7 @@ cdef int _load_lines(FCVocab* v, const unsigned char* data, Py_ssize_t size,
                     cp = (a << 12) | (b << 8) | (cc << 4) | d
                     if cp < 0xD800 or cp > 0xDFFF:
                         return -1
-                    j = _put_utf8(cp, tmp, j)
+                    j = fc_utf8_put(cp, tmp, j)
                     k += 6
                     continue
                 else:
@@ -768,14 +572,14 @@ cdef bytes _escaped(const FCVocab* v):
     """The whole file content of Vocab.save as bytes."""
     cdef Py_ssize_t size
     # Escaping at most doubles a word (a surrogate: 3 bytes -> 6), plus newlines.
-    cdef unsigned char* out = <unsigned char*>PyMem_RawMalloc(2 * v.arena_len + v.n + 1)
+    cdef unsigned char* out = <unsigned char*>fc_alloc(2 * v.arena_len + v.n + 1, 1)
     if out == NULL:
         raise MemoryError()
     size = _escape_all(v, out)
     try:
         return PyBytes_FromStringAndSize(<const char*>out, size)
     finally:
-        PyMem_RawFree(out)
+        fc_free(out)
 
 
 # ---------------------------------------------------------------- pickling
@@ -786,7 +590,7 @@ cdef bytes _varint_lengths(const FCVocab* v):
     cdef int64_t i
     cdef uint64_t x
     cdef Py_ssize_t j = 0
-    cdef unsigned char* out = <unsigned char*>PyMem_RawMalloc(10 * v.n + 1)
+    cdef unsigned char* out = <unsigned char*>fc_alloc(10 * v.n + 1, 1)
     if out == NULL:
         raise MemoryError()
     for i in range(v.n):
@@ -800,7 +604,7 @@ cdef bytes _varint_lengths(const FCVocab* v):
     try:
         return PyBytes_FromStringAndSize(<const char*>out, j)
     finally:
-        PyMem_RawFree(out)
+        fc_free(out)
 
 
 cdef inline Py_ssize_t _varint_at(const unsigned char* o, Py_ssize_t k, uint64_t* out) noexcept nogil:
@@ -847,7 +651,7 @@ def _unpickle_vocab(bytes arena, bytes lengths):
                 ka = nbytes  # the word's own turn below raises
                 break
             ring[ahead % AHEAD] = _hash(<const char*>(a + astart), length)
-            FC_PREFETCH(&v.table.slots[ring[ahead % AHEAD] & v.table.mask])
+            fc_prefetch(&v.table.slots[ring[ahead % AHEAD] & v.table.mask])
             astart += length
             ahead += 1
         k = _varint_at(o, k, &length)
@@ -855,7 +659,7 @@ def _unpickle_vocab(bytes arena, bytes lengths):
             raise ValueError(f"invalid Vocab pickle: length of word {i} overflows")
         if length > <uint64_t>(alen - start):
             raise ValueError(f"invalid Vocab pickle: word {i} runs past the arena")
-        if _utf8_invalid_at(a + start, length, 1) >= 0:
+        if fc_utf8_invalid_at(a + start, length, 1) >= 0:
             raise ValueError(f"invalid Vocab pickle: word {i} is not UTF-8")
         h = ring[i % AHEAD] if i < ahead else _hash(<const char*>(a + start), length)
         wid = _intern_valid(&v.table, <const char*>(a + start), length, h)
@@ -921,7 +725,7 @@ cdef class Vocab:
 
     def __dealloc__(self):
         fc_vocab_free(&self.table)
-        PyMem_RawFree(self.scratch)
+        fc_free(self.scratch)
 
     def __init__(self, words=()):
         if isinstance(words, (str, bytes)):
@@ -1044,7 +848,7 @@ cdef class Vocab:
             if i + AHEAD < m:
                 p = fc_vocab_word(&other.table, view[i + AHEAD], &size)
                 ring[i & (AHEAD - 1)] = _hash(p, size)
-                FC_PREFETCH(&self.table.slots[<uint32_t>ring[i & (AHEAD - 1)] & self.table.mask])
+                fc_prefetch(&self.table.slots[<uint32_t>ring[i & (AHEAD - 1)] & self.table.mask])
             p = fc_vocab_word(&other.table, view[i], &size)
             # other's arena holds valid UTF-8 (checked on the way in);
             # p stays valid while self grows, even when other is self
@@ -1144,13 +948,13 @@ cdef class Vocab:
         # Unescaping only shrinks a line, so the file size bounds the arena.
         if _init_sized(&v.table, content.count(b"\n") + 1, size) < 0:
             raise MemoryError()
-        tmp = <unsigned char*>PyMem_RawMalloc(size + 1)
+        tmp = <unsigned char*>fc_alloc(size + 1, 1)
         if tmp == NULL:
             raise MemoryError()
         memset(&err, 0, sizeof(LoadError))
         with nogil:
             rc = _load_lines(&v.table, data, size, tmp, &err)
-        PyMem_RawFree(tmp)
+        fc_free(tmp)
         if rc == 0:
             return v
         where = f"{path}:{err.line}: "
@@ -1198,51 +1002,3 @@ cdef class Vocab:
             return f"Vocab({self.words()!r})"
         head = ", ".join(repr(fc_vocab_word_str(self, i)) for i in range(5))
         return f"Vocab([{head}, ...], len={n})"
-
-
-# ---------------------------------------------------------------- test hooks
-# The byte-level C API is meant for other Cython modules; these let
-# tests/test_vocab.py drive it from Python.
-
-def _c_intern_bytes(Vocab v, bytes word):
-    """fc_vocab_intern(v, word): the id, or the C error code (-1, -2)."""
-    return fc_vocab_intern(&v.table, word, len(word))
-
-
-def _c_find_bytes(Vocab v, bytes word):
-    """fc_vocab_find(v, word): the id, or -1."""
-    return fc_vocab_find(&v.table, word, len(word))
-
-
-def _c_intern_own_slice(Vocab v, int64_t wid, Py_ssize_t start, Py_ssize_t stop):
-    """Intern bytes start:stop of word wid, passing a pointer into v's own
-    arena (which may move while the new word is added)."""
-    cdef Py_ssize_t n
-    cdef const char* p = fc_vocab_word(&v.table, wid, &n)
-    if p == NULL or not 0 <= start <= stop <= n:
-        raise IndexError("no such slice")
-    return fc_vocab_intern(&v.table, p + start, stop - start)
-
-
-def _c_bare_table(list words, Py_ssize_t expected):
-    """Intern bytes into a bare FCVocab (zero-filled if expected < 0, else
-    fc_vocab_init(expected)); returns (ids, ids found again, words read back
-    with fc_vocab_word)."""
-    cdef FCVocab t
-    cdef Py_ssize_t n
-    cdef const char* p
-    cdef bytes w
-    memset(&t, 0, sizeof(FCVocab))
-    if expected >= 0 and fc_vocab_init(&t, expected) < 0:
-        raise MemoryError()
-    try:
-        found = [fc_vocab_find(&t, w, len(w)) for w in words]
-        ids = [fc_vocab_intern(&t, w, len(w)) for w in words]
-        again = [fc_vocab_find_hashed(&t, w, len(w), fc_hash_bytes(w, len(w))) for w in words]
-        back = []
-        for i in range(t.n):
-            p = fc_vocab_word(&t, i, &n)
-            back.append(p[:n])
-        return found, ids, again, back
-    finally:
-        fc_vocab_free(&t)

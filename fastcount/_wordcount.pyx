@@ -29,46 +29,14 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.unicode cimport PyUnicode_Check
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t, uintptr_t, INT64_MIN
-from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memmove
 
-from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes, fc_str_utf8_into,
+from fastcount._native cimport (fc_add_overflows, fc_free, fc_grow, fc_grown_capacity,
+                                fc_prefetch, fc_realloc, fc_str_utf8, fc_sub_overflows)
+from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes,
                                fc_vocab_find, fc_vocab_find_str, fc_vocab_init,
                                fc_vocab_intern_hashed, fc_vocab_intern_str, fc_vocab_intern_trusted,
                                fc_vocab_reserve, fc_vocab_word, fc_vocab_word_str)
-
-cdef extern from *:
-    """
-    /* Overflow-checked int64 addition: 1 on overflow (*r is then meaningless). */
-    static inline int fcw_add_overflows(int64_t a, int64_t b, int64_t *r) {
-    #if defined(__GNUC__) || defined(__clang__)
-        return __builtin_add_overflow(a, b, r);
-    #else
-        if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return 1;
-        *r = a + b;
-        return 0;
-    #endif
-    }
-    /* The same for a - b. */
-    static inline int fcw_sub_overflows(int64_t a, int64_t b, int64_t *r) {
-    #if defined(__GNUC__) || defined(__clang__)
-        return __builtin_sub_overflow(a, b, r);
-    #else
-        if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return 1;
-        *r = a - b;
-        return 0;
-    #endif
-    }
-    /* A hint that *p will be read soon (a no-op where unsupported). */
-    #if defined(__GNUC__) || defined(__clang__)
-    #define fcw_prefetch(p) __builtin_prefetch((p))
-    #else
-    #define fcw_prefetch(p) ((void)0)
-    #endif
-    """
-    void fcw_prefetch(const void* p) noexcept nogil
-    bint fcw_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
-    bint fcw_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
 
 # Marks a deleted entry in the order array (no encoded key is this small).
 cdef int64_t TOMB = INT64_MIN
@@ -116,10 +84,10 @@ cdef int grow_cells(Cells* c, Py_ssize_t need) except -1:
     large blocks keep their page offset) they are moved back onto a 64-byte
     boundary."""
     cdef Py_ssize_t i, old = c.cap, off = <char*>c.at - c.raw
-    cdef Py_ssize_t new_cap = old + old // 4 if old >= 16 else 16
-    if new_cap < need:
-        new_cap = need
-    cdef char* q = <char*>realloc(c.raw, <size_t>new_cap * sizeof(Cell) + 63)
+    cdef Py_ssize_t new_cap = fc_grown_capacity(old, need, 2)
+    cdef char* q = NULL
+    if new_cap >= 0 and <size_t>new_cap < (<size_t>-1 - 63) // sizeof(Cell):
+        q = <char*>fc_realloc(c.raw, <size_t>new_cap * sizeof(Cell) + 63, 1)
     if q == NULL:
         raise MemoryError("fastcount.Counter: out of memory")
     cdef Cell* at = <Cell*>((<uintptr_t>q + 63) & ~(<uintptr_t>63))
@@ -138,14 +106,9 @@ cdef void* grow_array(void* p, Py_ssize_t* cap, Py_ssize_t need, size_t item) ex
 
     Grows by 1/4 (still amortised O(1)): these arrays are per distinct key,
     and doubling would waste up to half of them."""
-    cdef Py_ssize_t new_cap = cap[0] + cap[0] // 4 if cap[0] >= 16 else 16
-    if new_cap < need:
-        new_cap = need
-    cdef void* q = realloc(p, <size_t>new_cap * item)
-    if q == NULL:
+    if fc_grow(&p, cap, need, item, 2) < 0:
         raise MemoryError("fastcount.Counter: out of memory")
-    cap[0] = new_cap
-    return q
+    return p
 
 
 cdef int64_t as_count(object value, object key) except? -1:
@@ -191,10 +154,10 @@ cdef class CounterBase:
         self._free_arrays()
 
     cdef void _free_arrays(self) noexcept:
-        free(self.order)
-        free(self.vcells.raw)
-        free(self.ocells.raw)
-        free(self.touched)
+        fc_free(self.order)
+        fc_free(self.vcells.raw)
+        fc_free(self.ocells.raw)
+        fc_free(self.touched)
         self.order = self.touched = NULL
         self.vcells.raw = self.ocells.raw = NULL
         self.vcells.at = self.ocells.at = NULL
@@ -338,7 +301,7 @@ cdef class CounterBase:
         self.ntouched = 0
         if self.touched_cap > 65536:
             # a big batch's list is not kept: it would cost 8 bytes per key for good
-            free(self.touched)
+            fc_free(self.touched)
             self.touched = NULL
             self.touched_cap = 0
         self.busy = False
@@ -355,7 +318,7 @@ cdef class CounterBase:
                                     f"(-({n})){where}")
             n = -n
         c = self._touch(enc)
-        if fcw_add_overflows(c.delta, n, &r):
+        if fc_add_overflows(c.delta, n, &r):
             raise OverflowError(f"count for {self._decode(enc)!r} leaves the int64 range "
                                 f"({c.delta} + {n}){where}")
         c.delta = r
@@ -421,7 +384,7 @@ cdef class CounterBase:
             obj = <object>PyList_GET_ITEM(words, start + k)
             if not PyUnicode_Check(obj):
                 break
-            n = fc_str_utf8_into(<str>obj, buf + used, CHUNK_BYTES - used, &p)
+            n = fc_str_utf8(<str>obj, buf + used, CHUNK_BYTES - used, &p)
             if n < 0:
                 if k:
                     break   # the next run starts with it
@@ -431,7 +394,7 @@ cdef class CounterBase:
             if p == buf + used:
                 used += n
             ps[k], ns[k], hs[k] = p, n, fc_hash_bytes(p, n)
-            fcw_prefetch(&t.slots[hs[k] & t.mask])
+            fc_prefetch(&t.slots[hs[k] & t.mask])
             k += 1
         self._intern_prefetched(ps, ns, hs, k, encs)
         return k
@@ -449,13 +412,13 @@ cdef class CounterBase:
         for j in range(k):
             slot = t.slots[hs[j] & t.mask]
             if slot.id1 and slot.tag == <uint32_t>hs[j]:
-                fcw_prefetch(&t.offsets[slot.id1 - 1])
+                fc_prefetch(&t.offsets[slot.id1 - 1])
                 if slot.id1 <= self.vcells.cap:
-                    fcw_prefetch(&self.vcells.at[slot.id1 - 1])
+                    fc_prefetch(&self.vcells.at[slot.id1 - 1])
         for j in range(k):
             slot = t.slots[hs[j] & t.mask]
             if slot.id1 and slot.tag == <uint32_t>hs[j]:
-                fcw_prefetch(t.arena + t.offsets[slot.id1 - 1])
+                fc_prefetch(t.arena + t.offsets[slot.id1 - 1])
         for j in range(k):
             wid = fc_vocab_intern_hashed(&self.vocab.table, ps[j], ns[j], hs[j])
             if wid < 0:   # the bytes are UTF-8: only memory (or a full Vocab) fails
@@ -488,7 +451,7 @@ cdef class CounterBase:
                 break
             ps[k] = fc_vocab_word(&src.vocab.table, e, &ns[k])
             hs[k] = fc_hash_bytes(ps[k], ns[k])
-            fcw_prefetch(&t.slots[hs[k] & t.mask])
+            fc_prefetch(&t.slots[hs[k] & t.mask])
             srcs[k] = e
             k += 1
             j += 1
@@ -524,7 +487,7 @@ cdef class CounterBase:
             c = self._cell(self.touched[i])
             if c.slot < 0:
                 new += 1
-            elif not setmode and fcw_add_overflows(c.count, c.delta, &r):
+            elif not setmode and fc_add_overflows(c.count, c.delta, &r):
                 raise OverflowError(
                     f"count for {self._decode(self.touched[i])!r} would leave the int64 range "
                     f"({c.count} + {c.delta}); fastcount.Counter counts are 64-bit, the "
@@ -834,7 +797,7 @@ cdef class CounterBase:
             enc = self.order[i]
             if enc != TOMB:
                 n = self._cell(enc).count
-                if fcw_add_overflows(acc, n, &r):
+                if fc_add_overflows(acc, n, &r):
                     total += acc   # spill into a Python int
                     acc = n
                 else:
@@ -924,9 +887,9 @@ cdef class CounterBase:
                     cb = b._cell(eb).count
             ovf = False
             if op == 0:
-                ovf = fcw_add_overflows(ca, cb, &n)
+                ovf = fc_add_overflows(ca, cb, &n)
             elif op == 1:
-                ovf = fcw_sub_overflows(ca, cb, &n)
+                ovf = fc_sub_overflows(ca, cb, &n)
             elif op == 2:
                 n = cb if ca < cb else ca
             elif op == 3:
@@ -1150,7 +1113,7 @@ cdef class CounterBase:
                             break   # the word's own turn below raises
                         ap += lwidth
                         ring[ahead % STATE_AHEAD] = fc_hash_bytes(bp + aoff, nb)
-                        fcw_prefetch(&t.slots[ring[ahead % STATE_AHEAD] & t.mask])
+                        fc_prefetch(&t.slots[ring[ahead % STATE_AHEAD] & t.mask])
                         aoff += nb
                         ahead += 1
                     nb = <Py_ssize_t>_get_le(lp, lwidth)

@@ -569,47 +569,47 @@ def test_iteration_is_in_id_order_and_sees_growth():
 
 
 # ---------------------------------------------------------------- the byte-level C API
+# driven through the test-only hooks module (tests/native_hooks.pyx)
 
-def test_c_api_bytes_share_ids_with_str():
-    from fastcount._vocab import _c_find_bytes, _c_intern_bytes
+@pytest.fixture(scope="module")
+def hooks():
+    import native_build
 
+    return native_build.load()
+
+
+def test_c_api_bytes_share_ids_with_str(hooks):
     v = Vocab(["中文", "\ud800"])
-    assert _c_find_bytes(v, "中文".encode()) == 0
-    assert _c_find_bytes(v, b"\xed\xa0\x80") == 1  # surrogatepass form
-    assert _c_find_bytes(v, b"nope") == -1
-    assert _c_intern_bytes(v, "😀".encode()) == 2
+    assert hooks.vocab_find_bytes(v, "中文".encode()) == 0
+    assert hooks.vocab_find_bytes(v, b"\xed\xa0\x80") == 1  # surrogatepass form
+    assert hooks.vocab_find_bytes(v, b"nope") == -1
+    assert hooks.vocab_intern_bytes(v, "😀".encode()) == 2
     assert v[2] == "😀" and v.id_of("😀") == 2
-    assert _c_intern_bytes(v, b"") == 3 and v[3] == ""
+    assert hooks.vocab_intern_bytes(v, b"") == 3 and v[3] == ""
 
 
 @pytest.mark.parametrize("bad", [b"\xff", b"a\xe4\xb8", b"\xc0\x80", b"\xf4\x90\x80\x80"])
-def test_c_api_rejects_bytes_that_are_not_utf8(bad):
-    from fastcount._vocab import _c_intern_bytes
-
+def test_c_api_rejects_bytes_that_are_not_utf8(hooks, bad):
     v = Vocab(["a"])
-    assert _c_intern_bytes(v, bad) == -2
+    assert hooks.vocab_intern_bytes(v, bad) == -2
     assert len(v) == 1 and v.words() == ["a"]
 
 
-def test_c_api_intern_from_own_arena_survives_growth():
-    from fastcount._vocab import _c_intern_own_slice
-
+def test_c_api_intern_from_own_arena_survives_growth(hooks):
     v = Vocab(["x" * 40])
     # every new word forces the arena to grow while its source lies inside it
     for k in range(1, 40):
-        wid = _c_intern_own_slice(v, 0, 0, k)
+        wid = hooks.vocab_intern_own_slice(v, 0, 0, k)
         assert v[wid] == "x" * k
     assert len(v) == 40
-    assert _c_intern_own_slice(v, 0, 0, 40) == 0
+    assert hooks.vocab_intern_own_slice(v, 0, 0, 40) == 0
 
 
 @pytest.mark.parametrize("expected", [-1, 0, 5, 1000])
-def test_c_api_on_a_bare_table(expected):
-    from fastcount._vocab import _c_bare_table
-
+def test_c_api_on_a_bare_table(hooks, expected):
     words = [w.encode("utf-8", "surrogatepass") for w in ["a", "b", "a", "", "中", "\udfff"] * 3]
     words += [str(i).encode() for i in range(300)]
-    found, ids, again, back = _c_bare_table(words, expected)
+    found, ids, again, back = hooks.vocab_bare_table(words, expected)
     ref = first_seen(words)
     assert found == [-1] * len(words)
     assert ids == again == [ref[w] for w in words]

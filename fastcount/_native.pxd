@@ -1,0 +1,377 @@
+# cython: language_level=3
+# The one native helper layer of fastcount: UTF-8 codecs, checked int64
+# arithmetic, prefetch hints, one allocator family and one growth rule,
+# shared by every extension module.
+#
+#     from fastcount._native cimport fc_utf8_put, fc_add_overflows, fc_grow, ...
+#
+# Header-only: everything is a `cdef inline` function or a C macro compiled
+# into each module that cimports it, so no call crosses a module boundary
+# through a function pointer and the hot helpers inline into their loops.
+# No extension defines its own copy of anything here.
+#
+# Allocator family: PyMem_Raw* (plain malloc underneath, callable without the
+# GIL, seen by tracemalloc). Memory from one module may be freed by another.
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.string cimport memcpy
+from cpython.mem cimport PyMem_RawMalloc, PyMem_RawCalloc, PyMem_RawRealloc, PyMem_RawFree
+
+cdef extern from *:
+    """
+    #ifndef FC_NATIVE_H
+    #define FC_NATIVE_H
+    #include <stdint.h>
+    #include <stddef.h>
+    /* int64 a + b / a - b: 1 on overflow (*r is then unspecified), else 0. */
+    static inline int fc_add_overflows(int64_t a, int64_t b, int64_t *r) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_add_overflow(a, b, r);
+    #else
+        if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return 1;
+        *r = a + b;
+        return 0;
+    #endif
+    }
+    static inline int fc_sub_overflows(int64_t a, int64_t b, int64_t *r) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_sub_overflow(a, b, r);
+    #else
+        if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return 1;
+        *r = a - b;
+        return 0;
+    #endif
+    }
+    /* n * item bytes, or SIZE_MAX when that overflows (no allocator grants it). */
+    static inline size_t fc_array_bytes(size_t n, size_t item) {
+    #if defined(__GNUC__) || defined(__clang__)
+        size_t r;
+        return __builtin_mul_overflow(n, item, &r) ? (size_t)-1 : r;
+    #else
+        return (item && n > ((size_t)-1) / item) ? (size_t)-1 : n * item;
+    #endif
+    }
+    /* Hints that *p will be read (or written) soon; no-ops where unsupported. */
+    #if defined(__GNUC__) || defined(__clang__)
+    #define fc_prefetch(p) __builtin_prefetch((const void *)(p), 0, 3)
+    #define fc_prefetch_write(p) __builtin_prefetch((const void *)(p), 1, 3)
+    #else
+    #define fc_prefetch(p) ((void)0)
+    #define fc_prefetch_write(p) ((void)0)
+    #endif
+    /* Strings from the pre-PEP 393 C API must be made "ready" before their
+       kind/data are read; from Python 3.12 on every str is ready. */
+    #if PY_VERSION_HEX < 0x030C0000
+    #define FC_UNICODE_READY(o) PyUnicode_READY(o)
+    #else
+    #define FC_UNICODE_READY(o) 0
+    #endif
+    /* Large tables ask for transparent huge pages: random probes into a
+       table of hundreds of MB otherwise miss the TLB on nearly every access. */
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    #endif
+    static inline void fc_advise_huge(void *p, size_t n) {
+    #if defined(__linux__) && defined(MADV_HUGEPAGE)
+        const uintptr_t huge = (uintptr_t)1 << 21;
+        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+        uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
+        if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
+    #else
+        (void)p; (void)n;
+    #endif
+    }
+    #endif
+    """
+    bint fc_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
+    bint fc_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
+    size_t fc_array_bytes(size_t n, size_t item) noexcept nogil
+    void fc_prefetch(const void* p) noexcept nogil
+    void fc_prefetch_write(const void* p) noexcept nogil
+    void fc_advise_huge(void* p, size_t n) noexcept nogil
+    int FC_UNICODE_READY(object o) except -1
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    int PyUnicode_KIND(object o)
+    const Py_ssize_t PY_SSIZE_T_MAX
+    void* PyUnicode_DATA(object o)
+    object PyUnicode_New(Py_ssize_t size, uint32_t maxchar)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+
+
+# ---------------------------------------------------------------- memory
+
+# Arrays of n items of `item` bytes; NULL when out of memory or when the size
+# overflows. PyMem_Raw* hands out a unique pointer for 0 bytes too.
+cdef inline void* fc_alloc(size_t n, size_t item) noexcept nogil:
+    return PyMem_RawMalloc(fc_array_bytes(n, item))
+
+cdef inline void* fc_calloc(size_t n, size_t item) noexcept nogil:
+    return PyMem_RawCalloc(n, item)
+
+cdef inline void* fc_realloc(void* p, size_t n, size_t item) noexcept nogil:
+    return PyMem_RawRealloc(p, fc_array_bytes(n, item))
+
+cdef inline void fc_free(void* p) noexcept nogil:
+    PyMem_RawFree(p)
+
+
+# The growth rule: a capacity of at least `need` that grows by cap >> shift
+# (shift 0: doubling, for buffers that come and go; shift 2: by a quarter, for
+# per-key arrays that live long, where doubling would waste up to half) and
+# never below 16. -1 when need is negative or the result overflows.
+cdef inline Py_ssize_t fc_grown_capacity(Py_ssize_t cap, Py_ssize_t need, int shift) noexcept nogil:
+    cdef Py_ssize_t step, new_cap = 16
+    if need < 0:
+        return -1
+    if cap >= 16:
+        step = cap >> shift
+        new_cap = cap + step if cap <= PY_SSIZE_T_MAX - step else cap
+    return need if new_cap < need else new_cap
+
+
+# Make *p (an array of *cap items of `item` bytes, or NULL) hold at least
+# `need` items, by the growth rule above. 0 ok; -1 out of memory (or a size
+# that overflows), with *p and *cap untouched and still valid.
+cdef inline int fc_grow(void** p, Py_ssize_t* cap, Py_ssize_t need, size_t item,
+                        int shift) noexcept nogil:
+    cdef Py_ssize_t new_cap
+    cdef void* q
+    if need <= cap[0]:
+        return 0
+    new_cap = fc_grown_capacity(cap[0], need, shift)
+    if new_cap < 0:
+        return -1
+    q = fc_realloc(p[0], <size_t>new_cap, item)
+    if q == NULL:
+        return -1
+    p[0] = q
+    cap[0] = new_cap
+    return 0
+
+
+# ---------------------------------------------------------------- UTF-8
+# Two forms: strict UTF-8 (what bytes.decode("utf-8") accepts) and UTF-8 with
+# 'surrogatepass' (lone surrogates U+D800..U+DFFF as 3-byte sequences), the
+# form a Vocab stores, so that every Python str has exactly one encoding.
+
+# The most bytes the UTF-8 (surrogatepass) of n code units of a PEP 393 kind
+# (1, 2 or 4 bytes each) can take.
+cdef inline Py_ssize_t fc_utf8_max_size(int kind, Py_ssize_t n) noexcept nogil:
+    return n * (kind + 1 if kind < 4 else 4)
+
+
+# Write code point c as UTF-8 (surrogatepass) at out[j]; the index after it.
+cdef inline Py_ssize_t fc_utf8_put(uint32_t c, unsigned char* out, Py_ssize_t j) noexcept nogil:
+    if c < 0x80:
+        out[j] = <unsigned char>c
+        return j + 1
+    if c < 0x800:
+        out[j] = <unsigned char>(0xC0 | (c >> 6))
+        out[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 2
+    if c < 0x10000:
+        out[j] = <unsigned char>(0xE0 | (c >> 12))
+        out[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+        out[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 3
+    out[j] = <unsigned char>(0xF0 | (c >> 18))
+    out[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
+    out[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+    out[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
+    return j + 4
+
+
+# UTF-8 (surrogatepass) of n PEP 393 code units of `kind` (1, 2, 4) into out
+# (room for fc_utf8_max_size(kind, n)); returns the size.
+cdef inline Py_ssize_t fc_utf8_encode_kind(int kind, const void* data, Py_ssize_t n,
+                                           unsigned char* out) noexcept nogil:
+    cdef Py_ssize_t i, j = 0
+    cdef const uint8_t* d1
+    cdef const uint16_t* d2
+    cdef const uint32_t* d4
+    if kind == 1:
+        d1 = <const uint8_t*>data
+        for i in range(n):
+            j = fc_utf8_put(d1[i], out, j)
+    elif kind == 2:
+        d2 = <const uint16_t*>data
+        for i in range(n):
+            j = fc_utf8_put(d2[i], out, j)
+    else:
+        d4 = <const uint32_t*>data
+        for i in range(n):
+            j = fc_utf8_put(d4[i], out, j)
+    return j
+
+
+# The size of the UTF-8 (surrogatepass) of n UCS4 code points (exact).
+cdef inline Py_ssize_t fc_utf8_size_ucs4(const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i, k = n
+    cdef uint32_t c
+    for i in range(n):
+        c = s[i]
+        k += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
+    return k
+
+
+cdef inline bint _fc_cont(const unsigned char* p, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
+    return k < n and (p[k] & 0xC0) == 0x80
+
+
+# Offset of the first byte of p[0:n] that is not valid UTF-8, or -1 if all
+# are: no overlong forms, nothing above U+10FFFF; encoded surrogates count as
+# valid only with allow_surrogates (the surrogatepass form).
+cdef inline Py_ssize_t fc_utf8_invalid_at(const unsigned char* p, Py_ssize_t n,
+                                          bint allow_surrogates) noexcept nogil:
+    cdef Py_ssize_t k = 0
+    cdef unsigned char c, lo, hi
+    while k < n:
+        c = p[k]
+        if c < 0x80:
+            k += 1
+        elif 0xC2 <= c <= 0xDF:
+            if not _fc_cont(p, k + 1, n):
+                return k
+            k += 2
+        elif 0xE0 <= c <= 0xEF:
+            lo = 0xA0 if c == 0xE0 else 0x80
+            hi = 0x9F if (c == 0xED and not allow_surrogates) else 0xBF
+            if not (k + 1 < n and lo <= p[k + 1] <= hi and _fc_cont(p, k + 2, n)):
+                return k
+            k += 3
+        elif 0xF0 <= c <= 0xF4:
+            lo = 0x90 if c == 0xF0 else 0x80
+            hi = 0x8F if c == 0xF4 else 0xBF
+            if not (k + 1 < n and lo <= p[k + 1] <= hi
+                    and _fc_cont(p, k + 2, n) and _fc_cont(p, k + 3, n)):
+                return k
+            k += 4
+        else:
+            return k
+    return -1
+
+
+# The code points of strict UTF-8 s[0:n] into out (room for n), as
+# bytes.decode("utf-8") gives them: their number, or -1 where that decode
+# would fail (surrogates included).
+cdef inline Py_ssize_t fc_utf8_decode_strict(const unsigned char* s, Py_ssize_t n,
+                                             Py_UCS4* out) noexcept nogil:
+    cdef Py_ssize_t i = 0, k = 0
+    cdef unsigned char b0, b1
+    while i < n:
+        b0 = s[i]
+        if b0 < 0x80:
+            out[k] = b0
+            i += 1
+        elif 0xC2 <= b0 <= 0xDF:
+            if i + 1 >= n or (s[i + 1] & 0xC0) != 0x80:
+                return -1
+            out[k] = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F)
+            i += 2
+        elif 0xE0 <= b0 <= 0xEF:
+            if i + 2 >= n:
+                return -1
+            b1 = s[i + 1]
+            if ((b1 & 0xC0) != 0x80 or (s[i + 2] & 0xC0) != 0x80
+                    or (b0 == 0xE0 and b1 < 0xA0) or (b0 == 0xED and b1 > 0x9F)):
+                return -1      # overlong, or a surrogate
+            out[k] = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (s[i + 2] & 0x3F)
+            i += 3
+        elif 0xF0 <= b0 <= 0xF4:
+            if i + 3 >= n:
+                return -1
+            b1 = s[i + 1]
+            if ((b1 & 0xC0) != 0x80 or (s[i + 2] & 0xC0) != 0x80 or (s[i + 3] & 0xC0) != 0x80
+                    or (b0 == 0xF0 and b1 < 0x90) or (b0 == 0xF4 and b1 > 0x8F)):
+                return -1
+            out[k] = (((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12)
+                      | ((s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F))
+            i += 4
+        else:
+            return -1
+        k += 1
+    return k
+
+
+# Decode UTF-8 (surrogatepass) that is known to be valid into n code points
+# of a PEP 393 buffer of `kind`: no checks (the bytes were validated when they
+# were stored).
+cdef inline void fc_utf8_decode_valid_into(const unsigned char* p, Py_ssize_t n, int kind,
+                                           void* data) noexcept nogil:
+    cdef Py_ssize_t k = 0, j = 0
+    cdef unsigned char c
+    cdef uint32_t cp
+    while k < n:
+        c = p[k]
+        if c < 0x80:
+            cp = c
+            k += 1
+        elif c < 0xE0:
+            cp = ((c & 0x1F) << 6) | (p[k + 1] & 0x3F)
+            k += 2
+        elif c < 0xF0:
+            cp = ((c & 0x0F) << 12) | ((p[k + 1] & 0x3F) << 6) | (p[k + 2] & 0x3F)
+            k += 3
+        else:
+            cp = (((c & 0x07) << 18) | ((p[k + 1] & 0x3F) << 12)
+                  | ((p[k + 2] & 0x3F) << 6) | (p[k + 3] & 0x3F))
+            k += 4
+        if kind == 1:
+            (<uint8_t*>data)[j] = <uint8_t>cp
+        elif kind == 2:
+            (<uint16_t*>data)[j] = <uint16_t>cp
+        else:
+            (<uint32_t*>data)[j] = cp
+        j += 1
+
+
+# A new str from UTF-8 (surrogatepass) known to be valid. Skips the checks
+# and error-handler machinery of PyUnicode_DecodeUTF8, which dominate for the
+# short words of a vocabulary.
+cdef inline str fc_str_from_valid_utf8(const unsigned char* p, Py_ssize_t n):
+    cdef Py_ssize_t k, count = 0
+    cdef unsigned char c, top = 0
+    cdef uint32_t maxchar
+    for k in range(n):
+        c = p[k]
+        if (c & 0xC0) != 0x80:  # one code point per non-continuation byte
+            count += 1
+            if c > top:
+                top = c
+    # The highest lead byte gives the str's exact PEP 393 kind (CPython
+    # requires the narrowest one): ASCII, Latin-1 (C2-C3), UCS2 (up to EF).
+    if top < 0x80:
+        return PyUnicode_FromKindAndData(1, p, n)
+    maxchar = 0xFF if top <= 0xC3 else (0xFFFF if top <= 0xEF else 0x10FFFF)
+    s = PyUnicode_New(count, maxchar)
+    fc_utf8_decode_valid_into(p, n, PyUnicode_KIND(s), PyUnicode_DATA(s))
+    return s
+
+
+# Point *p at the UTF-8 (surrogatepass) of `word` and return its size: an
+# ASCII str is its own UTF-8 and is used in place, any other is encoded into
+# out; -1 when that could need more than `room` bytes (see fc_str_utf8_need).
+cdef inline Py_ssize_t fc_str_utf8(str word, char* out, Py_ssize_t room,
+                                   const char** p) except -2:
+    cdef Py_ssize_t length
+    cdef int kind
+    FC_UNICODE_READY(word)
+    length = PyUnicode_GET_LENGTH(word)
+    if PyUnicode_IS_ASCII(word):
+        p[0] = <const char*>PyUnicode_DATA(word)
+        return length
+    kind = PyUnicode_KIND(word)
+    if length > room // (kind + 1 if kind < 4 else 4):
+        return -1
+    p[0] = out
+    return fc_utf8_encode_kind(kind, PyUnicode_DATA(word), length, <unsigned char*>out)
+
+
+# The room fc_str_utf8 needs to encode `word` (0 for ASCII, used in place).
+cdef inline Py_ssize_t fc_str_utf8_need(str word) except -1:
+    FC_UNICODE_READY(word)
+    if PyUnicode_IS_ASCII(word):
+        return 0
+    return fc_utf8_max_size(PyUnicode_KIND(word), PyUnicode_GET_LENGTH(word))
