@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
-    "HashCounter": "fastcount._counter",
+    "HashCounter": "fastcount._hashcounter",
     "Vocab": "fastcount._vocab",
     "Counter": "fastcount.counter",
     "count_words": "fastcount.pipeline",

@@ -1,4 +1,4 @@
-from fastcount._counter import HashCounter as HashCounter
+from fastcount._hashcounter import HashCounter as HashCounter
 from fastcount._vocab import Vocab as Vocab
 from fastcount.counter import Counter as Counter
 from fastcount.pipeline import count_partition as count_partition

@@ -18,7 +18,7 @@ import numpy as np
 from fastcount._jieba cimport (Dictionary, JBCtx, JBTok, JB_AUX, JB_SPACE,
                                JB_ERR_NOMEM, JB_ERR_DOMAIN, jb_cut, jb_ctx_init,
                                jb_ctx_free, jb_node_chars, jb_zfind, utf8_decode_strict)
-from fastcount._counter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
+from fastcount._hashcounter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
 from fastcount._vocab cimport Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word
 
 cdef extern from "Python.h":

@@ -37,7 +37,7 @@ from itertools import repeat as _repeat
 from itertools import starmap as _starmap
 from operator import itemgetter as _itemgetter
 
-from fastcount._wordcount import CounterBase
+from fastcount._counter_core import CounterCore
 
 __all__ = ["Counter"]
 
@@ -103,7 +103,7 @@ def _is_counter(obj):
     return isinstance(obj, _COUNTERS)
 
 
-class Counter(CounterBase):
+class Counter(CounterCore):
     """Dict-like counter of hashable items, tuned for ``str`` words.
 
     Behaves like ``collections.Counter`` (see the module docstring for the
@@ -111,7 +111,8 @@ class Counter(CounterBase):
     ``Counter(**kwds)``; missing keys count 0; ``most_common``, ``elements``,
     ``total``, ``update``, ``subtract``, ``+ - | &`` and their in-place forms,
     multiset comparisons, ``copy``, pickling. ``update_counts(words, counts)``
-    adds a batch of (word, count) pairs given as two parallel sequences.
+    adds a batch of (word, count) pairs given as two parallel sequences;
+    ``Counter.from_vocab(vocab, counts)`` builds one from counts by word id.
     """
 
     # no __slots__: instances take attributes and weak references, as
@@ -134,13 +135,19 @@ class Counter(CounterBase):
             'Counter.fromkeys() is undefined.  Use Counter(iterable) instead.')
 
     @classmethod
-    def _from_vocab(cls, vocab, counts):
-        """A counter of the words of a :class:`fastcount.Vocab` (private: for
-        the pipeline, which counts on word ids).
+    def from_vocab(cls, vocab, counts):
+        """A counter of the words of a :class:`fastcount.Vocab` counted by id.
 
         ``counts`` is a one-dimensional int64 numpy array with ``counts[i]``
-        the count of word ``i`` of ``vocab``. Words counted 0 are not keys; key
-        order is id order. No ``str`` is made per word.
+        the count of word ``i`` of ``vocab`` (what a chunk counter's
+        ``vocab_result()`` returns). Words counted 0 are not keys; key order
+        is id order. No ``str`` is made per word, so this is the fast way
+        from counting on word ids (``Vocab.encode`` + ``numpy.bincount``,
+        a ``HashCounter``) to a Counter::
+
+            vocab = Vocab()
+            ids = vocab.encode(tokens)
+            c = Counter.from_vocab(vocab, np.bincount(ids, minlength=len(vocab)))
 
         The counter takes ``vocab`` over (or copies the words it keeps from
         it): the caller must not use ``vocab`` afterwards. Raises TypeError
@@ -153,14 +160,14 @@ class Counter(CounterBase):
         from fastcount._vocab import Vocab
 
         if not isinstance(vocab, Vocab):
-            raise TypeError(f"Counter._from_vocab: vocab must be a fastcount.Vocab, "
+            raise TypeError(f"Counter.from_vocab: vocab must be a fastcount.Vocab, "
                             f"not {type(vocab).__name__}")
         if not isinstance(counts, np.ndarray) or counts.dtype != np.int64:
             what = (f"an array of {counts.dtype}" if isinstance(counts, np.ndarray)
                     else type(counts).__name__)
-            raise TypeError(f"Counter._from_vocab: counts must be an int64 numpy array, not {what}")
+            raise TypeError(f"Counter.from_vocab: counts must be an int64 numpy array, not {what}")
         if counts.ndim != 1:
-            raise ValueError(f"Counter._from_vocab: counts must be one-dimensional, "
+            raise ValueError(f"Counter.from_vocab: counts must be one-dimensional, "
                              f"not {counts.ndim}-d")
         result = cls.__new__(cls)
         result._adopt_vocab(vocab, np.ascontiguousarray(counts))
@@ -257,7 +264,7 @@ class Counter(CounterBase):
 
     def total(self):
         """Sum of the counts (exact Python int)."""
-        return CounterBase.total(self)
+        return CounterCore.total(self)
 
     def copy(self):
         """A shallow copy (same class, same order and counts)."""
@@ -279,7 +286,7 @@ class Counter(CounterBase):
 
     def __eq__(self, other):
         """True if all counts agree; missing counts are treated as zero."""
-        if isinstance(other, CounterBase):
+        if isinstance(other, CounterCore):
             return self._compare(other, 0)
         if _is_counter(other):
             return all(self[e] == other[e] for c in (self, other) for e in c)
@@ -295,7 +302,7 @@ class Counter(CounterBase):
 
     def __le__(self, other):
         """True if every count in self is <= the count in other."""
-        if isinstance(other, CounterBase):
+        if isinstance(other, CounterCore):
             return self._compare(other, 1)
         if not _is_counter(other):
             return NotImplemented
@@ -309,7 +316,7 @@ class Counter(CounterBase):
 
     def __ge__(self, other):
         """True if every count in self is >= the count in other."""
-        if isinstance(other, CounterBase):
+        if isinstance(other, CounterCore):
             return self._compare(other, 2)
         if not _is_counter(other):
             return NotImplemented
@@ -414,7 +421,7 @@ def _as_mapping(other):
 def _binary(a, b, op, combine, keep_rest):
     """Result of a binary operator, key order as collections.Counter builds it:
     a's keys in order, then b's keys that a lacks (op: code of _combine_into)."""
-    if isinstance(a, CounterBase) and isinstance(b, CounterBase):
+    if isinstance(a, CounterCore) and isinstance(b, CounterCore):
         result = Counter()
         result._combine_into(a, b, op)
         return result

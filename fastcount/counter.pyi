@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastcount._vocab import Vocab
-from fastcount._wordcount import CounterBase
+from fastcount._counter_core import CounterCore
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
@@ -16,7 +16,7 @@ _S = TypeVar("_S")
 __all__ = ["Counter"]
 
 # At run time Counter is registered as a MutableMapping (not inherited).
-class Counter(CounterBase, MutableMapping[_T, int]):
+class Counter(CounterCore, MutableMapping[_T, int]):
     """Dict-like counter of hashable items, tuned for ``str`` words; a drop-in
     for ``collections.Counter`` with int64 counts and all-or-nothing batches."""
 
@@ -31,7 +31,7 @@ class Counter(CounterBase, MutableMapping[_T, int]):
     def __class_getitem__(cls, item: Any) -> GenericAlias: ...
     def __missing__(self, key: _T) -> int: ...
     @classmethod
-    def _from_vocab(cls, vocab: Vocab, counts: npt.NDArray[np.int64]) -> Counter[str]: ...
+    def from_vocab(cls, vocab: Vocab, counts: npt.NDArray[np.int64]) -> Counter[str]: ...
     @classmethod
     def fromkeys(cls, iterable: Any, v: int | None = None) -> Any: ...
     @overload  # type: ignore[override]  # counts, not pairs, as typeshed's Counter

@@ -139,7 +139,7 @@ class _RunningCount:
             self._check()
             ours = None
             if self._counter is not None:
-                ours = Counter._from_vocab(*self._counter.vocab_result())
+                ours = Counter.from_vocab(*self._counter.vocab_result())
             if self._base is None:
                 return ours if ours is not None else Counter()
             total = Counter()

@@ -652,7 +652,7 @@ def _counter_of(vocab: "Vocab", counts: np.ndarray) -> "Counter":
     ``vocab`` over."""
     from fastcount.counter import Counter
 
-    return Counter._from_vocab(vocab, counts)
+    return Counter.from_vocab(vocab, counts)
 
 
 def _segments(sizes: List[int], firsts: List[Optional[list]]) -> List[Tuple[int, int, int, int]]:

@@ -930,26 +930,37 @@ SameAsCollections.TestCase.settings = settings(
 test_random_operation_sequences = SameAsCollections.TestCase
 
 
-# ---------------------------------------------------------------- Counter._from_vocab
+# ---------------------------------------------------------------- Counter.from_vocab
 
 
-def _from_vocab_pair(words, counts):
-    """(Counter._from_vocab of a Vocab of ``words``, the reference built in id order)."""
+def from_vocab_pair(words, counts):
+    """(Counter.from_vocab of a Vocab of ``words``, the reference built in id order)."""
     np = pytest.importorskip("numpy")
     from fastcount._vocab import Vocab
 
     vocab = Vocab(words)
     ids = list(vocab.words())
     ref = REF({w: n for w, n in zip(ids, counts) if n})
-    return FastCounter._from_vocab(vocab, np.array(counts, dtype=np.int64)), ref
+    return FastCounter.from_vocab(vocab, np.array(counts, dtype=np.int64)), ref
+
+
+def test_from_vocab_of_encoded_tokens_as_documented():
+    np = pytest.importorskip("numpy")
+    from fastcount import Vocab
+
+    tokens = ["我", "爱", "我", "的", "家", "爱", "我"]
+    vocab = Vocab()
+    ids = vocab.encode(tokens)
+    c = FastCounter.from_vocab(vocab, np.bincount(ids, minlength=len(vocab)))
+    assert list(c.items()) == list(collections.Counter(tokens).items())
 
 
 def test_from_vocab_keys_in_id_order_without_zeros():
     for counts in ([3, 0, 2, 1, 0, 5], [0, 0, 0, 0, 0, 1], [0] * 6, [1] * 6):
-        c, ref = _from_vocab_pair(["的", "a", "", "😀", "\ud800", "手机"], counts)
+        c, ref = from_vocab_pair(["的", "a", "", "😀", "\ud800", "手机"], counts)
         assert type(c) is FastCounter
         assert state(c) == state(ref)
-    c, ref = _from_vocab_pair([], [])
+    c, ref = from_vocab_pair([], [])
     assert state(c) == state(REF())
 
 
@@ -968,10 +979,10 @@ def test_from_vocab_bad_input_makes_no_counter_and_leaves_the_vocab():
     ]
     for counts, exc, text in cases:
         with pytest.raises(exc, match=text):
-            FastCounter._from_vocab(vocab, counts)
+            FastCounter.from_vocab(vocab, counts)
         assert vocab.words() == ["a", "b", "c"]
     with pytest.raises(TypeError, match="Vocab"):
-        FastCounter._from_vocab(["a", "b", "c"], np.ones(3, dtype=np.int64))
+        FastCounter.from_vocab(["a", "b", "c"], np.ones(3, dtype=np.int64))
 
 
 def test_from_vocab_subclass_and_strided_counts():
@@ -982,7 +993,7 @@ def test_from_vocab_subclass_and_strided_counts():
         pass
 
     counts = np.array([[4, 9], [0, 9], [2, 9]], dtype=np.int64)[:, 0]  # not contiguous
-    c = Sub._from_vocab(Vocab(["x", "y", "z"]), counts)
+    c = Sub.from_vocab(Vocab(["x", "y", "z"]), counts)
     assert type(c) is Sub and list(c.items()) == [("x", 4), ("z", 2)]
 
 
@@ -995,7 +1006,7 @@ def test_property_from_vocab_behaves_as_collections(words, data):
     n = len(dict.fromkeys(words))
     big = data.draw(st.booleans())  # huge counts: no elements() in the state
     counts = data.draw(st.lists(st.integers(0, 2**40 if big else 3), min_size=n, max_size=n))
-    c, ref = _from_vocab_pair(words, counts)
+    c, ref = from_vocab_pair(words, counts)
     assert state(c, not big) == state(ref, not big)
     assert c == ref and ref == c
     more = data.draw(tokens)

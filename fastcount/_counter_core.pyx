@@ -41,7 +41,7 @@ from fastcount._vocab cimport (FCVocab, FCVocabSlot, Vocab, fc_hash_bytes,
 # Marks a deleted entry in the order array (no encoded key is this small).
 cdef int64_t TOMB = INT64_MIN
 cdef enum:
-    # Tokens of a list looked up together (see CounterBase._intern_run), and
+    # Tokens of a list looked up together (see CounterCore._intern_run), and
     # the room for their UTF-8.
     CHUNK = 32
     CHUNK_BYTES = 2048
@@ -124,7 +124,7 @@ cdef int64_t as_count(object value, object key) except? -1:
 
 
 @cython.auto_pickle(False)
-cdef class CounterBase:
+cdef class CounterCore:
     """Storage of fastcount.Counter: order, counts and keys (internal base class).
 
     Use ``fastcount.Counter``; the methods here are its building blocks.
@@ -340,7 +340,7 @@ cdef class CounterBase:
         new_oids.append(obj)
         return vid
 
-    cdef int64_t _word_from(self, CounterBase src, int64_t e) except -1:
+    cdef int64_t _word_from(self, CounterCore src, int64_t e) except -1:
         """The id here (cell made) of word ``e`` of another counter: its
         bytes copied from that Vocab (UTF-8 already), no str made."""
         cdef Py_ssize_t nb
@@ -426,7 +426,7 @@ cdef class CounterBase:
             encs[j] = self._vid(wid)
         return 0
 
-    cdef Py_ssize_t _intern_from(self, CounterBase src, Py_ssize_t* pos, int64_t* srcs,
+    cdef Py_ssize_t _intern_from(self, CounterCore src, Py_ssize_t* pos, int64_t* srcs,
                                  int64_t* encs) except -1:
         """The word keys of ``src`` (another counter) from its order slot
         ``pos[0]`` on, up to CHUNK of them, looked up side by side as
@@ -569,13 +569,13 @@ cdef class CounterBase:
         cdef int64_t enc, e
         cdef int64_t srcs[CHUNK]
         cdef int64_t encs[CHUNK]
-        cdef CounterBase src
+        cdef CounterCore src
         cdef bint src_busy
         cdef object key, value
         self._begin()
         try:
-            if isinstance(mapping, CounterBase):
-                src = <CounterBase>mapping
+            if isinstance(mapping, CounterCore):
+                src = <CounterCore>mapping
                 src_busy = src.busy
                 src.busy = True   # keys' __hash__/__eq__ must not change it meanwhile
                 try:
@@ -827,7 +827,7 @@ cdef class CounterBase:
 
     # ------------------------------------------------------------ two counters
 
-    cdef int64_t _enc_of(self, CounterBase src, int64_t e) except? -2:
+    cdef int64_t _enc_of(self, CounterCore src, int64_t e) except? -2:
         """This counter's encoded key for src's key ``e`` if present here, else TOMB."""
         cdef const char* p
         cdef Py_ssize_t nb
@@ -842,7 +842,7 @@ cdef class CounterBase:
             return TOMB
         return self._find(src.oobj[dec_oid(e)])
 
-    cdef int _append_from(self, CounterBase src, int64_t e, int64_t n) except -1:
+    cdef int _append_from(self, CounterCore src, int64_t e, int64_t n) except -1:
         """Insert src's key ``e`` (absent here) with count n, at the end."""
         cdef int64_t enc
         self._reserve_slots(1)
@@ -853,7 +853,7 @@ cdef class CounterBase:
         self._link(enc, n)
         return 0
 
-    def _combine_into(self, CounterBase a, CounterBase b, int op):
+    def _combine_into(self, CounterCore a, CounterCore b, int op):
         """Fill this new, empty counter with ``a op b`` as collections.Counter
         computes it: a's keys in order, then (for + - |) b's keys that a lacks;
         only positive results are kept. op: 0 +, 1 -, 2 |, 3 &, 4 unary +a,
@@ -869,7 +869,7 @@ cdef class CounterBase:
             a.busy = busy_a
             b.busy = busy_b
 
-    cdef int _combine(self, CounterBase a, CounterBase b, int op) except -1:
+    cdef int _combine(self, CounterCore a, CounterCore b, int op) except -1:
         cdef Py_ssize_t j
         cdef int64_t ea, eb, ca, cb, n
         cdef bint ovf
@@ -927,7 +927,7 @@ cdef class CounterBase:
                 self._append_from(b, eb, cb)
         return 0
 
-    def _compare(self, CounterBase other, int op):
+    def _compare(self, CounterCore other, int op):
         """Multiset comparison with missing counts as 0: op 0 ==, 1 <=, 2 >=."""
         cdef bint busy_s = self.busy, busy_o = other.busy
         self.busy = other.busy = True   # keys' __eq__ must not change either
@@ -937,10 +937,10 @@ cdef class CounterBase:
             self.busy = busy_s
             other.busy = busy_o
 
-    cdef bint _cmp(self, CounterBase other, int op) except -1:
+    cdef bint _cmp(self, CounterCore other, int op) except -1:
         cdef Py_ssize_t j
         cdef int64_t e, eo, c, co
-        cdef CounterBase x, y
+        cdef CounterCore x, y
         for x, y in ((self, other), (other, self)):
             j = 0
             while j < x.nslots:
@@ -961,7 +961,7 @@ cdef class CounterBase:
 
     def _adopt_vocab(self, Vocab vocab not None, const int64_t[::1] counts):
         """Fill this new, empty counter with word ``i`` of ``vocab`` counted
-        ``counts[i]`` (zeros skipped), in id order; see Counter._from_vocab.
+        ``counts[i]`` (zeros skipped), in id order; see Counter.from_vocab.
 
         The vocab becomes the counter's own when at least half of its words
         are kept; otherwise the kept words' bytes are copied into a fresh one
@@ -972,13 +972,13 @@ cdef class CounterBase:
         cdef const char* p
         cdef Vocab own
         if self.nlive or self.nslots or len(self.vocab):
-            raise ValueError("Counter._from_vocab: the counter must be new and empty")
+            raise ValueError("Counter.from_vocab: the counter must be new and empty")
         if n != vocab.table.n:
-            raise ValueError(f"Counter._from_vocab: {vocab.table.n} words but {n} counts "
+            raise ValueError(f"Counter.from_vocab: {vocab.table.n} words but {n} counts "
                              f"(counts[i] is the count of word i)")
         for i in range(n):
             if counts[i] < 0:
-                raise ValueError(f"Counter._from_vocab: negative count {counts[i]} at index {i} "
+                raise ValueError(f"Counter.from_vocab: negative count {counts[i]} at index {i} "
                                  f"(word {fc_vocab_word_str(vocab, i)!r})")
             nkeys += counts[i] != 0
         own = vocab if 2 * nkeys >= n else Vocab()
@@ -1207,14 +1207,14 @@ cdef inline const uint8_t* _get_varint(const uint8_t* p, const uint8_t* end, uin
 @cython.auto_pickle(False)
 cdef class _OrderIter:
     """Iterator over a counter's keys, counts or items, in order or reversed."""
-    cdef CounterBase c
+    cdef CounterCore c
     cdef Py_ssize_t pos
     cdef Py_ssize_t len0
     cdef uint64_t layout0
     cdef int kind
     cdef bint reverse
 
-    def __cinit__(self, CounterBase c, int kind, bint reverse):
+    def __cinit__(self, CounterCore c, int kind, bint reverse):
         self.c = c
         self.kind = kind
         self.reverse = reverse
@@ -1229,7 +1229,7 @@ cdef class _OrderIter:
         return self.c.nlive if self.c.layout == self.layout0 else 0
 
     def __next__(self):
-        cdef CounterBase c = self.c
+        cdef CounterCore c = self.c
         cdef int64_t enc
         if c.layout != self.layout0:
             # stays broken, like a dict iterator

@@ -1,6 +1,6 @@
-# C-level interface of fastcount._counter, for other Cython modules:
+# C-level interface of fastcount._hashcounter, for other Cython modules:
 #
-#     from fastcount._counter cimport HashCounter, FCTable, fc_table_add
+#     from fastcount._hashcounter cimport HashCounter, FCTable, fc_table_add
 #     cdef HashCounter h = HashCounter()
 #     with nogil:
 #         if fc_table_add(&h.table, key, 1) != 0: ...   # -1 out of memory, -2 overflow

@@ -1,4 +1,4 @@
-"""Type stub for fastcount._counter (the Cython HashCounter)."""
+"""Type stub for fastcount._hashcounter (the Cython HashCounter)."""
 from typing import Any, Iterable, Iterator, Mapping, Optional, SupportsIndex, Union, overload
 
 import numpy as np
