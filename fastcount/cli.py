@@ -127,6 +127,12 @@ def _input_options(group) -> None:
                        help="what to do with bytes that do not decode (default: stop)")
     group.add_argument("--field", metavar="NAME",
                        help="the input is JSON lines; count the text in this field")
+    group.add_argument("--include", action="append", default=[], metavar="GLOB",
+                       help="of the files found in directories and by globs, read only those "
+                       "whose name matches (a GLOB with a '/': whose path matches); repeatable")
+    group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="of the files found in directories and by globs, leave out those "
+                       "whose name (or path, for a GLOB with a '/') matches; repeatable")
 
 
 def _tokenizer_options(group) -> None:
@@ -281,6 +287,7 @@ class Job:
                 re.compile(tokenizer)
             except re.error as err:
                 raise _UsageError(f"--tokenizer {tokenizer!r} is not a valid regex: {err}") from None
+        self._files: Optional[List[str]] = None
         self.output: Optional[writers.AtomicOutput] = None
         if getattr(args, "output", None) is not None:
             binary = writers.FORMATS[args.format].binary if "format" in args else False
@@ -305,14 +312,31 @@ class Job:
         a = self.args
         return dict(encoding=a.encoding, errors=a.errors, field=a.field)
 
+    def files(self) -> List[str]:
+        """The input files: PATHs with directories walked, globs expanded and
+        --include/--exclude applied (found once, on first use; what a walk
+        leaves out is reported on stderr); URLs (``s3://...``) as given."""
+        if self._files is None:
+            a = self.args
+            files: List[str] = []
+            for spec in self.paths:
+                if "://" in spec:
+                    files.append(spec)
+                else:
+                    found = fio.resolve_paths([spec], a.include, a.exclude, on_skip=_report_skipped)
+                    files.extend(s.path for s in found)
+            self._files = files
+        return self._files
+
     def source(self):
-        """The inputs as ``count_words`` takes them: ``"-"``, or a list of paths."""
+        """The input files as ``count_words`` takes them: ``"-"``, or a list of paths."""
         import pathlib
 
-        if all(p == fio.STDIN for p in self.paths):
+        files = self.files()
+        if all(p == fio.STDIN for p in files):
             return fio.STDIN
         # Path objects mark the list as paths, never to be taken for texts.
-        return [p if p == fio.STDIN else pathlib.Path(p) for p in self.paths]
+        return [p if p == fio.STDIN else pathlib.Path(p) for p in files]
 
     def count(self, func: Callable, *args, **kwargs):
         """``func(self.source(), *args, **input options, **kwargs)``: run a counting function."""
@@ -340,6 +364,10 @@ class Job:
             raise
         except OSError as err:
             raise _WriteError("<stdout>", err) from None
+
+
+def _report_skipped(path: str, reason: str) -> None:
+    print(f"fastcount: skipped {path}: {reason}", file=sys.stderr)
 
 
 class _UsageError(Exception):
@@ -549,7 +577,7 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict):
             where = "local cluster"
         # Absolute paths: a remote worker's working directory is not ours.
         # URLs (s3://...) go to fsspec as they are.
-        source = [p if "://" in p else os.path.abspath(p) for p in job.paths]
+        source = [p if "://" in p else os.path.abspath(p) for p in job.files()]
         if options["user_dict"] is not None:
             options = dict(options, user_dict=os.path.abspath(options["user_dict"]))
         counts = count_words_dask(source, args.tokenizer, client=client, **job.input_options(), **options)

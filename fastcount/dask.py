@@ -34,13 +34,14 @@ shared file system, or any fsspec URL such as ``s3://`` or ``hdfs://``).
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import sys
 import threading
 from functools import partial
 from typing import Any, Iterable, Iterator, Optional, Union
+
+from fastcount import io as fio
 
 __all__ = ["count_words_dask", "count_words_delayed"]
 
@@ -114,12 +115,12 @@ class _RunningCount:
         return nxt
 
     def feed(self, batch) -> None:
-        """Count a batch: a list of texts, or :class:`_Lines` of a file."""
+        """Count a batch: a list of texts, or a :class:`fastcount.io.Block` of a file."""
         if self._counter is None:
             self._counter = self._factory()
-        if isinstance(batch, _Lines):
+        if isinstance(batch, fio.Block):
             feed_block = getattr(self._counter, "feed_block", None)
-            if feed_block is not None and feed_block(batch.block) >= 0:
+            if feed_block is not None and feed_block(batch) >= 0:
                 return  # decoded by the counter, in C
             batch = batch.texts()
         self._counter.feed(batch)
@@ -161,7 +162,7 @@ class _RunningCount:
 
 
 def _link(prev: Optional[_RunningCount], factory, batches: Iterator) -> _RunningCount:
-    """Count ``batches`` (lists of texts, or :class:`_Lines`) on top of ``prev``, the running
+    """Count ``batches`` (lists of texts, or Blocks) on top of ``prev``, the running
     count of the chain's earlier partitions (None at its start).
 
     ``prev`` is taken over when the first batch is ready: an error before
@@ -286,183 +287,44 @@ def _finish(parts: list, min_count: int, top: Optional[int]):
     return _finalize(total, min_count, top)
 
 
-def _read_batches(fs, path, offset, length, compression, encoding, errors, field) -> Iterator:
-    """The lines of one block of ``path`` in batches (:class:`_Lines`, or
-    lists of texts for encodings a Block cannot hold), exactly as
-    ``count_words`` reads them.
+def _read_batches(fs, path, offset, length, encoding, errors, field) -> Iterator:
+    """The lines of one block of ``path`` in batches (:class:`fastcount.io.Block` s
+    of about ``_BATCH`` bytes, or lists of texts for encodings a Block cannot
+    hold), read by :mod:`fastcount.io`'s readers as ``count_words`` reads them.
 
-    Decoding, line splitting (``"\\n"`` or ``"\\r\\n"`` removed, a lone
-    ``"\\r"`` kept), JSON fields and error messages (``path:line``) are
-    :class:`fastcount.io.Block`'s, the unit ``count_words`` decodes in its
-    workers. A batch holds about ``_BATCH`` bytes of lines.
-    ``length is None`` means the whole file (compressed files, and
-    encodings that cannot be cut at ``b"\\n"``), streamed so a large
-    compressed file is never held in memory at once.
+    ``length is None`` means the whole file (compressed files, and encodings
+    that cannot be cut at ``b"\\n"``), streamed so a large compressed file
+    is never held in memory at once. A block from the middle of a file
+    numbers its lines from its start; the lines before it are counted only
+    if an error must name its line.
     """
-    import codecs
-
-    from fastcount import io as fio
-    from fastcount.io import Block
-
-    codec = codecs.lookup(encoding)
-    if codec.name not in fio._BLOCK_CODECS:
-        yield from _batched(_read_unsplittable(fs, path, compression, encoding, errors, field))
-        return
-    block_encoding = fio._block_encoding(codec.name)
     if length is None:
-        start, chunks = 0, _read_whole(fs, path, compression, codec.name)
-    else:
-        data, start = _read_block(fs, path, offset, length)
-        if start == 0 and codec.name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
-        chunks = [(data, 1)]
-    for data, line in chunks:
-        for piece in _pieces(data, _BATCH):
-            yield _Lines(Block(piece, path, line, block_encoding, errors, field), fs, start)
-            line += piece.count(b"\n")
+        with fio.open_binary(path, fs) as f:
+            yield from _batched(fio.read_pieces(f, path, encoding, errors, field, _BATCH))
+        return
+    with fs.open(path, "rb") as f:
+        data, start = fio.read_range(f, offset, length)
+    lines_before = partial(fio.count_lines_before, path, start, fs) if start else None
+    pieces = fio.read_pieces(io.BytesIO(data), path, encoding, errors, field, _BATCH, lines_before=lines_before)
+    yield from _batched(pieces)
 
 
-def _read_whole(fs, path, compression, codec_name) -> Iterator[tuple]:
-    """``(bytes of whole lines, number of their first line)`` of a whole
-    file, read ``_WHOLE_FILE_READ`` bytes at a time (after decompression)."""
-    import codecs
-
-    from fastcount import io as fio
-
-    line = 1
-    with fs.open(path, "rb", compression=compression) as f:
-        parts = []  # a line longer than one read, so far
-        first = True
-        while True:
-            try:
-                data = f.read(_WHOLE_FILE_READ)
-            except fio._STREAM_ERRORS as err:
-                raise fio.InputError(f"{path}:{line}: cannot read: {err}") from err
-            if not data:
-                break
-            if first:
-                first = False
-                if codec_name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
-                    data = data[len(codecs.BOM_UTF8):]
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                parts.append(data)
-                continue
-            parts.append(data[:cut])
-            block = b"".join(parts)
-            parts = [data[cut:]] if cut < len(data) else []
-            yield block, line
-            line += block.count(b"\n")
-        if parts:
-            yield b"".join(parts), line
-
-
-#: Bytes read at a time from a file read whole (after decompression).
-_WHOLE_FILE_READ = 1 << 22
-
-
-def _pieces(data: bytes, size: int) -> Iterator[bytes]:
-    """``data`` (whole lines) cut at the first line end after every ``size`` bytes."""
-    start = 0
-    while start < len(data):
-        cut = data.find(b"\n", start + size - 1) + 1 or len(data)
-        yield data[start:cut]
-        start = cut
-
-
-def _batched(texts: Iterable[str]) -> Iterator[list]:
-    """``texts`` in lists of about ``_BATCH`` characters."""
+def _batched(pieces: Iterable[tuple]) -> Iterator:
+    """Blocks as they come; texts (of encodings a Block cannot hold) in
+    lists of about ``_BATCH`` bytes."""
     batch: list = []
     size = 0
-    for text in texts:
-        batch.append(text)
-        size += len(text) + 1
+    for piece, _, nbytes in pieces:
+        if not isinstance(piece, str):
+            yield piece
+            continue
+        batch.append(piece)
+        size += nbytes
         if size >= _BATCH:
             yield batch
             batch, size = [], 0
     if batch:
         yield batch
-
-
-class _Lines:
-    """A batch of lines of a file: a :class:`fastcount.io.Block` (its line
-    numbers counted from the start of the Dask block, which starts at byte
-    ``start`` of the file), counted from its bytes by a counter that can
-    (``feed_block``), decoded by :meth:`texts` otherwise."""
-
-    __slots__ = ("block", "fs", "start")
-
-    def __init__(self, block, fs, start: int):
-        self.block, self.fs, self.start = block, fs, start
-
-    def texts(self) -> list:
-        """The texts of the lines; an error names its line counted from the
-        start of the file."""
-        from fastcount.io import InputError
-
-        block = self.block
-        try:
-            return block.texts()
-        except InputError:
-            if not self.start:
-                raise
-        # Only now is it worth reading the lines before this block. Decoding
-        # again with the right first line raises the same error, numbered.
-        before = _count_lines_before(self.fs, block.name, self.start)
-        return dataclasses.replace(block, first_line=before + block.first_line).texts()
-
-
-def _read_unsplittable(fs, path, compression, encoding, errors, field) -> Iterator[str]:
-    """Texts of a file in an encoding that cannot be cut at b"\\n" (UTF-16...):
-    decoded by TextIOWrapper, as :func:`fastcount.io.iter_lines` does."""
-    from fastcount import io as fio
-
-    lineno = 0
-    with fs.open(path, "rb", compression=compression) as f:
-        text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
-        try:
-            for lineno, line in enumerate(text_f, 1):
-                line = fio._strip_eol(line)
-                yield line if field is None else fio.json_text(line, field, path, lineno)
-        except UnicodeDecodeError as err:
-            raise fio.InputError(f"{path}:{lineno + 1}: (or a line after it) {err}") from None
-        except fio._STREAM_ERRORS as err:
-            raise fio.InputError(f"{path}:{lineno + 1}: cannot read: {err}") from err
-        finally:
-            text_f.detach()
-
-
-def _count_lines_before(fs, path, end: int) -> int:
-    """Number of b"\\n" in the first ``end`` bytes of ``path`` (error path only)."""
-    n = 0
-    with fs.open(path, "rb") as f:
-        while end > 0:
-            chunk = f.read(min(end, 1 << 22))
-            if not chunk:
-                break
-            n += chunk.count(b"\n")
-            end -= len(chunk)
-    return n
-
-
-def _read_block(fs, path, offset, length) -> tuple:
-    """Bytes of ``path`` from the first line start at or after ``offset`` to
-    the first line end at or after ``offset + length``, and where they start.
-
-    The same cut rule as ``dask.bytes.read_bytes`` (fsspec's ``read_block``),
-    applied to both ends, so consecutive blocks cover every line exactly once.
-    """
-    from fsspec.utils import seek_delimiter
-
-    with fs.open(path, "rb") as f:
-        f.seek(offset)
-        seek_delimiter(f, b"\n", 2**16)
-        start = f.tell()
-        f.seek(offset + length)
-        seek_delimiter(f, b"\n", 2**16)
-        end = f.tell()
-        f.seek(start)
-        return f.read(end - start), start
 
 
 def _count_and_shard(part, perpartition, shards: int) -> list:
@@ -517,11 +379,6 @@ def _finalize(counts, min_count: int, top: Optional[int]):
 # ---------------------------------------------------------------- client side
 
 
-#: Compression by file extension, as in fastcount.io (other extensions are
-#: plain text there, so they are here too) -> fsspec's codec name.
-_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
-
-
 def _expand_paths(source, storage_options, field) -> tuple:
     """``(fs, files)``: the files ``source`` names, as ``count_words`` finds them.
 
@@ -546,11 +403,9 @@ def _expand_paths(source, storage_options, field) -> tuple:
         raise ValueError("count_words_dask: standard input ('-') cannot be read by a cluster")
     remote = [s for s in specs if "://" in s and not s.startswith("file://")]
     if not remote:
-        from fastcount.io import check_field, resolve_paths
-
         local = [s[len("file://"):] if s.startswith("file://") else s for s in specs]
-        sources = resolve_paths(local)
-        check_field(sources, field)
+        sources = fio.resolve_paths(local)
+        fio.check_field(sources, field)
         return LocalFileSystem(), [src.path for src in sources]
     if len(remote) != len(specs):
         raise ValueError("count_words_dask: mix of local paths and URLs; use one file system")
@@ -575,7 +430,7 @@ def _expand_paths(source, storage_options, field) -> tuple:
 def _plan_blocks(source, blocksize, encoding, errors, field, storage_options) -> tuple:
     """Expand ``source`` and cut its files into blocks.
 
-    Returns ``(fs, [(path, offset, length_or_None, compression), ...])``.
+    Returns ``(fs, [(path, offset, length_or_None), ...])``.
     Compressed files are read whole; others are cut every ``blocksize`` bytes
     at line ends when ``b"\\n"`` always ends a line in the encoding (UTF-8,
     GBK, GB18030, Big5, Latin-1...: fastcount.io's block codecs). Empty files
@@ -589,24 +444,21 @@ def _plan_blocks(source, blocksize, encoding, errors, field, storage_options) ->
         raise ValueError(f"count_words_dask: blocksize must be a positive int, a size string or None, got {blocksize!r}")
     import codecs
 
-    from fastcount.io import _BLOCK_CODECS
-
-    codec = codecs.lookup(encoding)  # LookupError for an unknown encoding, before any task
+    # LookupError for an unknown encoding or error handler, before any task
+    splittable = fio.splittable(encoding) and blocksize is not None
     codecs.lookup_error(errors)
     fs, files = _expand_paths(source, storage_options, field)
-    splittable = blocksize is not None and codec.name in _BLOCK_CODECS
     blocks = []
     for path in files:
-        compression = _COMPRESSION.get(os.path.splitext(path)[1].lower())
-        if compression or not splittable:
-            blocks.append((path, 0, None, compression))
+        if fio.is_compressed(path) or not splittable:
+            blocks.append((path, 0, None))
             continue
         size = fs.size(path)
         if not size:
             continue
         nblocks = max(size // blocksize, 1)
         cuts = [size * i // nblocks for i in range(nblocks + 1)]
-        blocks.extend((path, lo, hi - lo, None) for lo, hi in zip(cuts, cuts[1:]))
+        blocks.extend((path, lo, hi - lo) for lo, hi in zip(cuts, cuts[1:]))
     return fs, blocks
 
 

@@ -1,45 +1,62 @@
-"""Readers: turn a ``count_words`` source into a stream of texts.
+"""Readers: find the files a source names and turn them into a stream of texts.
 
 A source is either an iterable of ``str`` (each item is one text) or one or
-more paths: files, globs, directories, or ``"-"`` for standard input. Files
-are read as one text per line (the line ending, ``"\\n"`` or ``"\\r\\n"``, is
-not part of the text); ``.gz``, ``.bz2`` and ``.xz`` files are decompressed
-on the fly; with ``field=`` every line is a JSON object and the text is that
-field's value (JSON lines).
+more paths: files, globs, directories, or ``"-"`` for standard input.
+:func:`resolve_paths` finds the files (each directory walked once, symlinks
+followed, hidden files and what ``include``/``exclude`` leave out skipped;
+anything else skipped is reported) and checks that each can be read before
+any text is produced, so a typo fails at once, not after an hour of
+counting. Files are read as one text per line (the line ending, ``"\\n"``
+or ``"\\r\\n"``, is not part of the text); ``.gz``, ``.bz2`` and ``.xz``
+files are decompressed on the fly (strictly: :mod:`fastcount.compressed`);
+with ``field=`` every line is a JSON object and the text is that field's
+value (JSON lines).
 
 Everything is streamed: a file is read in blocks of whole lines (a line is
 never cut, however long), so memory holds a block at a time, whatever the
-file's size. The reader only cuts blocks (:func:`iter_pieces`); decoding
+file's size. The reader only cuts blocks (:func:`read_pieces`); decoding
 and splitting (:meth:`Block.texts`) happen where the texts are counted, in
-the worker processes. Errors name the place: ``reviews.txt:1234: invalid
-utf-8 at byte 17 of the line (b'\\xff'): invalid start byte``.
+the workers. Errors name the place: ``reviews.txt:1234: invalid utf-8 at
+byte 17 of the line (b'\\xff'): invalid start byte``.
 
-Every path is resolved and checked for reading by :func:`resolve_paths`
-before any text is produced, so a typo fails at once, not after an hour of
-counting.
+The same readers serve :func:`fastcount.count_words` (local files, stdin,
+FIFOs: :func:`iter_pieces`) and :mod:`fastcount.dask` (any file object, e.g.
+fsspec's, whole or a range of it: :func:`open_binary`, :func:`read_range`,
+:func:`read_pieces`).
 """
 
 from __future__ import annotations
 
-import bz2
 import codecs
+import dataclasses
+import errno
+import fnmatch
 import glob
-import gzip
 import io
 import json
-import lzma
 import os
+import stat
 import sys
-import zlib
+import warnings
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from functools import partial
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from fastcount.compressed import SUFFIXES, CorruptStreamError, decompressing
 
 __all__ = [
     "InputError",
     "InputDecodeError",
+    "SkippedInputWarning",
     "Source",
     "resolve_paths",
+    "open_binary",
+    "is_compressed",
+    "splittable",
     "Block",
+    "read_pieces",
+    "read_range",
+    "count_lines_before",
     "iter_pieces",
     "iter_texts",
     "iter_lines",
@@ -54,16 +71,23 @@ __all__ = [
 #: The path that stands for standard input.
 STDIN = "-"
 
-_OPENERS: Dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-# What a corrupt compressed stream raises, depending on the format.
-_STREAM_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 _GLOB_CHARS = frozenset("*?[")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
 class InputError(ValueError):
-    """Bad input data: the message starts with ``path:line:`` (or the item)."""
+    """Bad input data: the message starts with ``path:line:`` (or the item).
+
+    ``path`` is the file it is about (``"-"`` for stdin), when it is one.
+    """
+
+    def __init__(self, message: str, path: Optional[str] = None):
+        super().__init__(message)
+        self.path = path
+
+    def __reduce__(self):
+        return type(self), (str(self), self.path)
 
 
 class InputDecodeError(InputError, UnicodeDecodeError):
@@ -111,6 +135,10 @@ class Source:
     size: Optional[int]
 
 
+class SkippedInputWarning(UserWarning):
+    """A file or directory :func:`resolve_paths` found and left out (the message says why)."""
+
+
 def _is_path(obj) -> bool:
     return isinstance(obj, (str, os.PathLike))
 
@@ -134,38 +162,36 @@ def path_specs(source) -> Optional[List[str]]:
     return None
 
 
-def _check_readable(path: str) -> None:
-    # Opening is the only reliable test (ACLs, root, network file systems);
-    # the OSError it raises names the path.
-    with open(path, "rb"):
-        pass
-
-
-def _walk(directory: str) -> List[str]:
-    """Every non-hidden regular file under ``directory``, in a stable order."""
-    found: List[str] = []
-    for root, dirs, files in os.walk(directory, onerror=_raise):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            os.path.join(root, f) for f in sorted(files) if not f.startswith(".")
-        )
-    return found
-
-
-def _raise(err: OSError) -> None:
-    raise err
-
-
-def resolve_paths(specs: Sequence[PathLike]) -> List[Source]:
+def resolve_paths(
+    specs: Sequence[PathLike],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    on_skip: Optional[Callable[[str, str], Any]] = None,
+) -> List[Source]:
     """Expand globs and directories and check that every file can be read.
 
-    A spec that names an existing file is that file; an existing directory
-    stands for every non-hidden file below it (sorted, recursively); a spec
-    with ``*``, ``?`` or ``[`` that names nothing is a glob (``**`` recurses);
-    ``"-"`` is standard input. Raises :class:`FileNotFoundError` naming a
-    spec that matches no file, and the :class:`OSError` of a file that
-    cannot be opened (e.g. :class:`PermissionError`).
+    A spec that names an existing file is that file (a FIFO or device too:
+    it is opened only to be read, once); an existing directory stands for
+    every non-hidden regular file below it (sorted, recursively, following
+    symlinks; a directory met again through a symlink, as in a symlink
+    loop, is walked once); a spec with ``*``, ``?`` or ``[`` that names
+    nothing is a glob (``**`` recurses, as a walk does); ``"-"`` is
+    standard input.
+
+    Files found by a walk or a glob (not those named) are kept if their name
+    matches a pattern of ``include`` (when given) and none of ``exclude``:
+    shell patterns matched against the file's name, or against its path as
+    found (``*`` matching ``/`` too) for a pattern with a ``/``. What a walk
+    or glob leaves out otherwise (FIFOs, devices and sockets, directories
+    met again) is reported to ``on_skip(path, reason)`` (default: a
+    :class:`SkippedInputWarning`).
+
+    Raises :class:`FileNotFoundError` naming a spec that matches no file,
+    and the :class:`OSError` of a file that cannot be opened (e.g.
+    :class:`PermissionError`).
     """
+    if on_skip is None:
+        on_skip = _warn_skipped
     sources: List[Source] = []
     for spec in specs:
         spec = os.fspath(spec)
@@ -173,28 +199,199 @@ def resolve_paths(specs: Sequence[PathLike]) -> List[Source]:
             sources.append(Source(STDIN, None))
             continue
         if os.path.isdir(spec):
-            files = _walk(spec)
+            files = _walk(spec, on_skip)
             what = "no files in directory"
         elif not os.path.lexists(spec) and _GLOB_CHARS & set(spec):
-            files = sorted(p for p in glob.glob(spec, recursive=True) if not os.path.isdir(p))
+            files = _glob(spec, on_skip)
             what = "no file matches"
         else:
             files = [spec]
             what = ""
+        if what and (include or exclude):
+            files = _filtered(files, include, exclude)
+            what += " (of those include/exclude keep)"
         if not files:
-            raise FileNotFoundError(2, what, spec)
+            raise FileNotFoundError(errno.ENOENT, what, spec)
         for path in files:
-            _check_readable(path)
-            compressed = os.path.splitext(path)[1].lower() in _OPENERS
-            sources.append(Source(path, None if compressed else os.path.getsize(path)))
+            sources.append(Source(path, _checked_size(path)))
     return sources
 
 
-def _open_binary(path: str) -> BinaryIO:
+def _warn_skipped(path: str, reason: str) -> None:
+    warnings.warn(f"skipped {path}: {reason}", SkippedInputWarning, stacklevel=4)
+
+
+def _checked_size(path: str) -> Optional[int]:
+    """The size of the text of the file ``path`` when known without reading
+    it; raises the OSError of a file that cannot be read."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        # A FIFO or device is opened once, to be read: opening it here would
+        # release its writer (and lose what it wrote) or wait for one.
+        if not os.access(path, os.R_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return None
+    # Opening is the only reliable test (ACLs, root, network file systems);
+    # the OSError it raises names the path.
+    with open(path, "rb"):
+        pass
+    return None if is_compressed(path) else st.st_size
+
+
+_NOT_REGULAR = "not a regular file (a FIFO, socket or device)"
+
+
+def _walk(
+    top: str, on_skip: Callable[[str, str], Any], hidden_files: bool = False,
+    wanted: Callable[[str], bool] = lambda path: True,
+) -> List[str]:
+    """Every regular file under ``top``, in a stable order: a directory's
+    files, then its subdirectories', each sorted by name. Symlinks are
+    followed; a directory met again (a symlink loop) is not walked again,
+    and reported. Hidden directories are not entered, hidden files not
+    taken unless ``hidden_files``; files that are not regular are reported
+    if ``wanted``."""
+    found: List[str] = []
+    walked: dict = {}  # (device, inode) -> the path it was walked under
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        st = os.stat(directory)
+        key = (st.st_dev, st.st_ino)
+        if key in walked:
+            on_skip(directory, f"the directory {walked[key]}, walked already (through a symlink)")
+            continue
+        walked[key] = directory
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        subdirectories = []
+        for entry in entries:
+            hidden = entry.name.startswith(".")
+            if _is_dir(entry):
+                if not hidden:
+                    subdirectories.append(entry.path)
+            elif hidden and not hidden_files:
+                continue
+            elif _is_file_or_missing(entry.path):
+                found.append(entry.path)
+            elif wanted(entry.path):
+                on_skip(entry.path, _NOT_REGULAR)
+        stack.extend(reversed(subdirectories))
+    return found
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop, say: named when it is read
+        return False
+
+
+def _is_file_or_missing(path: str) -> bool:
+    # A broken symlink is taken: it fails, named, as a missing file.
+    return os.path.isfile(path) or not os.path.exists(path)
+
+
+def _glob(pattern: str, on_skip: Callable[[str, str], Any]) -> List[str]:
+    """The regular files ``pattern`` matches, sorted; ``**`` matches any
+    number of directories, found by :func:`_walk` (symlinks followed, each
+    directory once), not by ``glob``, which loops through symlink loops."""
+    parts = pattern.replace(os.altsep, os.sep).split(os.sep) if os.altsep else pattern.split(os.sep)
+    if "**" not in parts:
+        found = []
+        for path in glob.glob(pattern):
+            if os.path.isdir(path):
+                continue
+            if _is_file_or_missing(path):
+                found.append(path)
+            else:
+                on_skip(path, _NOT_REGULAR)
+        return sorted(found)
+    fixed = 0  # leading parts without wildcards: the directory to walk
+    while fixed < len(parts) and not (_GLOB_CHARS & set(parts[fixed])):
+        fixed += 1
+    base, rest = os.sep.join(parts[:fixed]), parts[fixed:]
+    root = base or os.curdir
+    if not os.path.isdir(root):
+        return []
+
+    def matches(path: str) -> bool:
+        return _match(os.path.relpath(path, root).split(os.sep), rest)
+
+    found = [p for p in _walk(root, on_skip, hidden_files=True, wanted=matches) if matches(p)]
+    if not base:  # as glob names them: a.txt, not ./a.txt
+        found = [os.path.relpath(p, root) for p in found]
+    return sorted(found)
+
+
+def _match(names: List[str], patterns: List[str]) -> bool:
+    """Whether path components match glob components: ``**`` matches any
+    number of directories (the file too, last); a hidden name only a
+    component that starts with "."."""
+    if not patterns:
+        return not names
+    first, rest = patterns[0], patterns[1:]
+    if first == "**":
+        for i in range(len(names) + 1):
+            if _match(names[i:], rest):
+                return True
+            if i < len(names) and names[i].startswith("."):
+                return False
+        return False
+    return bool(names) and (
+        fnmatch.fnmatchcase(names[0], first)
+        and (first.startswith(".") or not names[0].startswith("."))
+        and _match(names[1:], rest)
+    )
+
+
+def _filtered(paths: List[str], include: Sequence[str], exclude: Sequence[str]) -> List[str]:
+    """``paths`` that match an ``include`` pattern (if any) and no ``exclude`` pattern."""
+
+    def matches(path: str, patterns: Sequence[str]) -> bool:
+        name = os.path.basename(path)
+        return any(fnmatch.fnmatchcase(path if "/" in p else name, p) for p in patterns)
+
+    return [p for p in paths if (not include or matches(p, include)) and not matches(p, exclude)]
+
+
+def is_compressed(path: str) -> bool:
+    """Whether ``path`` is read decompressed (``.gz``, ``.bz2``, ``.xz``, any case)."""
+    return os.path.splitext(path)[1].lower() in SUFFIXES
+
+
+def open_binary(path: str, fs: Any = None) -> BinaryIO:
+    """The bytes of ``path`` (``"-"``: stdin, left open when closed),
+    decompressed if its name says so; ``fs``: an fsspec file system to open
+    it on instead of the local one."""
     if path == STDIN:
-        return sys.stdin.buffer
-    opener = _OPENERS.get(os.path.splitext(path)[1].lower())
-    return opener(path, "rb") if opener is not None else open(path, "rb")
+        return _Unclosed(sys.stdin.buffer)
+    raw = fs.open(path, "rb") if fs is not None else open(path, "rb")
+    suffix = os.path.splitext(path)[1]
+    stream = decompressing(raw, suffix)
+    return stream if stream is not None else raw
+
+
+class _Unclosed(io.BufferedIOBase):
+    """A view of a stream that closing leaves open (stdin belongs to the interpreter)."""
+
+    def __init__(self, f: BinaryIO):
+        self._f = f
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        return self._f.read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._f.read1(size)
+
+
+def splittable(encoding: str) -> bool:
+    """Whether a file in ``encoding`` can be cut at ``b"\\n"`` into blocks that
+    decode on their own (UTF-8, GBK, Big5, Latin-1...; not UTF-16)."""
+    return codecs.lookup(encoding).name in _BLOCK_CODECS
 
 
 # Codecs (by codecs.lookup().name) that are stateless and in which b"\n" is
@@ -212,7 +409,7 @@ class Block:
     """Whole lines of one file as raw bytes, decoded by whoever counts them.
 
     Reading cuts a file into blocks at line ends and nothing more, so the
-    parent process stays light; :meth:`texts` decodes and splits in the
+    reading process stays light; :meth:`texts` decodes and splits in the
     worker. Errors name ``name:line``.
     """
 
@@ -223,6 +420,16 @@ class Block:
     encoding: str
     errors: str
     field: Optional[str]
+    #: None; or, for a block cut from the middle of a file whose earlier
+    #: lines nobody read (a Dask partition), a callable that counts the
+    #: lines before the place ``first_line`` counts from, called only to
+    #: number the line of an error
+    lines_before: Optional[Callable[[], int]] = None
+
+    def __reduce__(self):
+        # Values without field names: a block travels to a worker process.
+        return Block, (self.data, self.name, self.first_line, self.encoding, self.errors, self.field,
+                       self.lines_before)
 
     def line_count(self) -> int:
         """Number of lines (texts) in the block."""
@@ -230,6 +437,17 @@ class Block:
 
     def texts(self) -> List[str]:
         """The lines, decoded, without their line endings (``\n``, ``\r\n``)."""
+        try:
+            return self._texts()
+        except InputError:
+            if self.lines_before is None:
+                raise
+        # Only now is it worth reading the lines before the block: decoding
+        # again, numbered from the start of the file, raises the same error.
+        before = self.lines_before()
+        return dataclasses.replace(self, first_line=self.first_line + before, lines_before=None)._texts()
+
+    def _texts(self) -> List[str]:
         data = self.data
         try:
             text = data.decode(self.encoding, self.errors)
@@ -272,39 +490,69 @@ def iter_pieces(
     field: Optional[str] = None,
     block_size: int = 1 << 18,
 ) -> Iterator[Piece]:
-    """Yield the texts of ``source`` as ``(piece, texts in it, bytes)``.
+    """Yield the texts of ``source`` as ``(piece, texts in it, bytes)``
+    (see :func:`read_pieces`). The file is opened when the first piece is
+    asked for (a FIFO's writer is met when its turn comes); an unknown
+    encoding or error handler fails at once."""
+    _check_codec(encoding, errors)
+    return _pieces_of(source, encoding, errors, field, block_size)
 
-    In a block-safe encoding (UTF-8, GBK, GB18030, Big5, Latin-1, ...) the
-    pieces are :class:`Block` s of whole lines of about ``block_size`` bytes
-    (a longer line makes a longer block: one line is never cut); otherwise
-    (UTF-16, ...) each piece is one decoded text. Bytes are counted after
-    decompression, line ends included.
-    """
+
+def _pieces_of(source: Source, encoding: str, errors: str, field: Optional[str], block_size: int):
+    with open_binary(source.path) as f:
+        yield from read_pieces(f, display_name(source), encoding, errors, field, block_size)
+
+
+def _check_codec(encoding: str, errors: str):
     codec = codecs.lookup(encoding)  # LookupError for an unknown encoding, up front
     codecs.lookup_error(errors)
-    if codec.name in _BLOCK_CODECS:
-        return _blocks(source, codec.name, errors, field, block_size)
-    return _line_pieces(source, encoding, errors, field)
+    return codec
 
 
-def _line_pieces(
-    source: Source, encoding: str, errors: str, field: Optional[str]
+def read_pieces(
+    f: BinaryIO,
+    name: str,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+    block_size: int = 1 << 18,
+    first_line: int = 1,
+    lines_before: Optional[Callable[[], int]] = None,
 ) -> Iterator[Piece]:
-    name = display_name(source)
-    for lineno, (line, nbytes) in enumerate(iter_lines(source, encoding, errors), 1):
+    """Yield the texts of the open binary file ``f`` as ``(piece, texts in it, bytes)``.
+
+    In a block-safe encoding (:func:`splittable`: UTF-8, GBK, GB18030,
+    Big5, Latin-1, ...) the pieces are :class:`Block` s of whole lines of
+    about ``block_size`` bytes (a longer line makes a longer block: one line
+    is never cut), numbered from ``first_line``, with ``lines_before``
+    (see :class:`Block`); otherwise (UTF-16, ...) each piece is one decoded
+    text. Bytes are counted after decompression, line ends included. With
+    ``utf-8-sig``, a BOM is dropped at the start of the file (``first_line``
+    1 and no ``lines_before``). Errors name
+    ``name`` and the line: data that cannot be decompressed raise
+    :class:`InputError` naming the first line not read in full; an
+    :class:`OSError` reading ``f`` names ``name`` too.
+    """
+    codec = _check_codec(encoding, errors)
+    if codec.name in _BLOCK_CODECS:
+        return _blocks(f, name, codec.name, errors, field, block_size, first_line, lines_before)
+    return _line_pieces(f, name, encoding, errors, field)
+
+
+def _line_pieces(f: BinaryIO, name: str, encoding: str, errors: str, field: Optional[str]) -> Iterator[Piece]:
+    for lineno, (line, nbytes) in enumerate(_lines(f, name, encoding, errors), 1):
         yield (line if field is None else json_text(line, field, name, lineno)), 1, nbytes
 
 
 def _blocks(
-    source: Source, encoding: str, errors: str, field: Optional[str], block_size: int
+    f: BinaryIO, name: str, encoding: str, errors: str, field: Optional[str], block_size: int,
+    line: int, lines_before: Optional[Callable[[], int]],
 ) -> Iterator[Piece]:
-    name = display_name(source)
-    line = 1
-    f = _open_binary(source.path)
+    block_encoding = _block_encoding(encoding)
     try:
         parts: List[bytes] = []  # a line longer than a block, so far
         prefix = b""
-        if encoding == "utf-8-sig":
+        if encoding == "utf-8-sig" and line == 1 and lines_before is None:  # the file's start
             prefix = _read_at_least(f, len(_BOM))
             if prefix.startswith(_BOM):
                 prefix = prefix[len(_BOM) :]
@@ -319,19 +567,27 @@ def _blocks(
                 parts.append(data)
                 continue
             parts.append(data[:cut])
-            block = Block(b"".join(parts), name, line, _block_encoding(encoding), errors, field)
+            block = Block(b"".join(parts), name, line, block_encoding, errors, field, lines_before)
             parts = [data[cut:]] if cut < len(data) else []
             n = block.data.count(b"\n")
             yield block, n, len(block.data)
             line += n
         tail = b"".join(parts)  # the last line, without a line end
         if tail:
-            yield Block(tail, name, line, _block_encoding(encoding), errors, field), 1, len(tail)
-    except _STREAM_ERRORS as err:
-        raise InputError(f"{name}:{line}: cannot read: {err}") from err
-    finally:
-        if source.path != STDIN:
-            f.close()
+            yield Block(tail, name, line, block_encoding, errors, field, lines_before), 1, len(tail)
+    except CorruptStreamError as err:
+        # Everything before the damage was yielded: ``line`` is the first
+        # line not read in full.
+        raise InputError(f"{name}:{line}: cannot read: {err}", name) from None
+    except OSError as err:
+        raise _named(err, name) from None
+
+
+def _named(err: OSError, name: str) -> OSError:
+    """``err`` naming the file ``name`` (a failed read names none)."""
+    if err.filename is not None or err.errno is None:
+        return err
+    return type(err)(err.errno, err.strerror, name)
 
 
 def _read_at_least(f: BinaryIO, n: int) -> bytes:
@@ -348,6 +604,50 @@ def _read_at_least(f: BinaryIO, n: int) -> bytes:
 def _block_encoding(name: str) -> str:
     # The reader drops the BOM itself; blocks after the first must not.
     return "utf-8" if name == "utf-8-sig" else name
+
+
+def read_range(f: BinaryIO, offset: int, length: int) -> Tuple[bytes, int]:
+    """The whole lines that the byte range ``offset:offset + length`` of the
+    seekable file ``f`` claims, and the offset they start at.
+
+    A range claims the lines that start in it, after the first line end at
+    or after ``offset`` (or from 0), up to the first line end at or after
+    its end: the rule of ``dask.bytes.read_bytes``, applied to both ends,
+    so that consecutive ranges cover every line exactly once.
+    """
+    start = _after_line_end(f, offset)
+    end = _after_line_end(f, offset + length)
+    f.seek(start)
+    return f.read(end - start), start
+
+
+def _after_line_end(f: BinaryIO, offset: int) -> int:
+    """0 for 0; else the offset after the first b"\\n" at or after ``offset`` (or the end)."""
+    if offset == 0:
+        return 0
+    f.seek(offset)
+    while True:
+        chunk = f.read(1 << 16)
+        if not chunk:
+            return f.tell()
+        i = chunk.find(b"\n")
+        if i >= 0:
+            return offset + i + 1
+        offset += len(chunk)
+
+
+def count_lines_before(path: str, end: int, fs: Any = None) -> int:
+    """Number of b"\\n" in the first ``end`` bytes of ``path`` (uncompressed;
+    on the fsspec file system ``fs`` if given): the lines before a range."""
+    n = 0
+    with fs.open(path, "rb") if fs is not None else open(path, "rb") as f:
+        while end > 0:
+            chunk = f.read(min(end, 1 << 22))
+            if not chunk:
+                break
+            n += chunk.count(b"\n")
+            end -= len(chunk)
+    return n
 
 
 def iter_texts(
@@ -373,21 +673,24 @@ def iter_lines(
     The line of a decoding error is only known up to the wrapper's
     read-ahead, so the message says "or a line after it".
     """
-    name = display_name(source)
+    with open_binary(source.path) as f:
+        yield from _lines(f, display_name(source), encoding, errors)
+
+
+def _lines(f: BinaryIO, name: str, encoding: str, errors: str) -> Iterator[Tuple[str, int]]:
     lineno = 0
-    f = _open_binary(source.path)
     text_f = io.TextIOWrapper(f, encoding=encoding, errors=errors, newline="")
     try:
         for lineno, line in enumerate(text_f, 1):  # noqa: B007 (used in the handlers)
             yield _strip_eol(line), len(line.encode(encoding, "surrogatepass"))
     except UnicodeDecodeError as err:
-        raise InputError(f"{name}:{lineno + 1}: (or a line after it) {err}") from None
-    except _STREAM_ERRORS as err:
-        raise InputError(f"{name}:{lineno + 1}: cannot read: {err}") from err
+        raise InputError(f"{name}:{lineno + 1}: (or a line after it) {err}", name) from None
+    except CorruptStreamError as err:
+        raise InputError(f"{name}:{lineno + 1}: (or a line after it) cannot read: {err}", name) from None
+    except OSError as err:
+        raise _named(err, name) from None
     finally:
         text_f.detach()
-        if source.path != STDIN:
-            f.close()
 
 
 def _strip_eol(line: str) -> str:
@@ -415,15 +718,15 @@ def json_text(line: str, field: str, name: str, lineno: int) -> str:
     try:
         obj = json.loads(line)
     except ValueError as err:
-        raise InputError(f"{name}:{lineno}: invalid JSON: {err}") from None
+        raise InputError(f"{name}:{lineno}: invalid JSON: {err}", name) from None
     if not isinstance(obj, dict):
-        raise InputError(f"{name}:{lineno}: not a JSON object")
+        raise InputError(f"{name}:{lineno}: not a JSON object", name)
     try:
         text = obj[field]
     except KeyError:
-        raise InputError(f"{name}:{lineno}: no field {field!r}") from None
+        raise InputError(f"{name}:{lineno}: no field {field!r}", name) from None
     if not isinstance(text, str):
-        raise InputError(f"{name}:{lineno}: field {field!r} is {type(text).__name__}, not str")
+        raise InputError(f"{name}:{lineno}: field {field!r} is {type(text).__name__}, not str", name)
     return text
 
 
@@ -438,7 +741,7 @@ def check_field(sources: Sequence[Source], field: Optional[str]) -> None:
         return
     for source in sources:
         stem, ext = os.path.splitext(source.path.lower())
-        if ext in _OPENERS:
+        if ext in SUFFIXES:
             stem, ext = os.path.splitext(stem)
         if ext == ".jsonl":
             raise ValueError(

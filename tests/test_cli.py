@@ -357,3 +357,70 @@ def test_console_script(corpus):
         capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 0 and out.stdout.splitlines()[0] == "a\t3"
+
+
+# ------------------------------------------------------------ inputs
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_fifo_input_is_read_exactly(tmp_path, child_env):
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    # The writer opens the FIFO late: the command must neither lose what it
+    # writes nor wait for a second writer.
+    writer = subprocess.Popen(
+        [sys.executable, "-c", f"import time; time.sleep(0.5); open({str(fifo)!r}, 'w').write({TEXT!r})"]
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "fastcount", "count", str(fifo), "--tokenizer", "whitespace", "-q"],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=child_env,
+        )
+    finally:
+        writer.kill()
+        writer.wait()
+    assert (out.returncode, out.stdout, out.stderr) == (0, "".join(f"{w}\t{c}\n" for w, c in SORTED), "")
+
+
+def test_include_exclude_and_skipped_files_on_stderr(capsys, tmp_path):
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("a b\n", encoding="utf-8")
+    (d / "sub" / "b.txt").write_text("b c\n", encoding="utf-8")
+    (d / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    code, out, err = run(capsys, d, "--tokenizer", "whitespace", "-q", "--include", "*.txt")
+    assert (code, out, err) == (0, "b\t2\na\t1\nc\t1\n", "")
+    code, out, _ = run(capsys, d, "--tokenizer", "whitespace", "-q", "--exclude", "*.png", "--exclude", "sub")
+    assert (code, out) == (0, "b\t2\na\t1\nc\t1\n")
+    code, out, _ = run(capsys, d, "--tokenizer", "whitespace", "-q", "--exclude", "*/sub/*", "--include", "*.txt")
+    assert (code, out) == (0, "a\t1\nb\t1\n")
+    if os.name == "posix":
+        (d / "sub" / "loop").symlink_to(d)
+        code, out, err = run(capsys, d, "--tokenizer", "whitespace", "-q", "--include", "*.txt")
+        assert (code, out) == (0, "b\t2\na\t1\nc\t1\n")
+        assert err == f"fastcount: skipped {d / 'sub' / 'loop'}: the directory {d}, walked already (through a symlink)\n"
+
+
+def _truncated_gz(tmp_path, lines=3000):
+    import gzip
+    import zlib
+
+    data = "".join(f"第{i}行 文本 内容 {'词' * (i % 29)}\n" for i in range(lines)).encode()
+    packed = gzip.compress(data)
+    path = tmp_path / "trunc.txt.gz"
+    path.write_bytes(packed[: len(packed) // 3])
+    readable = zlib.decompressobj(31).decompress(path.read_bytes())
+    return path, readable.count(b"\n") + 1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-j", "1"], ["-j", "2"], ["-j", "2", "--tokenizer", "whitespace"], ["-j", "1", "--tokenizer", "whitespace"]],
+    ids=["native-1", "native-threads", "processes", "whitespace-1"],
+)
+def test_decompression_error_names_the_exact_line(capsys, tmp_path, options):
+    path, line = _truncated_gz(tmp_path)
+    assert line > 500  # far from the start of any read block
+    code, out, err = run(capsys, path, *options)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"fastcount: error: {path}:{line}: cannot read: the gzip data ends before")

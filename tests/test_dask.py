@@ -247,9 +247,9 @@ def test_link_failing_before_counting_can_be_retried(tmp_path, texts):
     first = _count_texts(None, texts[:50], "whitespace", {})
     args = (LocalFileSystem(), "utf-8", "strict", None, "whitespace", {})
     with pytest.raises(FileNotFoundError):  # not there yet
-        _count_blocks(first, [(str(path), 0, None, None)], *args)
+        _count_blocks(first, [(str(path), 0, None)], *args)
     path.write_text("\n".join(texts[50:]), "utf-8")
-    end = _chain_end(_count_blocks(first, [(str(path), 0, None, None)], *args))
+    end = _chain_end(_count_blocks(first, [(str(path), 0, None)], *args))
     assert end == fastcount.count_words(texts, "whitespace", workers=1)
     with pytest.raises(RuntimeError, match="used twice"):
         _count_texts(first, ["x"], "whitespace", {})

@@ -8,8 +8,11 @@ import lzma
 import os
 import pathlib
 import pickle
+import subprocess
 import sys
 import tempfile
+import time
+import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -265,3 +268,186 @@ def test_blocks_pickle_small(tmp_path):
     ((block, n, size),) = fio.iter_pieces(source)
     assert (n, size) == (1000, 7000)
     assert len(pickle.dumps(block)) < size + 200
+
+
+# ------------------------------------------------------------ compressed files
+
+
+_COMPRESSORS = [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)]
+
+
+@pytest.mark.parametrize("suffix, compress", _COMPRESSORS)
+def test_empty_compressed_file_is_empty_input(tmp_path, suffix, compress):
+    assert _texts(_write(tmp_path / ("e.txt" + suffix), b"")) == []
+    assert _texts(_write(tmp_path / ("z.txt" + suffix), compress(b""))) == []
+
+
+@pytest.mark.parametrize("suffix, compress", _COMPRESSORS)
+@pytest.mark.parametrize("tail", [b"garbage!", b"x", b"\x00garbage"])
+def test_trailing_garbage_after_a_stream_is_an_error(tmp_path, suffix, compress, tail):
+    p = _write(tmp_path / ("g.txt" + suffix), compress(b"a\nb\n") + tail)
+    with pytest.raises(fio.InputError, match=r"g\.txt\.\w+:3: cannot read: bytes that are not \w+ data follow"):
+        _texts(p)
+
+
+@pytest.mark.parametrize("suffix, compress", _COMPRESSORS)
+def test_concatenated_streams_and_padding_are_read(tmp_path, suffix, compress):
+    padding = b"" if suffix == ".bz2" else b"\x00" * 8  # bzip2 has no padding
+    p = _write(tmp_path / ("c.txt" + suffix), compress(b"a\nb") + compress(b"c\n") + padding)
+    assert _texts(p) == ["a", "bc"]
+
+
+@pytest.mark.parametrize("suffix, compress", _COMPRESSORS)
+def test_not_compressed_data_is_named(tmp_path, suffix, compress):
+    p = _write(tmp_path / ("plain.txt" + suffix), b"plain text\n")
+    with pytest.raises(fio.InputError, match=r"plain\.txt\.\w+:1: cannot read: not \w+ data"):
+        _texts(p)
+
+
+def _lines_of(n):
+    return b"".join(f"第{i}行 文本 {'词' * (i % 37)}\n".encode() for i in range(n))
+
+
+@pytest.mark.parametrize("suffix, compress", _COMPRESSORS)
+@pytest.mark.parametrize("block_size", [7, 4096, 1 << 18])
+def test_truncated_file_names_the_first_line_not_read_in_full(tmp_path, suffix, compress, block_size):
+    data = _lines_of(30_000)
+    packed = compress(data)
+    p = _write(tmp_path / ("trunc.txt" + suffix), packed[: len(packed) * 2 // 3])
+    readable = {".gz": lambda b: zlib.decompressobj(31).decompress(b),
+                ".bz2": lambda b: bz2.BZ2Decompressor().decompress(b),
+                ".xz": lambda b: lzma.LZMADecompressor().decompress(b)}[suffix](p.read_bytes())
+    assert data.startswith(readable) and 0 < len(readable) < len(data)
+    (source,) = fio.resolve_paths([p])
+    texts = []
+    with pytest.raises(fio.InputError) as info:
+        for block, _, _ in fio.iter_pieces(source, block_size=block_size):
+            texts.extend(block.texts())
+    line = readable.count(b"\n") + 1
+    assert str(info.value).startswith(f"{p}:{line}: cannot read: ")
+    assert "truncated" in str(info.value) and info.value.path == str(p)
+    assert len(texts) == line - 1  # every whole line before it was read
+
+
+def test_input_error_keeps_its_path_through_pickle():
+    err = pickle.loads(pickle.dumps(fio.InputError("a.txt:3: bad", "a.txt")))
+    assert (str(err), err.path) == ("a.txt:3: bad", "a.txt")
+
+
+# ------------------------------------------------------------ special files
+
+
+def _fifo_writer(path, data: bytes, delay: float = 0.0):
+    """A process that opens the FIFO ``path`` after ``delay`` s and writes ``data``."""
+    code = (f"import sys, time; data = sys.stdin.buffer.read(); time.sleep({delay}); "
+            f"f = open({str(path)!r}, 'wb'); f.write(data); f.close()")
+    writer = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    writer.stdin.write(data)
+    writer.stdin.close()
+    return writer
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+@pytest.mark.parametrize("writer_first", [True, False])
+def test_fifo_is_read_once_exactly(tmp_path, writer_first):
+    fifo = tmp_path / "fifo"
+    data = b"".join(b"line %d\n" % i for i in range(20_000))  # more than a pipe holds
+    for _ in range(5):  # the lost-data race showed in 3 runs of 5
+        os.mkfifo(fifo)
+        writer = _fifo_writer(fifo, data, delay=0.0 if writer_first else 0.3)
+        try:
+            if writer_first:
+                time.sleep(0.1)  # the writer waits in open() for a reader
+            (source,) = fio.resolve_paths([fifo])  # must not open it
+            assert source.size is None
+            assert list(fio.iter_texts(source)) == data.decode().splitlines()
+            assert writer.wait(timeout=30) == 0
+        finally:
+            writer.kill()
+            writer.wait()
+        os.unlink(fifo)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_walk_and_glob_skip_and_report_special_files(tmp_path):
+    (tmp_path / "d").mkdir()
+    _write(tmp_path / "d" / "a.txt", b"a\n")
+    os.mkfifo(tmp_path / "d" / "pipe.txt")  # reading it would wait for a writer
+    skipped = []
+    got = fio.resolve_paths([tmp_path / "d", str(tmp_path / "d" / "*.txt")],
+                            on_skip=lambda p, why: skipped.append((p, why)))
+    assert [s.path for s in got] == [str(tmp_path / "d" / "a.txt")] * 2
+    assert [p for p, _ in skipped] == [str(tmp_path / "d" / "pipe.txt")] * 2
+    assert all("not a regular file" in why for _, why in skipped)
+    with pytest.warns(fio.SkippedInputWarning, match="pipe.txt: not a regular file"):
+        fio.resolve_paths([tmp_path / "d"])
+
+
+# ------------------------------------------------------------ symlinks, include/exclude
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """d/a.txt, d/sub/b.txt, d/sub/up -> d (a loop), d/other -> o, o/c.txt, d/img.png"""
+    for name in ["d/a.txt", "d/sub/b.txt", "o/c.txt", "d/img.png", "d/sub/.hidden.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        _write(tmp_path / name, name.encode() + b"\n")
+    (tmp_path / "d" / "sub" / "up").symlink_to(tmp_path / "d")
+    (tmp_path / "d" / "other").symlink_to(tmp_path / "o")
+    return tmp_path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_walk_follows_symlinks_once_and_reports_loops(tree):
+    skipped = []
+    got = [s.path for s in fio.resolve_paths([tree / "d"], on_skip=lambda p, why: skipped.append((p, why)))]
+    d = str(tree / "d")
+    assert got == [os.path.join(d, n) for n in ["a.txt", "img.png", "other/c.txt", "sub/b.txt"]]
+    assert skipped == [(os.path.join(d, "sub", "up"), f"the directory {d}, walked already (through a symlink)")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_recursive_glob_through_a_symlink_loop_ends(tree):
+    skipped = []
+    pattern = str(tree / "d" / "**" / "*.txt")
+    got = [s.path for s in fio.resolve_paths([pattern], on_skip=lambda p, why: skipped.append(p))]
+    d = str(tree / "d")
+    assert got == [os.path.join(d, n) for n in ["a.txt", "other/c.txt", "sub/b.txt"]]
+    assert skipped == [os.path.join(d, "sub", "up")]
+    hidden = fio.resolve_paths([str(tree / "d" / "**" / ".*.txt")], on_skip=lambda p, why: None)
+    assert [s.path for s in hidden] == [os.path.join(d, "sub", ".hidden.txt")]
+
+
+def test_recursive_glob_relative_to_the_working_directory(tree, monkeypatch):
+    monkeypatch.chdir(tree / "o")
+    assert [s.path for s in fio.resolve_paths(["**/*.txt"])] == ["c.txt"]
+    monkeypatch.chdir(tree)
+    assert [s.path for s in fio.resolve_paths(["o/**"])] == [os.path.join("o", "c.txt")]
+
+
+@pytest.mark.parametrize(
+    "include, exclude, want",
+    [
+        ([], [], ["a.txt", "img.png", "sub/b.txt"]),
+        (["*.txt"], [], ["a.txt", "sub/b.txt"]),
+        ([], ["*.png"], ["a.txt", "sub/b.txt"]),
+        (["*.txt", "*.png"], ["b.*"], ["a.txt", "img.png"]),
+        ([], ["*/sub/*"], ["a.txt", "img.png"]),  # a pattern with "/" matches the path
+    ],
+)
+def test_include_and_exclude_filter_what_walks_find(tmp_path, include, exclude, want):
+    for name in ["d/a.txt", "d/sub/b.txt", "d/img.png"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        _write(tmp_path / name, b"x\n")
+    d = tmp_path / "d"
+    got = [os.path.relpath(s.path, d) for s in fio.resolve_paths([d], include, exclude)]
+    assert got == [os.path.join(*w.split("/")) for w in want]
+    # A file named as such is always read.
+    assert [s.path for s in fio.resolve_paths([d / "img.png"], ["*.txt"], ["*.png"])] == [str(d / "img.png")]
+
+
+def test_include_that_keeps_nothing_is_named(tmp_path):
+    _write(tmp_path / "a.txt", b"x\n")
+    with pytest.raises(FileNotFoundError, match="include/exclude") as info:
+        fio.resolve_paths([tmp_path], ["*.csv"])
+    assert info.value.filename == str(tmp_path)
