@@ -14,11 +14,11 @@ _EXPORTS = {
     "Counter": "fastcount.counter",
     "count_words": "fastcount.pipeline",
     "count_partition": "fastcount.pipeline",
-    "Tokenizer": "fastcount.segment",
-    "cut": "fastcount.segment",
-    "lcut": "fastcount.segment",
-    "cut_for_search": "fastcount.segment",
-    "lcut_for_search": "fastcount.segment",
+    "Tokenizer": "fastcount.segmenter",
+    "cut": "fastcount.jieba",
+    "lcut": "fastcount.jieba",
+    "cut_for_search": "fastcount.jieba",
+    "lcut_for_search": "fastcount.jieba",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -3,7 +3,7 @@
 A tokenizer is named by:
 
 * ``"jieba"``: jieba's accurate mode (``hmm``, ``cut_all``, ``user_dict``),
-  run by fastcount's native segmenter (:class:`fastcount.segment.NativeChunkCounter`)
+  run by fastcount's native segmenter (:class:`fastcount.segmenter.ChunkCounter`)
   when it is built, else by ``"jieba-py"``; both give the same tokens;
 * ``"jieba-py"``: ``jieba.Tokenizer().lcut`` itself (a fresh tokenizer with
   the default dictionary plus ``user_dict``, created once per process;
@@ -263,13 +263,10 @@ class _JiebaPy:
 def native_jieba():
     """The native jieba chunk counter class, or None where it is not built."""
     try:
-        from fastcount.segment import NativeChunkCounter
-        # NativeChunkCounter imports its extension when built; a source
-        # checkout may have segment.py without the compiled module.
-        import fastcount._jieba_count  # noqa: F401
-    except ImportError:
+        from fastcount.segmenter import ChunkCounter
+    except ImportError:  # a source checkout without the compiled modules
         return None
-    return NativeChunkCounter
+    return ChunkCounter
 
 
 def _check_options(tokenizer, hmm: bool, cut_all: bool, user_dict) -> None:
@@ -359,8 +356,12 @@ class CounterFactory:
         if self.tokenize is None:
             native = native_jieba()
             if native is None:
-                raise ImportError("fastcount.segment.NativeChunkCounter is not available here")
-            return native(keep_whitespace=self.keep_whitespace, **self.native_options)
+                raise ImportError("fastcount.segmenter.ChunkCounter is not available here")
+            from fastcount.segmenter import tokenizer_for
+
+            options = dict(self.native_options)
+            tokenizer = tokenizer_for(options.pop("tokenizer", None), options.pop("user_dict", None))
+            return native(tokenizer, keep_whitespace=self.keep_whitespace, **options)
         return TokenCounter(self.tokenize, self.keep_whitespace)
 
 
@@ -374,8 +375,8 @@ def chunk_counter_factory(
 ) -> CounterFactory:
     """Check the tokenizer options and return the factory of its chunk counter.
 
-    ``"jieba"`` uses the native counter when :mod:`fastcount.segment`
-    provides ``NativeChunkCounter``, and jieba-py otherwise.
+    ``"jieba"`` uses the native counter when :mod:`fastcount.segmenter`
+    is built, and jieba-py otherwise.
     """
     tokenize = get_tokenizer(tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict)
     if tokenizer == "jieba" and native_jieba() is not None:

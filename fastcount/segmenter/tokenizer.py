@@ -1,71 +1,37 @@
-"""jieba's segmentation, token for token, computed in C.
+"""The jieba-exact segmenter's Python face: :class:`Tokenizer`, which
+mirrors ``jieba.Tokenizer`` (a dictionary file, ``load_userdict``,
+``add_word``, ``del_word``, ``suggest_freq``, ``cut``, ``tokenize``) over a
+native :class:`Dictionary`, and :data:`dt`, the default one.
 
-``fastcount.lcut(s)`` equals ``jieba.lcut(s)`` for every string (accurate mode
-with and without HMM, full mode ``cut_all=True``) and ``lcut_for_search``
-equals ``jieba.lcut_for_search``; the work runs in C without the GIL
-(``fastcount._jieba``), from jieba's own data: the dictionary file of the
-installed jieba package (or one you name), jieba's HMM tables
-(``jieba.finalseg``) and its global ``Force_Split_Words``.
+``Tokenizer.lcut(s)`` equals ``jieba.Tokenizer.lcut(s)`` for every string
+(accurate mode with and without HMM, full mode ``cut_all=True``) and
+``lcut_for_search`` equals jieba's; the work runs in C, from jieba's own
+data: the dictionary file of the installed jieba package (or one you name),
+jieba's HMM tables (``jieba.finalseg``) and its global ``Force_Split_Words``.
 
-:class:`Tokenizer` mirrors ``jieba.Tokenizer``: a custom dictionary file,
-``load_userdict``, ``add_word``, ``del_word``, ``suggest_freq``. The module
-functions use :data:`dt`, a default Tokenizer of fastcount's own: changes
-made to ``jieba.dt`` (``jieba.add_word`` ...) are not seen by it; make them
-on ``fastcount.segment.dt`` (or use :meth:`Tokenizer.from_jieba`).
-
-Start-up: the first use parses the dictionary file in C (files with unusual
-lines go through jieba's own parse) into a compact trie and writes it to a
-cache file next to jieba's own (``tempfile.gettempdir()``); later processes
-load that in about 48 ms, against 431 ms for jieba's own cached start, using
-36 MB against jieba's 72 MB (bench group ``segment-startup``,
-``bench/results/full.json``); the first ``add_word``/``del_word`` rebuilds
-the trie's edge table. A
-worker process loads the cache file, or, when forked from a parent that has
-loaded the dictionary, shares the parent's trie (plain C memory that
-reference counting never writes, so the pages stay shared).
-
-:class:`NativeChunkCounter` is the fused path of ``count_words``: it segments
-and counts in C, dictionary words under their trie node id, every other
-token through a :class:`fastcount.Vocab`, with no Python str per token.
+A worker process loads the dictionary's cache file (see ``loading``), or,
+when forked from a parent that has loaded the dictionary, shares the
+parent's trie (plain C memory that reference counting never writes, so the
+pages stay shared).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-import tempfile
 import threading
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import jieba
 from jieba import finalseg as _finalseg
 
-from fastcount._jieba import Dictionary
+from fastcount.segmenter._dictionary import Dictionary
+from fastcount.segmenter.loading import cache_path, default_dictionary_path, load_dictionary
 
-__all__ = [
-    "Tokenizer",
-    "NativeChunkCounter",
-    "dt",
-    "cut",
-    "lcut",
-    "cut_for_search",
-    "lcut_for_search",
-    "add_word",
-    "del_word",
-    "load_userdict",
-    "suggest_freq",
-    "tokenize",
-    "initialize",
-]
+__all__ = ["Tokenizer", "dt", "tokenizer_for"]
 
 # jieba's re_userdict (load_userdict's line format)
 _re_userdict = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
-
-# Bump when the cache layout changes.
-_CACHE_VERSION = 1
-_CACHE_MAGIC = b"FCJBCACHE%d\n" % _CACHE_VERSION
 
 
 def _strdecode(sentence):
@@ -78,33 +44,6 @@ def _strdecode(sentence):
         except UnicodeDecodeError:
             sentence = sentence.decode("gbk", "ignore")
     return sentence
-
-
-def _default_dict_path() -> str:
-    return os.path.join(os.path.dirname(os.path.abspath(jieba.__file__)), jieba.DEFAULT_DICT_NAME)
-
-
-def _gen_pfdict(path: str):
-    """jieba.Tokenizer.gen_pfdict, the same parse and the same errors."""
-    lfreq = {}
-    ltotal = 0
-    with open(path, "rb") as f:
-        for lineno, line in enumerate(f, 1):
-            try:
-                line = line.strip().decode("utf-8")
-                word, freq = line.split(" ")[:2]
-                freq = int(freq)
-                lfreq[word] = freq
-                ltotal += freq
-                for ch in range(len(word)):
-                    wfrag = word[: ch + 1]
-                    if wfrag not in lfreq:
-                        lfreq[wfrag] = 0
-            except ValueError:
-                raise ValueError(
-                    "invalid dictionary entry in %s at Line %s: %s" % (path, lineno, line)
-                ) from None
-    return lfreq, ltotal
 
 
 class Tokenizer:
@@ -155,13 +94,7 @@ class Tokenizer:
         return self
 
     def _source(self) -> str:
-        return self.dictionary if self.dictionary is not None else _default_dict_path()
-
-    def _cache_path(self, source: str) -> str:
-        name = self.cache_file or "fastcount.jieba.%s.cache" % hashlib.md5(
-            source.encode("utf-8", "replace")
-        ).hexdigest()
-        return os.path.join(self.tmp_dir or tempfile.gettempdir(), name)
+        return self.dictionary if self.dictionary is not None else default_dictionary_path()
 
     def initialize(self, dictionary: Optional[str] = None) -> None:
         """Load the dictionary (``dictionary`` replaces the tokenizer's own),
@@ -177,67 +110,10 @@ class Tokenizer:
             if self.initialized:
                 return
             source = self._source()
-            st = os.stat(source)
-            stamp = {"source": source, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-            cache = self._cache_path(source)
-            d = self._load_cache(cache, stamp)
-            if d is None:
-                with open(source, "rb") as f:
-                    data = f.read()
-                d = Dictionary()
-                if not d.load_dict_file_data(data):
-                    # a line the C parser does not take: jieba's own parse
-                    # (the same FREQ, or jieba's error naming the line)
-                    lfreq, ltotal = _gen_pfdict(source)
-                    d.load_freq(lfreq)
-                    d.total = ltotal
-                    del lfreq
-                del data
-                self._write_cache(cache, stamp, d)
-            self._d = d
+            self._d = load_dictionary(source, cache_path(source, self.tmp_dir, self.cache_file))
             self.user_word_tag_tab = {}
             self._pristine = True
             self.initialized = True
-
-    @staticmethod
-    def _load_cache(cache: str, stamp: dict) -> Optional[Dictionary]:
-        try:
-            with open(cache, "rb") as f:
-                if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
-                    return None     # in a shared temp dir, trust only our own files
-                data = f.read()
-        except OSError:
-            return None
-        try:
-            if not data.startswith(_CACHE_MAGIC):
-                return None
-            end = data.index(b"\n", len(_CACHE_MAGIC))
-            header = json.loads(data[len(_CACHE_MAGIC):end])
-            if {k: header.get(k) for k in stamp} != stamp:
-                return None
-            d = Dictionary()
-            d.loads(memoryview(data)[end + 1:])
-            d.total = int(header["total"])
-            return d
-        except (ValueError, KeyError, TypeError):
-            return None     # stale or damaged: rebuilt from the dictionary file
-
-    @staticmethod
-    def _write_cache(cache: str, stamp: dict, d: Dictionary) -> None:
-        header = dict(stamp, total=str(d.total))
-        try:
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache), prefix=".fastcount-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(_CACHE_MAGIC)
-                    f.write(json.dumps(header).encode("utf-8") + b"\n")
-                    f.write(d.dumps())
-                os.replace(tmp, cache)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            pass    # a read-only temp dir only costs the next start its speed
 
     def check_initialized(self) -> None:
         """Load the dictionary if that has not happened yet."""
@@ -255,7 +131,7 @@ class Tokenizer:
 
     @property
     def dictionary_core(self) -> Dictionary:
-        """The loaded C dictionary (:class:`fastcount._jieba.Dictionary`)."""
+        """The loaded native dictionary (:class:`fastcount.segmenter.Dictionary`)."""
         self.check_initialized()
         return self._d
 
@@ -421,10 +297,19 @@ class Tokenizer:
         self.user_word_tag_tab = state["user_word_tag_tab"]
 
 
+#: The default Tokenizer (jieba's default dictionary): ``fastcount.lcut`` and
+#: the functions of ``fastcount.jieba`` use it.
+dt = Tokenizer()
+
+
 _user_dict_tokenizers: dict = {}
 
 
-def _tokenizer_for(tokenizer, user_dict) -> Tokenizer:
+def tokenizer_for(tokenizer=None, user_dict=None) -> "Tokenizer":
+    """The Tokenizer a native count uses: ``tokenizer`` itself (a
+    :class:`Tokenizer`), a snapshot of a ``jieba.Tokenizer``
+    (:meth:`Tokenizer.from_jieba`), one per user dictionary file and process
+    (loaded on top of the default dictionary), or :data:`dt`."""
     if tokenizer is not None:
         if user_dict is not None:
             raise ValueError("give user_dict or tokenizer, not both "
@@ -448,74 +333,3 @@ def _tokenizer_for(tokenizer, user_dict) -> Tokenizer:
         t.load_userdict(path)
         _user_dict_tokenizers[key] = t
     return t
-
-
-class NativeChunkCounter:
-    """The fused jieba path of ``count_words``: segments texts exactly as
-    ``jieba.lcut(text, cut_all=cut_all, HMM=hmm)`` and counts the tokens in C,
-    with no Python str per token.
-
-    ``user_dict``: a user dictionary file (loaded once per process on top of
-    the default dictionary); ``tokenizer``: a :class:`Tokenizer` (used as it
-    is, later changes included) or a ``jieba.Tokenizer`` (a snapshot of it is
-    taken). Whitespace tokens are not counted unless ``keep_whitespace``.
-    The result equals
-    ``collections.Counter(w for t in texts for w in jieba.lcut(t, ...) if not w.isspace())``.
-    """
-
-    def __init__(self, hmm: bool = True, cut_all: bool = False, user_dict=None,
-                 keep_whitespace: bool = False, tokenizer=None):
-        from fastcount._jieba_count import ChunkCounter
-
-        self.tokenizer = _tokenizer_for(tokenizer, user_dict)
-        self._counter = ChunkCounter(self.tokenizer.dictionary_core, bool(hmm), bool(cut_all),
-                                     bool(keep_whitespace))
-
-    def feed(self, texts: List[str]) -> int:
-        """Segment and count a batch of texts (a list of str); return its
-        size in UTF-8 bytes. On a ValueError (a non-positive frequency, as
-        jieba raises) nothing of the batch is counted."""
-        return self._counter.feed(texts)
-
-    def feed_block(self, block) -> int:
-        """Count the lines of a :class:`fastcount.io.Block` as ``feed(block.texts())``
-        would, decoding UTF-8 in C (no str per line, no GIL held): returns
-        the number of lines, or -1, counting nothing, for a block to decode
-        in Python instead (not strict UTF-8, another encoding, a JSON field,
-        or a line on which jieba raises, which ``feed`` then reports)."""
-        if block.encoding != "utf-8" or block.field is not None:
-            return -1
-        try:
-            return self._counter.feed_utf8(block.data)
-        except ValueError:
-            return -1
-
-    def seen(self) -> int:
-        """Number of distinct words counted so far."""
-        return self._counter.seen()
-
-    def result(self):
-        """``(words, counts)``: the distinct words (list of str, in order of
-        first sight) and their counts (int64 numpy array)."""
-        return self._counter.result()
-
-    def vocab_result(self):
-        """``(vocab, counts)``: the distinct words as a :class:`fastcount.Vocab`
-        (ids in order of first sight) and their int64 counts by id, built in C
-        with no str per word."""
-        return self._counter.result(vocab=True)
-
-
-#: The default Tokenizer of the module functions (jieba's default dictionary).
-dt = Tokenizer()
-
-cut = dt.cut
-lcut = dt.lcut
-cut_for_search = dt.cut_for_search
-lcut_for_search = dt.lcut_for_search
-add_word = dt.add_word
-del_word = dt.del_word
-load_userdict = dt.load_userdict
-suggest_freq = dt.suggest_freq
-tokenize = dt.tokenize
-initialize = dt.initialize

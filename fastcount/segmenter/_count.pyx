@@ -1,0 +1,435 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The native jieba chunk counter: segment with jieba's rules and count the
+tokens, all in C (the chunk-counter protocol of ``fastcount.count_words``).
+
+A token that is a string of the dictionary's trie (every dictionary word, and
+every prefix jieba keeps) counts under its trie node id (>= 0); any other
+token (words the HMM finds, Latin and digit runs, punctuation, characters
+outside the dictionary) is interned in a Vocab as UTF-8 and counts under
+``-1 - vocab id``. No Python object is made per token, and the work of a
+whole batch of texts runs without the GIL.
+"""
+from cpython.unicode cimport PyUnicode_GET_LENGTH
+from libc.stdint cimport int32_t, int64_t, uint32_t
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memchr
+
+import numpy as np
+
+from fastcount.segmenter._trie cimport frozen_find
+from fastcount.segmenter._cut cimport (CutContext, Token, TOKEN_AUX, TOKEN_SPACE, CUT_DOMAIN,
+                                       cut_text, cut_context_init, cut_context_free)
+from fastcount.segmenter._dictionary cimport Dictionary, Snapshot, utf8_decode_strict
+from fastcount._hashcounter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
+from fastcount._vocab cimport Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word
+
+cdef extern from "Python.h":
+    Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
+
+cdef enum:
+    COUNT_NO_MEMORY = 1
+
+
+cdef inline Py_ssize_t utf8_size(const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
+    """Bytes of the UTF-8 of ``s`` (lone surrogates as 3 bytes, as utf8_encode)."""
+    cdef Py_ssize_t i, k = n
+    cdef uint32_t c
+    for i in range(n):
+        c = s[i]
+        k += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
+    return k
+
+
+cdef inline Py_ssize_t utf8_encode(const Py_UCS4* s, Py_ssize_t n, char* out) noexcept nogil:
+    """UTF-8 with lone surrogates as 3 bytes ('surrogatepass'); out needs 4*n."""
+    cdef Py_ssize_t i, k = 0
+    cdef uint32_t c
+    for i in range(n):
+        c = s[i]
+        if c < 0x80:
+            out[k] = <char>c
+            k += 1
+        elif c < 0x800:
+            out[k] = <char>(0xC0 | (c >> 6))
+            out[k + 1] = <char>(0x80 | (c & 0x3F))
+            k += 2
+        elif c < 0x10000:
+            out[k] = <char>(0xE0 | (c >> 12))
+            out[k + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
+            out[k + 2] = <char>(0x80 | (c & 0x3F))
+            k += 3
+        else:
+            out[k] = <char>(0xF0 | (c >> 18))
+            out[k + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
+            out[k + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
+            out[k + 3] = <char>(0x80 | (c & 0x3F))
+            k += 4
+    return k
+
+
+cdef Dictionary dictionary_of(object tokenizer):
+    if isinstance(tokenizer, Dictionary):
+        return tokenizer
+    from fastcount.segmenter.tokenizer import Tokenizer
+    if isinstance(tokenizer, Tokenizer):
+        return tokenizer.dictionary_core
+    raise TypeError(f"tokenizer must be a fastcount Tokenizer or Dictionary, not "
+                    f"{type(tokenizer).__name__} (for a jieba.Tokenizer use "
+                    "fastcount.Tokenizer.from_jieba)")
+
+
+cdef class ChunkCounter:
+    """Counts jieba's tokens of many texts: ``feed(texts)`` / ``feed_block(block)``
+    as often as needed, then ``vocab_result()``.
+
+    ``ChunkCounter(tokenizer, hmm=True, cut_all=False, keep_whitespace=False)``
+    with a :class:`fastcount.Tokenizer` (its dictionary as it is then, later
+    ``add_word``/``del_word`` included; a later ``set_dictionary`` is not
+    followed) or a ``Dictionary``. The counts equal
+    ``collections.Counter(w for t in texts for w in tokenizer.lcut(t, cut_all=cut_all, HMM=hmm)
+    if not w.isspace())``; whitespace tokens count too with ``keep_whitespace``.
+    """
+    cdef Dictionary d
+    cdef HashCounter counts
+    cdef Vocab vocab
+    cdef bint hmm, cut_all, keep_ws
+    cdef int64_t* order          # keys in order of first sight
+    cdef Py_ssize_t n_order, cap_order
+    cdef char* utf8
+    cdef Py_ssize_t cap_utf8
+    cdef bint busy
+    cdef bint broken
+    cdef CutContext ctx          # segmentation buffers, kept from feed to feed
+    cdef Py_UCS4* text           # the batch's code points
+    cdef Py_ssize_t cap_text
+    cdef Py_ssize_t* offsets     # text i is text[offsets[i]:offsets[i + 1]]
+    cdef Py_ssize_t cap_offsets
+
+    def __cinit__(self):
+        self.order = NULL
+        self.utf8 = NULL
+        self.text = NULL
+        self.offsets = NULL
+        cut_context_init(&self.ctx, NULL, NULL, 0.0)
+
+    def __init__(self, tokenizer, bint hmm=True, bint cut_all=False, bint keep_whitespace=False):
+        self.d = dictionary_of(tokenizer)
+        self.hmm = hmm
+        self.cut_all = cut_all
+        self.keep_ws = keep_whitespace
+        self.counts = HashCounter()
+        self.vocab = Vocab()
+
+    def __dealloc__(self):
+        free(self.order)
+        free(self.utf8)
+        free(self.text)
+        free(self.offsets)
+        cut_context_free(&self.ctx)
+
+    cdef int _reserve(self, Py_ssize_t n_chars, Py_ssize_t n_texts) except -1:
+        cdef void* p
+        if n_chars + 1 > self.cap_text:
+            free(self.text)
+            self.text = NULL
+            self.cap_text = 0
+            p = malloc((n_chars + 1) * sizeof(Py_UCS4))
+            if p == NULL:
+                raise MemoryError()
+            self.text = <Py_UCS4*>p
+            self.cap_text = n_chars + 1
+        if n_texts + 1 > self.cap_offsets:
+            free(self.offsets)
+            self.offsets = NULL
+            self.cap_offsets = 0
+            p = malloc((n_texts + 1) * sizeof(Py_ssize_t))
+            if p == NULL:
+                raise MemoryError()
+            self.offsets = <Py_ssize_t*>p
+            self.cap_offsets = n_texts + 1
+        return 0
+
+    cdef int _count_tokens(self, CutContext* ctx) noexcept nogil:
+        """Count ctx's tokens; 0 ok, COUNT_NO_MEMORY."""
+        cdef Py_ssize_t k, n, m
+        cdef Token* t
+        cdef const Py_UCS4* p
+        cdef int64_t key, vid
+        cdef int64_t* c
+        cdef int32_t record
+        cdef void* q
+        for k in range(ctx.n_tokens):
+            t = &ctx.tokens[k]
+            if t.kind == TOKEN_SPACE and not self.keep_ws:
+                continue
+            if t.node >= 0:
+                key = t.node
+            else:
+                n = t.end - t.start
+                p = (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text) + t.start
+                record = frozen_find(ctx.frozen, p, n)
+                if record >= 0:
+                    key = ctx.frozen.node[record]
+                else:
+                    if self._utf8_room(n) < 0:
+                        return COUNT_NO_MEMORY
+                    m = utf8_encode(p, n, self.utf8)
+                    vid = fc_vocab_intern_trusted(&self.vocab.table, self.utf8, m)
+                    if vid < 0:
+                        return COUNT_NO_MEMORY
+                    key = -1 - vid
+            c = fc_table_find(&self.counts.table, key)
+            if c != NULL:
+                c[0] += 1
+            else:
+                if self.n_order == self.cap_order:
+                    m = 2 * self.cap_order if self.cap_order else 1024
+                    q = realloc(self.order, m * sizeof(int64_t))
+                    if q == NULL:
+                        return COUNT_NO_MEMORY
+                    self.order = <int64_t*>q
+                    self.cap_order = m
+                if fc_table_add(&self.counts.table, key, 1) != 0:
+                    return COUNT_NO_MEMORY
+                self.order[self.n_order] = key
+                self.n_order += 1
+        return 0
+
+    cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil:
+        """Room in self.utf8 for the UTF-8 of n code points; -1 out of memory."""
+        cdef void* q
+        if 4 * n > self.cap_utf8:
+            q = realloc(self.utf8, 4 * n + 256)
+            if q == NULL:
+                return -1
+            self.utf8 = <char*>q
+            self.cap_utf8 = 4 * n + 256
+        return 0
+
+    cdef const char* _word(self, Snapshot snapshot, int64_t key, Py_ssize_t* m) noexcept nogil:
+        """The UTF-8 of counted word ``key`` (a trie node, or ``-1 - id`` in
+        this counter's Vocab) and its size in ``m``; the bytes stay valid
+        until the next call. NULL when out of memory."""
+        cdef Py_UCS4 local[64]
+        cdef Py_UCS4* chars = local
+        cdef Py_ssize_t depth
+        if key < 0:
+            return fc_vocab_word(&self.vocab.table, -1 - key, m)
+        depth = snapshot.node_chars(<int32_t>key, local, 64)
+        if depth > 64:  # a long dictionary word: rare
+            chars = <Py_UCS4*>malloc(depth * sizeof(Py_UCS4))
+            if chars == NULL:
+                return NULL
+            snapshot.node_chars(<int32_t>key, chars, depth)
+        if self._utf8_room(depth) < 0:
+            if chars != local:
+                free(chars)
+            return NULL
+        m[0] = utf8_encode(chars, depth, self.utf8)
+        if chars != local:
+            free(chars)
+        return self.utf8
+
+    def feed(self, texts):
+        """Segment and count every str of ``texts`` (a list or other sequence);
+        return their size in UTF-8 bytes (lone surrogates as 3 bytes). On a
+        ValueError (a non-positive frequency, as jieba raises) nothing of the
+        batch is counted."""
+        cdef Py_ssize_t i, n_texts, total_len = 0, off, n, bad
+        cdef Py_ssize_t* offsets
+        cdef Py_UCS4* buf
+        self._check_ready()
+        texts = tuple(texts)        # our own references while the GIL is released
+        n_texts = len(texts)
+        for i in range(n_texts):
+            t = texts[i]
+            if type(t) is not str:
+                if not isinstance(t, str):
+                    raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+            total_len += PyUnicode_GET_LENGTH(t)
+        if n_texts == 0:
+            return 0
+        self._reserve(total_len, n_texts)
+        offsets = self.offsets
+        buf = self.text
+        off = 0
+        for i in range(n_texts):
+            offsets[i] = off
+            n = PyUnicode_GET_LENGTH(texts[i])
+            if n:
+                PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
+            off += n
+        offsets[n_texts] = off
+        bad = self._count_filled(n_texts)
+        if bad >= 0:
+            raise ValueError(f"math domain error in texts[{bad}] (jieba raises it too: "
+                             "a word of that text, or the dictionary's total, has a "
+                             "frequency that is not positive)")
+        with nogil:
+            n = utf8_size(buf, total_len)
+        return n
+
+    def feed_block(self, block):
+        """Count the lines of a :class:`fastcount.io.Block` as ``feed(block.texts())``
+        would, decoding UTF-8 in C (no str per line, no GIL held): returns
+        the number of lines, or -1, counting nothing, for a block to decode
+        in Python instead (not strict UTF-8, another encoding, a JSON field,
+        or a line on which jieba raises, which ``feed`` then reports)."""
+        if block.encoding != "utf-8" or block.field is not None:
+            return -1
+        return self._feed_utf8(block.data)
+
+    cdef Py_ssize_t _feed_utf8(self, const unsigned char[::1] data) except -2:
+        """The lines of ``data``, UTF-8 bytes of whole lines (each ends with
+        ``"\\n"`` or ``"\\r\\n"``, the last one may end without), decoded and
+        split here without the GIL: their number, or -1, counting nothing,
+        when ``data`` is not strict UTF-8 or jieba would raise on a line."""
+        cdef Py_ssize_t n = data.shape[0], n_newlines = 0, n_texts, i = 0, start = 0, end, k, w = 0
+        cdef const unsigned char* p
+        cdef const unsigned char* q
+        cdef Py_ssize_t* offsets
+        cdef Py_UCS4* buf
+        cdef bint ok = True
+        self._check_ready()
+        if n == 0:
+            return 0
+        p = &data[0]
+        with nogil:
+            q = p
+            while True:
+                q = <const unsigned char*>memchr(q, 10, n - (q - p))
+                if q == NULL:
+                    break
+                n_newlines += 1
+                q += 1
+                if q == p + n:
+                    break
+        n_texts = n_newlines + (p[n - 1] != 10)
+        self._reserve(n, n_texts)   # no more code points than bytes
+        offsets = self.offsets
+        buf = self.text
+        with nogil:
+            while start < n:
+                q = <const unsigned char*>memchr(p + start, 10, n - start)
+                end = q - p if q != NULL else n
+                offsets[i] = w
+                k = utf8_decode_strict(p + start, end - start, buf + w)
+                if k < 0:
+                    ok = False
+                    break
+                if q != NULL and k > 0 and buf[w + k - 1] == 13:
+                    k -= 1     # "\r\n" ends the line; a last line keeps its "\r"
+                w += k
+                i += 1
+                start = end + 1
+            offsets[i] = w
+        if not ok or self._count_filled(n_texts) >= 0:
+            return -1
+        return n_texts
+
+    cdef int _check_ready(self) except -1:
+        if self.broken:
+            raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
+        if self.busy:
+            raise RuntimeError("this counter is busy in another thread (feed or vocab_result)")
+        return 0
+
+    cdef Py_ssize_t _count_filled(self, Py_ssize_t n_texts) except -2:
+        """Segment and count texts ``text[offsets[i]:offsets[i + 1]]``, i < n_texts,
+        without the GIL. Returns -1, or the index of a text on which jieba's
+        calc would raise ValueError (then nothing is counted)."""
+        cdef Py_ssize_t i = 0
+        cdef Py_ssize_t* offsets = self.offsets
+        cdef Py_UCS4* buf = self.text
+        cdef CutContext* ctx = &self.ctx
+        cdef int error = 0
+        cdef bint prescan
+        cdef Snapshot snapshot
+        # Here, after the texts were taken (which may run Python code that
+        # changes the words), not before.
+        snapshot = self.d.read_begin()
+        snapshot.fill(ctx)
+        # jieba raises ValueError (log of a non-positive number) only for
+        # texts that reach such a frequency: find out before counting
+        # anything, so that an error leaves the counts as they were
+        prescan = not self.cut_all and snapshot.can_raise
+        self.busy = True
+        try:
+            with nogil:
+                if prescan:
+                    for i in range(n_texts):
+                        ctx.text = buf + offsets[i]
+                        ctx.length = offsets[i + 1] - offsets[i]
+                        ctx.n_tokens = 0
+                        ctx.n_aux = 0
+                        error = cut_text(ctx, self.cut_all, self.hmm, False)
+                        if error:
+                            break
+                if not error:
+                    for i in range(n_texts):
+                        ctx.text = buf + offsets[i]
+                        ctx.length = offsets[i + 1] - offsets[i]
+                        ctx.n_tokens = 0
+                        ctx.n_aux = 0
+                        error = cut_text(ctx, self.cut_all, self.hmm, False)
+                        if error:
+                            break
+                        error = self._count_tokens(ctx)
+                        if error:
+                            error = COUNT_NO_MEMORY
+                            break
+        finally:
+            self.busy = False
+            ctx.text = NULL
+            ctx.error = 0
+        if error == CUT_DOMAIN:
+            return i   # only reachable in the prescan: nothing was counted
+        if error:
+            self.broken = True
+            raise MemoryError("out of memory while counting; this counter's counts are incomplete")
+        return -1
+
+    def seen(self):
+        """Number of distinct words counted so far."""
+        return self.n_order
+
+    def vocab_result(self):
+        """``(vocab, counts)``: the distinct words as a new :class:`fastcount.Vocab`
+        (ids in order of first sight) and their int64 counts by id, copied in
+        C from the trie and this counter's own Vocab: no str per word, and it
+        pickles compactly for the trip to a parent process. The counter is
+        unchanged."""
+        cdef Py_ssize_t k, m
+        cdef int64_t key, wid = 0
+        cdef const char* p
+        cdef Vocab out
+        cdef int64_t[::1] by_id
+        cdef Snapshot snapshot
+        self._check_ready()
+        out = Vocab()
+        if fc_vocab_init(&out.table, self.n_order) < 0:
+            raise MemoryError()
+        counts = np.zeros(self.n_order, dtype=np.int64)
+        by_id = counts
+        snapshot = self.d.read_begin()
+        # without the GIL: threads of count_words build their results in parallel
+        self.busy = True
+        try:
+            with nogil:
+                for k in range(self.n_order):
+                    key = self.order[k]
+                    p = self._word(snapshot, key, &m)
+                    # a word added to the dictionary while counting may
+                    # also have been counted under a vocabulary id:
+                    # interning merges the two
+                    wid = fc_vocab_intern_trusted(&out.table, p, m) if p != NULL else -1
+                    if wid < 0:
+                        break
+                    by_id[wid] += fc_table_get(&self.counts.table, key)
+        finally:
+            self.busy = False
+        if wid < 0:
+            raise MemoryError()
+        if len(out) < self.n_order:
+            counts = counts[:len(out)].copy()
+        return out, counts

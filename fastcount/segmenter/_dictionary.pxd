@@ -1,0 +1,41 @@
+# The Dictionary class (jieba's FREQ and total over the tries) and its
+# Snapshot, the unchanging view that a cut without the GIL reads.
+from libc.stdint cimport int32_t
+
+from fastcount.segmenter._trie cimport Trie, FrozenTrie
+from fastcount.segmenter._cut cimport CutContext
+
+# The code points of s into out (room for n), as bytes.decode("utf-8") gives
+# them: their number, or -1 where that decode would fail.
+cdef Py_ssize_t utf8_decode_strict(const unsigned char* s, Py_ssize_t n, Py_UCS4* out) noexcept nogil
+
+
+cdef class Snapshot:
+    # Taken under the GIL by Dictionary.read_begin(); the words it shows do
+    # not change while it is alive; drop it to end the reading.
+    cdef Dictionary _dictionary
+    cdef readonly bint can_raise    # a cut (other than full mode) may meet a log() of a number <= 0
+    cdef void fill(self, CutContext* ctx) noexcept
+    cdef Py_ssize_t node_chars(self, int32_t node, Py_UCS4* out, Py_ssize_t cap) noexcept nogil
+
+
+cdef class Dictionary:
+    cdef Trie trie
+    cdef Trie force_split
+    cdef FrozenTrie frozen          # the trie laid out for reading; kept in step by add_word
+    cdef bint frozen_stale          # frozen must be rebuilt from trie
+    cdef object _total              # jieba's total (a Python int)
+    cdef double log_total
+    cdef object _force_split_set    # the Force_Split_Words set seen last, and its size
+    cdef Py_ssize_t _force_split_len
+    cdef Py_ssize_t _readers        # live snapshots
+    cdef readonly Py_ssize_t version   # bumped by every change of the words
+    cdef Py_ssize_t _can_raise_version # _can_raise was computed at this version
+    cdef bint _can_raise
+    cdef CutContext _short_context  # buffers reused by short cuts (which keep the GIL)
+    cdef bint _short_context_busy
+    cdef Py_UCS4* _short_text
+    cdef Snapshot read_begin(self)
+    cdef int _sync_force_split(self) except -1
+    cdef int _check_writable(self) except -1
+    cdef int _freeze(self) except -1

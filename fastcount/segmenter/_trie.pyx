@@ -1,0 +1,363 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The dictionary's tries: building and changing the master trie, and laying
+it out as the frozen trie the segmenter reads (see ``_trie.pxd``)."""
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, calloc, realloc, free, qsort
+from libc.string cimport memset, memcpy
+from libc.math cimport log, NAN
+
+
+cdef int grow(void** p, size_t nbytes) noexcept nogil:
+    cdef void* q = realloc(p[0], nbytes)
+    if q == NULL:
+        return -1
+    p[0] = q
+    return 0
+
+
+# ---------------------------------------------------------------- master trie
+# Its edge table is only needed to change it: Dictionary drops it once the
+# frozen copy is built and rebuilds it (from parent/code) on the next change,
+# so that a loaded, unchanged dictionary holds only the compact arrays.
+cdef int trie_init(Trie* t, bint with_root) noexcept nogil:
+    memset(t, 0, sizeof(Trie))
+    if with_root:
+        t.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
+        if t.root == NULL:
+            return -1
+        memset(t.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
+    t.mask = 1023
+    t.shift = 64 - 10
+    t.edges = <TrieEdge*>malloc(1024 * sizeof(TrieEdge))
+    t.capacity = 1024
+    t.parent = <int32_t*>malloc(t.capacity * sizeof(int32_t))
+    t.code = <int32_t*>malloc(t.capacity * sizeof(int32_t))
+    t.freq = <int64_t*>malloc(t.capacity * sizeof(int64_t))
+    if t.edges == NULL or t.parent == NULL or t.code == NULL or t.freq == NULL:
+        trie_free(t)
+        return -1
+    memset(t.edges, 0xFF, 1024 * sizeof(TrieEdge))
+    t.n_nodes = 1
+    t.parent[0] = -1
+    t.code[0] = 0
+    t.freq[0] = ABSENT
+    return 0
+
+
+cdef void trie_free(Trie* t) noexcept nogil:
+    free(t.root)
+    free(t.edges)
+    free(t.parent)
+    free(t.code)
+    free(t.freq)
+    memset(t, 0, sizeof(Trie))
+
+
+cdef Py_ssize_t trie_node_chars(const Trie* t, int32_t node, Py_UCS4* out, Py_ssize_t cap) noexcept nogil:
+    """Read from the node up, written back to front."""
+    cdef Py_ssize_t n = 0, i
+    cdef int32_t k = node
+    while k > 0:
+        n += 1
+        k = t.parent[k]
+    if n <= cap:
+        i = n
+        k = node
+        while k > 0:
+            i -= 1
+            out[i] = t.code[k]
+            k = t.parent[k]
+    return n
+
+
+cdef void edge_put(TrieEdge* edges, uint64_t mask, int shift, uint64_t key, int32_t child) noexcept nogil:
+    cdef uint64_t h = (key * GOLDEN) >> shift
+    while edges[h].key != EMPTY_KEY:
+        h = (h + 1) & mask
+    edges[h].key = key
+    edges[h].child = child
+
+
+cdef int trie_build_edges(Trie* t, uint64_t size) noexcept nogil:
+    """At least `size` slots; t is unchanged when out of memory."""
+    cdef uint64_t slots = 1024
+    cdef int bits = 10
+    cdef TrieEdge* e
+    cdef int32_t k
+    cdef Py_ssize_t n_edges = 0
+    while slots < size or slots < 2 * <uint64_t>t.n_nodes:
+        slots *= 2
+        bits += 1
+    e = <TrieEdge*>malloc(slots * sizeof(TrieEdge))
+    if e == NULL:
+        return -1
+    memset(e, 0xFF, slots * sizeof(TrieEdge))
+    if t.root != NULL:
+        memset(t.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
+    for k in range(1, t.n_nodes):
+        if t.parent[k] == 0 and t.code[k] < ROOT_SPAN and t.root != NULL:
+            t.root[t.code[k]] = k
+        else:
+            edge_put(e, slots - 1, 64 - bits, ((<uint64_t>t.parent[k]) << 21) | <uint64_t>t.code[k], k)
+            n_edges += 1
+    free(t.edges)
+    t.edges = e
+    t.mask = slots - 1
+    t.shift = 64 - bits
+    t.n_edges = n_edges
+    return 0
+
+
+cdef void trie_drop_edges(Trie* t) noexcept nogil:
+    free(t.edges)
+    t.edges = NULL
+    t.n_edges = 0
+
+
+cdef int trie_reserve(Trie* t, Py_ssize_t capacity) noexcept nogil:
+    cdef Py_ssize_t cap = t.capacity
+    if capacity <= cap:
+        return 0
+    if capacity > 0x40000000:
+        return -1
+    while cap < capacity:
+        cap *= 2
+    if (grow(<void**>&t.parent, cap * sizeof(int32_t)) or grow(<void**>&t.code, cap * sizeof(int32_t))
+            or grow(<void**>&t.freq, cap * sizeof(int64_t))):
+        return -1
+    t.capacity = <int32_t>cap
+    return 0
+
+
+cdef int32_t trie_add_child(Trie* t, int32_t node, Py_UCS4 c) noexcept nogil:
+    """The child of node for c, created (not in FREQ) if missing; -1: no memory."""
+    cdef int32_t k
+    if t.edges == NULL and trie_build_edges(t, 0) != 0:
+        return -1
+    k = trie_child(t, node, c)
+    if k >= 0:
+        return k
+    if trie_reserve(t, <Py_ssize_t>t.n_nodes + 1) != 0:
+        return -1
+    if node == 0 and c < ROOT_SPAN and t.root != NULL:
+        t.root[c] = t.n_nodes
+    else:
+        if (t.n_edges + 1) * 2 > <Py_ssize_t>(t.mask + 1) and trie_build_edges(t, 2 * (t.mask + 1)) != 0:
+            return -1
+        edge_put(t.edges, t.mask, t.shift, ((<uint64_t>node) << 21) | <uint64_t>c, t.n_nodes)
+        t.n_edges += 1
+    k = t.n_nodes
+    t.parent[k] = node
+    t.code[k] = <int32_t>c
+    t.freq[k] = ABSENT
+    t.n_nodes += 1
+    return k
+
+
+cdef int32_t trie_path(Trie* t, const Py_UCS4* w, Py_ssize_t n, bint prefixes_in_freq) noexcept nogil:
+    cdef int32_t node = 0
+    cdef Py_ssize_t i
+    for i in range(n):
+        node = trie_add_child(t, node, w[i])
+        if node < 0:
+            return -1
+        if prefixes_in_freq and t.freq[node] == ABSENT:
+            t.freq[node] = 0
+    return node
+
+
+cdef inline double log_freq(int64_t f) noexcept nogil:
+    """jieba's log(FREQ[w] or 1) for a word of the DAG (f != 0): the same libm
+    log of the same double that math.log(f) computes; NaN where math.log
+    raises (f < 0), for the route to report."""
+    if f > 0:
+        return log(<double>f)
+    if f == 0:
+        return 0.0
+    return NAN
+
+
+# ---------------------------------------------------------------- frozen trie
+cdef void frozen_free(FrozenTrie* z) noexcept nogil:
+    free(z.records)
+    free(z.node)
+    free(z.root)
+    free(z.edges)
+    memset(z, 0, sizeof(FrozenTrie))
+
+
+cdef int frozen_edge_put(FrozenTrie* z, int32_t r, uint32_t c, int32_t child) noexcept nogil:
+    """Add (r, c) -> child to z.edges, growing it; 0 ok, -1 out of memory."""
+    cdef uint64_t size, i
+    cdef TrieEdge* e
+    if (z.n_edges + 1) * 2 > <Py_ssize_t>(z.edge_mask + 1):
+        size = (z.edge_mask + 1) * 2
+        e = <TrieEdge*>malloc(size * sizeof(TrieEdge))
+        if e == NULL:
+            return -1
+        memset(e, 0xFF, size * sizeof(TrieEdge))
+        for i in range(z.edge_mask + 1):
+            if z.edges[i].key != EMPTY_KEY:
+                edge_put(e, size - 1, z.edge_shift - 1, z.edges[i].key, z.edges[i].child)
+        free(z.edges)
+        z.edges = e
+        z.edge_mask = size - 1
+        z.edge_shift -= 1
+    edge_put(z.edges, z.edge_mask, z.edge_shift, ((<uint64_t>r) << 21) | <uint64_t>c, child)
+    z.n_edges += 1
+    return 0
+
+
+cdef int32_t frozen_add_child(FrozenTrie* z, int32_t r, uint32_t c, int32_t node) noexcept nogil:
+    """r's children then move to z.edges, since the new record cannot sit
+    next to its siblings."""
+    cdef int32_t k = frozen_child(z, r, c), j, cap
+    cdef uint32_t n_children
+    if k >= 0:
+        return k
+    if z.n_records == z.capacity:
+        if z.capacity >= 0x40000000:
+            return -1
+        cap = 2 * z.capacity
+        if grow(<void**>&z.records, cap * sizeof(FrozenRecord)) or grow(<void**>&z.node, cap * sizeof(int32_t)):
+            return -1
+        z.capacity = cap
+    n_children = z.records[r].packed >> CHILDREN_SHIFT
+    if n_children != MANY_CHILDREN:
+        for j in range(z.records[r].first_child, z.records[r].first_child + <int32_t>n_children):
+            if frozen_edge_put(z, r, z.records[j].packed & CODE_MASK, j) != 0:
+                return -1
+        z.records[r].packed |= <uint32_t>MANY_CHILDREN << CHILDREN_SHIFT
+    k = z.n_records
+    if frozen_edge_put(z, r, c, k) != 0:
+        return -1
+    z.records[k].packed = c
+    z.records[k].first_child = 0
+    z.records[k].log_freq = 0.0
+    z.node[k] = node
+    z.n_records += 1
+    if r == 0 and c < ROOT_SPAN:
+        z.root[c] = k
+    return k
+
+
+cdef void frozen_set_freq(FrozenTrie* z, int32_t r, int64_t f) noexcept nogil:
+    z.records[r].packed &= ~(<uint32_t>(IN_FREQ | IS_WORD))
+    if f != ABSENT:
+        z.records[r].packed |= IN_FREQ | (IS_WORD if f != 0 else 0)
+        z.records[r].log_freq = log_freq(f)
+    else:
+        z.records[r].log_freq = 0.0
+
+
+cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
+    cdef uint64_t x = (<const uint64_t*>a)[0], y = (<const uint64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil:
+    """Lay t out breadth first, each node's children together in code point
+    order."""
+    cdef int32_t n = t.n_nodes, k, p, r, nxt, m, j
+    cdef int32_t* start = <int32_t*>calloc(n + 1, sizeof(int32_t))
+    cdef uint64_t* children = <uint64_t*>malloc((n if n > 1 else 1) * sizeof(uint64_t))
+    cdef int32_t* fill = NULL
+    cdef uint64_t key, size, n_hashed
+    cdef int bits, duplicate = 0
+    frozen_free(z)
+    z.records = <FrozenRecord*>malloc(n * sizeof(FrozenRecord))
+    z.node = <int32_t*>malloc(n * sizeof(int32_t))
+    z.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
+    fill = <int32_t*>malloc((n + 1) * sizeof(int32_t))
+    if (start == NULL or children == NULL or fill == NULL or z.records == NULL or z.root == NULL
+            or z.node == NULL):
+        free(start)
+        free(children)
+        free(fill)
+        frozen_free(z)
+        return -1
+    # children of each node, grouped by parent (counting sort), as
+    # (code point << 32 | node) so that sorting a group sorts by code point
+    for k in range(1, n):
+        start[t.parent[k] + 1] += 1
+    for k in range(n):
+        start[k + 1] += start[k]
+    memcpy(fill, start, (n + 1) * sizeof(int32_t))
+    for k in range(1, n):
+        p = t.parent[k]
+        children[fill[p]] = ((<uint64_t>t.code[k]) << 32) | <uint64_t>k
+        fill[p] += 1
+    for p in range(n):
+        m = start[p + 1] - start[p]
+        if m > 16:
+            qsort(children + start[p], m, sizeof(uint64_t), cmp_u64)
+        elif m > 1:
+            for j in range(start[p] + 1, start[p + 1]):      # insertion sort
+                key = children[j]
+                k = j - 1
+                while k >= start[p] and children[k] > key:
+                    children[k + 1] = children[k]
+                    k -= 1
+                children[k + 1] = key
+        for j in range(start[p] + 1, start[p + 1]):
+            if (children[j] >> 32) == (children[j - 1] >> 32):
+                duplicate = 1     # two nodes for one string: not a trie
+    if duplicate:
+        free(start)
+        free(children)
+        free(fill)
+        frozen_free(z)
+        return -2
+    memset(z.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
+    n_hashed = 0
+    for p in range(n):
+        m = start[p + 1] - start[p]
+        if m > SCAN_CHILDREN or p == 0:
+            n_hashed += m
+    size = 1024
+    bits = 10
+    while size < 2 * n_hashed:
+        size *= 2
+        bits += 1
+    z.edges = <TrieEdge*>malloc(size * sizeof(TrieEdge))
+    if z.edges == NULL:
+        free(start)
+        free(children)
+        free(fill)
+        frozen_free(z)
+        return -1
+    memset(z.edges, 0xFF, size * sizeof(TrieEdge))
+    z.edge_mask = size - 1
+    z.edge_shift = 64 - bits
+    z.n_edges = 0
+    z.capacity = n
+    z.node[0] = 0
+    nxt = 1
+    r = 0
+    while r < nxt:
+        if r == 0:
+            z.records[0].packed = 0
+        p = z.node[r]
+        m = start[p + 1] - start[p]
+        # the root's children always go to z.edges, so that a new one can join
+        # them without moving anything (the BMP ones are found by z.root)
+        z.records[r].packed |= (<uint32_t>(m if m <= SCAN_CHILDREN and r != 0 else MANY_CHILDREN)) << CHILDREN_SHIFT
+        frozen_set_freq(z, r, t.freq[p])
+        z.records[r].first_child = nxt
+        for j in range(start[p], start[p + 1]):
+            k = <int32_t><uint32_t>children[j]
+            z.records[nxt].packed = <uint32_t>t.code[k]
+            z.node[nxt] = k
+            if r == 0 and t.code[k] < ROOT_SPAN:
+                z.root[t.code[k]] = nxt
+            if start[p + 1] - start[p] > SCAN_CHILDREN or r == 0:
+                edge_put(z.edges, z.edge_mask, z.edge_shift,
+                         ((<uint64_t>r) << 21) | <uint64_t>t.code[k], nxt)
+                z.n_edges += 1
+            nxt += 1
+        r += 1
+    z.n_records = n
+    free(start)
+    free(children)
+    free(fill)
+    return 0
