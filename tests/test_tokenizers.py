@@ -20,7 +20,8 @@ def _count(factory, chunks):
     counter = factory()
     for chunk in chunks:
         counter.feed(chunk)
-    words, counts = counter.result()
+    vocab, counts = counter.vocab_result()
+    words = vocab.words()
     assert isinstance(words, list) and counts.dtype == np.int64 and len(words) == len(counts)
     return words, counts
 
@@ -137,7 +138,7 @@ def test_token_counter_matches_collections_counter(texts, cut, name, keep_whites
     vocab, by_id = counter.vocab_result()
     assert vocab.words() == words and by_id.tolist() == counts.tolist()
     # a snapshot: the counter is unchanged and counts on
-    assert counter.seen() == len(words) and counter.result()[0] == words
+    assert counter.seen() == len(words) and counter.vocab_result()[0].words() == words
     counter.feed(texts)
     assert counter.vocab_result()[1].tolist() == [2 * n for n in counts.tolist()]
     assert by_id.tolist() == counts.tolist()
