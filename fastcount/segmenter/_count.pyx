@@ -67,6 +67,29 @@ cdef inline Py_ssize_t utf8_encode(const Py_UCS4* s, Py_ssize_t n, char* out) no
     return k
 
 
+cdef int replace_buffer(void** p, Py_ssize_t* cap, Py_ssize_t n, size_t size) except -1:
+    """Room for n items of ``size`` bytes at ``*p`` (its content is not kept)."""
+    if n > cap[0]:
+        free(p[0])
+        p[0] = NULL
+        cap[0] = 0
+        p[0] = malloc(n * size)
+        if p[0] == NULL:
+            raise MemoryError()
+        cap[0] = n
+    return 0
+
+
+cdef inline int cut_one(CutContext* ctx, const Py_UCS4* text, Py_ssize_t n, bint cut_all,
+                        bint hmm) noexcept nogil:
+    """Segment text[0:n] into ctx (its tokens replaced); CUT_* error."""
+    ctx.text = text
+    ctx.length = n
+    ctx.n_tokens = 0
+    ctx.n_aux = 0
+    return cut_text(ctx, cut_all, hmm, False)
+
+
 cdef Dictionary dictionary_of(object tokenizer):
     if isinstance(tokenizer, Dictionary):
         return tokenizer
@@ -128,25 +151,8 @@ cdef class ChunkCounter:
         cut_context_free(&self.ctx)
 
     cdef int _reserve(self, Py_ssize_t n_chars, Py_ssize_t n_texts) except -1:
-        cdef void* p
-        if n_chars + 1 > self.cap_text:
-            free(self.text)
-            self.text = NULL
-            self.cap_text = 0
-            p = malloc((n_chars + 1) * sizeof(Py_UCS4))
-            if p == NULL:
-                raise MemoryError()
-            self.text = <Py_UCS4*>p
-            self.cap_text = n_chars + 1
-        if n_texts + 1 > self.cap_offsets:
-            free(self.offsets)
-            self.offsets = NULL
-            self.cap_offsets = 0
-            p = malloc((n_texts + 1) * sizeof(Py_ssize_t))
-            if p == NULL:
-                raise MemoryError()
-            self.offsets = <Py_ssize_t*>p
-            self.cap_offsets = n_texts + 1
+        replace_buffer(<void**>&self.text, &self.cap_text, n_chars + 1, sizeof(Py_UCS4))
+        replace_buffer(<void**>&self.offsets, &self.cap_offsets, n_texts + 1, sizeof(Py_ssize_t))
         return 0
 
     cdef int _count_tokens(self, CutContext* ctx) noexcept nogil:
@@ -358,20 +364,14 @@ cdef class ChunkCounter:
             with nogil:
                 if prescan:
                     for i in range(n_texts):
-                        ctx.text = buf + offsets[i]
-                        ctx.length = offsets[i + 1] - offsets[i]
-                        ctx.n_tokens = 0
-                        ctx.n_aux = 0
-                        error = cut_text(ctx, self.cut_all, self.hmm, False)
+                        error = cut_one(ctx, buf + offsets[i], offsets[i + 1] - offsets[i],
+                                        self.cut_all, self.hmm)
                         if error:
                             break
                 if not error:
                     for i in range(n_texts):
-                        ctx.text = buf + offsets[i]
-                        ctx.length = offsets[i + 1] - offsets[i]
-                        ctx.n_tokens = 0
-                        ctx.n_aux = 0
-                        error = cut_text(ctx, self.cut_all, self.hmm, False)
+                        error = cut_one(ctx, buf + offsets[i], offsets[i + 1] - offsets[i],
+                                        self.cut_all, self.hmm)
                         if error:
                             break
                         error = self._count_tokens(ctx)

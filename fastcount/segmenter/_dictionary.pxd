@@ -39,3 +39,4 @@ cdef class Dictionary:
     cdef int _sync_force_split(self) except -1
     cdef int _check_writable(self) except -1
     cdef int _freeze(self) except -1
+    cdef int32_t _record_in_freq(self, str word) except -2

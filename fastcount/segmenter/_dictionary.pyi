@@ -1,6 +1,6 @@
 """Type stub of fastcount.segmenter._dictionary (jieba's FREQ in C)."""
 
-from typing import List, Optional, TypeVar
+from typing import List, TypeVar
 
 _D = TypeVar("_D")
 
@@ -25,7 +25,6 @@ class Dictionary:
     def cut(self, sentence: str, cut_all: bool = ..., HMM: bool = ..., search: bool = ...) -> List[str]: ...
     def dumps(self) -> bytes: ...
     def loads(self, data: bytes | bytearray | memoryview) -> None: ...
-    def _logf(self, word: str) -> Optional[float]: ...
 
 class Snapshot:
     """An unchanging view of a Dictionary's words (cimported by native code)."""

@@ -399,8 +399,8 @@ cdef class Dictionary:
             free(buf)
         self.total = new_total
 
-    def get(self, str word not None, default=None):
-        """``FREQ.get(word, default)``."""
+    cdef int32_t _record_in_freq(self, str word) except -2:
+        """The frozen record of a word of FREQ, or -1."""
         cdef Py_ssize_t n
         cdef Py_UCS4* buf
         cdef int32_t r
@@ -409,24 +409,18 @@ cdef class Dictionary:
         r = frozen_find(&self.frozen, buf, n)
         free(buf)
         if r < 0 or not (self.frozen.records[r].packed & IN_FREQ):
+            return -1
+        return r
+
+    def get(self, str word not None, default=None):
+        """``FREQ.get(word, default)``."""
+        cdef int32_t r = self._record_in_freq(word)
+        if r < 0:
             return default
         return self.trie.freq[self.frozen.node[r]]
 
     def __contains__(self, word):
         return type(word) is str and self.get(word) is not None
-
-    def _logf(self, str word not None):
-        """The stored log(frequency) of a word (for tests), or None."""
-        cdef Py_ssize_t n
-        cdef Py_UCS4* buf
-        cdef int32_t r
-        self._freeze()
-        buf = to_ucs4(word, &n)
-        r = frozen_find(&self.frozen, buf, n)
-        free(buf)
-        if r < 0 or not (self.frozen.records[r].packed & IN_FREQ):
-            return None
-        return self.frozen.records[r].log_freq
 
     def __len__(self):
         """Number of entries in FREQ (words and prefixes)."""

@@ -65,19 +65,22 @@ cdef struct FrozenTrie:
     Py_ssize_t n_edges
 
 
+cdef inline int32_t edge_lookup(const TrieEdge* edges, uint64_t mask, int shift, uint64_t key) noexcept nogil:
+    """The child stored under key in an edge table, or -1."""
+    cdef uint64_t h = (key * GOLDEN) >> shift
+    while True:
+        if edges[h].key == key:
+            return edges[h].child
+        if edges[h].key == EMPTY_KEY:
+            return -1
+        h = (h + 1) & mask
+
+
 cdef inline int32_t trie_child(const Trie* t, int32_t node, Py_UCS4 c) noexcept nogil:
     """Child of node for c, or -1; t.edges must be built."""
-    cdef uint64_t key, h
     if node == 0 and c < ROOT_SPAN and t.root != NULL:
         return t.root[c]
-    key = ((<uint64_t>node) << 21) | <uint64_t>c
-    h = (key * GOLDEN) >> t.shift
-    while True:
-        if t.edges[h].key == key:
-            return t.edges[h].child
-        if t.edges[h].key == EMPTY_KEY:
-            return -1
-        h = (h + 1) & t.mask
+    return edge_lookup(t.edges, t.mask, t.shift, ((<uint64_t>node) << 21) | <uint64_t>c)
 
 
 cdef inline int32_t trie_find(const Trie* t, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
@@ -97,7 +100,6 @@ cdef inline int32_t frozen_child_of(const FrozenTrie* z, int32_t r, Py_UCS4 c) n
     cdef uint32_t n_children = records[r].packed >> CHILDREN_SHIFT
     cdef int32_t lo = records[r].first_child, hi = lo + <int32_t>n_children
     cdef uint32_t k
-    cdef uint64_t key, h
     if n_children <= SCAN_CHILDREN:
         # children sorted by code point, in one or two cache lines
         while lo < hi:
@@ -108,14 +110,7 @@ cdef inline int32_t frozen_child_of(const FrozenTrie* z, int32_t r, Py_UCS4 c) n
                 return -1
             lo += 1
         return -1
-    key = ((<uint64_t>r) << 21) | <uint64_t>c
-    h = (key * GOLDEN) >> z.edge_shift
-    while True:
-        if z.edges[h].key == key:
-            return z.edges[h].child
-        if z.edges[h].key == EMPTY_KEY:
-            return -1
-        h = (h + 1) & z.edge_mask
+    return edge_lookup(z.edges, z.edge_mask, z.edge_shift, ((<uint64_t>r) << 21) | <uint64_t>c)
 
 
 cdef inline int32_t frozen_child(const FrozenTrie* z, int32_t r, Py_UCS4 c) noexcept nogil:

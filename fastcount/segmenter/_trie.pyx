@@ -256,25 +256,33 @@ cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
 
 
 cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil:
-    """Lay t out breadth first, each node's children together in code point
-    order."""
-    cdef int32_t n = t.n_nodes, k, p, r, nxt, m, j
+    cdef int32_t n = t.n_nodes
     cdef int32_t* start = <int32_t*>calloc(n + 1, sizeof(int32_t))
     cdef uint64_t* children = <uint64_t*>malloc((n if n > 1 else 1) * sizeof(uint64_t))
-    cdef int32_t* fill = NULL
-    cdef uint64_t key, size, n_hashed
-    cdef int bits, duplicate = 0
+    cdef int32_t* fill = <int32_t*>malloc((n + 1) * sizeof(int32_t))
+    cdef int r = -1
     frozen_free(z)
+    if start != NULL and children != NULL and fill != NULL:
+        r = frozen_lay_out(t, z, start, children, fill)
+    free(start)
+    free(children)
+    free(fill)
+    if r != 0:
+        frozen_free(z)
+    return r
+
+
+cdef int frozen_lay_out(const Trie* t, FrozenTrie* z, int32_t* start, uint64_t* children,
+                        int32_t* fill) noexcept nogil:
+    """frozen_build with its work arrays (room for t.n_nodes + 1 each); z
+    is left partly built on failure."""
+    cdef int32_t n = t.n_nodes, k, p, r, nxt, m, j
+    cdef uint64_t key, size, n_hashed
+    cdef int bits
     z.records = <FrozenRecord*>malloc(n * sizeof(FrozenRecord))
     z.node = <int32_t*>malloc(n * sizeof(int32_t))
     z.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
-    fill = <int32_t*>malloc((n + 1) * sizeof(int32_t))
-    if (start == NULL or children == NULL or fill == NULL or z.records == NULL or z.root == NULL
-            or z.node == NULL):
-        free(start)
-        free(children)
-        free(fill)
-        frozen_free(z)
+    if z.records == NULL or z.root == NULL or z.node == NULL:
         return -1
     # children of each node, grouped by parent (counting sort), as
     # (code point << 32 | node) so that sorting a group sorts by code point
@@ -301,13 +309,7 @@ cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil:
                 children[k + 1] = key
         for j in range(start[p] + 1, start[p + 1]):
             if (children[j] >> 32) == (children[j - 1] >> 32):
-                duplicate = 1     # two nodes for one string: not a trie
-    if duplicate:
-        free(start)
-        free(children)
-        free(fill)
-        frozen_free(z)
-        return -2
+                return -2         # two nodes for one string: not a trie
     memset(z.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
     n_hashed = 0
     for p in range(n):
@@ -321,10 +323,6 @@ cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil:
         bits += 1
     z.edges = <TrieEdge*>malloc(size * sizeof(TrieEdge))
     if z.edges == NULL:
-        free(start)
-        free(children)
-        free(fill)
-        frozen_free(z)
         return -1
     memset(z.edges, 0xFF, size * sizeof(TrieEdge))
     z.edge_mask = size - 1
@@ -357,7 +355,4 @@ cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil:
             nxt += 1
         r += 1
     z.n_records = n
-    free(start)
-    free(children)
-    free(fill)
     return 0
