@@ -13,7 +13,8 @@ must see the files under the same paths); both need ``pip install
 Exit codes (:data:`EXIT_CODES`): 0 done; 1 counting failed (a bug: the
 traceback is printed); 2 bad usage or bad input (one line naming the file
 and line); 3 the system refused (disk full, permission denied, I/O error);
-130 interrupted (Ctrl-C); 141 stdout closed by its reader
+4 done, but some input files were left out (``--skip-bad-files``: each is
+named on stderr, and counted in the statistics line); 130 interrupted (Ctrl-C); 141 stdout closed by its reader
 (``| head``: 128 + SIGPIPE, what ``cat`` and ``grep`` give; nothing is
 printed); 143 terminated (SIGTERM). An ``-o`` file appears only complete:
 on any failure nothing is left behind.
@@ -31,12 +32,15 @@ from __future__ import annotations
 
 import argparse
 import errno
+import io
 import os
+import pathlib
 import re
 import signal
+import stat
 import sys
 from contextlib import ExitStack
-from typing import IO, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from fastcount import io as fio
 from fastcount import writers
@@ -48,6 +52,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_SKIPPED = 4
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -58,6 +63,7 @@ EXIT_CODES: Dict[int, str] = {
     EXIT_FAILED: "counting failed (a bug: the traceback is printed)",
     EXIT_USAGE: "bad usage or bad input (one line naming the file and line)",
     EXIT_ENVIRONMENT: "the system refused (disk full, permission denied, I/O error)",
+    EXIT_SKIPPED: "done, but some input files were left out (--skip-bad-files; named on stderr)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
     EXIT_BROKEN_PIPE: "stdout closed by its reader (| head), as cat and grep",
     EXIT_TERMINATED: "terminated (SIGTERM)",
@@ -133,6 +139,10 @@ def _input_options(group) -> None:
     group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="of the files found in directories and by globs, leave out those "
                        "whose name (or path, for a GLOB with a '/') matches; repeatable")
+    group.add_argument("--skip-bad-files", action="store_true",
+                       help="leave out files that cannot be read, decompressed or decoded "
+                       f"(each named on stderr; exit code {EXIT_SKIPPED}) instead of stopping; "
+                       "a file found bad after counting began costs a second count")
 
 
 def _tokenizer_options(group) -> None:
@@ -288,6 +298,8 @@ class Job:
             except re.error as err:
                 raise _UsageError(f"--tokenizer {tokenizer!r} is not a valid regex: {err}") from None
         self._files: Optional[List[str]] = None
+        #: input files left out by --skip-bad-files
+        self.skipped: List[str] = []
         self.output: Optional[writers.AtomicOutput] = None
         if getattr(args, "output", None) is not None:
             binary = writers.FORMATS[args.format].binary if "format" in args else False
@@ -315,32 +327,83 @@ class Job:
     def files(self) -> List[str]:
         """The input files: PATHs with directories walked, globs expanded and
         --include/--exclude applied (found once, on first use; what a walk
-        leaves out is reported on stderr); URLs (``s3://...``) as given."""
+        leaves out is reported on stderr); URLs (``s3://...``) as given.
+        With --skip-bad-files, files that cannot be opened, or whose start
+        does not decompress or decode, are left out here."""
         if self._files is None:
             a = self.args
+            skip = getattr(a, "skip_bad_files", False)
             files: List[str] = []
             for spec in self.paths:
                 if "://" in spec:
                     files.append(spec)
-                else:
-                    found = fio.resolve_paths([spec], a.include, a.exclude, on_skip=_report_skipped)
-                    files.extend(s.path for s in found)
+                    continue
+                found = fio.resolve_paths(
+                    [spec], a.include, a.exclude, on_skip=_report_skipped,
+                    on_error=self._skip if skip else None,
+                )
+                for source in found:
+                    # named as count_words will name it (it gets a Path)
+                    path = source.path if source.path == fio.STDIN else str(pathlib.Path(source.path))
+                    problem = _sniff(path, a.encoding, a.errors, a.field) if skip else None
+                    if problem is None:
+                        files.append(path)
+                    else:
+                        self._skip(path, problem)
             self._files = files
         return self._files
 
     def source(self):
         """The input files as ``count_words`` takes them: ``"-"``, or a list of paths."""
-        import pathlib
-
         files = self.files()
-        if all(p == fio.STDIN for p in files):
+        if files and all(p == fio.STDIN for p in files):
             return fio.STDIN
         # Path objects mark the list as paths, never to be taken for texts.
         return [p if p == fio.STDIN else pathlib.Path(p) for p in files]
 
-    def count(self, func: Callable, *args, **kwargs):
-        """``func(self.source(), *args, **input options, **kwargs)``: run a counting function."""
-        return func(self.source(), *args, **self.input_options(), **kwargs)
+    def count(self, func: Callable, *args, source: Optional[Callable[[], Any]] = None, **kwargs):
+        """``func(source, *args, **input options, **kwargs)``: run a counting
+        function over the inputs (``source()``, default :meth:`source`).
+
+        With --skip-bad-files, a file that turns out bad while counting is
+        left out and the count run again without it (counts cannot be taken
+        back out of a total).
+        """
+        while True:
+            try:
+                return func((source or self.source)(), *args, **self.input_options(), **kwargs)
+            except (fio.InputError, OSError) as err:
+                path = self._bad_file(err)
+                if path is None:
+                    raise
+                self._skip(path, err)
+                self._files = [p for p in self._files if p != path]
+
+    def _bad_file(self, err: Exception) -> Optional[str]:
+        """The input file ``err`` says is bad, if --skip-bad-files may leave it out."""
+        if not getattr(self.args, "skip_bad_files", False) or isinstance(err, _WriteError):
+            return None
+        name = err.path if isinstance(err, fio.InputError) else err.filename
+        files = {p: p for p in self.files()}
+        files.update((os.path.abspath(p), p) for p in self.files() if "://" not in p)  # Dask's names
+        path = files.get(name) if isinstance(name, str) else None
+        if path is None or path == fio.STDIN:
+            return None
+        once = [p for p in self.files() if p != path and _read_once(p)]
+        if once:
+            raise _UsageError(
+                f"{_failure(err)[1]}; --skip-bad-files cannot leave {path} out and count again: "
+                f"{once[0]} cannot be read a second time"
+            )
+        return path
+
+    def _skip(self, path: str, problem) -> None:
+        """Leave the input file ``path`` out, naming it and the problem on stderr."""
+        message = _failure(problem)[1] if isinstance(problem, OSError) else str(problem)
+        self.skipped.append(path)
+        named = message.startswith(f"{path}:") or message.startswith(f"{os.path.abspath(path)}:")
+        where = message if named else f"{path}: {message}"
+        print(f"fastcount: skipped {where}", file=sys.stderr)
 
     def write_counts(self, counts) -> None:
         """Write ``counts`` (word -> count), sorted, in the ``--format`` asked for."""
@@ -370,6 +433,40 @@ def _report_skipped(path: str, reason: str) -> None:
     print(f"fastcount: skipped {path}: {reason}", file=sys.stderr)
 
 
+#: Bytes at the start of a file that --skip-bad-files reads before counting.
+_SNIFF_SIZE = 1 << 16
+
+
+def _sniff(path: str, encoding: str, errors: str, field: Optional[str]) -> Optional[Exception]:
+    """What is wrong with the start of the regular file ``path`` (the error
+    counting it would raise there), or None: so that --skip-bad-files finds
+    binary files and files in another encoding without a second count."""
+    if path == fio.STDIN or _read_once(path) or not fio.splittable(encoding):
+        return None
+    try:
+        with fio.open_binary(path) as f:
+            data = f.read(_SNIFF_SIZE)
+            if len(data) == _SNIFF_SIZE:
+                data = data[: data.rfind(b"\n") + 1]  # whole lines only
+            else:
+                f.read(1)  # raises what stopped the data short, if anything did
+        for piece, _, _ in fio.read_pieces(io.BytesIO(data), path, encoding, errors, field, _SNIFF_SIZE):
+            piece.texts()
+    except (fio.InputError, OSError) as err:
+        return err
+    return None
+
+
+def _read_once(path: str) -> bool:
+    """Whether ``path`` is stdin, a FIFO or a device: what can be read only once."""
+    if path == fio.STDIN:
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and "://" not in path
+    except OSError:
+        return False
+
+
 class _UsageError(Exception):
     """Bad usage found by the command itself: its message is the error line."""
 
@@ -396,7 +493,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with _sigterm_raises():
         try:
             with ExitStack() as stack:
-                summary = command.run(args, Job(args, stack))
+                job = Job(args, stack)
+                summary = command.run(args, job)
         except KeyboardInterrupt:
             print("fastcount: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -414,9 +512,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 raise
             print(f"fastcount: error: {message}", file=sys.stderr)
             return code
+    skipped = len(job.skipped)
+    if skipped:
+        summary = f"{summary}; {skipped} input file{'s' if skipped > 1 else ''} skipped (named above)"
     if not getattr(args, "quiet", False) and summary:
         print(f"fastcount: {summary}", file=sys.stderr)
-    return EXIT_OK
+    return EXIT_SKIPPED if skipped else EXIT_OK
 
 
 def _silence_stdout() -> None:
@@ -575,12 +676,13 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict):
                 ))
             client = stack.enter_context(Client(cluster))
             where = "local cluster"
-        # Absolute paths: a remote worker's working directory is not ours.
-        # URLs (s3://...) go to fsspec as they are.
-        source = [p if "://" in p else os.path.abspath(p) for p in job.files()]
         if options["user_dict"] is not None:
             options = dict(options, user_dict=os.path.abspath(options["user_dict"]))
-        counts = count_words_dask(source, args.tokenizer, client=client, **job.input_options(), **options)
+        counts = job.count(count_words_dask, args.tokenizer, client=client, source=lambda: [
+            # Absolute paths: a remote worker's working directory is not ours.
+            # URLs (s3://...) go to fsspec as they are.
+            p if "://" in p else os.path.abspath(p) for p in job.files()
+        ], **options)
         workers = len(client.nthreads())
     seconds = time.perf_counter() - start
     return counts, (

@@ -167,6 +167,7 @@ def resolve_paths(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     on_skip: Optional[Callable[[str, str], Any]] = None,
+    on_error: Optional[Callable[[str, OSError], Any]] = None,
 ) -> List[Source]:
     """Expand globs and directories and check that every file can be read.
 
@@ -188,7 +189,9 @@ def resolve_paths(
 
     Raises :class:`FileNotFoundError` naming a spec that matches no file,
     and the :class:`OSError` of a file that cannot be opened (e.g.
-    :class:`PermissionError`).
+    :class:`PermissionError`); with ``on_error``, such a file (not a named
+    one that does not exist) is passed to ``on_error(path, error)`` and left
+    out instead.
     """
     if on_skip is None:
         on_skip = _warn_skipped
@@ -213,7 +216,12 @@ def resolve_paths(
         if not files:
             raise FileNotFoundError(errno.ENOENT, what, spec)
         for path in files:
-            sources.append(Source(path, _checked_size(path)))
+            try:
+                sources.append(Source(path, _checked_size(path)))
+            except OSError as err:
+                if on_error is None or (not what and not os.path.lexists(path)):
+                    raise
+                on_error(path, err)
     return sources
 
 

@@ -272,7 +272,7 @@ def test_sigterm_leaves_no_output(capsys, corpus, tmp_path, monkeypatch, unnamed
     code, out, err = run(capsys, corpus, "-o", target)
     assert (code, out, err) == (cli.EXIT_TERMINATED, "", "fastcount: terminated\n")
     assert os.listdir(target.parent) == []
-    if unnamed and writers._open_unnamed(str(tmp_path)) is not None:
+    if unnamed and _unnamed_files_work(tmp_path):
         assert during == []  # never had a name
     else:
         assert len(during) == 1 and during[0].startswith(".counts.tsv.")
@@ -424,3 +424,123 @@ def test_decompression_error_names_the_exact_line(capsys, tmp_path, options):
     code, out, err = run(capsys, path, *options)
     assert (code, out) == (2, "")
     assert err.startswith(f"fastcount: error: {path}:{line}: cannot read: the gzip data ends before")
+
+
+# ------------------------------------------------------------ --skip-bad-files
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """A directory of good files and bad ones: bad from the first line (found
+    before counting) and bad only far into the file (found while counting)."""
+    import gzip
+
+    d = tmp_path / "mixed"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("a b\n" * 3, encoding="utf-8")
+    (d / "sub" / "b.txt").write_text("b c\n", encoding="utf-8")
+    (d / "gbk.txt").write_bytes("中文 b\n".encode("gbk"))
+    (d / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xd8")
+    late = [f"late{i} a" for i in range(40_000)]
+    (d / "late.txt").write_bytes("\n".join(late).encode().replace(b"late39000 ", b"\xff late "))
+    data = "".join(f"z{i} a\n" for i in range(40_000)).encode()
+    packed = gzip.compress(data)
+    (d / "trunc.txt.gz").write_bytes(packed[: len(packed) // 2])
+    return d
+
+
+@pytest.mark.parametrize(
+    "options", [["-j", "1"], ["-j", "2"], ["-j", "2", "--tokenizer", "whitespace"]],
+    ids=["native-1", "native-threads", "processes"],
+)
+def test_skip_bad_files_leaves_them_out_and_says_so(capsys, mixed, options):
+    code, want, _ = run(capsys, mixed / "a.txt", mixed / "sub" / "b.txt", *options, "-q")
+    assert code == 0
+    code, out, err = run(capsys, mixed, "--skip-bad-files", *options)
+    assert (code, out) == (cli.EXIT_SKIPPED, want)
+    lines = err.splitlines()
+    prefix = "fastcount: skipped "
+    assert all(line.startswith(prefix) for line in lines[:-1])
+    skipped = sorted(line[len(prefix):].split(":")[0] for line in lines[:-1])
+    assert skipped == [str(mixed / name) for name in ["gbk.txt", "img.png", "late.txt", "trunc.txt.gz"]]
+    assert f"skipped {mixed / 'late.txt'}:39001: invalid utf-8 at byte 0 of the line" in err
+    assert lines[-1].startswith("fastcount: 4 texts") and lines[-1].endswith("; 4 input files skipped (named above)")
+
+
+def test_skip_bad_files_on_dask(capsys, mixed):
+    pytest.importorskip("distributed")
+    code, want, _ = run(capsys, mixed / "a.txt", mixed / "sub" / "b.txt", "-q", "--tokenizer", "whitespace")
+    code, out, err = run(capsys, mixed, "--skip-bad-files", "--dask", "-j", "1", "--tokenizer", "whitespace")
+    assert (code, out) == (cli.EXIT_SKIPPED, want)
+    assert f"fastcount: skipped {os.path.abspath(mixed / 'late.txt')}:39001: invalid utf-8" in err
+    assert err.count("fastcount: skipped ") == 4 and err.endswith("; 4 input files skipped (named above)\n")
+
+
+def test_without_skip_bad_files_the_first_bad_file_stops_the_count(capsys, mixed):
+    code, out, err = run(capsys, mixed, "-j", "1", "--include", "*.txt", "--exclude", "late.txt")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"fastcount: error: {mixed / 'gbk.txt'}:1: invalid utf-8") and "--encoding" in err
+
+
+def test_skip_bad_files_with_nothing_bad_exits_0(capsys, mixed):
+    code, out, err = run(capsys, mixed / "a.txt", "--skip-bad-files", "-q", "--tokenizer", "whitespace")
+    assert (code, out, err) == (0, "a\t3\nb\t3\n", "")
+
+
+def test_skip_bad_files_cannot_count_stdin_twice(capsys, mixed, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"s t\n")))
+    code, out, err = run(capsys, "-", mixed / "late.txt", "--skip-bad-files", "-j", "1")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and f"{mixed / 'late.txt'}:39001: invalid utf-8" in err
+    assert "cannot leave" in err and "- cannot be read a second time" in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="O_TMPFILE")
+def test_sigkill_leaves_no_temporary_file(tmp_path, child_env):
+    if not _unnamed_files_work(tmp_path):
+        pytest.skip("no O_TMPFILE on this file system")
+    target = tmp_path / "out" / "counts.tsv"
+    target.parent.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fastcount", "count", "-", "-j", "1", "--tokenizer", "whitespace", "-o", str(target)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=child_env,
+    )
+    try:
+        proc.stdin.write(b"a b\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 60
+        while not any(f.startswith(str(target.parent)) for f in _open_files(proc.pid)):
+            assert time.monotonic() < deadline, "the output file was never opened"
+            time.sleep(0.05)
+        assert os.listdir(target.parent) == []  # it has no name
+        proc.kill()
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        assert os.listdir(target.parent) == []
+    finally:
+        proc.kill()
+        proc.wait()
+        for f in (proc.stdin, proc.stdout, proc.stderr):
+            f.close()
+
+
+def _unnamed_files_work(directory) -> bool:
+    fd = writers._open_unnamed(str(directory))
+    if fd is None:
+        return False
+    os.close(fd)
+    return True
+
+
+def _open_files(pid):
+    """What the files open in process ``pid`` point to."""
+    found = []
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return found
+    for fd in fds:
+        try:
+            found.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass  # closed meanwhile
+    return found
