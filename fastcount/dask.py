@@ -119,8 +119,7 @@ class _RunningCount:
         if self._counter is None:
             self._counter = self._factory()
         if isinstance(batch, fio.Block):
-            feed_block = getattr(self._counter, "feed_block", None)
-            if feed_block is not None and feed_block(batch) >= 0:
+            if self._counter.feed_block(batch) >= 0:
                 return  # decoded by the counter, in C
             batch = batch.texts()
         self._counter.feed(batch)
@@ -191,11 +190,12 @@ def _count_texts(prev, texts: Iterable[str], tokenizer: Any, options: dict) -> _
     TypeError naming a non-str item, a note naming the item a tokenizer
     error was raised on).
     """
-    from fastcount.pipeline import _add_note, _checked_texts, _chunked, _locate
+    from fastcount.chunks import chunks_of_texts
     from fastcount.tokenizers import chunk_counter_factory
+    from fastcount.workers import add_note, first_failing
 
     factory = chunk_counter_factory(tokenizer, **options)
-    chunks = _chunked([(None, 0, _checked_texts(texts))], _BATCH)
+    chunks = chunks_of_texts(texts, _BATCH)
     where = {}
 
     def batches():
@@ -209,7 +209,7 @@ def _count_texts(prev, texts: Iterable[str], tokenizer: Any, options: dict) -> _
     except Exception as exc:
         chunk = where.get("chunk")  # set while its texts are counted
         if chunk is not None:
-            _add_note(exc, f"fastcount: raised by the tokenizer on {chunk.where(_locate(factory, chunk.parts))}")
+            add_note(exc, f"fastcount: raised by the tokenizer on {chunk.place(first_failing(factory, chunk.parts))}")
         raise
 
 

@@ -3,8 +3,15 @@
 A tokenizer is named by:
 
 * ``"jieba"``: jieba's accurate mode (``hmm``, ``cut_all``, ``user_dict``),
-  run by fastcount's native segmenter (:class:`fastcount.segmenter.ChunkCounter`)
-  when it is built, else by ``"jieba-py"``; both give the same tokens;
+  run by fastcount's native segmenter when it is built, else by
+  ``"jieba-py"``; both give the same tokens. The native segmenter uses the
+  default tokenizer of :mod:`fastcount.jieba` (``fastcount.jieba.dt``):
+  words added to it with its ``add_word``/``load_userdict`` are seen, by
+  worker processes too;
+* a ``fastcount.Tokenizer`` or a ``jieba.Tokenizer``: jieba's cut with that
+  tokenizer's dictionary, user words and frequencies (``hmm``, ``cut_all``),
+  run by the native segmenter; a ``jieba.Tokenizer`` is copied
+  (:meth:`fastcount.Tokenizer.from_jieba`) when the count starts;
 * ``"jieba-py"``: ``jieba.Tokenizer().lcut`` itself (a fresh tokenizer with
   the default dictionary plus ``user_dict``, created once per process;
   changes made to the global ``jieba.dt`` are not seen);
@@ -23,33 +30,38 @@ Whitespace-only tokens (``w.isspace()``) are not counted unless
 full mode (``cut_all=True``) does yield ``""``, and exact means exact.
 
 A *chunk counter* counts the texts one worker is given, across all its
-chunks: ``feed(texts)`` tokenizes and counts a list of texts, ``result()``
-returns ``(words, counts)`` (a list of str and an int64 numpy array) once at
-the end; ``vocab_result()`` gives them as a Vocab and counts by id instead,
-which is what the pipeline ships and merges (both leave the counter as it
-is). :func:`chunk_counter_factory`
-turns tokenizer options into a picklable factory that builds one in each
-worker.
+chunks, and follows the :class:`ChunkCounter` protocol: :class:`TokenCounter`
+for the Python tokenizers, the native jieba counter for ``"jieba"`` and
+tokenizer objects. :func:`chunk_counter_factory` turns tokenizer options into
+a picklable :class:`CounterFactory` that builds one in each worker.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple,
-                    Union)
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional,
+                    Protocol, Tuple, Union)
 
 import numpy as np
 
 if TYPE_CHECKING:
+    import jieba
+
     from fastcount._vocab import Vocab
+    from fastcount.io import Block
+    from fastcount.segmenter import Tokenizer
 
 __all__ = [
     "NAMES",
+    "ChunkCounter",
     "TokenCounter",
     "CounterFactory",
+    "TokenizerSpec",
     "chunk_counter_factory",
     "get_tokenizer",
     "native_jieba",
@@ -61,18 +73,48 @@ NAMES = ("jieba", "jieba-py", "whitespace", "char")
 _JIEBA_NAMES = ("jieba", "jieba-py")
 _NAME_LIKE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
-TokenizerSpec = Union[str, "re.Pattern[str]", Callable[[str], Iterable[str]]]
+#: What ``tokenizer=`` takes: a name, a regex, a callable or a tokenizer object.
+TokenizerSpec = Union[
+    str, "re.Pattern[str]", Callable[[str], Iterable[str]], "Tokenizer", "jieba.Tokenizer"
+]
+
+
+class ChunkCounter(Protocol):
+    """What a worker counts with: one per worker, fed every chunk it is given.
+
+    Implemented by :class:`TokenCounter` (Python tokenizers) and the native
+    jieba counter. Words get dense ids in order of first sight, so
+    :meth:`seen` before a chunk marks where that chunk's new words start.
+    """
+
+    def feed(self, texts: List[str]) -> Optional[int]:
+        """Tokenize and count ``texts``; return their UTF-8 size in bytes if
+        measured on the way (else None: the caller measures when it must).
+        A tokenizer error may leave part of the batch counted."""
+
+    def feed_block(self, block: "Block") -> int:
+        """Count the lines of ``block`` as ``feed(block.texts())`` would and
+        return how many there were; or return -1, counting nothing, for the
+        caller to decode the block in Python and call :meth:`feed` (which
+        then raises any decoding or tokenizer error, naming the line)."""
+
+    def seen(self) -> int:
+        """Number of distinct words counted so far."""
+
+    def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
+        """A snapshot: the words as a :class:`fastcount.Vocab` (ids in order
+        of first sight) and their int64 counts by id; the counter is unchanged."""
 
 
 class TokenCounter:
     """Chunk counter for Python tokenizers: words -> dense ids (Vocab) -> counts by id.
 
     Each word is stored once (in the Vocab) however often it occurs; ids are
-    dense, so the counts are an int64 array indexed by id, updated per chunk
-    in C. Words get ids in order of first sight, so :meth:`result` lists
-    them in that order and :meth:`seen` (distinct words so far) marks where
-    each chunk's new words start: the pipeline uses it to merge workers in
-    input order.
+    dense, so the counts are an int64 array indexed by id. Words get ids in
+    order of first sight. The ids of counted tokens are kept until there are
+    as many as words, then added at once (``np.bincount`` over the whole
+    vocabulary): time linear in the tokens, on any numpy, with no
+    scattered add per token.
     """
 
     def __init__(self, tokenize: Callable[[str], Iterable[str]], keep_whitespace: bool = False):
@@ -82,8 +124,11 @@ class TokenCounter:
         # str.split() never yields a whitespace token: no filter to run
         self._drop_space = not keep_whitespace and getattr(tokenize, "yields_space", True)
         self._vocab = Vocab()
-        #: counts by id; longer than the vocabulary (grown by doubling)
+        #: counts by id, of the ids counted so far but those pending
         self._counts = np.zeros(0, dtype=np.int64)
+        #: ids of tokens not added to the counts yet, and how many
+        self._pending: List[np.ndarray] = []
+        self._npending = 0
 
     #: Texts longer than this (in characters) are tokenized lazily, in
     #: batches, where the tokenizer can (see ``_lazy``): a 100 MB line then
@@ -112,18 +157,30 @@ class TokenCounter:
                 extend(tokenize(text))
         self._add(tokens)
 
+    def feed_block(self, block: "Block") -> int:
+        """-1: a Python tokenizer needs the block's texts (see :class:`ChunkCounter`)."""
+        return -1
+
     def _add(self, tokens: List[str]) -> None:
         if self._drop_space:
             tokens = [w for w in tokens if not w.isspace()]
         if not tokens:
             return
         ids = self._vocab.encode(tokens)  # all or nothing: a bad token adds no word
-        n = len(self._vocab)
-        if n > len(self._counts):
-            grown = np.zeros(max(n, 2 * len(self._counts)), dtype=np.int64)
-            grown[: len(self._counts)] = self._counts
-            self._counts = grown
-        np.add.at(self._counts, ids, 1)
+        self._pending.append(ids)
+        self._npending += len(ids)
+        if self._npending >= len(self._vocab):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Add the pending ids to the counts."""
+        if not self._pending:
+            return
+        ids = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
+        counts = np.bincount(ids, minlength=len(self._vocab)).astype(np.int64, copy=False)
+        counts[: len(self._counts)] += self._counts
+        self._counts = counts
+        self._pending, self._npending = [], 0
 
     def seen(self) -> int:
         """Number of distinct words counted so far."""
@@ -131,7 +188,8 @@ class TokenCounter:
 
     def result(self) -> Tuple[List[str], np.ndarray]:
         """``(words, counts)``: words in order of first sight, int64 counts."""
-        return self._vocab.words(), self._counts[: len(self._vocab)].copy()
+        self._flush()
+        return self._vocab.words(), self._counts.copy()
 
     def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
         """``(vocab, counts)``: a copy of the words as a :class:`fastcount.Vocab`
@@ -139,9 +197,10 @@ class TokenCounter:
         ``counts[i]``, the count of word ``i``. The counter is unchanged."""
         from fastcount._vocab import Vocab
 
+        self._flush()
         vocab = Vocab()
         vocab.add_from(self._vocab)
-        return vocab, self._counts[: len(self._vocab)].copy()
+        return vocab, self._counts.copy()
 
 
 class _Regex:
@@ -204,6 +263,9 @@ def _lazy(tokenize: Callable[[str], Iterable[str]], text: str) -> Iterator[str]:
     lazy = getattr(tokenize, "iter", None)
     return lazy(text) if lazy is not None else iter(tokenize(text))
 
+
+#: What :meth:`CounterFactory.preload` counts to load a tokenizer.
+_WARM_UP = "预热"
 
 # One jieba.Tokenizer per (user dictionary, its version) and process: loading
 # the dictionary takes about a second, a worker or a Dask task should pay it once.
@@ -269,13 +331,30 @@ def native_jieba():
     return ChunkCounter
 
 
+def _tokenizer_object(tokenizer) -> Optional[str]:
+    """``"Tokenizer"`` or ``"jieba.Tokenizer"`` for a tokenizer object, else None
+    (neither module is imported to find out: an object of theirs needs them loaded)."""
+    segmenter, jieba = sys.modules.get("fastcount.segmenter"), sys.modules.get("jieba")
+    if segmenter is not None and isinstance(tokenizer, segmenter.Tokenizer):
+        return "Tokenizer"
+    if jieba is not None and isinstance(tokenizer, jieba.Tokenizer):
+        return "jieba.Tokenizer"
+    return None
+
+
 def _check_options(tokenizer, hmm: bool, cut_all: bool, user_dict) -> None:
-    is_jieba = isinstance(tokenizer, str) and tokenizer in _JIEBA_NAMES
+    is_object = _tokenizer_object(tokenizer) is not None
+    is_jieba = is_object or isinstance(tokenizer, str) and tokenizer in _JIEBA_NAMES
     if not is_jieba and (hmm is not True or cut_all or user_dict is not None):
         raise ValueError(
             f"hmm, cut_all and user_dict apply to the jieba tokenizers only, not {tokenizer!r}"
         )
     if user_dict is not None:
+        if is_object:
+            raise ValueError(
+                "user_dict applies to tokenizer names; load the user dictionary into the "
+                "tokenizer object instead (tokenizer.load_userdict(path))"
+            )
         with open(user_dict, "rb"):  # FileNotFoundError/PermissionError naming it, early
             pass
 
@@ -312,10 +391,13 @@ def get_tokenizer(
         if not isinstance(tokenizer.pattern, str):
             raise TypeError("a tokenizer regex must be a str pattern, not bytes")
         return _Regex(tokenizer)
+    if _tokenizer_object(tokenizer) is not None:
+        return functools.partial(tokenizer.lcut, cut_all=cut_all, HMM=hmm)
     if callable(tokenizer):
         return tokenizer
     raise TypeError(
-        f"tokenizer must be a name, a regex or a callable, not {type(tokenizer).__name__}"
+        f"tokenizer must be a name, a regex, a callable, a fastcount.Tokenizer or a "
+        f"jieba.Tokenizer, not {type(tokenizer).__name__}"
     )
 
 
@@ -342,17 +424,23 @@ class CounterFactory:
         return self.tokenize is None
 
     def preload(self) -> None:
-        """Load what this process's chunk counters share: the jieba dictionary.
+        """Load what this process's chunk counters share: the jieba dictionary,
+        or whatever a Python tokenizer loads on first use.
 
-        Called before forking workers, so they inherit the loaded dictionary
-        (shared copy-on-write) instead of each loading its own.
+        Called before forking workers, so they inherit it (shared
+        copy-on-write) instead of each loading its own: a Python tokenizer
+        is called once, on a short text, here.
         """
         if self.tokenize is None:
-            self().feed(["一"])
-        elif isinstance(self.tokenize, _JiebaPy):
-            _jieba_tokenizer(self.tokenize.user_dict)
+            self().feed([_WARM_UP])
+            return
+        try:
+            self.tokenize(_WARM_UP)
+        except Exception:
+            pass  # raised again by the workers, naming the text it fails on
 
-    def __call__(self):
+    def __call__(self) -> ChunkCounter:
+        """A new chunk counter."""
         if self.tokenize is None:
             native = native_jieba()
             if native is None:
@@ -375,14 +463,24 @@ def chunk_counter_factory(
 ) -> CounterFactory:
     """Check the tokenizer options and return the factory of its chunk counter.
 
-    ``"jieba"`` uses the native counter when :mod:`fastcount.segmenter`
-    is built, and jieba-py otherwise.
+    ``"jieba"`` and tokenizer objects use the native counter when it is
+    built (jieba-py and the object's ``lcut`` otherwise). ``"jieba"``
+    without a user dictionary counts with the default tokenizer
+    ``fastcount.jieba.dt`` as it is now, words added to it included (a
+    worker process receives a copy of it when it was changed).
     """
     tokenize = get_tokenizer(tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict)
-    if tokenizer == "jieba" and native_jieba() is not None:
-        path = os.fspath(user_dict) if user_dict is not None else None
-        options: Dict[str, Any] = {"hmm": hmm, "cut_all": cut_all, "user_dict": path}
-        return CounterFactory("jieba (native)", None, keep_whitespace, options)
+    kind = _tokenizer_object(tokenizer)
+    if (kind is not None or tokenizer == "jieba") and native_jieba() is not None:
+        from fastcount.segmenter import tokenizer_for
+
+        options: Dict[str, Any] = {"hmm": hmm, "cut_all": cut_all}
+        if user_dict is not None:  # loaded by each worker process, once
+            options["user_dict"] = os.fspath(user_dict)
+        else:  # dt, a Tokenizer, or a copy of a jieba.Tokenizer made once, here
+            options["tokenizer"] = tokenizer_for(tokenizer if kind is not None else None)
+        name = "jieba (native)" if kind is None else f"jieba (native, {kind})"
+        return CounterFactory(name, None, keep_whitespace, options)
     if isinstance(tokenize, _JiebaPy):
         name = "jieba-py"
     elif isinstance(tokenize, _Regex):

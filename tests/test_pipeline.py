@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import fastcount
 from fastcount import io as fio
-from fastcount import pipeline
+from fastcount.chunks import chunked
 from fastcount.pipeline import CountStats, RemoteTraceback, WorkerError, count_partition, count_words
 
 SAMPLE = files("fastcount").joinpath("data", "reviews-sample.txt").read_text("utf-8").splitlines()
@@ -78,15 +78,35 @@ def test_any_workers_and_chunk_size_give_the_same_counter(texts, tokenizer, work
     assert list(got.items()) == list(reference.items())
 
 
-def test_chunks_shrink_toward_the_end_of_an_input_of_known_size():
-    pieces = [(f"t{i}", 1, 99) for i in range(400)]  # 100 bytes each, 40 kB in all
-    chunks = list(pipeline._chunked([(None, 0, iter(pieces))], 4000, total=40_000, workers=2))
-    assert [t for c in chunks for t in c.parts] == [p for p, _, _ in pieces]
-    sizes = [c.ntexts * 100 for c in chunks]
-    assert sizes[0] == 4000 and sizes[-2] == 1000  # a quarter chunk at the end
-    assert sizes == sorted(sizes, reverse=True)
-    fixed = list(pipeline._chunked([(None, 0, iter(pieces))], 4000))
-    assert [c.ntexts for c in fixed] == [40] * 10
+@settings(max_examples=60, deadline=None)
+@given(
+    streams=st.lists(
+        st.tuples(st.none() | st.sampled_from(["a.txt", "b.txt"]), st.integers(0, 5),
+                  st.lists(st.tuples(st.integers(1, 3), st.integers(0, 50)), max_size=12)),
+        max_size=4),
+    chunk_size=st.integers(1, 120),
+    total=st.none() | st.integers(0, 2000),
+    workers=st.integers(1, 3),
+)
+def test_chunks_cover_every_text_once_in_order_and_name_its_place(streams, chunk_size, total, workers):
+    # Pieces of n texts and some bytes; each text is named by its stream and number.
+    def pieces(label, first, spec):
+        number = first
+        for n, size in spec:
+            yield [(label, number + k) for k in range(n)], n, size
+            number += n
+
+    chunks = list(chunked([(label, first, pieces(label, first, spec)) for label, first, spec in streams],
+                          chunk_size, total, workers))
+    want = [text for label, first, spec in streams for part, _, _ in pieces(label, first, spec)
+            for text in part]
+    assert [text for c in chunks for part in c.parts for text in part] == want
+    assert sum(c.nbytes for c in chunks) == sum(size for _, _, spec in streams for _, size in spec)
+    for c in chunks:
+        texts = [text for part in c.parts for text in part]
+        assert c.ntexts == len(texts) > 0
+        for i, (label, number) in enumerate(texts):
+            assert c.place(i) == (f"{label}:{number}" if label else f"item {number} of the source")
 
 
 def test_files_compressed_and_directories(tmp_path, reference):
@@ -162,7 +182,7 @@ def test_min_count_and_top_break_ties_by_word():
 def test_min_count_and_top_match_a_reference(texts, min_count, top, workers):
     reference = collections.Counter(w for t in texts for w in t.split())
     kept = [(w, c) for w, c in reference.items() if c >= min_count]
-    if top is not None and top < len(kept):
+    if top is not None:  # most common first, ties by word
         kept = sorted(kept, key=lambda wc: (-wc[1], wc[0]))[:top]
     stats = CountStats()
     got = count_words(texts, "whitespace", workers=workers, chunk_size=7, min_count=min_count,
@@ -329,15 +349,18 @@ def test_bad_sources():
         count_words(["a"], "whitespace", field="text")
 
 
-def test_missing_path_fails_before_any_worker_starts(tmp_path, monkeypatch):
+class _NoProcesses(type(multiprocessing.get_context("spawn"))):
+    """A start method that refuses to start any process."""
+
+    def Process(self, *args, **kwargs):
+        raise AssertionError("a worker process was started")
+
+
+def test_missing_path_fails_before_any_worker_starts(tmp_path):
     (tmp_path / "ok.txt").write_text("a\n")
-
-    def no_workers(*args):
-        raise AssertionError("workers started")
-
-    monkeypatch.setattr(pipeline, "_start_workers", no_workers)
     with pytest.raises(FileNotFoundError) as info:
-        count_words([tmp_path / "ok.txt", tmp_path / "missing.txt"], "whitespace", workers=2)
+        count_words([tmp_path / "ok.txt", tmp_path / "missing.txt"], "whitespace", workers=2,
+                    mp_context=_NoProcesses())
     assert info.value.filename == str(tmp_path / "missing.txt")
 
 
@@ -375,12 +398,15 @@ def test_ctrl_c_stops_the_workers_within_a_second(tmp_path, child_env):
         [sys.executable, str(script)], start_new_session=True, cwd=tmp_path, env=child_env
     )
     try:
+        # Under fork the parent calls the tokenizer once too (loading what
+        # the workers then inherit): only the workers count here.
+        def workers():
+            return {int(p) for p in pids.read_text().split()} - {proc.pid} if pids.exists() else set()
+
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if pids.exists() and len(set(pids.read_text().split())) == 2:
-                break
+        while time.monotonic() < deadline and len(workers()) < 2:
             time.sleep(0.05)
-        workers = {int(p) for p in pids.read_text().split()}
+        workers = workers()
         assert len(workers) == 2
         sent = time.monotonic()
         os.killpg(proc.pid, signal.SIGINT)
@@ -419,16 +445,15 @@ def test_threads_and_processes_give_jiebas_counts(texts, workers, chunk_size, ba
     assert stats.bytes == sum(len(t.encode()) for t in texts)  # measured by the threads
 
 
-def test_native_jieba_counts_in_threads_by_default(monkeypatch, reference):
+def test_native_jieba_counts_in_threads_by_default(reference):
     used = []
-    for name in ("_run_threads", "_run_pool"):
-        real = getattr(pipeline, name)
-        monkeypatch.setattr(pipeline, name, lambda *a, real=real, name=name: used.append(name) or real(*a))
-    assert count_words(TEXTS, workers=2, chunk_size=3000) == reference
-    assert count_words(TEXTS, "whitespace", workers=2, chunk_size=3000)
-    assert count_words(TEXTS, workers=2, chunk_size=3000, backend="processes") == reference
-    assert count_words(TEXTS, workers=2, chunk_size=3000, mp_context="spawn") == reference
-    assert used == ["_run_threads", "_run_pool", "_run_pool", "_run_pool"]
+    for tokenizer, options in [("jieba", {}), ("whitespace", {}), ("jieba", {"backend": "processes"}),
+                               ("jieba", {"mp_context": "spawn"}), ("jieba", {"workers": 1})]:
+        stats = CountStats()
+        got = count_words(TEXTS, tokenizer, **{"workers": 2, **options}, chunk_size=3000, stats=stats)
+        assert tokenizer != "jieba" or got == reference
+        used.append(stats.backend)
+    assert used == ["threads", "processes", "processes", "processes", "in-process"]
 
 
 def test_threads_with_a_python_tokenizer_and_lone_surrogates():
@@ -456,13 +481,15 @@ def test_threads_report_where_the_tokenizer_failed():
 
 
 def test_threads_report_bad_items_and_bytes(tmp_path):
+    texts = ["中国"] * 21 + [None]
+    references = sys.getrefcount(texts)
     with pytest.raises(TypeError, match="item 21 of the source is NoneType, not str"):
-        count_words(["中国"] * 21 + [None], workers=2, chunk_size=3)
+        count_words(texts, workers=2, chunk_size=3)
+    assert sys.getrefcount(texts) == references  # nothing keeps the list
     path = tmp_path / "a.txt"
     path.write_bytes("中国 人民\n".encode() * 500 + b"bad \xff byte\n" + b"c\n" * 10)
     with pytest.raises(fio.InputDecodeError, match=f"{path}:501: invalid utf-8"):
         count_words(path, workers=2, chunk_size=50)
-    assert pipeline._shared == {}
 
 
 def test_native_decoding_falls_back_to_python_for_bad_bytes(tmp_path):
@@ -552,7 +579,8 @@ def test_forked_workers_read_a_list_in_place_and_nothing_is_kept():
         t.join()
     for k, texts in enumerate(lists):
         assert dict(results[k]) == collections.Counter(w for t in texts for w in t.split())
+    bad = lists[0][:-1] + [None]
+    references = [sys.getrefcount(texts) for texts in (*lists, bad)]
     with pytest.raises(TypeError, match="item 2999 of the source is NoneType"):
-        count_words(lists[0][:-1] + [None], "whitespace", workers=2, chunk_size=2048,
-                    mp_context="fork")
-    assert pipeline._shared == {}
+        count_words(bad, "whitespace", workers=2, chunk_size=2048, mp_context="fork")
+    assert [sys.getrefcount(texts) for texts in (*lists, bad)] == references

@@ -1,0 +1,516 @@
+"""Workers: count chunks in this process, in threads of it, or in worker processes.
+
+Every worker builds one chunk counter (the tokenizer and dictionary loaded
+once), counts every chunk it is given into it, marks where each chunk's new
+words start, and ends with one :class:`fastcount.merge.PartialCount`.
+
+* :func:`count_in_process`: no worker, for one chunk or ``workers=1``.
+* :func:`count_in_threads`: threads of this process, for chunk counters
+  that count with the GIL released (the native jieba counter). The calling
+  thread reads the input and hands chunks over through a short queue, so a
+  read blocked on an idle pipe is where Ctrl-C can interrupt it.
+* :func:`count_in_processes`: worker processes, started once per count.
+  Flow control is by credit: a worker holds two chunks, the one it counts
+  and the next (sent by a parent thread, already on its way), and gets
+  another each time it reports one done; the parent holds at most two
+  chunks per worker, and faster workers get more chunks.
+
+On an error or Ctrl-C every worker is stopped before the exception reaches
+the caller (processes at once, threads after the chunk they count); a
+tokenizer's exception is re-raised with a note naming the text
+(``file:line`` or item), from a worker process with its traceback as
+``__cause__``. Worker processes also end when the parent dies, however it
+dies: they close every inherited end of the parent's pipes (so a read sees
+end-of-file) and, on Linux, ask for SIGKILL when their parent goes.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional
+
+from fastcount import io as fio
+from fastcount.chunks import Chunk, chunk_texts, text_sizes
+from fastcount.merge import PartialCount
+
+if TYPE_CHECKING:
+    from fastcount.tokenizers import ChunkCounter, CounterFactory
+
+__all__ = [
+    "RemoteTraceback",
+    "WorkerError",
+    "Progress",
+    "add_note",
+    "first_failing",
+    "feed_chunk",
+    "count_in_process",
+    "count_in_threads",
+    "count_in_processes",
+]
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker process, as text (its ``__cause__``)."""
+
+    def __init__(self, tb: str):
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.tb}"""'
+
+
+class WorkerError(RuntimeError):
+    """A worker failed in a way that cannot be re-raised as is.
+
+    Raised when a worker process dies (killed, crashed) or when the
+    tokenizer's exception cannot be pickled back to the parent.
+    """
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """Add ``note`` to ``exc``'s notes (shown under its traceback)."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python < 3.11: keep the note where 3.11's traceback would look
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+
+def first_failing(factory: "CounterFactory", texts: List[str]) -> Optional[int]:
+    """Index of the first text a fresh counter fails on (None if none fails)."""
+    probe = factory()
+    for i, text in enumerate(texts):
+        try:
+            probe.feed([text])
+        except Exception:
+            return i
+    return None
+
+
+class Progress:
+    """Adds the texts and bytes of finished chunks to ``stats``, and drives
+    the progress bar (tqdm on stderr) when asked for one."""
+
+    def __init__(self, stats, bar: bool, total: Optional[int]):
+        self.stats = stats
+        self.bar = None
+        if bar:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=total, unit="B", unit_scale=True, unit_divisor=1000,
+                desc="counting", file=sys.stderr, dynamic_ncols=True,
+            )
+
+    def done(self, chunk: Chunk) -> None:
+        """Count ``chunk`` as done."""
+        self.stats.texts += chunk.ntexts
+        self.stats.bytes += chunk.nbytes
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{self.stats.texts:,} texts", refresh=False)
+            self.bar.update(chunk.nbytes)
+
+    def close(self) -> None:
+        """Close the bar."""
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ---------------------------------------------------------------- counting a chunk
+
+
+def feed_chunk(counter: "ChunkCounter", factory: "CounterFactory", chunk: Chunk) -> None:
+    """Count a chunk in this process (and measure it, when its size is not
+    known yet); a tokenizer error gets a note naming its text.
+
+    Blocks of a file go to the counter as they are (``feed_block``); a block
+    it gives back (-1) is decoded here, with Python's decoder and its errors.
+    """
+    if not all(isinstance(part, fio.Block) for part in chunk.parts):
+        _feed_texts(counter, factory, chunk, chunk_texts(chunk.parts))
+        return
+    done = 0  # texts of the chunk counted so far
+    for block in chunk.parts:
+        n = counter.feed_block(block)
+        if n < 0:
+            texts = block.texts()
+            _feed_texts(counter, factory, chunk, texts, done)
+            n = len(texts)
+        done += n
+
+
+def _feed_texts(counter, factory, chunk: Chunk, texts: List[str], first: int = 0) -> None:
+    """Count ``texts``, those of ``chunk`` from its text number ``first``."""
+    try:
+        size = counter.feed(texts)
+    except Exception as exc:
+        index = first_failing(factory, texts)
+        add_note(exc, f"fastcount: raised by the tokenizer on {chunk.place(None if index is None else first + index)}")
+        raise
+    if chunk.nbytes is None:  # a counter that measures the batch says so
+        chunk.nbytes = size if size is not None else sum(text_sizes(texts, utf8=True))
+
+
+def count_in_process(
+    chunks: Iterable[Chunk], factory: "CounterFactory", progress: Optional[Progress]
+) -> List[PartialCount]:
+    """Count every chunk with one counter in this process."""
+    counter = factory()
+    for chunk in chunks:
+        feed_chunk(counter, factory, chunk)
+        if progress is not None:
+            progress.done(chunk)
+    return [PartialCount(*counter.vocab_result())]
+
+
+# ---------------------------------------------------------------- threads
+
+
+def count_in_threads(
+    chunks: Iterator[Chunk], factory: "CounterFactory", n: int, progress: Progress
+) -> List[PartialCount]:
+    """Count with ``n`` threads of this process, each with its own counter.
+
+    For counters that count with the GIL released: nothing to start or copy
+    between processes, one dictionary in memory. The calling thread reads
+    the input (where Ctrl-C reaches it, even in a read blocked on an idle
+    pipe) and queues chunks, one ahead per thread; each thread takes the
+    next when it is done with one, so threads finish together. Chunk ids
+    are given in order, so words merge in order of first sight.
+    """
+    todo: "queue.Queue" = queue.Queue(maxsize=n)
+    lock = threading.Lock()  # over the progress
+    results: List[Optional[PartialCount]] = [None] * n
+    errors: List[BaseException] = []
+    stop = threading.Event()  # set on an error or Ctrl-C: no more chunks
+    finished = threading.Semaphore(0)
+
+    def work(i: int) -> None:
+        try:
+            counter = factory()
+            marks = []
+            while True:
+                item = todo.get()
+                if item is None or stop.is_set():
+                    break
+                chunk_id, chunk = item
+                marks.append((chunk_id, counter.seen()))
+                feed_chunk(counter, factory, chunk)
+                with lock:
+                    progress.done(chunk)
+            if stop.is_set():
+                return
+            # built here, in parallel and while its data is in this core's caches
+            results[i] = PartialCount(*counter.vocab_result(), marks)
+        except BaseException as exc:  # re-raised by the caller's thread
+            errors.append(exc)
+            stop.set()
+        finally:
+            finished.release()
+
+    def put(item) -> bool:
+        # timed waits, so that Ctrl-C gets through; False once a thread failed
+        while not stop.is_set():
+            try:
+                todo.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    threads = [
+        threading.Thread(target=work, args=(i,), name=f"fastcount-worker-{i}", daemon=True)
+        for i in range(n)
+    ]
+    ok = False
+    try:
+        for thread in threads:
+            thread.start()
+        for item in enumerate(chunks):
+            if not put(item):
+                break
+        for _ in threads:
+            if not put(None):
+                break
+        for _ in threads:
+            # on a semaphore: a join interrupted by Ctrl-C can leave a
+            # finished thread listed alive
+            while not finished.acquire(timeout=0.1):
+                pass
+        ok = not errors
+    finally:
+        if not ok:
+            # the threads stop after the chunk they are counting; one
+            # waiting for a chunk gets the end
+            stop.set()
+            for _ in threads:
+                try:
+                    todo.put_nowait(None)
+                except queue.Full:
+                    break
+        deadline = time.monotonic() + 1.0
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join(None if ok else max(0.0, deadline - time.monotonic()))
+    if errors:
+        raise errors[0]
+    return results  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- processes
+
+#: The parent's ends of the pipes to running worker processes: a worker
+#: forked from this process closes its inherited copies, so that a read
+#: sees end-of-file once the parent is gone. Changed under _fork_lock, which
+#: every fork of a worker holds.
+_parent_ends: set = set()
+_fork_lock = threading.Lock()
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker process: end when the parent process ends, however it ends."""
+    global _fork_lock
+    for conn in list(_parent_ends):  # inherited by fork: copies of the parent's
+        conn.close()
+    _parent_ends.clear()
+    _fork_lock = threading.Lock()  # forked while the parent held it
+    if sys.platform.startswith("linux") and os.getppid() == parent:  # not via a fork server
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            return  # no prctl: the pipe's end-of-file still stops an idle worker
+        if os.getppid() != parent:  # it died before the request
+            os._exit(1)
+
+
+def _worker(factory: "CounterFactory", conn, parent: int) -> None:
+    """Worker process main: count every chunk received, send one result."""
+    _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group; the parent decides and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    texts: List[str] = []
+    try:
+        counter = factory()
+        marks = []
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
+            chunk_id, parts = msg
+            texts = []  # if decoding fails there is no text to blame
+            texts = chunk_texts(parts)  # InputError (bad bytes, bad JSON) names its line
+            marks.append((chunk_id, counter.seen()))
+            counter.feed(texts)
+            conn.send(("done",))
+        texts = []
+        conn.send(("result", PartialCount(*counter.vocab_result(), marks)))
+    except (EOFError, BrokenPipeError):
+        return  # the parent is gone or gave up on us: nothing to report to
+    except BaseException as exc:
+        index = first_failing(factory, texts) if texts else None
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        try:
+            payload: Optional[bytes] = pickle.dumps(exc)
+            pickle.loads(payload)  # must also rebuild in the parent
+        except Exception:
+            payload = None
+        try:
+            conn.send(("error", index, payload, tb, f"{type(exc).__name__}: {exc}"))
+        except (EOFError, BrokenPipeError):
+            pass
+
+
+def _raise_remote(chunk: Optional[Chunk], index, payload, tb: str, summary: str):
+    exc: BaseException
+    if payload is not None:
+        exc = pickle.loads(payload)
+        if isinstance(exc, fio.InputError):
+            raise exc  # bad input: its message names the place, the rest is noise
+    else:
+        exc = WorkerError(summary)
+    where = chunk.place(index) if chunk is not None else "no text (worker start-up or result)"
+    add_note(exc, f"fastcount: raised in a worker process, on {where}")
+    raise exc from RemoteTraceback(tb)
+
+
+def _start_workers(n: int, factory: "CounterFactory", ctx) -> tuple:
+    procs: list = []
+    conns: list = []
+    try:
+        for i in range(n):
+            with _fork_lock:
+                parent_end, child_end = ctx.Pipe(duplex=True)
+                conns.append(parent_end)
+                _parent_ends.add(parent_end)
+                proc = ctx.Process(
+                    target=_worker, args=(factory, child_end, os.getpid()),
+                    name=f"fastcount-worker-{i}", daemon=True,
+                )
+                proc.start()
+            procs.append(proc)
+            child_end.close()
+    except BaseException:
+        _stop_workers(procs, conns, [], graceful=False)
+        raise
+    return procs, conns
+
+
+def _stop_workers(procs: list, conns: list, senders: list, graceful: bool) -> None:
+    """Make sure every worker has ended; SIGTERM, then SIGKILL, within ~1 s."""
+    if graceful:
+        for proc in procs:
+            proc.join(5.0)
+    for proc in procs:
+        if proc.exitcode is None:
+            proc.terminate()
+    deadline = time.monotonic() + 1.0
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.exitcode is None:
+            proc.kill()
+            proc.join()
+        proc.close()
+    # With the workers gone, a send still blocked fails at once.
+    for sender in senders:
+        sender.queue.put(_STOP)
+    for sender in senders:
+        sender.join(1.0)
+    with _fork_lock:
+        for conn in conns:
+            _parent_ends.discard(conn)
+            conn.close()
+
+
+#: Chunks a worker holds at a time: the one it counts and the next, already
+#: on its way, so it never waits for the parent to be scheduled between two.
+_CREDIT = 2
+_STOP = object()
+
+
+class _Sender(threading.Thread):
+    """Sends one worker its chunks.
+
+    A send blocks until the worker reads, i.e. until it has counted its
+    current chunk; doing it here keeps the parent free to serve the others.
+    """
+
+    def __init__(self, conn, i: int):
+        super().__init__(name=f"fastcount-sender-{i}", daemon=True)
+        self.conn = conn
+        self.queue: "queue.SimpleQueue" = queue.SimpleQueue()
+
+    def run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is _STOP:
+                return
+            try:
+                self.conn.send(item)
+            except (OSError, ValueError):
+                return  # the worker is gone: the parent sees it through its sentinel
+
+
+def count_in_processes(
+    chunks: Iterator[Chunk], factory: "CounterFactory", n: int, ctx, progress: Progress
+) -> tuple:
+    """Count with ``n`` worker processes started with ``ctx``; return their
+    partial counts and the parent's time receiving them.
+
+    Under fork the parent loads what the counters share first
+    (:meth:`CounterFactory.preload`), and the workers inherit it.
+    """
+    try:
+        pickle.dumps(factory)
+    except Exception as err:
+        raise TypeError(
+            f"the tokenizer must be picklable to run in worker processes ({err}); "
+            "use a module-level function, or workers=1"
+        ) from err
+    if ctx.get_start_method() == "fork":
+        factory.preload()  # once here rather than once per worker
+    procs, conns = _start_workers(n, factory, ctx)
+    senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
+    for sender in senders:
+        sender.start()
+    ok = False
+    try:
+        results = _drive(procs, conns, senders, chunks, progress)
+        ok = True
+        return results
+    finally:
+        _stop_workers(procs, conns, senders, graceful=ok)
+
+
+def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
+    n = len(procs)
+    source = enumerate(chunks)  # chunk ids: global, increasing
+    given: List[collections.deque] = [collections.deque() for _ in range(n)]  # oldest is being counted
+    results: dict = {}  # worker -> PartialCount
+    receive_seconds = 0.0
+    exhausted = False
+
+    def give(i: int) -> None:
+        nonlocal exhausted
+        while not exhausted and len(given[i]) < _CREDIT:
+            item = next(source, None)  # the parent reads the input here
+            if item is None:
+                exhausted = True
+                for sender in senders:
+                    sender.queue.put(None)  # after its chunks, each worker finishes
+                return
+            chunk_id, chunk = item
+            given[i].append(chunk)
+            senders[i].queue.put((chunk_id, chunk.parts))
+
+    def died(i: int):
+        _died(procs[i], given[i][0] if given[i] else None)
+
+    for i in range(n):
+        give(i)
+    by_conn = {conn: i for i, conn in enumerate(conns)}
+    by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
+    while len(results) < n:
+        waiting = [i for i in range(n) if i not in results]
+        ready = wait([conns[i] for i in waiting] + [procs[i].sentinel for i in waiting])
+        for obj in ready:
+            i = by_conn.get(obj)
+            if i is None:
+                i = by_sentinel[obj]
+                if i not in results and not conns[i].poll():
+                    died(i)
+                continue
+            t0 = time.perf_counter()
+            try:
+                msg = obj.recv()
+            except (EOFError, ConnectionResetError):  # which one depends on timing
+                died(i)
+            kind = msg[0]
+            if kind == "done":
+                progress.done(given[i].popleft())
+                give(i)
+            elif kind == "result":
+                results[i] = msg[1]
+                receive_seconds += time.perf_counter() - t0
+            else:  # "error"
+                _raise_remote(given[i][0] if given[i] else None, *msg[1:])
+    return [results[i] for i in range(n)], receive_seconds
+
+
+def _died(proc, chunk: Optional[Chunk]):
+    proc.join(1.0)  # for its exit code
+    where = chunk.place(None) if chunk is not None else "no chunk"
+    raise WorkerError(
+        f"worker process {proc.pid} died (exit code {proc.exitcode}) while counting {where}"
+    )
