@@ -503,16 +503,12 @@ def _count_graph(
     dask = _import_dask()
     import dask.bag as db
 
-    if not isinstance(split_every, int) or isinstance(split_every, bool) or split_every < 2:
-        raise ValueError(f"split_every must be an int >= 2, got {split_every!r}")
-    if not isinstance(min_count, int) or min_count < 1:
-        raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
-    if top is not None and (not isinstance(top, int) or top < 0):
-        raise ValueError(f"top must be None or an int >= 0, got {top!r}")
-    if not isinstance(shards, int) or isinstance(shards, bool) or shards < 1:
-        raise ValueError(f"shards must be an int >= 1, got {shards!r}")
-
+    from fastcount.options import check_cut, whole_number
     from fastcount.tokenizers import chunk_counter_factory
+
+    split_every = whole_number("split_every", split_every, 2)
+    min_count, top = check_cut(min_count, top)
+    shards = whole_number("shards", shards, 1)
 
     # Check the tokenizer and its options on the client, so a typo fails at
     # once rather than as an error of every task.

@@ -30,14 +30,17 @@ from typing import TYPE_CHECKING, Iterable, Literal, Optional, Sequence, Union
 from fastcount.chunks import chunked, chunks_of_texts, source_streams
 from fastcount.merge import finalize, merge_partials
 from fastcount.options import check_backend, check_cut, whole_number
-from fastcount.tokenizers import TokenizerSpec, chunk_counter_factory
+from fastcount.tokenizers import CounterFactory, TokenizerSpec, chunk_counter_factory
 from fastcount.workers import (Progress, RemoteTraceback, WorkerError, count_in_process,
                                count_in_processes, count_in_threads)
 
 if TYPE_CHECKING:
     from fastcount.counter import Counter
 
-__all__ = ["count_words", "count_partition", "CountStats", "Source", "RemoteTraceback", "WorkerError"]
+__all__ = [
+    "count_words", "count_partition", "run_counters", "CountStats", "Source", "RemoteTraceback",
+    "WorkerError",
+]
 
 _Path = Union[str, "os.PathLike[str]"]
 #: What ``count_words`` counts: texts, or a path/glob/directory/``"-"``, or a
@@ -189,14 +192,55 @@ def count_words(
     import fastcount.counter  # noqa: F401
 
     min_count, top = check_cut(min_count, top)
+    factory = chunk_counter_factory(
+        tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
+    )
+    stats = stats if stats is not None else CountStats()
+    parts = run_counters(
+        source, factory, workers=workers, backend=backend, mp_context=mp_context,
+        chunk_size=chunk_size, encoding=encoding, errors=errors, field=field, progress=progress,
+        stats=stats,
+    )
+    t0 = time.perf_counter()
+    total = merge_partials(parts)
+    stats.tokens, stats.words = int(total.counts.sum()), len(total.vocab)
+    counts = finalize(total, min_count, top)
+    stats.merge_seconds += time.perf_counter() - t0
+    stats.seconds = time.perf_counter() - started
+    return counts
+
+
+def run_counters(
+    source: Source,
+    factory: CounterFactory,
+    *,
+    workers: Optional[int] = None,
+    backend: Optional[Literal["threads", "processes"]] = None,
+    mp_context: Union[None, str, BaseContext] = None,
+    chunk_size: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    field: Optional[str] = None,
+    progress: bool = False,
+    stats: Optional[CountStats] = None,
+) -> list:
+    """Count ``source`` with ``factory``'s chunk counters; return one partial
+    per worker, unmerged, in worker order.
+
+    The reading, chunking, workers, errors and progress of
+    :func:`count_words` (whose options these are), for any counter: each
+    worker ends with ``factory.partial(counter, marks)`` (a
+    :class:`fastcount.merge.PartialCount` for :class:`CounterFactory`; a
+    factory of another kind of counter may return its own kind of partial,
+    picklable for worker processes). ``stats``, when given, is reset and
+    gets ``texts``, ``bytes``, ``workers``, ``backend``, ``tokenizer`` and,
+    in ``merge_seconds``, the parent's time receiving the partials.
+    """
     chunk_size = whole_number("chunk_size", chunk_size, 1, none=True)
     workers = whole_number("workers", workers, 1, none=True)
     if workers is None:
         workers = _cpu_count()
     check_backend(backend, mp_context)
-    factory = chunk_counter_factory(
-        tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
-    )
     if backend is None:
         backend = "threads" if factory.releases_gil and mp_context is None else "processes"
     ctx = None
@@ -230,29 +274,20 @@ def count_words(
                     head.append(chunk)
                     if len(head) == workers:
                         break
-            workers = max(1, min(workers, len(head)))
-            stats.workers = workers
-            receive_seconds = 0.0
+            stats.workers = workers = max(1, min(workers, len(head)))
             if workers == 1:
                 stats.backend = "in-process"
-                parts = count_in_process([*head, *chunks], factory, tally)
-            elif ctx is None:
+                return count_in_process([*head, *chunks], factory, tally)
+            if ctx is None:
                 stats.backend = "threads"
-                parts = count_in_threads(itertools.chain(head, chunks), factory, workers, tally)
-            else:
-                stats.backend = "processes"
-                parts, receive_seconds = count_in_processes(
-                    itertools.chain(head, chunks), factory, workers, ctx, tally
-                )
+                return count_in_threads(itertools.chain(head, chunks), factory, workers, tally)
+            stats.backend = "processes"
+            parts, stats.merge_seconds = count_in_processes(
+                itertools.chain(head, chunks), factory, workers, ctx, tally
+            )
+            return parts
         finally:
             tally.close()
-    t0 = time.perf_counter()
-    total = merge_partials(parts)
-    stats.tokens, stats.words = int(total.counts.sum()), len(total.vocab)
-    counts = finalize(total, min_count, top)
-    stats.merge_seconds = receive_seconds + time.perf_counter() - t0
-    stats.seconds = time.perf_counter() - started
-    return counts
 
 
 def count_partition(

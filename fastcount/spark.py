@@ -116,14 +116,11 @@ def count_words_rdd(
     """
     _import_pyspark()
     from fastcount.merge import finalize_counts
+    from fastcount.options import check_cut, whole_number
     from fastcount.tokenizers import chunk_counter_factory
 
-    if not isinstance(min_count, int) or min_count < 1:
-        raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
-    if top is not None and (not isinstance(top, int) or top < 0):
-        raise ValueError(f"top must be None or an int >= 0, got {top!r}")
-    if not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be an int >= 1, got {depth!r}")
+    min_count, top = check_cut(min_count, top)
+    depth = whole_number("depth", depth, 1)
     # Check the tokenizer options here, so a typo fails on the driver and
     # not as a task error on every executor.
     chunk_counter_factory(tokenizer, **tokenizer_options)

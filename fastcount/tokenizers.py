@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
     from fastcount._vocab import Vocab
     from fastcount.io import Block
+    from fastcount.merge import PartialCount
     from fastcount.segmenter import Tokenizer
 
 __all__ = [
@@ -438,6 +439,13 @@ class CounterFactory:
             self.tokenize(_WARM_UP)
         except Exception:
             pass  # raised again by the workers, naming the text it fails on
+
+    def partial(self, counter: ChunkCounter, marks: Optional[List[Tuple[int, int]]]) -> "PartialCount":
+        """What a worker hands back at the end: its counter's words and
+        counts, with the first-sight marks of the chunks it counted."""
+        from fastcount.merge import PartialCount
+
+        return PartialCount(*counter.vocab_result(), marks)
 
     def __call__(self) -> ChunkCounter:
         """A new chunk counter."""

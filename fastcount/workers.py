@@ -2,7 +2,8 @@
 
 Every worker builds one chunk counter (the tokenizer and dictionary loaded
 once), counts every chunk it is given into it, marks where each chunk's new
-words start, and ends with one :class:`fastcount.merge.PartialCount`.
+words start, and ends with one partial count (``factory.partial(counter,
+marks)``: a :class:`fastcount.merge.PartialCount` for word counts).
 
 * :func:`count_in_process`: no worker, for one chunk or ``workers=1``.
 * :func:`count_in_threads`: threads of this process, for chunk counters
@@ -40,7 +41,6 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional
 
 from fastcount import io as fio
 from fastcount.chunks import Chunk, chunk_texts, text_sizes
-from fastcount.merge import PartialCount
 
 if TYPE_CHECKING:
     from fastcount.tokenizers import ChunkCounter, CounterFactory
@@ -162,14 +162,14 @@ def _feed_texts(counter, factory, chunk: Chunk, texts: List[str], first: int = 0
 
 def count_in_process(
     chunks: Iterable[Chunk], factory: "CounterFactory", progress: Optional[Progress]
-) -> List[PartialCount]:
+) -> list:
     """Count every chunk with one counter in this process."""
     counter = factory()
     for chunk in chunks:
         feed_chunk(counter, factory, chunk)
         if progress is not None:
             progress.done(chunk)
-    return [PartialCount(*counter.vocab_result())]
+    return [factory.partial(counter, None)]
 
 
 # ---------------------------------------------------------------- threads
@@ -177,7 +177,7 @@ def count_in_process(
 
 def count_in_threads(
     chunks: Iterator[Chunk], factory: "CounterFactory", n: int, progress: Progress
-) -> List[PartialCount]:
+) -> list:
     """Count with ``n`` threads of this process, each with its own counter.
 
     For counters that count with the GIL released: nothing to start or copy
@@ -189,7 +189,7 @@ def count_in_threads(
     """
     todo: "queue.Queue" = queue.Queue(maxsize=n)
     lock = threading.Lock()  # over the progress
-    results: List[Optional[PartialCount]] = [None] * n
+    results: list = [None] * n
     errors: List[BaseException] = []
     stop = threading.Event()  # set on an error or Ctrl-C: no more chunks
     finished = threading.Semaphore(0)
@@ -210,7 +210,7 @@ def count_in_threads(
             if stop.is_set():
                 return
             # built here, in parallel and while its data is in this core's caches
-            results[i] = PartialCount(*counter.vocab_result(), marks)
+            results[i] = factory.partial(counter, marks)
         except BaseException as exc:  # re-raised by the caller's thread
             errors.append(exc)
             stop.set()
@@ -263,7 +263,7 @@ def count_in_threads(
                 thread.join(None if ok else max(0.0, deadline - time.monotonic()))
     if errors:
         raise errors[0]
-    return results  # type: ignore[return-value]
+    return results
 
 
 # ---------------------------------------------------------------- processes
@@ -315,7 +315,7 @@ def _worker(factory: "CounterFactory", conn, parent: int) -> None:
             counter.feed(texts)
             conn.send(("done",))
         texts = []
-        conn.send(("result", PartialCount(*counter.vocab_result(), marks)))
+        conn.send(("result", factory.partial(counter, marks)))
     except (EOFError, BrokenPipeError):
         return  # the parent is gone or gave up on us: nothing to report to
     except BaseException as exc:
@@ -457,7 +457,7 @@ def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
     n = len(procs)
     source = enumerate(chunks)  # chunk ids: global, increasing
     given: List[collections.deque] = [collections.deque() for _ in range(n)]  # oldest is being counted
-    results: dict = {}  # worker -> PartialCount
+    results: dict = {}  # worker -> its partial
     receive_seconds = 0.0
     exhausted = False
 

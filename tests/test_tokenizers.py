@@ -105,6 +105,79 @@ def test_user_dict(user_dict, name):
     assert dict(zip(words, counts.tolist())) == want
 
 
+_native = pytest.mark.skipif(tk.native_jieba() is None, reason="native segmenter not built")
+
+
+@_native
+@pytest.mark.parametrize("options", [{}, {"hmm": False}, {"cut_all": True}])
+def test_tokenizer_objects_count_with_their_own_words(user_dict, options):
+    # #12 item 2: a customised jieba.Tokenizer or fastcount.Tokenizer is
+    # counted with its dictionary, user words and frequencies, in every backend.
+    import fastcount
+
+    texts = SAMPLE[:150] + ["外资公司的人力资源工作很忙", "鸡你太美不是词"]
+    theirs = jieba.Tokenizer()
+    theirs.load_userdict(user_dict)
+    theirs.add_word("鸡你太美", 30)
+    ours = fastcount.Tokenizer()
+    ours.load_userdict(user_dict)
+    ours.add_word("鸡你太美", 30)
+    want = collections.Counter(
+        w for t in texts for w in theirs.lcut(t, cut_all=options.get("cut_all", False),
+                                              HMM=options.get("hmm", True)) if not w.isspace())
+    assert want["鸡你太美"] == 1 and want["外资公司"] >= 1
+    for tokenizer in (theirs, ours):
+        for run in ({"workers": 1}, {"workers": 2}, {"workers": 2, "backend": "processes"},
+                    {"workers": 2, "mp_context": "spawn"}):
+            got = fastcount.count_words(texts, tokenizer, chunk_size=2000, **options, **run)
+            assert list(got.items()) == list(want.items()), (tokenizer, run)
+    assert tk.chunk_counter_factory(theirs).name == "jieba (native, jieba.Tokenizer)"
+    assert tk.chunk_counter_factory(ours).name == "jieba (native, Tokenizer)"
+    with pytest.raises(ValueError, match="load the user dictionary into the tokenizer"):
+        fastcount.count_words(texts, ours, user_dict=user_dict)
+
+
+@_native
+def test_jieba_name_counts_with_the_default_tokenizer_as_changed(tmp_path, child_env):
+    # tokenizer="jieba" is fastcount's default tokenizer, words added to it
+    # included, in worker processes too (in a child: the default is global).
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "default.py"
+    script.write_text(textwrap.dedent("""
+        import fastcount
+        from fastcount import segment
+
+        if __name__ == "__main__":
+            segment.add_word("鸡你太美", 30)
+            texts = ["鸡你太美不是词"] * 50
+            for run in ({"workers": 1}, {"workers": 2}, {"workers": 2, "mp_context": "spawn"},
+                        {"workers": 2, "mp_context": "fork"}):
+                got = fastcount.count_words(texts, "jieba", chunk_size=20, **run)
+                assert got["鸡你太美"] == 50, (run, got)
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         cwd=tmp_path, env=child_env, timeout=300)
+    assert out.returncode == 0, out.stderr
+
+
+def test_token_counter_gives_blocks_back_and_counts_by_id():
+    counter = tk.chunk_counter_factory("whitespace")()
+    from fastcount.io import Block
+
+    assert counter.feed_block(Block(b"a b\n", "x.txt", 1, "utf-8", "strict", None)) == -1
+    assert counter.seen() == 0
+    texts = [f"w{i % 300} w{i % 7}" for i in range(5000)]
+    for start in range(0, len(texts), 37):  # batches of every size against the vocabulary
+        counter.feed(texts[start:start + 37])
+        vocab, counts = counter.vocab_result()
+        assert counter.seen() == len(vocab) == len(counts)
+    want = collections.Counter(w for t in texts for w in t.split())
+    assert dict(zip(vocab.words(), counts.tolist())) == want and vocab.words() == list(want)
+
+
 def _bar_split(text):
     return text.split("|")
 

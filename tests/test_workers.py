@@ -1,0 +1,164 @@
+"""Workers and their processes: they end with the parent, Ctrl-C on an idle
+stdin, and forked workers inherit what the tokenizer loaded in the parent."""
+
+import collections
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import fastcount
+from fastcount.pipeline import CountStats, count_words
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals, process groups and /proc")
+
+
+def _gone(pid):
+    """True when process ``pid`` has exited (a zombie has)."""
+    try:
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(") ", 1)[1].startswith(("Z", "X"))
+
+
+def _wait_for_pids(path, n, exclude=(), timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = {int(p) for p in path.read_text().split()} - set(exclude) if path.exists() else set()
+        if len(pids) >= n:
+            return pids
+        time.sleep(0.05)
+    raise AssertionError(f"only {pids} after {timeout} s")
+
+
+@pytest.mark.parametrize("method, sig", [
+    ("fork", signal.SIGTERM), ("fork", signal.SIGKILL), ("spawn", signal.SIGKILL),
+    ("forkserver", signal.SIGKILL),
+])
+def test_workers_die_with_their_parent(tmp_path, child_env, method, sig):
+    pids = tmp_path / "pids"
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, time
+        from fastcount import count_words
+
+        def slow(text):
+            with open({str(pids)!r}, "a") as f:
+                f.write(f"{{os.getpid()}}\\n")
+            time.sleep(0.3)
+            return text.split()
+
+        if __name__ == "__main__":
+            count_words(["a b"] * 10_000, slow, workers=2, chunk_size=1, mp_context={method!r})
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=child_env,
+                              start_new_session=True)
+    try:
+        workers = _wait_for_pids(pids, 2, exclude={parent.pid})
+        os.kill(parent.pid, sig)
+        assert parent.wait(timeout=10) == -sig
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not all(map(_gone, workers)):
+            time.sleep(0.05)
+        assert [pid for pid in workers if not _gone(pid)] == []
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in _all_pids(pids) - {parent.pid}:  # a worker left behind: a failure, not a leak
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _all_pids(path):
+    return {int(p) for p in path.read_text().split()} if path.exists() else set()
+
+
+def test_ctrl_c_while_threads_wait_on_an_idle_stdin(tmp_path, child_env):
+    # #11 item 8: the native counter's threads, input on stdin that stops
+    # coming (a pipe left open): Ctrl-C must end the count with
+    # KeyboardInterrupt, and the interpreter must exit normally after it.
+    script = tmp_path / "stdin.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from fastcount import count_words
+
+        try:
+            count_words("-", workers=2, chunk_size=1 << 14)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path, env=child_env,
+                            start_new_session=True)
+    try:
+        lines = "".join(f"我们在北京清华大学学习第{i}课\n" for i in range(20_000))
+        proc.stdin.write(lines.encode())  # several chunks, then nothing more
+        proc.stdin.flush()
+        time.sleep(3)  # counted, then waiting for more
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=10) == 130, err
+        assert "interrupted" in err and "Fatal Python error" not in err
+    finally:
+        proc.stdin.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_forked_workers_inherit_what_the_tokenizer_loaded(tmp_path, child_env):
+    # #12 item 8: the tokenizer loads once, in the parent, and the forked
+    # workers inherit it; with spawn each worker loads its own.
+    loads = tmp_path / "loads"
+    script = tmp_path / "load.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sys
+        from fastcount import count_words
+
+        LOADED = False
+
+        def tokenize(text):
+            global LOADED
+            if not LOADED:  # a dictionary, loaded on first use
+                with open({str(loads)!r}, "a") as f:
+                    f.write(f"{{os.getpid()}}\\n")
+                LOADED = True
+            return text.split()
+
+        if __name__ == "__main__":
+            texts = [f"w{{i % 50}} x" for i in range(20_000)]
+            counts = count_words(texts, tokenize, workers=2, chunk_size=2000, mp_context=sys.argv[1])
+            assert counts["x"] == 20_000 and len(counts) == 51
+            print(os.getpid())
+    """))
+    for method, loaders in (("fork", "parent"), ("spawn", "workers")):
+        loads.unlink(missing_ok=True)
+        out = subprocess.run([sys.executable, str(script), method], capture_output=True, text=True,
+                             cwd=tmp_path, env=child_env, timeout=120)
+        assert out.returncode == 0, out.stderr
+        pids = loads.read_text().split()
+        if loaders == "parent":
+            assert pids == [out.stdout.strip()]
+        else:
+            assert len(pids) == 2 and out.stdout.strip() not in pids
+
+
+def test_stats_say_how_the_workers_ran():
+    texts = [f"w{i % 7} x" for i in range(3000)]
+    want = collections.Counter(w for t in texts for w in t.split())
+    for options, backend in (({"workers": 1}, "in-process"),
+                             ({"workers": 2, "backend": "threads"}, "threads"),
+                             ({"workers": 2}, "processes")):
+        stats = CountStats()
+        assert count_words(texts, "whitespace", chunk_size=500, stats=stats, **options) == want
+        assert (stats.backend, stats.workers) == (backend, options["workers"])
+    assert fastcount.CountStats is CountStats
