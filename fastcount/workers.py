@@ -241,11 +241,12 @@ def count_in_threads(
         for _ in threads:
             if not put(None):
                 break
-        for _ in threads:
-            # on a semaphore: a join interrupted by Ctrl-C can leave a
-            # finished thread listed alive
-            while not finished.acquire(timeout=0.1):
-                pass
+        # on a semaphore, with timed waits: a join interrupted by Ctrl-C can
+        # leave a finished thread listed alive; after an error, the threads
+        # still waiting for a chunk are ended below
+        done = 0
+        while done < n and not stop.is_set():
+            done += finished.acquire(timeout=0.1)
         ok = not errors
     finally:
         if not ok:

@@ -37,15 +37,14 @@ def _wait_for_pids(path, n, exclude=(), timeout=60):
     raise AssertionError(f"only {pids} after {timeout} s")
 
 
-@pytest.mark.parametrize("method, sig", [
-    ("fork", signal.SIGTERM), ("fork", signal.SIGKILL), ("spawn", signal.SIGKILL),
-    ("forkserver", signal.SIGKILL),
-])
-def test_workers_die_with_their_parent(tmp_path, child_env, method, sig):
+def _slow_parent(tmp_path, child_env, mp_context):
+    """Start a script counting with two worker processes whose tokenizer
+    records its process id and sleeps; Ctrl-C makes it exit 130. Returns
+    the process and the ids of its workers once both have begun."""
     pids = tmp_path / "pids"
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent(f"""
-        import os, time
+        import os, sys, time
         from fastcount import count_words
 
         def slow(text):
@@ -55,29 +54,67 @@ def test_workers_die_with_their_parent(tmp_path, child_env, method, sig):
             return text.split()
 
         if __name__ == "__main__":
-            count_words(["a b"] * 10_000, slow, workers=2, chunk_size=1, mp_context={method!r})
+            try:
+                count_words(["a b"] * 10_000, slow, workers=2, chunk_size=1, mp_context={mp_context!r})
+            except KeyboardInterrupt:
+                sys.exit(130)
     """))
+    # A session of its own: Ctrl-C signals the whole foreground process group.
     parent = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=child_env,
                               start_new_session=True)
+    # Under fork the parent calls the tokenizer once too (loading what the
+    # workers then inherit): only the workers count here.
     try:
-        workers = _wait_for_pids(pids, 2, exclude={parent.pid})
+        return parent, _wait_for_pids(pids, 2, exclude={parent.pid})
+    except BaseException:
+        _end(parent, pids)
+        raise
+
+
+def _end(parent, pids):
+    """Kill the parent if still alive, and any worker of it left behind (a
+    failure the test reports, not a leak for the next one)."""
+    if parent.poll() is None:
+        parent.kill()
+        parent.wait()
+    left = {int(p) for p in pids.read_text().split()} if pids.exists() else set()
+    for pid in left - {parent.pid}:
+        if not _gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _all_gone(pids, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(map(_gone, pids)):
+        time.sleep(0.05)
+    return [pid for pid in pids if not _gone(pid)] == []
+
+
+@pytest.mark.parametrize("method, sig", [
+    ("fork", signal.SIGTERM), ("fork", signal.SIGKILL), ("spawn", signal.SIGKILL),
+    ("forkserver", signal.SIGKILL),
+])
+def test_workers_die_with_their_parent(tmp_path, child_env, method, sig):
+    # #11 item 9: a parent killed outright leaves no worker behind.
+    parent, workers = _slow_parent(tmp_path, child_env, method)
+    try:
         os.kill(parent.pid, sig)
         assert parent.wait(timeout=10) == -sig
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not all(map(_gone, workers)):
-            time.sleep(0.05)
-        assert [pid for pid in workers if not _gone(pid)] == []
+        assert _all_gone(workers, 5)
     finally:
-        if parent.poll() is None:
-            parent.kill()
-            parent.wait()
-        for pid in _all_pids(pids) - {parent.pid}:  # a worker left behind: a failure, not a leak
-            if not _gone(pid):
-                os.kill(pid, signal.SIGKILL)
+        _end(parent, tmp_path / "pids")
 
 
-def _all_pids(path):
-    return {int(p) for p in path.read_text().split()} if path.exists() else set()
+def test_ctrl_c_stops_the_workers_within_a_second(tmp_path, child_env):
+    parent, workers = _slow_parent(tmp_path, child_env, None)
+    try:
+        sent = time.monotonic()
+        os.killpg(parent.pid, signal.SIGINT)
+        assert parent.wait(timeout=10) == 130
+        assert time.monotonic() - sent < 2.0
+        assert _all_gone(workers, 0)
+    finally:
+        _end(parent, tmp_path / "pids")
 
 
 def test_ctrl_c_while_threads_wait_on_an_idle_stdin(tmp_path, child_env):
