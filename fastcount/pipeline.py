@@ -152,7 +152,7 @@ def count_words(
     see :mod:`fastcount.tokenizers`. With ``"jieba-py"`` the result equals
     ``collections.Counter(w for t in texts for w in jieba.lcut(t) if not
     w.isspace())``; ``"jieba"`` gives the same counts, faster, with the
-    default tokenizer of :mod:`fastcount.segment` (words added to it are
+    default tokenizer of :mod:`fastcount.jieba` (words added to it are
     counted as such).
 
     ``workers``: how many count in parallel (None: every core this process

@@ -187,11 +187,6 @@ class TokenCounter:
         """Number of distinct words counted so far."""
         return len(self._vocab)
 
-    def result(self) -> Tuple[List[str], np.ndarray]:
-        """``(words, counts)``: words in order of first sight, int64 counts."""
-        self._flush()
-        return self._vocab.words(), self._counts.copy()
-
     def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
         """``(vocab, counts)``: a copy of the words as a :class:`fastcount.Vocab`
         (ids in order of first sight, copied in C: no str per word) and

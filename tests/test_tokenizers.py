@@ -148,10 +148,10 @@ def test_jieba_name_counts_with_the_default_tokenizer_as_changed(tmp_path, child
     script = tmp_path / "default.py"
     script.write_text(textwrap.dedent("""
         import fastcount
-        from fastcount import segment
+        import fastcount.jieba
 
         if __name__ == "__main__":
-            segment.add_word("鸡你太美", 30)
+            fastcount.jieba.add_word("鸡你太美", 30)
             texts = ["鸡你太美不是词"] * 50
             for run in ({"workers": 1}, {"workers": 2}, {"workers": 2, "mp_context": "spawn"},
                         {"workers": 2, "mp_context": "fork"}):
@@ -259,7 +259,8 @@ def test_long_texts_are_tokenized_lazily_with_the_same_tokens(texts, name):
     counter.long_text = 5  # every text over 5 characters takes the lazy path
     counter._BATCH = 3
     counter.feed(texts)
-    words, counts = counter.result()
+    vocab, counts = counter.vocab_result()
+    words = vocab.words()
     reference = _reference(tokenize, texts)
     assert dict(zip(words, counts.tolist())) == reference and words == list(reference)
 
@@ -269,6 +270,7 @@ def test_long_jieba_text_is_tokenized_lazily():
     counter = tk.chunk_counter_factory("jieba-py")()
     counter.long_text = 100
     counter.feed([text, "短句", text[:50]])
-    words, counts = counter.result()
+    vocab, counts = counter.vocab_result()
+    words = vocab.words()
     reference = _reference(jieba.lcut, [text, "短句", text[:50]])
     assert dict(zip(words, counts.tolist())) == reference and words == list(reference)
