@@ -10,16 +10,17 @@ outside the dictionary) is interned in a Vocab as UTF-8 and counts under
 whole batch of texts runs without the GIL.
 """
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int32_t, int64_t, uint32_t
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdint cimport int32_t, int64_t
 from libc.string cimport memchr
 
 import numpy as np
 
+from fastcount._native cimport (fc_alloc, fc_free, fc_grow, fc_utf8_decode_strict,
+                               fc_utf8_encode_kind, fc_utf8_max_size, fc_utf8_size_ucs4)
 from fastcount.segmenter._trie cimport frozen_find
 from fastcount.segmenter._cut cimport (CutContext, Token, TOKEN_AUX, TOKEN_SPACE, CUT_DOMAIN,
                                        cut_text, cut_context_init, cut_context_free)
-from fastcount.segmenter._dictionary cimport Dictionary, Snapshot, utf8_decode_strict
+from fastcount.segmenter._dictionary cimport Dictionary, Snapshot
 from fastcount._hashcounter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
 from fastcount._vocab cimport Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word
 
@@ -30,50 +31,13 @@ cdef enum:
     COUNT_NO_MEMORY = 1
 
 
-cdef inline Py_ssize_t utf8_size(const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
-    """Bytes of the UTF-8 of ``s`` (lone surrogates as 3 bytes, as utf8_encode)."""
-    cdef Py_ssize_t i, k = n
-    cdef uint32_t c
-    for i in range(n):
-        c = s[i]
-        k += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
-    return k
-
-
-cdef inline Py_ssize_t utf8_encode(const Py_UCS4* s, Py_ssize_t n, char* out) noexcept nogil:
-    """UTF-8 with lone surrogates as 3 bytes ('surrogatepass'); out needs 4*n."""
-    cdef Py_ssize_t i, k = 0
-    cdef uint32_t c
-    for i in range(n):
-        c = s[i]
-        if c < 0x80:
-            out[k] = <char>c
-            k += 1
-        elif c < 0x800:
-            out[k] = <char>(0xC0 | (c >> 6))
-            out[k + 1] = <char>(0x80 | (c & 0x3F))
-            k += 2
-        elif c < 0x10000:
-            out[k] = <char>(0xE0 | (c >> 12))
-            out[k + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
-            out[k + 2] = <char>(0x80 | (c & 0x3F))
-            k += 3
-        else:
-            out[k] = <char>(0xF0 | (c >> 18))
-            out[k + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
-            out[k + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
-            out[k + 3] = <char>(0x80 | (c & 0x3F))
-            k += 4
-    return k
-
-
 cdef int replace_buffer(void** p, Py_ssize_t* cap, Py_ssize_t n, size_t size) except -1:
     """Room for n items of ``size`` bytes at ``*p`` (its content is not kept)."""
     if n > cap[0]:
-        free(p[0])
+        fc_free(p[0])
         p[0] = NULL
         cap[0] = 0
-        p[0] = malloc(n * size)
+        p[0] = fc_alloc(n, size)
         if p[0] == NULL:
             raise MemoryError()
         cap[0] = n
@@ -144,10 +108,10 @@ cdef class ChunkCounter:
         self.vocab = Vocab()
 
     def __dealloc__(self):
-        free(self.order)
-        free(self.utf8)
-        free(self.text)
-        free(self.offsets)
+        fc_free(self.order)
+        fc_free(self.utf8)
+        fc_free(self.text)
+        fc_free(self.offsets)
         cut_context_free(&self.ctx)
 
     cdef int _reserve(self, Py_ssize_t n_chars, Py_ssize_t n_texts) except -1:
@@ -163,7 +127,6 @@ cdef class ChunkCounter:
         cdef int64_t key, vid
         cdef int64_t* c
         cdef int32_t record
-        cdef void* q
         for k in range(ctx.n_tokens):
             t = &ctx.tokens[k]
             if t.kind == TOKEN_SPACE and not self.keep_ws:
@@ -179,7 +142,7 @@ cdef class ChunkCounter:
                 else:
                     if self._utf8_room(n) < 0:
                         return COUNT_NO_MEMORY
-                    m = utf8_encode(p, n, self.utf8)
+                    m = fc_utf8_encode_kind(4, p, n, <unsigned char*>self.utf8)
                     vid = fc_vocab_intern_trusted(&self.vocab.table, self.utf8, m)
                     if vid < 0:
                         return COUNT_NO_MEMORY
@@ -188,13 +151,9 @@ cdef class ChunkCounter:
             if c != NULL:
                 c[0] += 1
             else:
-                if self.n_order == self.cap_order:
-                    m = 2 * self.cap_order if self.cap_order else 1024
-                    q = realloc(self.order, m * sizeof(int64_t))
-                    if q == NULL:
-                        return COUNT_NO_MEMORY
-                    self.order = <int64_t*>q
-                    self.cap_order = m
+                if self.n_order == self.cap_order and fc_grow(
+                        <void**>&self.order, &self.cap_order, self.n_order + 1, sizeof(int64_t), 0):
+                    return COUNT_NO_MEMORY
                 if fc_table_add(&self.counts.table, key, 1) != 0:
                     return COUNT_NO_MEMORY
                 self.order[self.n_order] = key
@@ -203,14 +162,7 @@ cdef class ChunkCounter:
 
     cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil:
         """Room in self.utf8 for the UTF-8 of n code points; -1 out of memory."""
-        cdef void* q
-        if 4 * n > self.cap_utf8:
-            q = realloc(self.utf8, 4 * n + 256)
-            if q == NULL:
-                return -1
-            self.utf8 = <char*>q
-            self.cap_utf8 = 4 * n + 256
-        return 0
+        return fc_grow(<void**>&self.utf8, &self.cap_utf8, fc_utf8_max_size(4, n), 1, 0)
 
     cdef const char* _word(self, Snapshot snapshot, int64_t key, Py_ssize_t* m) noexcept nogil:
         """The UTF-8 of counted word ``key`` (a trie node, or ``-1 - id`` in
@@ -223,17 +175,17 @@ cdef class ChunkCounter:
             return fc_vocab_word(&self.vocab.table, -1 - key, m)
         depth = snapshot.node_chars(<int32_t>key, local, 64)
         if depth > 64:  # a long dictionary word: rare
-            chars = <Py_UCS4*>malloc(depth * sizeof(Py_UCS4))
+            chars = <Py_UCS4*>fc_alloc(depth, sizeof(Py_UCS4))
             if chars == NULL:
                 return NULL
             snapshot.node_chars(<int32_t>key, chars, depth)
         if self._utf8_room(depth) < 0:
             if chars != local:
-                free(chars)
+                fc_free(chars)
             return NULL
-        m[0] = utf8_encode(chars, depth, self.utf8)
+        m[0] = fc_utf8_encode_kind(4, chars, depth, <unsigned char*>self.utf8)
         if chars != local:
-            free(chars)
+            fc_free(chars)
         return self.utf8
 
     def feed(self, texts):
@@ -272,7 +224,7 @@ cdef class ChunkCounter:
                              "a word of that text, or the dictionary's total, has a "
                              "frequency that is not positive)")
         with nogil:
-            n = utf8_size(buf, total_len)
+            n = fc_utf8_size_ucs4(buf, total_len)
         return n
 
     def feed_block(self, block):
@@ -319,7 +271,7 @@ cdef class ChunkCounter:
                 q = <const unsigned char*>memchr(p + start, 10, n - start)
                 end = q - p if q != NULL else n
                 offsets[i] = w
-                k = utf8_decode_strict(p + start, end - start, buf + w)
+                k = fc_utf8_decode_strict(p + start, end - start, buf + w)
                 if k < 0:
                     ok = False
                     break

@@ -18,10 +18,10 @@ token for token:
   the empty strings full mode yields around whitespace.
 """
 from libc.stdint cimport int32_t, uint8_t
-from libc.stdlib cimport malloc, free
 from libc.string cimport memset, memcpy
 
-from fastcount.segmenter._trie cimport (Trie, FrozenTrie, FrozenRecord, IN_FREQ, IS_WORD, grow,
+from fastcount._native cimport fc_alloc, fc_free, fc_grow, fc_grown_capacity
+from fastcount.segmenter._trie cimport (Trie, FrozenTrie, FrozenRecord, IN_FREQ, IS_WORD,
                                         trie_find, frozen_child, frozen_child_of, frozen_find,
                                         record_node)
 from fastcount.segmenter._hmm cimport is_han, hmm_viterbi, STATE_B, STATE_E, STATE_S
@@ -68,14 +68,14 @@ cdef void cut_context_init(CutContext* ctx, const FrozenTrie* frozen, const Trie
 
 
 cdef void cut_context_free(CutContext* ctx) noexcept nogil:
-    free(ctx.tokens)
-    free(ctx.aux)
-    free(ctx.route_score)
-    free(ctx.route_end)
-    free(ctx.route_record)
-    free(ctx.hmm_back)
-    free(ctx.dag_end)
-    free(ctx.dag_node)
+    fc_free(ctx.tokens)
+    fc_free(ctx.aux)
+    fc_free(ctx.route_score)
+    fc_free(ctx.route_end)
+    fc_free(ctx.route_record)
+    fc_free(ctx.hmm_back)
+    fc_free(ctx.dag_end)
+    fc_free(ctx.dag_node)
     ctx.tokens = NULL
     ctx.aux = NULL
     ctx.route_score = NULL
@@ -88,11 +88,9 @@ cdef void cut_context_free(CutContext* ctx) noexcept nogil:
 
 
 cdef int cut_grow_tokens(CutContext* ctx) noexcept nogil:
-    cdef Py_ssize_t cap = ctx.cap_tokens * 2 if ctx.cap_tokens else 256
-    if grow(<void**>&ctx.tokens, cap * sizeof(Token)):
+    if fc_grow(<void**>&ctx.tokens, &ctx.cap_tokens, ctx.n_tokens + 1, sizeof(Token), 0):
         ctx.error = CUT_NO_MEMORY
         return -1
-    ctx.cap_tokens = cap
     return 0
 
 
@@ -103,16 +101,15 @@ cdef inline int emit_char(CutContext* ctx, Py_ssize_t i) noexcept nogil:
 
 # ---------------------------------------------------------------- DAG and route
 cdef int reserve_route(CutContext* ctx, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t cap
+    cdef Py_ssize_t cap, c0, c1, c2, c3
     if n <= ctx.cap_route:
         return 0
-    cap = n if n > 2 * ctx.cap_route else 2 * ctx.cap_route
-    if cap < 256:
-        cap = 256
-    if (grow(<void**>&ctx.route_score, cap * sizeof(double))
-            or grow(<void**>&ctx.route_end, cap * sizeof(Py_ssize_t))
-            or grow(<void**>&ctx.route_record, cap * sizeof(int32_t))
-            or grow(<void**>&ctx.hmm_back, cap * 5)):  # 4 back pointers and 1 state per character
+    cap = fc_grown_capacity(ctx.cap_route, n, 0)
+    c0 = c1 = c2 = c3 = ctx.cap_route
+    if (cap < 0 or fc_grow(<void**>&ctx.route_score, &c0, cap, sizeof(double), 0)
+            or fc_grow(<void**>&ctx.route_end, &c1, cap, sizeof(Py_ssize_t), 0)
+            or fc_grow(<void**>&ctx.route_record, &c2, cap, sizeof(int32_t), 0)
+            or fc_grow(<void**>&ctx.hmm_back, &c3, cap, 5, 0)):  # 4 back pointers and 1 state per character
         ctx.error = CUT_NO_MEMORY
         return -1
     ctx.cap_route = cap
@@ -328,14 +325,13 @@ cdef int cut_dag_no_hmm(CutContext* ctx, Py_ssize_t b, Py_ssize_t N) noexcept no
 
 # ---------------------------------------------------------------- full mode
 cdef int reserve_dag(CutContext* ctx, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t cap
+    cdef Py_ssize_t cap, c0, c1
     if n <= ctx.cap_dag:
         return 0
-    cap = n if n > 2 * ctx.cap_dag else 2 * ctx.cap_dag
-    if cap < 64:
-        cap = 64
-    if (grow(<void**>&ctx.dag_end, cap * sizeof(Py_ssize_t))
-            or grow(<void**>&ctx.dag_node, cap * sizeof(int32_t))):
+    cap = fc_grown_capacity(ctx.cap_dag, n, 0)
+    c0 = c1 = ctx.cap_dag
+    if (cap < 0 or fc_grow(<void**>&ctx.dag_end, &c0, cap, sizeof(Py_ssize_t), 0)
+            or fc_grow(<void**>&ctx.dag_node, &c1, cap, sizeof(int32_t), 0)):
         ctx.error = CUT_NO_MEMORY
         return -1
     ctx.cap_dag = cap
@@ -343,13 +339,9 @@ cdef int reserve_dag(CutContext* ctx, Py_ssize_t n) noexcept nogil:
 
 
 cdef int aux_append(CutContext* ctx, const Py_UCS4* src, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t cap
-    if ctx.n_aux + n > ctx.cap_aux:
-        cap = 2 * ctx.cap_aux if 2 * ctx.cap_aux > ctx.n_aux + n else ctx.n_aux + n + 64
-        if grow(<void**>&ctx.aux, cap * sizeof(Py_UCS4)):
-            ctx.error = CUT_NO_MEMORY
-            return -1
-        ctx.cap_aux = cap
+    if fc_grow(<void**>&ctx.aux, &ctx.cap_aux, ctx.n_aux + n, sizeof(Py_UCS4), 0):
+        ctx.error = CUT_NO_MEMORY
+        return -1
     memcpy(ctx.aux + ctx.n_aux, src, n * sizeof(Py_UCS4))
     ctx.n_aux += n
     return 0
@@ -454,7 +446,7 @@ cdef int search_grams(CutContext* ctx, Py_ssize_t first) noexcept nogil:
     """cut_for_search: rewrite tokens[first:] adding the 2- and 3-grams with a
     non-zero frequency before each word."""
     cdef Py_ssize_t n = ctx.n_tokens - first, k, i, L
-    cdef Token* words = <Token*>malloc((n if n > 0 else 1) * sizeof(Token))
+    cdef Token* words = <Token*>fc_alloc(n if n > 0 else 1, sizeof(Token))
     cdef Token w
     cdef int32_t r
     if words == NULL:
@@ -470,19 +462,19 @@ cdef int search_grams(CutContext* ctx, Py_ssize_t first) noexcept nogil:
                 r = frozen_find(ctx.frozen, ctx.text + i, 2)
                 if r >= 0 and ctx.frozen.records[r].packed & IS_WORD:
                     if cut_emit(ctx, i, i + 2, ctx.frozen.node[r], TOKEN_SPAN) != 0:
-                        free(words)
+                        fc_free(words)
                         return -1
         if L > 3:
             for i in range(w.start, w.end - 2):
                 r = frozen_find(ctx.frozen, ctx.text + i, 3)
                 if r >= 0 and ctx.frozen.records[r].packed & IS_WORD:
                     if cut_emit(ctx, i, i + 3, ctx.frozen.node[r], TOKEN_SPAN) != 0:
-                        free(words)
+                        fc_free(words)
                         return -1
         if cut_emit(ctx, w.start, w.end, w.node, w.kind) != 0:
-            free(words)
+            fc_free(words)
             return -1
-    free(words)
+    fc_free(words)
     return 0
 
 

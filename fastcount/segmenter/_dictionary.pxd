@@ -5,11 +5,6 @@ from libc.stdint cimport int32_t
 from fastcount.segmenter._trie cimport Trie, FrozenTrie
 from fastcount.segmenter._cut cimport CutContext
 
-# The code points of s into out (room for n), as bytes.decode("utf-8") gives
-# them: their number, or -1 where that decode would fail.
-cdef Py_ssize_t utf8_decode_strict(const unsigned char* s, Py_ssize_t n, Py_UCS4* out) noexcept nogil
-
-
 cdef class Snapshot:
     # Taken under the GIL by Dictionary.read_begin(); the words it shows do
     # not change while it is alive; drop it to end the reading.

@@ -10,7 +10,6 @@ from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_Substring,
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int32_t, int64_t, uint32_t
-from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memset, memcpy
 from libc.math cimport NAN
 
@@ -18,6 +17,7 @@ import math
 
 from jieba import finalseg as _finalseg
 
+from fastcount._native cimport fc_alloc, fc_free, fc_grow, fc_utf8_decode_strict
 from fastcount.segmenter._trie cimport (ABSENT, ROOT_SPAN, IN_FREQ, TrieEdge, FrozenRecord,
                                         trie_init, trie_free, trie_reserve, trie_drop_edges,
                                         trie_path, trie_child, trie_node_chars, frozen_build,
@@ -39,45 +39,6 @@ cdef inline bint is_bspace(unsigned char c) noexcept nogil:
     return c == 32 or (9 <= c <= 13)
 
 
-cdef Py_ssize_t utf8_decode_strict(const unsigned char* s, Py_ssize_t n, Py_UCS4* out) noexcept nogil:
-    cdef Py_ssize_t i = 0, k = 0
-    cdef unsigned char b0, b1
-    cdef uint32_t c
-    while i < n:
-        b0 = s[i]
-        if b0 < 0x80:
-            out[k] = b0
-            i += 1
-        elif 0xC2 <= b0 <= 0xDF:
-            if i + 1 >= n or (s[i + 1] & 0xC0) != 0x80:
-                return -1
-            out[k] = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F)
-            i += 2
-        elif 0xE0 <= b0 <= 0xEF:
-            if i + 2 >= n:
-                return -1
-            b1 = s[i + 1]
-            if ((b1 & 0xC0) != 0x80 or (s[i + 2] & 0xC0) != 0x80
-                    or (b0 == 0xE0 and b1 < 0xA0) or (b0 == 0xED and b1 > 0x9F)):
-                return -1      # overlong, or a surrogate
-            out[k] = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (s[i + 2] & 0x3F)
-            i += 3
-        elif 0xF0 <= b0 <= 0xF4:
-            if i + 3 >= n:
-                return -1
-            b1 = s[i + 1]
-            if ((b1 & 0xC0) != 0x80 or (s[i + 2] & 0xC0) != 0x80 or (s[i + 3] & 0xC0) != 0x80
-                    or (b0 == 0xF0 and b1 < 0x90) or (b0 == 0xF4 and b1 > 0x8F)):
-                return -1
-            c = ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F)
-            out[k] = c
-            i += 4
-        else:
-            return -1
-        k += 1
-    return k
-
-
 cdef int parse_dict(Trie* t, const unsigned char* data, Py_ssize_t size, int64_t* total) noexcept nogil:
     """jieba's gen_pfdict for files of plain lines `word freq [tag]` (freq:
     1 to 18 ASCII digits): 0 ok, 1 a line needs Python's own parse (t is
@@ -87,7 +48,6 @@ cdef int parse_dict(Trie* t, const unsigned char* data, Py_ssize_t size, int64_t
     cdef int32_t node
     cdef Py_UCS4* word = NULL
     cdef Py_ssize_t cap_word = 0
-    cdef void* p
     total[0] = 0
     while pos < size:
         e = pos
@@ -105,56 +65,52 @@ cdef int parse_dict(Trie* t, const unsigned char* data, Py_ssize_t size, int64_t
         while w < b and data[w] != 32:
             w += 1
         if w == a or w == b:
-            free(word)
+            fc_free(word)
             return 1
         i = w + 1
         f = 0
         while i < b and data[i] != 32:
             if not (48 <= data[i] <= 57) or i - (w + 1) >= 18:
-                free(word)
+                fc_free(word)
                 return 1
             f = f * 10 + (data[i] - 48)
             i += 1
         if i == w + 1:
-            free(word)
+            fc_free(word)
             return 1
-        if w - a > cap_word:
-            cap_word = 2 * (w - a)
-            p = realloc(word, cap_word * sizeof(Py_UCS4))
-            if p == NULL:
-                free(word)
-                return -1
-            word = <Py_UCS4*>p
-        n_word = utf8_decode_strict(data + a, w - a, word)
+        if fc_grow(<void**>&word, &cap_word, w - a, sizeof(Py_UCS4), 0):
+            fc_free(word)
+            return -1
+        n_word = fc_utf8_decode_strict(data + a, w - a, word)
         if n_word < 0:
-            free(word)
+            fc_free(word)
             return 1
         # lfreq[word] = freq, then its prefixes not yet in lfreq get 0
         node = trie_path(t, word, n_word, True)
         if node < 0:
-            free(word)
+            fc_free(word)
             return -1
         t.freq[node] = f
         total[0] += f
         if total[0] > (<int64_t>1 << 62):
-            free(word)
+            fc_free(word)
             return 1
-    free(word)
+    fc_free(word)
     return 0
 
 
 # ---------------------------------------------------------------- Python side
 cdef Py_UCS4* to_ucs4(str s, Py_ssize_t* n) except? NULL:
-    """A malloc'ed copy of s's code points (free() it); n gets the length."""
+    """A copy of s's code points (fc_free() it); n gets the length."""
     cdef Py_ssize_t L = PyUnicode_GET_LENGTH(s)
-    cdef Py_UCS4* buf = <Py_UCS4*>malloc((L + 1) * sizeof(Py_UCS4))
+    cdef Py_UCS4* buf = <Py_UCS4*>fc_alloc(L + 1, sizeof(Py_UCS4))
     if buf == NULL:
         raise MemoryError()
     if L:
         try:
             PyUnicode_AsUCS4(s, buf, L + 1, 0)
         except BaseException:
-            free(buf)
+            fc_free(buf)
             raise
     n[0] = L
     return buf
@@ -233,7 +189,7 @@ cdef class Dictionary:
         self.frozen_stale = True
         self._can_raise_version = -1
         cut_context_init(&self._short_context, &self.frozen, NULL, 0.0)
-        self._short_text = <Py_UCS4*>malloc((SHORT_TEXT + 1) * sizeof(Py_UCS4))
+        self._short_text = <Py_UCS4*>fc_alloc(SHORT_TEXT + 1, sizeof(Py_UCS4))
         if self._short_text == NULL:
             raise MemoryError()
         self._total = 0
@@ -246,7 +202,7 @@ cdef class Dictionary:
         trie_free(&self.force_split)
         frozen_free(&self.frozen)
         cut_context_free(&self._short_context)
-        free(self._short_text)
+        fc_free(self._short_text)
 
     cdef Snapshot read_begin(self):
         """The words as they are now, for cuts without the GIL (Force_Split_Words
@@ -299,7 +255,7 @@ cdef class Dictionary:
                 continue
             buf = to_ucs4(w, &n)
             node = trie_path(&self.force_split, buf, n, False)
-            free(buf)
+            fc_free(buf)
             if node < 0:
                 raise MemoryError()
             self.force_split.freq[node] = 1
@@ -363,7 +319,7 @@ cdef class Dictionary:
             f = as_freq(value, word)
             buf = to_ucs4(word, &n)
             node = trie_path(&self.trie, buf, n, False)
-            free(buf)
+            fc_free(buf)
             if node < 0:
                 raise MemoryError()
             self.trie.freq[node] = f
@@ -396,7 +352,7 @@ cdef class Dictionary:
                         raise MemoryError()
                     frozen_set_freq(&self.frozen, r, self.trie.freq[m])
         finally:
-            free(buf)
+            fc_free(buf)
         self.total = new_total
 
     cdef int32_t _record_in_freq(self, str word) except -2:
@@ -407,7 +363,7 @@ cdef class Dictionary:
         self._freeze()
         buf = to_ucs4(word, &n)
         r = frozen_find(&self.frozen, buf, n)
-        free(buf)
+        fc_free(buf)
         if r < 0 or not (self.frozen.records[r].packed & IN_FREQ):
             return -1
         return r
@@ -468,14 +424,14 @@ cdef class Dictionary:
         if not 0 <= node < self.trie.n_nodes:
             raise IndexError(f"no trie node {node}")
         cdef Py_ssize_t n = trie_node_chars(&self.trie, <int32_t>node, NULL, 0)
-        cdef Py_UCS4* buf = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
+        cdef Py_UCS4* buf = <Py_UCS4*>fc_alloc(n + 1, sizeof(Py_UCS4))
         if buf == NULL:
             raise MemoryError()
         trie_node_chars(&self.trie, <int32_t>node, buf, n)
         try:
             return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n)
         finally:
-            free(buf)
+            fc_free(buf)
 
     def cut(self, str sentence not None, bint cut_all=False, bint HMM=True, bint search=False):
         """The tokens of jieba's ``cut`` (or ``cut_for_search`` when search)
@@ -524,7 +480,7 @@ cdef class Dictionary:
                 raise_cut_error(error)
             return tokens_to_list(ctx, sentence)
         finally:
-            free(<void*>ctx.text)
+            fc_free(<void*>ctx.text)
             cut_context_free(ctx)
 
     def dumps(self):

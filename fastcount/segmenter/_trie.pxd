@@ -136,9 +136,6 @@ cdef inline int32_t record_node(const FrozenTrie* z, int32_t r) noexcept nogil:
     return z.node[r] if r >= 0 else -1
 
 
-# realloc *p to nbytes; -1 (*p unchanged and valid) when out of memory.
-cdef int grow(void** p, size_t nbytes) noexcept nogil
-
 # The master trie. 0 ok, -1 out of memory (t is then empty).
 cdef int trie_init(Trie* t, bint with_root) noexcept nogil
 cdef void trie_free(Trie* t) noexcept nogil

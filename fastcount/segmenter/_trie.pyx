@@ -2,16 +2,36 @@
 """The dictionary's tries: building and changing the master trie, and laying
 it out as the frozen trie the segmenter reads (see ``_trie.pxd``)."""
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, realloc, free, qsort
+from libc.stdlib cimport qsort
 from libc.string cimport memset, memcpy
 from libc.math cimport log, NAN
 
+from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow, fc_grown_capacity
 
-cdef int grow(void** p, size_t nbytes) noexcept nogil:
-    cdef void* q = realloc(p[0], nbytes)
-    if q == NULL:
+cdef enum:
+    MAX_NODES = 0x40000000      # node and record ids are int32, shifted left by 21 in edge keys
+
+
+cdef int grow_arrays(void** a, void** b, void** c, int32_t* capacity, Py_ssize_t need,
+                     size_t size_a, size_t size_b, size_t size_c) noexcept nogil:
+    """Grow up to three arrays that share one capacity (c may be NULL) to
+    hold `need` items; 0 ok, -1 out of memory or too many nodes (capacity
+    unchanged; the arrays stay valid)."""
+    cdef Py_ssize_t new_cap = fc_grown_capacity(capacity[0], need, 0), cap
+    if new_cap < 0 or need > MAX_NODES:
         return -1
-    p[0] = q
+    if new_cap > MAX_NODES:
+        new_cap = MAX_NODES
+    cap = capacity[0]
+    if fc_grow(a, &cap, new_cap, size_a, 0):
+        return -1
+    cap = capacity[0]
+    if fc_grow(b, &cap, new_cap, size_b, 0):
+        return -1
+    cap = capacity[0]
+    if c != NULL and fc_grow(c, &cap, new_cap, size_c, 0):
+        return -1
+    capacity[0] = <int32_t>new_cap
     return 0
 
 
@@ -22,17 +42,17 @@ cdef int grow(void** p, size_t nbytes) noexcept nogil:
 cdef int trie_init(Trie* t, bint with_root) noexcept nogil:
     memset(t, 0, sizeof(Trie))
     if with_root:
-        t.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
+        t.root = <int32_t*>fc_alloc(ROOT_SPAN, sizeof(int32_t))
         if t.root == NULL:
             return -1
         memset(t.root, 0xFF, ROOT_SPAN * sizeof(int32_t))
     t.mask = 1023
     t.shift = 64 - 10
-    t.edges = <TrieEdge*>malloc(1024 * sizeof(TrieEdge))
+    t.edges = <TrieEdge*>fc_alloc(1024, sizeof(TrieEdge))
     t.capacity = 1024
-    t.parent = <int32_t*>malloc(t.capacity * sizeof(int32_t))
-    t.code = <int32_t*>malloc(t.capacity * sizeof(int32_t))
-    t.freq = <int64_t*>malloc(t.capacity * sizeof(int64_t))
+    t.parent = <int32_t*>fc_alloc(t.capacity, sizeof(int32_t))
+    t.code = <int32_t*>fc_alloc(t.capacity, sizeof(int32_t))
+    t.freq = <int64_t*>fc_alloc(t.capacity, sizeof(int64_t))
     if t.edges == NULL or t.parent == NULL or t.code == NULL or t.freq == NULL:
         trie_free(t)
         return -1
@@ -45,11 +65,11 @@ cdef int trie_init(Trie* t, bint with_root) noexcept nogil:
 
 
 cdef void trie_free(Trie* t) noexcept nogil:
-    free(t.root)
-    free(t.edges)
-    free(t.parent)
-    free(t.code)
-    free(t.freq)
+    fc_free(t.root)
+    fc_free(t.edges)
+    fc_free(t.parent)
+    fc_free(t.code)
+    fc_free(t.freq)
     memset(t, 0, sizeof(Trie))
 
 
@@ -88,7 +108,7 @@ cdef int trie_build_edges(Trie* t, uint64_t size) noexcept nogil:
     while slots < size or slots < 2 * <uint64_t>t.n_nodes:
         slots *= 2
         bits += 1
-    e = <TrieEdge*>malloc(slots * sizeof(TrieEdge))
+    e = <TrieEdge*>fc_alloc(slots, sizeof(TrieEdge))
     if e == NULL:
         return -1
     memset(e, 0xFF, slots * sizeof(TrieEdge))
@@ -100,7 +120,7 @@ cdef int trie_build_edges(Trie* t, uint64_t size) noexcept nogil:
         else:
             edge_put(e, slots - 1, 64 - bits, ((<uint64_t>t.parent[k]) << 21) | <uint64_t>t.code[k], k)
             n_edges += 1
-    free(t.edges)
+    fc_free(t.edges)
     t.edges = e
     t.mask = slots - 1
     t.shift = 64 - bits
@@ -109,24 +129,16 @@ cdef int trie_build_edges(Trie* t, uint64_t size) noexcept nogil:
 
 
 cdef void trie_drop_edges(Trie* t) noexcept nogil:
-    free(t.edges)
+    fc_free(t.edges)
     t.edges = NULL
     t.n_edges = 0
 
 
 cdef int trie_reserve(Trie* t, Py_ssize_t capacity) noexcept nogil:
-    cdef Py_ssize_t cap = t.capacity
-    if capacity <= cap:
+    if capacity <= t.capacity:
         return 0
-    if capacity > 0x40000000:
-        return -1
-    while cap < capacity:
-        cap *= 2
-    if (grow(<void**>&t.parent, cap * sizeof(int32_t)) or grow(<void**>&t.code, cap * sizeof(int32_t))
-            or grow(<void**>&t.freq, cap * sizeof(int64_t))):
-        return -1
-    t.capacity = <int32_t>cap
-    return 0
+    return grow_arrays(<void**>&t.parent, <void**>&t.code, <void**>&t.freq, &t.capacity, capacity,
+                       sizeof(int32_t), sizeof(int32_t), sizeof(int64_t))
 
 
 cdef int32_t trie_add_child(Trie* t, int32_t node, Py_UCS4 c) noexcept nogil:
@@ -179,10 +191,10 @@ cdef inline double log_freq(int64_t f) noexcept nogil:
 
 # ---------------------------------------------------------------- frozen trie
 cdef void frozen_free(FrozenTrie* z) noexcept nogil:
-    free(z.records)
-    free(z.node)
-    free(z.root)
-    free(z.edges)
+    fc_free(z.records)
+    fc_free(z.node)
+    fc_free(z.root)
+    fc_free(z.edges)
     memset(z, 0, sizeof(FrozenTrie))
 
 
@@ -192,14 +204,14 @@ cdef int frozen_edge_put(FrozenTrie* z, int32_t r, uint32_t c, int32_t child) no
     cdef TrieEdge* e
     if (z.n_edges + 1) * 2 > <Py_ssize_t>(z.edge_mask + 1):
         size = (z.edge_mask + 1) * 2
-        e = <TrieEdge*>malloc(size * sizeof(TrieEdge))
+        e = <TrieEdge*>fc_alloc(size, sizeof(TrieEdge))
         if e == NULL:
             return -1
         memset(e, 0xFF, size * sizeof(TrieEdge))
         for i in range(z.edge_mask + 1):
             if z.edges[i].key != EMPTY_KEY:
                 edge_put(e, size - 1, z.edge_shift - 1, z.edges[i].key, z.edges[i].child)
-        free(z.edges)
+        fc_free(z.edges)
         z.edges = e
         z.edge_mask = size - 1
         z.edge_shift -= 1
@@ -211,17 +223,14 @@ cdef int frozen_edge_put(FrozenTrie* z, int32_t r, uint32_t c, int32_t child) no
 cdef int32_t frozen_add_child(FrozenTrie* z, int32_t r, uint32_t c, int32_t node) noexcept nogil:
     """r's children then move to z.edges, since the new record cannot sit
     next to its siblings."""
-    cdef int32_t k = frozen_child(z, r, c), j, cap
+    cdef int32_t k = frozen_child(z, r, c), j
     cdef uint32_t n_children
     if k >= 0:
         return k
-    if z.n_records == z.capacity:
-        if z.capacity >= 0x40000000:
-            return -1
-        cap = 2 * z.capacity
-        if grow(<void**>&z.records, cap * sizeof(FrozenRecord)) or grow(<void**>&z.node, cap * sizeof(int32_t)):
-            return -1
-        z.capacity = cap
+    if z.n_records == z.capacity and grow_arrays(
+            <void**>&z.records, <void**>&z.node, NULL, &z.capacity, <Py_ssize_t>z.n_records + 1,
+            sizeof(FrozenRecord), sizeof(int32_t), 0) != 0:
+        return -1
     n_children = z.records[r].packed >> CHILDREN_SHIFT
     if n_children != MANY_CHILDREN:
         for j in range(z.records[r].first_child, z.records[r].first_child + <int32_t>n_children):
@@ -257,16 +266,16 @@ cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
 
 cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil:
     cdef int32_t n = t.n_nodes
-    cdef int32_t* start = <int32_t*>calloc(n + 1, sizeof(int32_t))
-    cdef uint64_t* children = <uint64_t*>malloc((n if n > 1 else 1) * sizeof(uint64_t))
-    cdef int32_t* fill = <int32_t*>malloc((n + 1) * sizeof(int32_t))
+    cdef int32_t* start = <int32_t*>fc_calloc(n + 1, sizeof(int32_t))
+    cdef uint64_t* children = <uint64_t*>fc_alloc(n if n > 1 else 1, sizeof(uint64_t))
+    cdef int32_t* fill = <int32_t*>fc_alloc(n + 1, sizeof(int32_t))
     cdef int r = -1
     frozen_free(z)
     if start != NULL and children != NULL and fill != NULL:
         r = frozen_lay_out(t, z, start, children, fill)
-    free(start)
-    free(children)
-    free(fill)
+    fc_free(start)
+    fc_free(children)
+    fc_free(fill)
     if r != 0:
         frozen_free(z)
     return r
@@ -279,9 +288,9 @@ cdef int frozen_lay_out(const Trie* t, FrozenTrie* z, int32_t* start, uint64_t* 
     cdef int32_t n = t.n_nodes, k, p, r, nxt, m, j
     cdef uint64_t key, size, n_hashed
     cdef int bits
-    z.records = <FrozenRecord*>malloc(n * sizeof(FrozenRecord))
-    z.node = <int32_t*>malloc(n * sizeof(int32_t))
-    z.root = <int32_t*>malloc(ROOT_SPAN * sizeof(int32_t))
+    z.records = <FrozenRecord*>fc_alloc(n, sizeof(FrozenRecord))
+    z.node = <int32_t*>fc_alloc(n, sizeof(int32_t))
+    z.root = <int32_t*>fc_alloc(ROOT_SPAN, sizeof(int32_t))
     if z.records == NULL or z.root == NULL or z.node == NULL:
         return -1
     # children of each node, grouped by parent (counting sort), as
@@ -321,7 +330,7 @@ cdef int frozen_lay_out(const Trie* t, FrozenTrie* z, int32_t* start, uint64_t* 
     while size < 2 * n_hashed:
         size *= 2
         bits += 1
-    z.edges = <TrieEdge*>malloc(size * sizeof(TrieEdge))
+    z.edges = <TrieEdge*>fc_alloc(size, sizeof(TrieEdge))
     if z.edges == NULL:
         return -1
     memset(z.edges, 0xFF, size * sizeof(TrieEdge))
