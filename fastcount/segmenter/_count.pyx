@@ -140,7 +140,7 @@ cdef class ChunkCounter:
                 if record >= 0:
                     key = ctx.frozen.node[record]
                 else:
-                    if self._utf8_room(n) < 0:
+                    if self._utf8_room(n + 1) < 0:     # + 1: never NULL, even for ""
                         return COUNT_NO_MEMORY
                     m = fc_utf8_encode_kind(4, p, n, <unsigned char*>self.utf8)
                     vid = fc_vocab_intern_trusted(&self.vocab.table, self.utf8, m)
@@ -164,29 +164,33 @@ cdef class ChunkCounter:
         """Room in self.utf8 for the UTF-8 of n code points; -1 out of memory."""
         return fc_grow(<void**>&self.utf8, &self.cap_utf8, fc_utf8_max_size(4, n), 1, 0)
 
-    cdef const char* _word(self, Snapshot snapshot, int64_t key, Py_ssize_t* m) noexcept nogil:
-        """The UTF-8 of counted word ``key`` (a trie node, or ``-1 - id`` in
-        this counter's Vocab) and its size in ``m``; the bytes stay valid
-        until the next call. NULL when out of memory."""
+    cdef int _word(self, Snapshot snapshot, int64_t key, const char** word, Py_ssize_t* m) noexcept nogil:
+        """Point ``word`` at the UTF-8 of counted word ``key`` (a trie node,
+        or ``-1 - id`` in this counter's Vocab), its size in ``m``; the bytes
+        stay valid until the next call. 0 ok, -1 out of memory."""
         cdef Py_UCS4 local[64]
         cdef Py_UCS4* chars = local
         cdef Py_ssize_t depth
         if key < 0:
-            return fc_vocab_word(&self.vocab.table, -1 - key, m)
+            word[0] = fc_vocab_word(&self.vocab.table, -1 - key, m)
+            if m[0] == 0:
+                word[0] = ""    # full mode's empty token: the vocabulary may have no arena yet
+            return 0
         depth = snapshot.node_chars(<int32_t>key, local, 64)
         if depth > 64:  # a long dictionary word: rare
             chars = <Py_UCS4*>fc_alloc(depth, sizeof(Py_UCS4))
             if chars == NULL:
-                return NULL
+                return -1
             snapshot.node_chars(<int32_t>key, chars, depth)
         if self._utf8_room(depth) < 0:
             if chars != local:
                 fc_free(chars)
-            return NULL
+            return -1
         m[0] = fc_utf8_encode_kind(4, chars, depth, <unsigned char*>self.utf8)
         if chars != local:
             fc_free(chars)
-        return self.utf8
+        word[0] = self.utf8
+        return 0
 
     def feed(self, texts):
         """Segment and count every str of ``texts`` (a list or other sequence);
@@ -370,11 +374,13 @@ cdef class ChunkCounter:
             with nogil:
                 for k in range(self.n_order):
                     key = self.order[k]
-                    p = self._word(snapshot, key, &m)
+                    if self._word(snapshot, key, &p, &m) < 0:
+                        wid = -1
+                        break
                     # a word added to the dictionary while counting may
                     # also have been counted under a vocabulary id:
                     # interning merges the two
-                    wid = fc_vocab_intern_trusted(&out.table, p, m) if p != NULL else -1
+                    wid = fc_vocab_intern_trusted(&out.table, p, m)
                     if wid < 0:
                         break
                     by_id[wid] += fc_table_get(&self.counts.table, key)

@@ -141,3 +141,16 @@ def test_feed_block_gives_back_what_it_does_not_decode(force_split_guard):
         assert c.feed_block(block) == -1
     assert counted(c) == []
     assert c.feed_block(Block("北京\n上海".encode(), "x", 1, "utf-8", "strict", None)) == 2
+
+
+@pytest.mark.parametrize("texts", [[" "], [" 我们"], ["\t中国 ", "a b"], ["", " "]])
+def test_full_mode_counts_the_empty_token(jt, texts):
+    # full mode yields "" around whitespace, possibly as the first token counted
+    c = native_counter(cut_all=True)
+    c.feed(texts)
+    assert counted(c) == list(reference_counts(jt, texts, cut_all=True).items())
+    block = native_counter(cut_all=True)
+    assert block.feed_block(Block("\n".join(texts).encode(), "x", 1, "utf-8", "strict", None)) == len(texts)
+    assert counted(block) == counted(c)
+    assert dict(fastcount.count_words(texts, cut_all=True, workers=2)) == dict(
+        reference_counts(jt, texts, cut_all=True))
