@@ -37,7 +37,7 @@ import threading
 import time
 import traceback
 from multiprocessing.connection import wait
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 
 from fastcount import io as fio
 from fastcount.chunks import Chunk, chunk_texts, text_sizes
@@ -190,32 +190,56 @@ def count_in_threads(
     todo: "queue.Queue" = queue.Queue(maxsize=n)
     lock = threading.Lock()  # over the progress
     results: list = [None] * n
-    errors: List[BaseException] = []
+    #: (chunk id, exception): what the threads raised; -1: on no chunk
+    errors: List[Tuple[int, BaseException]] = []
+    settled: set = set()  # ids of the chunks counted, or failed
     stop = threading.Event()  # set on an error or Ctrl-C: no more chunks
     finished = threading.Semaphore(0)
 
     def work(i: int) -> None:
+        chunk_id = -1
         try:
             counter = factory()
             marks = []
             while True:
                 item = todo.get()
-                if item is None or stop.is_set():
+                if item is None:
                     break
                 chunk_id, chunk = item
+                if stop.is_set() and not before_first_error(chunk_id):
+                    break
                 marks.append((chunk_id, counter.seen()))
                 feed_chunk(counter, factory, chunk)
                 with lock:
                     progress.done(chunk)
+                    settled.add(chunk_id)
+                chunk_id = -1
             if stop.is_set():
                 return
             # built here, in parallel and while its data is in this core's caches
             results[i] = factory.partial(counter, marks)
         except BaseException as exc:  # re-raised by the caller's thread
-            errors.append(exc)
+            with lock:
+                errors.append((chunk_id, exc))
+                settled.add(chunk_id)
             stop.set()
         finally:
             finished.release()
+
+    def before_first_error(chunk_id: int) -> bool:
+        with lock:
+            return bool(errors) and chunk_id < min(failed for failed, _ in errors)
+
+    def first_error() -> BaseException:
+        # The error of the first chunk that fails, not of the first to fail
+        # in time: the chunks before it are all taken (in order); wait for
+        # them to be counted, or to fail first.
+        while True:
+            with lock:
+                first = min(chunk_id for chunk_id, _ in errors)
+                if all(chunk_id in settled for chunk_id in range(first)):
+                    return next(exc for chunk_id, exc in errors if chunk_id == first)
+            time.sleep(0.01)
 
     def put(item) -> bool:
         # timed waits, so that Ctrl-C gets through; False once a thread failed
@@ -248,6 +272,8 @@ def count_in_threads(
         while done < n and not stop.is_set():
             done += finished.acquire(timeout=0.1)
         ok = not errors
+        if errors:
+            raise first_error()
     finally:
         if not ok:
             # the threads stop after the chunk they are counting; one
@@ -262,8 +288,6 @@ def count_in_threads(
         for thread in threads:
             if thread.ident is not None:
                 thread.join(None if ok else max(0.0, deadline - time.monotonic()))
-    if errors:
-        raise errors[0]
     return results
 
 
@@ -457,14 +481,16 @@ def count_in_processes(
 def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
     n = len(procs)
     source = enumerate(chunks)  # chunk ids: global, increasing
-    given: List[collections.deque] = [collections.deque() for _ in range(n)]  # oldest is being counted
+    # (chunk id, chunk) given to each worker, oldest (being counted) first
+    given: List[collections.deque] = [collections.deque() for _ in range(n)]
     results: dict = {}  # worker -> its partial
+    failures: dict = {}  # worker -> (chunk id or -1, chunk or None, its error message)
     receive_seconds = 0.0
     exhausted = False
 
     def give(i: int) -> None:
         nonlocal exhausted
-        while not exhausted and len(given[i]) < _CREDIT:
+        while not exhausted and not failures and len(given[i]) < _CREDIT:
             item = next(source, None)  # the parent reads the input here
             if item is None:
                 exhausted = True
@@ -472,40 +498,55 @@ def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
                     sender.queue.put(None)  # after its chunks, each worker finishes
                 return
             chunk_id, chunk = item
-            given[i].append(chunk)
+            given[i].append(item)
             senders[i].queue.put((chunk_id, chunk.parts))
 
-    def died(i: int):
-        _died(procs[i], given[i][0] if given[i] else None)
+    def oldest(i: int) -> tuple:
+        return given[i][0] if given[i] else (-1, None)
+
+    def waited_for(i: int) -> bool:
+        # After a failure, only workers holding an earlier chunk, which may
+        # fail first: the error reported is that of the first failing chunk.
+        if i in results or i in failures:
+            return False
+        if not failures:
+            return True
+        first = min(chunk_id for chunk_id, _, _ in failures.values())
+        return any(chunk_id < first for chunk_id, _ in given[i])
 
     for i in range(n):
         give(i)
     by_conn = {conn: i for i, conn in enumerate(conns)}
     by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
-    while len(results) < n:
-        waiting = [i for i in range(n) if i not in results]
+    while True:
+        waiting = [i for i in range(n) if waited_for(i)]
+        if not waiting:
+            break
         ready = wait([conns[i] for i in waiting] + [procs[i].sentinel for i in waiting])
         for obj in ready:
             i = by_conn.get(obj)
             if i is None:
                 i = by_sentinel[obj]
-                if i not in results and not conns[i].poll():
-                    died(i)
+                if i not in results and i not in failures and not conns[i].poll():
+                    _died(procs[i], oldest(i)[1])
                 continue
             t0 = time.perf_counter()
             try:
                 msg = obj.recv()
             except (EOFError, ConnectionResetError):  # which one depends on timing
-                died(i)
+                _died(procs[i], oldest(i)[1])
             kind = msg[0]
             if kind == "done":
-                progress.done(given[i].popleft())
+                progress.done(given[i].popleft()[1])
                 give(i)
             elif kind == "result":
                 results[i] = msg[1]
                 receive_seconds += time.perf_counter() - t0
             else:  # "error"
-                _raise_remote(given[i][0] if given[i] else None, *msg[1:])
+                failures[i] = (*oldest(i), msg[1:])
+    if failures:
+        _, chunk, message = min(failures.values(), key=lambda failure: failure[0])
+        _raise_remote(chunk, *message)
     return [results[i] for i in range(n)], receive_seconds
 
 

@@ -312,6 +312,22 @@ def test_tokenizer_error_names_the_item(workers):
     assert any("item 13 of the source" in note for note in info.value.__notes__)
 
 
+def _slow_boom(text):
+    if "SLOW" in text:
+        time.sleep(0.5)  # the next chunk fails first, in time
+    return _boom(text)
+
+
+@pytest.mark.parametrize("backend", ["threads", "processes"])
+def test_the_first_failing_chunk_is_reported(backend):
+    # Not the first failure in time: the same error however the chunks run.
+    # chunk 0 fails late; a worker holds two chunks at a time (processes)
+    texts = ["SLOW BOOM", "a b", "a b", "BOOM"] + ["a b"] * 20
+    with pytest.raises(ValueError, match="cannot cut 'SLOW BOOM'") as info:
+        count_words(texts, _slow_boom, workers=2, chunk_size=1, backend=backend)
+    assert any("item 0 of the source" in note for note in info.value.__notes__)
+
+
 def test_unpicklable_exception_still_reaches_the_caller():
     with pytest.raises(WorkerError, match="_Unpicklable: x") as info:
         count_words(["a"] * 10, _raise_unpicklable, workers=2, chunk_size=1)
