@@ -11,11 +11,12 @@ at least one run per thread of the cluster. Each run is a chain of tasks,
 one per partition, that counts its partitions one after another into one
 chunk counter held by the worker, as a ``count_words`` worker counts its
 chunks (:class:`_RunningCount`): no partition's counts become a
-:class:`fastcount.Counter` of their own to be merged into another. The
-chains' counts, as Counters, are then summed in a tree of merges on the
-workers (``split_every`` per merge), in order, so the client
-receives one merged result, already cut by ``min_count``/``top``, its words
-in order of first sight. A worker that dies is no problem: Dask recomputes
+table of their own to be merged into another. The chains' counts, as
+partial counts (words as a :class:`fastcount.Vocab`, counts by id), are then
+summed in a tree of merges on the workers (``split_every`` per merge), in
+order, with the merge ``count_words`` uses (:mod:`fastcount.merge`), so the
+client receives one :class:`fastcount.Counter`, already cut by
+``min_count``/``top``, its words in order of first sight. A worker that dies is no problem: Dask recomputes
 the tasks whose results it held, from the start of the chains it held, and
 no partition is counted twice or lost.
 
@@ -43,7 +44,7 @@ from typing import Any, Iterable, Iterator, Optional, Union
 
 from fastcount import io as fio
 
-__all__ = ["count_words_dask", "count_words_delayed"]
+__all__ = ["count_words_dask", "count_words_delayed", "require"]
 
 _EXTRA_HINT = "pip install 'fastcount[dask]'"
 #: Default bytes per partition for uncompressed files: big enough that a task
@@ -52,26 +53,31 @@ _EXTRA_HINT = "pip install 'fastcount[dask]'"
 DEFAULT_BLOCKSIZE = "64 MiB"
 
 
-def _import_dask():
-    """Import dask.bag, or raise ImportError naming the extra to install."""
+def require(cluster: bool = False):
+    """Import Dask's bag, and ``distributed`` too with ``cluster``; return
+    the ``dask`` module, or raise ImportError naming the extra to install."""
     try:
         import dask
         import dask.bag
     except ImportError as exc:
-        raise ImportError(
-            f"fastcount.dask needs Dask's bag: {_EXTRA_HINT} ({exc})"
-        ) from exc
+        raise ImportError(f"fastcount.dask needs Dask's bag: {_EXTRA_HINT} ({exc})") from exc
+    if cluster:
+        try:
+            import distributed  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(
+                f"fastcount.dask needs dask.distributed to use a cluster: {_EXTRA_HINT} ({exc})"
+            ) from exc
     return dask
 
 
 # ---------------------------------------------------------------- worker side
 
 
-#: Bytes (or characters) of text per batch fed to a chunk counter. Dask's
-#: workers run with MALLOC_TRIM_THRESHOLD_=65536, under which the memory of
-#: each batch goes back to the system and is faulted in again for the next:
-#: measured on a 4 MB partition, counting in 1 MiB batches took 80 ms, in
-#: count_words' 256 KiB chunks 90 ms (81 ms either way without the setting).
+#: Bytes (or characters) of text per batch fed to a chunk counter: larger
+#: than count_words' chunks, as Dask's workers run with a low
+#: MALLOC_TRIM_THRESHOLD_, under which a batch's memory goes back to the
+#: system and is faulted in again for the next.
 _BATCH = 1 << 20
 
 
@@ -89,13 +95,13 @@ class _RunningCount:
     chain's counts with it, and Dask reruns the chain from its start.
 
     It pickles (sent to another worker, spilled to disk) as the
-    :class:`fastcount.Counter` of its counts so far, which the receiving
-    process counts on top of; a spent count pickles as spent.
+    :class:`fastcount.merge.PartialCount` of its counts so far, which the
+    receiving process counts on top of; a spent count pickles as spent.
     """
 
     def __init__(self, factory, base=None, spent=None):
         self._factory = factory
-        self._base = base  # a Counter of the counts this one arrived with, or None
+        self._base = base  # a PartialCount of the counts this one arrived with, or None
         self._counter = None  # the chunk counter, made on first use
         # Held while counts are taken over or read: never while counting,
         # which only a count that nothing else can see yet does.
@@ -128,25 +134,18 @@ class _RunningCount:
         """Mark the counts taken from this one incomplete: ``exc`` is raised on reuse."""
         self._spent = exc
 
-    def counts(self):
-        """A new :class:`fastcount.Counter` of the counts so far, in order of
-        first sight (built from the chunk counter's words in C, with no str
-        per word; the chunk counter is left as it is, as a count may be
-        pickled more than once)."""
-        from fastcount.counter import Counter
+    def partial(self):
+        """A new :class:`fastcount.merge.PartialCount` of the counts so far,
+        in order of first sight (the chunk counter is left as it is: a count
+        may be pickled more than once)."""
+        from fastcount.merge import merge_partials
 
         with self._lock:
             self._check()
-            ours = None
+            parts = [] if self._base is None else [self._base]
             if self._counter is not None:
-                ours = Counter.from_vocab(*self._counter.vocab_result())
-            if self._base is None:
-                return ours if ours is not None else Counter()
-            total = Counter()
-            total.update(self._base)
-            if ours is not None:
-                total.update(ours)
-        return total
+                parts.append(self._factory.partial(self._counter, None))
+        return merge_partials(parts) if parts else _empty_partial()
 
     def _check(self) -> None:
         if self._spent is not None:
@@ -157,7 +156,16 @@ class _RunningCount:
             spent = self._spent
         if spent is not None:  # as a RuntimeError: the error itself may not pickle
             return _RunningCount, (self._factory, None, RuntimeError(f"{type(spent).__name__}: {spent}"))
-        return _RunningCount, (self._factory, self.counts())
+        return _RunningCount, (self._factory, self.partial())
+
+
+def _empty_partial():
+    import numpy as np
+
+    from fastcount import Vocab
+    from fastcount.merge import PartialCount
+
+    return PartialCount(Vocab(), np.zeros(0, dtype=np.int64))
 
 
 def _link(prev: Optional[_RunningCount], factory, batches: Iterator) -> _RunningCount:
@@ -243,48 +251,45 @@ def _count_blocks(
 
 
 def _count_alone(part, link):
-    """The counts of one partition as a Counter (a chain of one link)."""
-    return link(None, part).counts()
+    """The counts of one partition as a PartialCount (a chain of one link)."""
+    return link(None, part).partial()
 
 
 def _chain_end(count: _RunningCount):
-    """The last link's result: its chain's counts as a :class:`fastcount.Counter`
-    (compact to send), made on the worker that counted them as soon as it is
-    done, while the other chains finish theirs."""
-    return count.counts()
+    """The last link's result: its chain's counts as a
+    :class:`fastcount.merge.PartialCount` (compact to send), made on the
+    worker that counted them as soon as it is done, while the other chains
+    finish theirs."""
+    return count.partial()
 
 
 def _merge_chains(parts: list):
-    """The sum of chains' Counters (or of sums of them, a level down the
-    tree), in chain order: words keep the order in which the corpus first
-    shows them.
+    """The sum of chains' partial counts (or of sums of them, a level down
+    the tree), in chain order: words keep the order in which the corpus
+    first shows them. A new partial: each input stays as it was, for a
+    retry."""
+    from fastcount.merge import merge_partials
 
-    The sum is added into the first Counter in place, by one ``update``
-    (the others summed into a new Counter first), which is all or nothing
-    and the last thing the task does: each input is read by this task
-    only, so a retry finds them unchanged. That saves copying the first,
-    about as large as the result.
-    """
-    from fastcount.merge import merge_counts
-
-    first, rest = parts[0], parts[1:]
-    if rest:
-        first.update(rest[0] if len(rest) == 1 else merge_counts(rest))
-    return first
+    return merge_partials(parts)
 
 
 def _finish(parts: list, min_count: int, top: Optional[int]):
-    """The last task: the chains' counts summed and cut by ``min_count``/``top``.
+    """The last task: the chains' counts summed and cut by ``min_count``/``top``,
+    as the :class:`fastcount.Counter` the client receives."""
+    from fastcount.merge import PartialCount, finalize, merge_partials
 
-    With a cut to make after the sum, the sum goes into a new Counter, not
-    into the first chain's (:func:`_merge_chains`): a retry after the cut
-    failed must find the chains' counts unchanged.
-    """
-    from fastcount.merge import merge_counts
+    total = merge_partials(parts)
+    if total is parts[0]:  # one chain: the Counter must not take its words over
+        total = PartialCount(_copy_vocab(total.vocab), total.counts.copy())
+    return finalize(total, min_count, top)
 
-    cut = min_count > 1 or top is not None
-    total = merge_counts(parts) if cut and len(parts) > 1 else _merge_chains(parts)
-    return _finalize(total, min_count, top)
+
+def _copy_vocab(vocab):
+    from fastcount import Vocab
+
+    copy = Vocab()
+    copy.add_from(vocab)
+    return copy
 
 
 def _read_batches(fs, path, offset, length, encoding, errors, field) -> Iterator:
@@ -329,35 +334,34 @@ def _batched(pieces: Iterable[tuple]) -> Iterator:
 
 def _count_and_shard(part, perpartition, shards: int) -> list:
     """Count a partition, then split its partial into ``shards`` disjoint
-    Counters by a hash of the word that is the same in every process."""
+    partials by a hash of the word that is the same in every process."""
     import zlib
 
     import numpy as np
 
-    from fastcount.counter import Counter
+    from fastcount import Vocab
+    from fastcount.merge import PartialCount
 
     counts = perpartition(part)
-    words = [[] for _ in range(shards)]
-    values = [[] for _ in range(shards)]
-    for word, n in counts.items():
-        # crc32 of the UTF-8 bytes: str's hash() differs between processes.
-        r = zlib.crc32(word.encode("utf-8", "surrogatepass")) % shards
-        words[r].append(word)
-        values[r].append(n)
+    # crc32 of the UTF-8 bytes: str's hash() differs between processes.
+    shard_of = np.fromiter(
+        (zlib.crc32(word.encode("utf-8", "surrogatepass")) % shards for word in counts.vocab),
+        dtype=np.int64, count=len(counts.vocab),
+    )
     pieces = []
-    for w, v in zip(words, values):
-        piece = Counter()
-        piece.update_counts(w, np.array(v, dtype=np.int64))
-        pieces.append(piece)
+    for r in range(shards):
+        ids = np.flatnonzero(shard_of == r)
+        vocab = Vocab()
+        vocab.add_from(counts.vocab, ids)
+        pieces.append(PartialCount(vocab, counts.counts[ids]))
     return [tuple(pieces)]
 
 
 def _merge_partition(part):
     """Per-partition step of a shard's tree: the partition holds one piece."""
-    from fastcount.merge import merge_counts
+    from fastcount.merge import merge_partials
 
-    part = list(part)
-    return part[0] if len(part) == 1 else merge_counts(part)
+    return merge_partials(list(part))
 
 
 def _union_shards(pieces: list, top: Optional[int]):
@@ -370,10 +374,10 @@ def _union_shards(pieces: list, top: Optional[int]):
     return total if top is None else finalize_counts(total, top=top)
 
 
-def _finalize(counts, min_count: int, top: Optional[int]):
-    from fastcount.merge import finalize_counts
+def _finalize(part, min_count: int, top: Optional[int]):
+    from fastcount.merge import finalize
 
-    return finalize_counts(counts, min_count=min_count, top=top)
+    return finalize(part, min_count, top)
 
 
 # ---------------------------------------------------------------- client side
@@ -500,7 +504,7 @@ def _count_graph(
 ):
     """:func:`count_words_delayed` for the scheduler of ``client`` (None: the
     one in effect), whose thread count sets the number of chains."""
-    dask = _import_dask()
+    dask = require()
     import dask.bag as db
 
     from fastcount.options import check_cut, whole_number
@@ -531,7 +535,7 @@ def _count_graph(
             )
     if shards == 1:
         return _chained_reduction(bag, link, split_every, min_count, top, _scheduler_threads(client))
-    from fastcount.merge import merge_counts
+    from fastcount.merge import merge_partials
 
     # Each partition's partial is split by a stable hash of the word into
     # `shards` disjoint pieces; every shard has its own merge tree, so the
@@ -542,7 +546,7 @@ def _count_graph(
     )
     per_shard = [
         split.pluck(r)
-        .reduction(_merge_partition, merge_counts, split_every=split_every, name=f"fastcount-shard{r}")
+        .reduction(_merge_partition, merge_partials, split_every=split_every, name=f"fastcount-shard{r}")
         .apply(partial(_finalize, min_count=min_count, top=top))
         for r in range(shards)
     ]
@@ -561,7 +565,7 @@ def _chained_reduction(bag, link, split_every: int, min_count: int, top: Optiona
     of the previous one's running count (:class:`_RunningCount`) and so
     runs on the worker that holds it, as ``count_words`` counts all the
     chunks a worker gets into one table; no partition's counts become a
-    Counter of their own, to be added into another. The chains' counts are
+    table of their own, to be added into another. The chains' counts are
     then summed in a tree of ``split_every`` (``...-aggregate...``), in
     order, and the last task applies ``min_count``/``top``.
     """
@@ -664,9 +668,8 @@ def count_words_dask(
         vocabularies of millions of words on many workers: the upper merges,
         whose partials approach the whole vocabulary, then run in parallel
         with ``1/shards`` of the words each (time and memory). Splitting
-        costs about 1 µs per distinct word of each partial (measured: 0.28 s
-        for a 16 MB partition's 223k words, whose counting took 1.6 s), so
-        ``1`` (the default) merges whole partials.
+        hashes every distinct word of each partial in Python, so ``1`` (the
+        default) merges whole partials.
     blocksize
         Bytes per partition for uncompressed files (int or ``"64 MiB"``), or
         ``None`` for one partition per file.
@@ -704,14 +707,16 @@ def count_words_dask(
         happened), after ``retries``; ``distributed.KilledWorker`` when a
         task keeps killing its worker.
     """
-    dask = _import_dask()
+    dask = require()
     graph = partial(
         _count_graph, source, tokenizer, min_count=min_count, top=top, split_every=split_every,
         shards=shards, blocksize=blocksize, encoding=encoding, errors=errors, field=field,
         storage_options=storage_options, tokenizer_options=tokenizer_options,
     )
     if isinstance(client, str):
-        Client = _import_distributed().Client
+        require(cluster=True)
+        from distributed import Client
+
         with Client(client) as own_client:
             return _compute_distributed(own_client, graph(own_client), retries, progress)
     if client is None and dask.config.get("scheduler", None) == "dask.distributed":
@@ -728,16 +733,6 @@ def count_words_dask(
         with ProgressBar(out=sys.stderr):
             return item.compute()
     return item.compute()
-
-
-def _import_distributed():
-    try:
-        import distributed
-    except ImportError as exc:
-        raise ImportError(
-            f"fastcount.dask needs dask.distributed to use a cluster: {_EXTRA_HINT} ({exc})"
-        ) from exc
-    return distributed
 
 
 def _compute_distributed(client, item, retries: int, progress: bool):

@@ -50,9 +50,10 @@ class PartialCount:
     merge in the order given.
 
     More per-word columns (document frequencies) are more arrays by id,
-    merged as ``counts`` is. Pickles (to another process or machine) with
-    its counts in the narrowest unsigned type that holds them, which is
-    mostly a quarter of the bytes.
+    merged as ``counts`` is. Pickles (to another process or machine) with a
+    byte per count and the counts above 255 apart, by id: most words are
+    rare, so that is about a byte per word; a damaged pickle raises
+    ValueError or TypeError.
     """
 
     vocab: "Vocab"
@@ -61,13 +62,45 @@ class PartialCount:
 
     def __reduce__(self):
         counts = self.counts
-        if len(counts) and counts.min() >= 0:
-            counts = counts.astype(np.min_scalar_type(int(counts.max())))
-        return _rebuild_partial, (self.vocab, counts, self.marks)
+        big = np.flatnonzero(counts > 255)
+        small = np.where(counts > 255, 0, counts).astype(np.uint8)
+        return _rebuild_partial, (self.vocab, small.tobytes(), _narrow(big), _narrow(counts[big]),
+                                  self.marks)
 
 
-def _rebuild_partial(vocab, counts, marks) -> PartialCount:
-    return PartialCount(vocab, np.asarray(counts, dtype=np.int64), marks)
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """``values`` (>= 0) as uint32 where they fit, else as uint64."""
+    return values.astype(np.uint32 if not len(values) or values.max() < 2**32 else np.uint64)
+
+
+def _rebuild_partial(vocab, small: bytes, big: np.ndarray, big_counts: np.ndarray, marks) -> PartialCount:
+    """A pickled :class:`PartialCount`, every part checked before it is used."""
+    from fastcount._vocab import Vocab
+
+    def damaged(what: str) -> ValueError:
+        return ValueError(f"a damaged PartialCount pickle: {what}")
+
+    if not isinstance(vocab, Vocab) or not isinstance(small, bytes):
+        raise TypeError("a damaged PartialCount pickle: not a Vocab and bytes of counts")
+    counts = np.frombuffer(small, dtype=np.uint8).astype(np.int64)
+    if len(counts) != len(vocab):
+        raise damaged(f"{len(counts)} counts for {len(vocab)} words")
+    if not all(isinstance(a, np.ndarray) and a.dtype.kind == "u" and a.ndim == 1
+               for a in (big, big_counts)) or len(big) != len(big_counts):
+        raise damaged("the counts above 255 do not match their ids")
+    if len(big) and (big.max() >= len(counts) or big_counts.max() >= 2**63):
+        raise damaged("a count above 255 out of range")
+    counts[big] = big_counts
+    if marks is not None:
+        if not isinstance(marks, list) or not all(
+            isinstance(mark, tuple) and len(mark) == 2 and all(type(v) is int for v in mark)
+            for mark in marks
+        ):
+            raise damaged("first-sight marks that are not (chunk id, first id) pairs")
+        firsts = [first for _, first in marks]
+        if firsts != sorted(firsts) or (firsts and (firsts[0] < 0 or firsts[-1] > len(vocab))):
+            raise damaged("first-sight marks out of order or out of range")
+    return PartialCount(vocab, counts, marks)
 
 
 def _segments(parts: Sequence[PartialCount]) -> List[Tuple[int, int, int, int]]:
@@ -91,7 +124,7 @@ def _segments(parts: Sequence[PartialCount]) -> List[Tuple[int, int, int, int]]:
     return segments
 
 
-def merge_partials(parts: Sequence[PartialCount]) -> PartialCount:
+def merge_partials(parts: Iterable[PartialCount]) -> PartialCount:
     """The sum of ``parts`` as one :class:`PartialCount` (a new one; the
     parts are left unchanged, except that a single part is returned as is).
 
@@ -102,6 +135,7 @@ def merge_partials(parts: Sequence[PartialCount]) -> PartialCount:
     """
     from fastcount._vocab import Vocab
 
+    parts = list(parts)
     if len(parts) == 1:
         return parts[0]
     segments = _segments(parts)

@@ -28,7 +28,7 @@ from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, Iterable, Literal, Optional, Sequence, Union
 
 from fastcount.chunks import chunked, chunks_of_texts, source_streams
-from fastcount.merge import finalize, merge_partials
+from fastcount.merge import PartialCount, finalize, merge_partials
 from fastcount.options import check_backend, check_cut, whole_number
 from fastcount.tokenizers import CounterFactory, TokenizerSpec, chunk_counter_factory
 from fastcount.workers import (Progress, RemoteTraceback, WorkerError, count_in_process,
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from fastcount.counter import Counter
 
 __all__ = [
-    "count_words", "count_partition", "run_counters", "CountStats", "Source", "RemoteTraceback",
-    "WorkerError",
+    "count_words", "count_partition", "partial_count", "run_counters", "CountStats", "Source",
+    "RemoteTraceback", "WorkerError",
 ]
 
 _Path = Union[str, "os.PathLike[str]"]
@@ -310,8 +310,17 @@ def count_partition(
     index; a tokenizer error carries a note naming the item. This signature
     is stable: engines of your own can call it.
     """
-    factory = chunk_counter_factory(
-        tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
-    )
+    return finalize(partial_count(texts, tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict,
+                                  keep_whitespace=keep_whitespace))
+
+
+def partial_count(texts: Iterable[str], tokenizer: TokenizerSpec = "jieba", **options) -> PartialCount:
+    """:func:`count_partition`'s counts (``options``: its tokenizer options)
+    as a :class:`fastcount.merge.PartialCount` (words as a Vocab, counts by
+    id): what the Dask and Spark engines merge with
+    :func:`fastcount.merge.merge_partials` and cut with
+    :func:`fastcount.merge.finalize` at the end, with no str per word on
+    the way."""
+    factory = chunk_counter_factory(tokenizer, **options)
     (part,) = count_in_process(chunks_of_texts(texts, DEFAULT_CHUNK_SIZE), factory, None)
-    return finalize(part)
+    return part

@@ -7,11 +7,14 @@ Nothing here imports PySpark at import time; the core package never does.
 Recipe
 ------
 Each partition of an RDD of texts is counted once on an executor by
-:func:`fastcount.pipeline.count_partition` (the tokenizer is loaded once per
+:func:`fastcount.pipeline.partial_count` (the tokenizer is loaded once per
 Python worker, which Spark reuses across tasks), giving one compact partial
-count per partition (a :class:`fastcount.Counter`, pickled as arrays). The
+count per partition (a :class:`fastcount.merge.PartialCount`: words as a
+Vocab, counts by id, about a byte per word beyond the words pickled). The
 partials are summed with ``treeReduce`` (``depth`` levels of merges on the
-executors) and the driver receives one merged result::
+executors, by :func:`fastcount.merge.merge_partials`, as ``count_words``
+merges its workers' counts) and the driver cuts the one merged result by
+``min_count``/``top``::
 
     from pyspark.sql import SparkSession
     from fastcount.spark import count_words_rdd
@@ -22,12 +25,12 @@ executors) and the driver receives one merged result::
     for word, n in counts.most_common(20):
         print(word, n)
 
-The same by hand, for a pipeline of your own::
+The same by hand, for a pipeline of your own, with Counters::
 
-    from fastcount.merge import merge_counts
-    from fastcount.pipeline import count_partition
+    from fastcount import count_partition, finalize_counts, merge_counts
     partials = lines.mapPartitions(lambda texts: [count_partition(texts)])
-    total = partials.treeReduce(lambda a, b: merge_counts([a, b]), depth=2)
+    total = finalize_counts(partials.treeReduce(lambda a, b: merge_counts([a, b]), depth=2),
+                            top=100_000)
 
 With a DataFrame column of texts, use ``df.select("text").rdd.map(lambda r: r[0])``.
 
@@ -60,17 +63,17 @@ def _import_pyspark():
 
 def _count(texts: Iterable[str], tokenizer: Any, options: dict) -> Iterator:
     """mapPartitions step: the exact partial count of one partition."""
-    from fastcount.pipeline import count_partition
+    from fastcount.pipeline import partial_count
 
-    yield count_partition(texts, tokenizer, **options)
+    yield partial_count(texts, tokenizer, **options)
 
 
-def _merge_into(a, b):
-    """treeReduce step. Updating ``a`` in place is safe and saves a copy per
-    merge: both values are fresh partials of this job (Spark recomputes, never
-    reuses, a lost one), which Spark's fold/aggregate docs allow to modify."""
-    a.update(b)
-    return a
+def _merge(a, b):
+    """treeReduce step: the merge ``count_words`` uses (a new partial; both
+    inputs stay as they are)."""
+    from fastcount.merge import merge_partials
+
+    return merge_partials([a, b])
 
 
 def count_words_rdd(
@@ -115,7 +118,7 @@ def count_words_rdd(
         PySpark reports it after ``spark.task.maxFailures`` attempts.
     """
     _import_pyspark()
-    from fastcount.merge import finalize_counts
+    from fastcount.merge import finalize
     from fastcount.options import check_cut, whole_number
     from fastcount.tokenizers import chunk_counter_factory
 
@@ -130,5 +133,4 @@ def count_words_rdd(
     if rdd.getNumPartitions() == 0:
         return Counter()
     partials = rdd.mapPartitions(partial(_count, tokenizer=tokenizer, options=tokenizer_options))
-    total = partials.treeReduce(_merge_into, depth=depth)
-    return finalize_counts(total, min_count=min_count, top=top)
+    return finalize(partials.treeReduce(_merge, depth=depth), min_count, top)

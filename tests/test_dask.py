@@ -2,6 +2,7 @@
 with the default scheduler and a 2-process LocalCluster, through worker deaths."""
 
 import bz2
+import collections
 import gzip
 import lzma
 import os
@@ -19,6 +20,7 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 import fastcount  # noqa: E402
 from fastcount.dask import count_words_dask, count_words_delayed  # noqa: E402
 from fastcount.io import InputDecodeError  # noqa: E402
+from fastcount.merge import PartialCount, finalize  # noqa: E402
 
 SAMPLE = pathlib.Path(__file__).parent / "data" / "engines" / "reviews-300.txt"
 
@@ -235,7 +237,7 @@ def test_link_failing_midway_is_not_counted_twice(texts):
         _count_texts(first, texts[50:], "whitespace", {})
     assert again.value is err.value
     with pytest.raises(RuntimeError, match="TypeError"):  # spilled or sent: still spent
-        pickle.loads(pickle.dumps(first)).counts()
+        pickle.loads(pickle.dumps(first)).partial()
 
 
 def test_link_failing_before_counting_can_be_retried(tmp_path, texts):
@@ -250,19 +252,30 @@ def test_link_failing_before_counting_can_be_retried(tmp_path, texts):
         _count_blocks(first, [(str(path), 0, None)], *args)
     path.write_text("\n".join(texts[50:]), "utf-8")
     end = _chain_end(_count_blocks(first, [(str(path), 0, None)], *args))
-    assert end == fastcount.count_words(texts, "whitespace", workers=1)
+    assert finalize(end) == fastcount.count_words(texts, "whitespace", workers=1)
     with pytest.raises(RuntimeError, match="used twice"):
         _count_texts(first, ["x"], "whitespace", {})
 
 
-def test_final_merge_with_a_cut_leaves_the_chains_counts_unchanged():
+def _partial(text):
+    from fastcount.tokenizers import chunk_counter_factory
+
+    counter = chunk_counter_factory("char")()
+    counter.feed([text])
+    return PartialCount(*counter.vocab_result())
+
+
+def test_final_merge_leaves_the_chains_counts_unchanged():
     from fastcount.dask import _finish
 
-    a, b = fastcount.Counter("aab"), fastcount.Counter("bcc")
+    a, b = _partial("aab"), _partial("bcc")
     assert _finish([a, b], 2, None) == fastcount.Counter({"a": 2, "b": 2, "c": 2})
     assert list(_finish([a, b], 1, 1).items()) == [("a", 2)]  # ties by word
-    assert (a, b) == (fastcount.Counter("aab"), fastcount.Counter("bcc"))  # a retry sees them
-    assert _finish([a, b], 1, None) is a and a == fastcount.Counter("aabbcc")
+    assert list(_finish([a, b], 1, None).items()) == [("a", 2), ("b", 2), ("c", 2)]
+    alone = _finish([a], 1, None)
+    alone["z"] += 1  # the client's Counter is its own
+    for part, text in ((a, "aab"), (b, "bcc")):  # a retry sees them as they were
+        assert dict(zip(part.vocab.words(), part.counts.tolist())) == collections.Counter(text)
 
 
 def test_running_count_moves_between_processes_as_its_counts(texts):
@@ -271,7 +284,7 @@ def test_running_count_moves_between_processes_as_its_counts(texts):
     first = _count_texts(None, texts[:120], "jieba", {})
     moved = pickle.loads(pickle.dumps(first))  # to another worker: counts so far
     end = _chain_end(_count_texts(moved, texts[120:], "jieba", {}))
-    got, want = end, fastcount.count_words(texts, workers=1)
+    got, want = finalize(end), fastcount.count_words(texts, workers=1)
     assert got == want and list(got) == list(want)
 
 
@@ -506,3 +519,15 @@ def test_cli_dask_bad_input_is_one_line(capfd, tmp_path):
     target.parent.mkdir()
     assert _cli(capfd, "--dask", "-j", "1", path, "-o", target) == (2, "", want)
     assert os.listdir(target.parent) == []
+
+
+def test_missing_dask_says_which_extra(monkeypatch):
+    from fastcount.dask import require
+
+    assert require(cluster=True) is dask
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ImportError, match=r"dask.distributed to use a cluster: pip install 'fastcount\[dask\]'"):
+        require(cluster=True)
+    monkeypatch.setitem(sys.modules, "dask.bag", None)
+    with pytest.raises(ImportError, match=r"Dask's bag: pip install 'fastcount\[dask\]'"):
+        require()

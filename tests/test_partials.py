@@ -6,15 +6,19 @@ grouping and order gives exactly the counts of one run over the corpus."""
 import collections
 import pathlib
 import pickle
+import subprocess
+import sys
+import textwrap
 
 import jieba
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fastcount
-from fastcount.merge import finalize_counts, merge_counts
-from fastcount.pipeline import count_partition
+from fastcount.merge import finalize, finalize_counts, merge_counts, merge_partials
+from fastcount.pipeline import count_partition, partial_count
 
 SAMPLE = pathlib.Path(__file__).parent / "data" / "engines" / "reviews-300.txt"
 REAL_LINES = SAMPLE.read_text(encoding="utf-8").splitlines()
@@ -122,3 +126,83 @@ def test_partial_pickles_compactly():
     size = len(pickle.dumps(partial, protocol=pickle.HIGHEST_PROTOCOL))
     assert n > 2000
     assert size <= utf8 + 12 * n + 1024, (size, utf8, n)
+
+
+# ---------------------------------------------------------------- PartialCount: the engines' partials
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(partitioned(), st.data())
+def test_partial_counts_merge_in_any_tree_to_one_run(case, data):
+    texts, parts = case
+    partials = [pickle.loads(pickle.dumps(partial_count(p))) for p in parts]
+    snapshot = [(p.vocab.words(), p.counts.tolist()) for p in partials]
+    # Merged in corpus order, in any grouping of neighbours: one run, word order included.
+    pool = list(partials)
+    while len(pool) > 1:
+        i = data.draw(st.integers(0, len(pool) - 2))
+        k = data.draw(st.integers(2, len(pool) - i))
+        pool[i:i + k] = [merge_partials(pool[i:i + k])]
+    whole = count_partition(texts)
+    merged = finalize(pool[0]) if pool else fastcount.Counter()
+    assert list(merged.items()) == list(whole.items())
+    # In any order: the same counts.
+    shuffled = data.draw(st.permutations(partials))
+    if shuffled:
+        assert finalize(merge_partials(shuffled)) == whole
+    assert [(p.vocab.words(), p.counts.tolist()) for p in partials] == snapshot, "merge changed its inputs"
+
+
+def test_partial_count_pickles_compactly_and_exactly():
+    part = partial_count(REAL_LINES)
+    part.counts[0] = 2**40  # a count above 32 bits travels too
+    part.marks = [(0, 0), (3, 17)]
+    data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(data)
+    assert back.vocab == part.vocab and back.counts.tolist() == part.counts.tolist()
+    assert back.counts.dtype == np.int64 and back.marks == part.marks
+    utf8 = sum(len(w.encode("utf-8")) for w in part.vocab)
+    assert len(data) <= utf8 + 3 * len(part.vocab) + 1024, (len(data), utf8, len(part.vocab))
+
+
+def test_damaged_partial_count_pickles_raise(tmp_path, child_env):
+    # Partials come from other processes and machines: a damaged one raises
+    # (ValueError, TypeError, ...), never crashes (run in a child: a crash
+    # must fail the test, not end the run).
+    script = tmp_path / "fuzz.py"
+    script.write_text(textwrap.dedent(f"""
+        import pickle, random, sys
+        from fastcount.pipeline import partial_count
+
+        part = partial_count({REAL_LINES[:60]!r}, "char")
+        part.counts[:5] = [300, 70000, 2**33, 5, 1]
+        part.marks = [(0, 0), (1, 10)]
+        good = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        rng = random.Random(7)
+        loaded = 0
+        for _ in range(3000):
+            data = bytearray(good)
+            for _ in range(rng.randint(1, 4)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            try:
+                back = pickle.loads(bytes(data))
+            except Exception:
+                continue
+            loaded += 1
+            assert len(back.counts) == len(back.vocab) and back.counts.min() >= 0
+        for bad in [(part.vocab, b"\\0", part.counts[:0].astype("u4"), part.counts[:0].astype("u4"), None),
+                    (part.vocab, bytes(len(part.vocab)), __import__("numpy").array([10**6], "u4"),
+                     __import__("numpy").array([300], "u4"), None),
+                    (part.vocab, bytes(len(part.vocab)), part.counts[:0].astype("u4"),
+                     part.counts[:0].astype("u4"), [(0, 5), (1, 2)]),
+                    ("words", b"", None, None, None)]:
+            try:
+                type(part).__reduce__(part)[0](*bad)
+            except (ValueError, TypeError):
+                continue
+            sys.exit(f"accepted {{bad!r:.80}}")
+        print(loaded)
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         cwd=tmp_path, env=child_env, timeout=300)
+    assert out.returncode == 0, out.stderr
