@@ -302,24 +302,30 @@ def _children(pid):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigterm_with_worker_processes_leaves_nothing(tmp_path, child_env):
+@pytest.mark.parametrize("options", [["--tokenizer", "whitespace"], []], ids=["processes", "native-threads"])
+def test_sigterm_while_workers_wait_for_stdin_leaves_nothing(tmp_path, child_env, options):
     target = tmp_path / "out" / "counts.tsv"
     target.parent.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fastcount", "count", "-", "--tokenizer", "whitespace", "-j", "2",
-         "-o", str(target)],
+        [sys.executable, "-m", "fastcount", "count", "-", "-j", "2", "-o", str(target), *options],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=child_env,
     )
     # Enough for a chunk per worker, so that both start; then nothing (the
-    # parent waits for more), written by a thread as the parent reads it.
-    writer = threading.Thread(target=_write_and_wait, args=(proc.stdin, b"a b\n" * (1 << 20)), daemon=True)
+    # command waits for more), written by a thread as the command reads it.
+    writer = threading.Thread(target=_write_and_wait, args=(proc.stdin, "我们 a b\n".encode() * (1 << 19)), daemon=True)
     writer.start()
     try:
         deadline = time.monotonic() + 60
-        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        while not any(f.startswith(str(target.parent)) for f in _open_files(proc.pid)):
+            assert time.monotonic() < deadline, "the output file was never opened"
             time.sleep(0.05)
+        if options:  # worker processes: wait until both count
+            while len(_children(proc.pid)) < 2:
+                assert time.monotonic() < deadline, "the workers never started"
+                time.sleep(0.05)
+        else:
+            writer.join(timeout=60)  # all read: the command waits on an idle stdin
         workers = _children(proc.pid)
-        assert len(workers) >= 2
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == cli.EXIT_TERMINATED
         assert proc.stderr.read() == b"fastcount: terminated\n"
