@@ -638,13 +638,14 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict):
         raise _UsageError(f"{flag} cannot read standard input ('-'): the cluster reads the files")
     if args.scheduler is not None and args.workers is not None:
         raise _UsageError("-j sizes a local run or --dask; a --scheduler cluster has its own workers")
-    try:
-        import dask
-        from distributed import Client, LocalCluster
-    except ImportError as err:
-        from fastcount.dask import _EXTRA_HINT
+    from fastcount.dask import require
 
-        raise _UsageError(f"{flag} needs Dask: {_EXTRA_HINT} ({err})") from None
+    try:
+        dask = require(cluster=True)
+    except ImportError as err:
+        raise _UsageError(f"{flag}: {err}") from None
+    from distributed import Client, LocalCluster
+
     import logging
     import time
 

@@ -407,6 +407,20 @@ def test_include_exclude_and_skipped_files_on_stderr(capsys, tmp_path):
         assert err == f"fastcount: skipped {d / 'sub' / 'loop'}: the directory {d}, walked already (through a symlink)\n"
 
 
+@pytest.mark.parametrize(
+    "options", [["-j", "2"], ["-j", "2", "--tokenizer", "whitespace"]], ids=["native-threads", "processes"],
+)
+def test_the_error_reported_is_the_first_in_the_file(capsys, tmp_path, options):
+    # Every line is bad (GBK read as UTF-8), in many chunks: whichever
+    # worker fails first in time, the error names line 1.
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("".join(f"第{i}行 文本\n" for i in range(300_000)).encode("gbk"))
+    for _ in range(5):
+        code, out, err = run(capsys, path, *options)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"fastcount: error: {path}:1: invalid utf-8 at byte 0 of the line")
+
+
 def _truncated_gz(tmp_path, lines=3000):
     import gzip
     import zlib
