@@ -14,10 +14,11 @@ Exit codes (:data:`EXIT_CODES`): 0 done; 1 counting failed (a bug: the
 traceback is printed); 2 bad usage or bad input (one line naming the file
 and line); 3 the system refused (disk full, permission denied, I/O error);
 4 done, but some input files were left out (``--skip-bad-files``: each is
-named on stderr, and counted in the statistics line); 130 interrupted (Ctrl-C); 141 stdout closed by its reader
-(``| head``: 128 + SIGPIPE, what ``cat`` and ``grep`` give; nothing is
-printed); 143 terminated (SIGTERM). An ``-o`` file appears only complete:
-on any failure nothing is left behind.
+named on stderr, and counted in the statistics line); 130 interrupted
+(Ctrl-C); 141 stdout closed by its reader (``| head``: 128 + SIGPIPE,
+what ``cat`` and ``grep`` give; nothing is printed); 143 terminated
+(SIGTERM). An ``-o`` file appears only complete: on any failure nothing
+is left behind.
 
 Adding a sub-command: write ``run(args, job) -> str`` (do the work through
 ``job``, return the line for stderr) and ``arguments(group)`` (its own
