@@ -200,36 +200,39 @@ cdef class ChunkCounter:
         cdef Py_ssize_t i, n_texts, total_len = 0, off, n, bad
         cdef Py_ssize_t* offsets
         cdef Py_UCS4* buf
-        self._check_ready()
-        texts = tuple(texts)        # our own references while the GIL is released
-        n_texts = len(texts)
-        for i in range(n_texts):
-            t = texts[i]
-            if type(t) is not str:
-                if not isinstance(t, str):
-                    raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
-            total_len += PyUnicode_GET_LENGTH(t)
-        if n_texts == 0:
-            return 0
-        self._reserve(total_len, n_texts)
-        offsets = self.offsets
-        buf = self.text
-        off = 0
-        for i in range(n_texts):
-            offsets[i] = off
-            n = PyUnicode_GET_LENGTH(texts[i])
-            if n:
-                PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
-            off += n
-        offsets[n_texts] = off
-        bad = self._count_filled(n_texts)
-        if bad >= 0:
-            raise ValueError(f"math domain error in texts[{bad}] (jieba raises it too: "
-                             "a word of that text, or the dictionary's total, has a "
-                             "frequency that is not positive)")
-        with nogil:
-            n = fc_utf8_size_ucs4(buf, total_len)
-        return n
+        self._enter()
+        try:
+            texts = tuple(texts)        # our own references while the GIL is released
+            n_texts = len(texts)
+            for i in range(n_texts):
+                t = texts[i]
+                if type(t) is not str:
+                    if not isinstance(t, str):
+                        raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+                total_len += PyUnicode_GET_LENGTH(t)
+            if n_texts == 0:
+                return 0
+            self._reserve(total_len, n_texts)
+            offsets = self.offsets
+            buf = self.text
+            off = 0
+            for i in range(n_texts):
+                offsets[i] = off
+                n = PyUnicode_GET_LENGTH(texts[i])
+                if n:
+                    PyUnicode_AsUCS4(texts[i], buf + off, total_len + 1 - off, 0)
+                off += n
+            offsets[n_texts] = off
+            bad = self._count_filled(n_texts)
+            if bad >= 0:
+                raise ValueError(f"math domain error in texts[{bad}] (jieba raises it too: "
+                                 "a word of that text, or the dictionary's total, has a "
+                                 "frequency that is not positive)")
+            with nogil:
+                n = fc_utf8_size_ucs4(buf, total_len)
+            return n
+        finally:
+            self.busy = False
 
     def feed_block(self, block):
         """Count the lines of a :class:`fastcount.io.Block` as ``feed(block.texts())``
@@ -239,7 +242,12 @@ cdef class ChunkCounter:
         or a line on which jieba raises, which ``feed`` then reports)."""
         if block.encoding != "utf-8" or block.field is not None:
             return -1
-        return self._feed_utf8(block.data)
+        data = block.data
+        self._enter()
+        try:
+            return self._feed_utf8(data)
+        finally:
+            self.busy = False
 
     cdef Py_ssize_t _feed_utf8(self, const unsigned char[::1] data) except -2:
         """The lines of ``data``, UTF-8 bytes of whole lines (each ends with
@@ -252,7 +260,6 @@ cdef class ChunkCounter:
         cdef Py_ssize_t* offsets
         cdef Py_UCS4* buf
         cdef bint ok = True
-        self._check_ready()
         if n == 0:
             return 0
         p = &data[0]
@@ -289,11 +296,14 @@ cdef class ChunkCounter:
             return -1
         return n_texts
 
-    cdef int _check_ready(self) except -1:
+    cdef int _enter(self) except -1:
+        """Take the busy flag (before any Python code can run: another thread
+        could enter then), or raise."""
         if self.broken:
             raise RuntimeError("this counter ran out of memory earlier; its counts are incomplete")
         if self.busy:
             raise RuntimeError("this counter is busy in another thread (feed or vocab_result)")
+        self.busy = True
         return 0
 
     cdef Py_ssize_t _count_filled(self, Py_ssize_t n_texts) except -2:
@@ -315,7 +325,6 @@ cdef class ChunkCounter:
         # texts that reach such a frequency: find out before counting
         # anything, so that an error leaves the counts as they were
         prescan = not self.cut_all and snapshot.can_raise
-        self.busy = True
         try:
             with nogil:
                 if prescan:
@@ -335,7 +344,6 @@ cdef class ChunkCounter:
                             error = COUNT_NO_MEMORY
                             break
         finally:
-            self.busy = False
             ctx.text = NULL
             ctx.error = 0
         if error == CUT_DOMAIN:
@@ -361,16 +369,15 @@ cdef class ChunkCounter:
         cdef Vocab out
         cdef int64_t[::1] by_id
         cdef Snapshot snapshot
-        self._check_ready()
-        out = Vocab()
-        if fc_vocab_init(&out.table, self.n_order) < 0:
-            raise MemoryError()
-        counts = np.zeros(self.n_order, dtype=np.int64)
-        by_id = counts
-        snapshot = self.d.read_begin()
-        # without the GIL: threads of count_words build their results in parallel
-        self.busy = True
+        self._enter()
         try:
+            out = Vocab()
+            if fc_vocab_init(&out.table, self.n_order) < 0:
+                raise MemoryError()
+            counts = np.zeros(self.n_order, dtype=np.int64)
+            by_id = counts
+            snapshot = self.d.read_begin()
+            # without the GIL: threads of count_words build their results in parallel
             with nogil:
                 for k in range(self.n_order):
                     key = self.order[k]

@@ -5,20 +5,33 @@ from libc.stdint cimport int32_t
 from fastcount.segmenter._trie cimport Trie, FrozenTrie
 from fastcount.segmenter._cut cimport CutContext
 
+
+cdef class FrozenWords:
+    cdef FrozenTrie trie
+    cdef Py_ssize_t n_snapshots     # snapshots holding it: changes then go to a copy
+
+
+cdef class ForceSplitWords:
+    cdef Trie trie
+
+
 cdef class Snapshot:
     # Taken under the GIL by Dictionary.read_begin(); the words it shows do
     # not change while it is alive; drop it to end the reading.
     cdef Dictionary _dictionary
-    cdef readonly bint can_raise    # a cut (other than full mode) may meet a log() of a number <= 0
+    cdef FrozenWords _frozen
+    cdef ForceSplitWords _force_split   # None when Force_Split_Words is empty
+    cdef double _log_total
+    cdef Trie _nodes                    # parent/code of the node strings (not owned)
+    cdef readonly bint can_raise        # a cut (other than full mode) may meet a log() of a number <= 0
     cdef void fill(self, CutContext* ctx) noexcept
     cdef Py_ssize_t node_chars(self, int32_t node, Py_UCS4* out, Py_ssize_t cap) noexcept nogil
 
 
 cdef class Dictionary:
-    cdef Trie trie
-    cdef Trie force_split
-    cdef FrozenTrie frozen          # the trie laid out for reading; kept in step by add_word
-    cdef bint frozen_stale          # frozen must be rebuilt from trie
+    cdef Trie trie                  # the master copy
+    cdef FrozenWords _frozen        # the trie laid out for reading; None when stale
+    cdef ForceSplitWords _force_split   # None when Force_Split_Words is empty
     cdef object _total              # jieba's total (a Python int)
     cdef double log_total
     cdef object _force_split_set    # the Force_Split_Words set seen last, and its size
@@ -31,7 +44,9 @@ cdef class Dictionary:
     cdef bint _short_context_busy
     cdef Py_UCS4* _short_text
     cdef Snapshot read_begin(self)
+    cdef void _snapshot_ended(self) noexcept
     cdef int _sync_force_split(self) except -1
-    cdef int _check_writable(self) except -1
     cdef int _freeze(self) except -1
+    cdef FrozenTrie* _frozen_to_change(self) except? NULL
+    cdef int _check_empty(self, str method) except -1
     cdef int32_t _record_in_freq(self, str word) except -2

@@ -20,6 +20,7 @@ from jieba import finalseg as _finalseg
 from fastcount._native cimport fc_alloc, fc_free, fc_grow, fc_utf8_decode_strict
 from fastcount.segmenter._trie cimport (ABSENT, ROOT_SPAN, IN_FREQ, TrieEdge, FrozenRecord,
                                         trie_init, trie_free, trie_reserve, trie_drop_edges,
+                                        trie_release_retired, frozen_copy,
                                         trie_path, trie_child, trie_node_chars, frozen_build,
                                         frozen_free, frozen_find, frozen_add_child,
                                         frozen_set_freq)
@@ -153,54 +154,70 @@ cdef int64_t as_freq(object freq, object word) except? -1:
     return freq
 
 
-cdef class Snapshot:
-    """What a cut without the GIL reads of a :class:`Dictionary`: the frozen
-    trie, Force_Split_Words and log(total), unchanged while it is alive
-    (the dictionary refuses changes until it is dropped)."""
+cdef class FrozenWords:
+    """Owner of a frozen trie. Changed in place only while no snapshot holds
+    it (``n_snapshots``); a change under a snapshot goes to a copy."""
 
     def __dealloc__(self):
+        frozen_free(&self.trie)
+
+
+cdef class ForceSplitWords:
+    """Owner of a trie of Force_Split_Words (frequency 1 marks a member);
+    never changed once built."""
+
+    def __dealloc__(self):
+        trie_free(&self.trie)
+
+
+cdef class Snapshot:
+    """What a cut without the GIL reads of a :class:`Dictionary`: the frozen
+    trie, Force_Split_Words, log(total) and the node strings as they were
+    when it was taken. Later changes to the dictionary go elsewhere
+    (copy-on-write), so nothing it reads changes or goes away while it is
+    alive."""
+
+    def __dealloc__(self):
+        if self._frozen is not None:
+            self._frozen.n_snapshots -= 1
         if self._dictionary is not None:
-            self._dictionary._readers -= 1
+            self._dictionary._snapshot_ended()
 
     cdef void fill(self, CutContext* ctx) noexcept:
         """Point ctx at the words to segment with."""
-        cdef Dictionary d = self._dictionary
-        ctx.frozen = &d.frozen
-        ctx.force_split = &d.force_split if d._force_split_len > 0 else NULL
-        ctx.log_total = d.log_total
+        ctx.frozen = &self._frozen.trie
+        ctx.force_split = &self._force_split.trie if self._force_split is not None else NULL
+        ctx.log_total = self._log_total
         ctx.error = 0
 
     cdef Py_ssize_t node_chars(self, int32_t node, Py_UCS4* out, Py_ssize_t cap) noexcept nogil:
         """The characters of trie node ``node`` (see trie_node_chars)."""
-        return trie_node_chars(&self._dictionary.trie, node, out, cap)
+        return trie_node_chars(&self._nodes, node, out, cap)
 
 
 cdef class Dictionary:
     """jieba's prefix dictionary (``FREQ`` and ``total``) in C, with the
     segmentation that runs over it. Methods mirror what jieba does to ``FREQ``.
+
+    Threads: every method runs holding the GIL; cuts of long texts and the
+    native counter read a :class:`Snapshot` without it, so the words may
+    change meanwhile (the snapshot keeps what it shows alive).
     """
 
     def __cinit__(self):
-        if trie_init(&self.trie, True) != 0 or trie_init(&self.force_split, False) != 0:
-            trie_free(&self.trie)
-            trie_free(&self.force_split)
+        if trie_init(&self.trie, True) != 0:
             raise MemoryError()
-        memset(&self.frozen, 0, sizeof(FrozenTrie))
-        self.frozen_stale = True
         self._can_raise_version = -1
-        cut_context_init(&self._short_context, &self.frozen, NULL, 0.0)
+        cut_context_init(&self._short_context, NULL, NULL, 0.0)
         self._short_text = <Py_UCS4*>fc_alloc(SHORT_TEXT + 1, sizeof(Py_UCS4))
         if self._short_text == NULL:
             raise MemoryError()
         self._total = 0
         self.log_total = NAN
-        self._force_split_set = None
         self._force_split_len = -1
 
     def __dealloc__(self):
         trie_free(&self.trie)
-        trie_free(&self.force_split)
-        frozen_free(&self.frozen)
         cut_context_free(&self._short_context)
         fc_free(self._short_text)
 
@@ -211,54 +228,89 @@ cdef class Dictionary:
         self._sync_force_split()
         self._freeze()
         s.can_raise = self.can_raise()
+        s._log_total = self.log_total
+        s._force_split = self._force_split
+        s._frozen = self._frozen
+        self._frozen.n_snapshots += 1
+        # node strings: parent/code as they are; growing them now copies
+        # (trie_reserve), so these arrays stay until the last snapshot ends
+        s._nodes.parent = self.trie.parent
+        s._nodes.code = self.trie.code
         s._dictionary = self
         self._readers += 1
+        self.trie.keep_old_nodes = True
         return s
 
+    cdef void _snapshot_ended(self) noexcept:
+        self._readers -= 1
+        if self._readers == 0:
+            self.trie.keep_old_nodes = False
+            trie_release_retired(&self.trie)
+
     cdef int _freeze(self) except -1:
-        """Build the frozen trie if it is not (the words cannot change while
-        a segmentation runs, see _check_writable, so never under one). The
-        master trie's edge table is then dropped: only changes need it, and
-        they rebuild it."""
+        """Build the frozen trie if it is stale (a new one: snapshots may hold
+        the old). The master trie's edge table is then dropped: only changes
+        need it, and they rebuild it."""
+        cdef FrozenWords frozen
         cdef int r
-        if not self.frozen_stale:
+        if self._frozen is not None:
             return 0
-        r = frozen_build(&self.trie, &self.frozen)
+        frozen = FrozenWords.__new__(FrozenWords)
+        r = frozen_build(&self.trie, &frozen.trie)
         if r == -1:
             raise MemoryError()
         if r != 0:
             raise ValueError("the dictionary data is not a trie (two nodes for one string)")
         trie_drop_edges(&self.trie)
-        self.frozen_stale = False
+        self._frozen = frozen
         return 0
 
-    cdef int _check_writable(self) except -1:
+    cdef FrozenTrie* _frozen_to_change(self) except? NULL:
+        """The frozen trie to bring along with a change, copied first if a
+        snapshot holds it; NULL when it is stale (rebuilt on the next read)."""
+        cdef FrozenWords copy
+        if self._frozen is None:
+            return NULL
+        if self._frozen.n_snapshots > 0:
+            copy = FrozenWords.__new__(FrozenWords)
+            if frozen_copy(&self._frozen.trie, &copy.trie) != 0:
+                raise MemoryError()
+            self._frozen = copy
+        return &self._frozen.trie
+
+    cdef int _check_empty(self, str method) except -1:
+        if self.trie.n_nodes != 1:
+            raise ValueError(f"{method}() needs an empty dictionary")
         if self._readers:
-            raise RuntimeError("fastcount: the dictionary cannot change while "
-                               "another thread is segmenting with it")
+            raise RuntimeError(f"fastcount: {method}() while another thread is segmenting "
+                               "with this dictionary")
         return 0
 
     cdef int _sync_force_split(self) except -1:
         """Mirror jieba.finalseg.Force_Split_Words (a global that jieba's
-        del_word and add_word(w, 0) grow) when it has changed."""
+        del_word and add_word(w, 0) grow) when it has changed: a new trie,
+        the old one may be in use."""
         cdef Py_ssize_t n
         cdef Py_UCS4* buf
         cdef int32_t node
+        cdef ForceSplitWords built = None
         words = _finalseg.Force_Split_Words
         if words is self._force_split_set and len(words) == self._force_split_len:
             return 0
-        trie_free(&self.force_split)
-        if trie_init(&self.force_split, False) != 0:
-            raise MemoryError()
-        for w in words:
-            if type(w) is not str:
+        for w in list(words):
+            if not isinstance(w, str):
                 continue
+            if built is None:
+                built = ForceSplitWords.__new__(ForceSplitWords)
+                if trie_init(&built.trie, False) != 0:
+                    raise MemoryError()
             buf = to_ucs4(w, &n)
-            node = trie_path(&self.force_split, buf, n, False)
+            node = trie_path(&built.trie, buf, n, False)
             fc_free(buf)
             if node < 0:
                 raise MemoryError()
-            self.force_split.freq[node] = 1
+            built.trie.freq[node] = 1
+        self._force_split = built
         self._force_split_set = words
         self._force_split_len = len(words)
         return 0
@@ -270,7 +322,6 @@ cdef class Dictionary:
 
     @total.setter
     def total(self, value):
-        self._check_writable()
         if not isinstance(value, int):
             raise TypeError(f"total must be an int, not {type(value).__name__}")
         self._total = value
@@ -288,13 +339,10 @@ cdef class Dictionary:
         own parse, which gives the same result or jieba's error)."""
         cdef int64_t total = 0
         cdef int r
-        if self.trie.n_nodes != 1:
-            raise ValueError("load_dict_file_data() needs an empty dictionary")
-        self._check_writable()
+        self._check_empty("load_dict_file_data")
         self.version += 1
-        self.frozen_stale = True
-        with nogil:
-            r = parse_dict(&self.trie, &data[0] if data.shape[0] else NULL, data.shape[0], &total)
+        self._frozen = None
+        r = parse_dict(&self.trie, &data[0] if data.shape[0] else NULL, data.shape[0], &total)
         if r != 0:
             trie_free(&self.trie)
             if trie_init(&self.trie, True) != 0 or r < 0:
@@ -310,9 +358,8 @@ cdef class Dictionary:
         cdef Py_UCS4* buf
         cdef int32_t node
         cdef int64_t f
-        self._check_writable()
         self.version += 1
-        self.frozen_stale = True
+        self._frozen = None
         for word, value in freq.items():
             if type(word) is not str:
                 raise TypeError(f"dictionary word must be a str, not {type(word).__name__}: {word!r}")
@@ -333,24 +380,25 @@ cdef class Dictionary:
         cdef int64_t f = as_freq(freq, word)
         cdef int32_t r = 0, m = 0
         cdef Py_ssize_t i
-        self._check_writable()
+        cdef FrozenTrie* frozen
         new_total = self._total + f
         buf = to_ucs4(word, &n)
         try:
+            frozen = self._frozen_to_change()
             node = trie_path(&self.trie, buf, n, True)
             if node < 0:
                 raise MemoryError()
             self.trie.freq[node] = f
-            if not self.frozen_stale:
+            if frozen != NULL:
                 # bring the frozen trie along, node by node of the word
-                frozen_set_freq(&self.frozen, 0, self.trie.freq[0])
+                frozen_set_freq(frozen, 0, self.trie.freq[0])
                 for i in range(n):
                     m = trie_child(&self.trie, m, buf[i])
-                    r = frozen_add_child(&self.frozen, r, buf[i], m)
+                    r = frozen_add_child(frozen, r, buf[i], m)
                     if r < 0:
-                        self.frozen_stale = True
+                        self._frozen = None
                         raise MemoryError()
-                    frozen_set_freq(&self.frozen, r, self.trie.freq[m])
+                    frozen_set_freq(frozen, r, self.trie.freq[m])
         finally:
             fc_free(buf)
         self.total = new_total
@@ -362,9 +410,9 @@ cdef class Dictionary:
         cdef int32_t r
         self._freeze()
         buf = to_ucs4(word, &n)
-        r = frozen_find(&self.frozen, buf, n)
+        r = frozen_find(&self._frozen.trie, buf, n)
         fc_free(buf)
-        if r < 0 or not (self.frozen.records[r].packed & IN_FREQ):
+        if r < 0 or not (self._frozen.trie.records[r].packed & IN_FREQ):
             return -1
         return r
 
@@ -373,7 +421,7 @@ cdef class Dictionary:
         cdef int32_t r = self._record_in_freq(word)
         if r < 0:
             return default
-        return self.trie.freq[self.frozen.node[r]]
+        return self.trie.freq[self._frozen.trie.node[r]]
 
     def __contains__(self, word):
         return type(word) is str and self.get(word) is not None
@@ -410,13 +458,15 @@ cdef class Dictionary:
     def nbytes(self):
         """Bytes of memory the dictionary holds."""
         cdef Py_ssize_t b = self.trie.capacity * 16
+        cdef FrozenTrie* z
         if self.trie.edges != NULL:
             b += (self.trie.mask + 1) * sizeof(TrieEdge)
         if self.trie.root != NULL:
             b += ROOT_SPAN * sizeof(int32_t)
-        if self.frozen.records != NULL:
-            b += (self.frozen.capacity * (sizeof(FrozenRecord) + sizeof(int32_t)) + ROOT_SPAN * sizeof(int32_t)
-                  + (self.frozen.edge_mask + 1) * sizeof(TrieEdge))
+        if self._frozen is not None:
+            z = &self._frozen.trie
+            b += (z.capacity * (sizeof(FrozenRecord) + sizeof(int32_t)) + ROOT_SPAN * sizeof(int32_t)
+                  + (z.edge_mask + 1) * sizeof(TrieEdge))
         return b
 
     def node_word(self, Py_ssize_t node):
@@ -452,8 +502,8 @@ cdef class Dictionary:
             ctx.n_tokens = 0
             ctx.n_aux = 0
             ctx.error = 0
-            ctx.frozen = &self.frozen
-            ctx.force_split = &self.force_split if self._force_split_len > 0 else NULL
+            ctx.frozen = &self._frozen.trie
+            ctx.force_split = &self._force_split.trie if self._force_split is not None else NULL
             ctx.log_total = self.log_total
             PyUnicode_AsUCS4(sentence, self._short_text, SHORT_TEXT + 1, 0)
             ctx.text = self._short_text
@@ -501,9 +551,7 @@ cdef class Dictionary:
         cdef int32_t n, k
         cdef Py_ssize_t size = data.shape[0]
         cdef const unsigned char* p
-        if self.trie.n_nodes != 1:
-            raise ValueError("loads() needs an empty dictionary")
-        self._check_writable()
+        self._check_empty("loads")
         if size < 16 or bytes(data[:8]) != b"FCJB0001":
             raise ValueError("not a fastcount dictionary cache")
         memcpy(&n, &data[8], 4)
@@ -511,7 +559,7 @@ cdef class Dictionary:
             raise ValueError("truncated fastcount dictionary cache")
         p = &data[0]
         self.version += 1
-        self.frozen_stale = True
+        self._frozen = None
         if trie_reserve(&self.trie, n) != 0:
             raise MemoryError()
         # the arrays go straight in; the edges are built only when needed
@@ -530,8 +578,7 @@ cdef class Dictionary:
         except BaseException:
             # back to an empty dictionary
             trie_free(&self.trie)
-            frozen_free(&self.frozen)
-            self.frozen_stale = True
+            self._frozen = None
             if trie_init(&self.trie, True) != 0:
                 raise MemoryError()
             raise

@@ -36,6 +36,12 @@ cdef struct TrieEdge:
     int32_t child
     int32_t _pad
 
+cdef struct RetiredNodes:
+    # parent/code arrays replaced while a reader may still hold them
+    RetiredNodes* next
+    int32_t* parent
+    int32_t* code
+
 cdef struct Trie:
     int32_t* root       # children of the root for code points < ROOT_SPAN, -1 = none
     TrieEdge* edges     # every other parent -> child edge, open addressing; NULL when dropped
@@ -47,6 +53,8 @@ cdef struct Trie:
     int32_t* parent
     int32_t* code       # last code point of the node's string
     int64_t* freq       # FREQ[string], or ABSENT
+    bint keep_old_nodes # parent/code are read without the GIL: grow them by copying,
+    RetiredNodes* retired   # and keep the old arrays here until trie_release_retired
 
 cdef struct FrozenRecord:
     uint32_t packed     # code point | IS_WORD | IN_FREQ | children << CHILDREN_SHIFT
@@ -139,6 +147,7 @@ cdef inline int32_t record_node(const FrozenTrie* z, int32_t r) noexcept nogil:
 # The master trie. 0 ok, -1 out of memory (t is then empty).
 cdef int trie_init(Trie* t, bint with_root) noexcept nogil
 cdef void trie_free(Trie* t) noexcept nogil
+cdef void trie_release_retired(Trie* t) noexcept nogil
 # Room for at least `capacity` nodes; 0 ok, -1 out of memory.
 cdef int trie_reserve(Trie* t, Py_ssize_t capacity) noexcept nogil
 # (Re)build the edge table from parent/code (0 ok, -1 out of memory); drop it.
@@ -156,6 +165,8 @@ cdef Py_ssize_t trie_node_chars(const Trie* t, int32_t node, Py_UCS4* out, Py_ss
 # then empty), its release, and the changes add_word brings to it.
 cdef int frozen_build(const Trie* t, FrozenTrie* z) noexcept nogil
 cdef void frozen_free(FrozenTrie* z) noexcept nogil
+# A copy of src into the empty dst; 0 ok, -1 out of memory (dst then empty).
+cdef int frozen_copy(const FrozenTrie* src, FrozenTrie* dst) noexcept nogil
 # The record of r's child for c, appended for trie node `node` if missing; -1 out of memory.
 cdef int32_t frozen_add_child(FrozenTrie* z, int32_t r, uint32_t c, int32_t node) noexcept nogil
 cdef void frozen_set_freq(FrozenTrie* z, int32_t r, int64_t f) noexcept nogil

@@ -64,7 +64,20 @@ cdef int trie_init(Trie* t, bint with_root) noexcept nogil:
     return 0
 
 
+cdef void trie_release_retired(Trie* t) noexcept nogil:
+    cdef RetiredNodes* r = t.retired
+    cdef RetiredNodes* next_one
+    while r != NULL:
+        next_one = r.next
+        fc_free(r.parent)
+        fc_free(r.code)
+        fc_free(r)
+        r = next_one
+    t.retired = NULL
+
+
 cdef void trie_free(Trie* t) noexcept nogil:
+    trie_release_retired(t)
     fc_free(t.root)
     fc_free(t.edges)
     fc_free(t.parent)
@@ -135,8 +148,32 @@ cdef void trie_drop_edges(Trie* t) noexcept nogil:
 
 
 cdef int trie_reserve(Trie* t, Py_ssize_t capacity) noexcept nogil:
+    cdef RetiredNodes* old
+    cdef int32_t* parent
+    cdef int32_t* code
     if capacity <= t.capacity:
         return 0
+    if not t.keep_old_nodes:
+        return grow_arrays(<void**>&t.parent, <void**>&t.code, <void**>&t.freq, &t.capacity, capacity,
+                           sizeof(int32_t), sizeof(int32_t), sizeof(int64_t))
+    # Readers hold parent/code: new arrays, the old ones retired (freq is
+    # read under the GIL only, and grows in place).
+    old = <RetiredNodes*>fc_alloc(1, sizeof(RetiredNodes))
+    parent = <int32_t*>fc_alloc(t.capacity, sizeof(int32_t))
+    code = <int32_t*>fc_alloc(t.capacity, sizeof(int32_t))
+    if old == NULL or parent == NULL or code == NULL:
+        fc_free(old)
+        fc_free(parent)
+        fc_free(code)
+        return -1
+    memcpy(parent, t.parent, t.n_nodes * sizeof(int32_t))
+    memcpy(code, t.code, t.n_nodes * sizeof(int32_t))
+    old.parent = t.parent
+    old.code = t.code
+    old.next = t.retired
+    t.retired = old
+    t.parent = parent
+    t.code = code
     return grow_arrays(<void**>&t.parent, <void**>&t.code, <void**>&t.freq, &t.capacity, capacity,
                        sizeof(int32_t), sizeof(int32_t), sizeof(int64_t))
 
@@ -196,6 +233,27 @@ cdef void frozen_free(FrozenTrie* z) noexcept nogil:
     fc_free(z.root)
     fc_free(z.edges)
     memset(z, 0, sizeof(FrozenTrie))
+
+
+cdef int frozen_copy(const FrozenTrie* src, FrozenTrie* dst) noexcept nogil:
+    memset(dst, 0, sizeof(FrozenTrie))
+    dst.records = <FrozenRecord*>fc_alloc(src.capacity, sizeof(FrozenRecord))
+    dst.node = <int32_t*>fc_alloc(src.capacity, sizeof(int32_t))
+    dst.root = <int32_t*>fc_alloc(ROOT_SPAN, sizeof(int32_t))
+    dst.edges = <TrieEdge*>fc_alloc(src.edge_mask + 1, sizeof(TrieEdge))
+    if dst.records == NULL or dst.node == NULL or dst.root == NULL or dst.edges == NULL:
+        frozen_free(dst)
+        return -1
+    memcpy(dst.records, src.records, src.n_records * sizeof(FrozenRecord))
+    memcpy(dst.node, src.node, src.n_records * sizeof(int32_t))
+    memcpy(dst.root, src.root, ROOT_SPAN * sizeof(int32_t))
+    memcpy(dst.edges, src.edges, (src.edge_mask + 1) * sizeof(TrieEdge))
+    dst.n_records = src.n_records
+    dst.capacity = src.capacity
+    dst.edge_mask = src.edge_mask
+    dst.edge_shift = src.edge_shift
+    dst.n_edges = src.n_edges
+    return 0
 
 
 cdef int frozen_edge_put(FrozenTrie* z, int32_t r, uint32_t c, int32_t child) noexcept nogil:
