@@ -3,28 +3,37 @@
 Every ``.pyx`` under ``fastcount/`` (subpackages included) becomes one
 extension module named after its path, so a new Cython module needs no edit
 here. Extensions compile in parallel, without debug information.
+
+Importing this file builds nothing (tests/test_build.py checks the flags and
+the extension list); running it, as pip and ``python setup.py`` do, builds.
 """
 import glob
 import os
 import sys
 
-from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 if sys.platform == "win32":
-    compile_args = ["/O2"]
-    link_args = []
+    COMPILE_ARGS = ["/O2"]
+    LINK_ARGS = []
 else:
     # No -ffast-math, ever: it reorders floating-point sums, and the
     # segmenter must reproduce jieba's log-probability sums bit for bit.
     # -g0 overrides the interpreter's -g: debug information made the
     # installed extensions several times their code's size.
-    compile_args = ["-O3", "-fno-strict-aliasing", "-g0"]
-    link_args = ["-Wl,-S"] if sys.platform.startswith("linux") else []
+    COMPILE_ARGS = ["-O3", "-fno-strict-aliasing", "-g0"]
+    LINK_ARGS = ["-Wl,-S"] if sys.platform.startswith("linux") else []
     if os.environ.get("FASTCOUNT_NATIVE"):
         # Local builds only: wheels must run on any CPU of their platform.
-        compile_args.append("-march=native")
+        COMPILE_ARGS.append("-march=native")
+
+COMPILER_DIRECTIVES = {
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+    "initializedcheck": False,
+}
 
 
 class ParallelBuildExt(build_ext):
@@ -37,31 +46,36 @@ class ParallelBuildExt(build_ext):
 
 
 def module_name(path: str) -> str:
+    """fastcount/segmenter/_x.pyx -> fastcount.segmenter._x"""
     return os.path.splitext(path)[0].replace(os.sep, ".")
 
 
-extensions = [
-    Extension(
-        module_name(path),
-        [path],
-        extra_compile_args=compile_args,
-        extra_link_args=link_args,
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    )
-    for path in sorted(glob.glob(os.path.join("fastcount", "**", "*.pyx"), recursive=True))
-]
+def extensions(root: str = ".") -> list:
+    """One Extension per ``.pyx`` under ``fastcount/``, paths relative to ``root``."""
+    pattern = os.path.join(root, "fastcount", "**", "*.pyx")
+    found = [os.path.relpath(p, root) for p in glob.glob(pattern, recursive=True)]
+    return [
+        Extension(
+            module_name(path),
+            [path],
+            extra_compile_args=COMPILE_ARGS,
+            extra_link_args=LINK_ARGS,
+            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        )
+        for path in sorted(found)
+    ]
 
-setup(
-    cmdclass={"build_ext": ParallelBuildExt},
-    ext_modules=cythonize(
-        extensions,
-        language_level=3,
-        nthreads=os.cpu_count() or 1,
-        compiler_directives={
-            "boundscheck": False,
-            "wraparound": False,
-            "cdivision": True,
-            "initializedcheck": False,
-        },
-    ),
-)
+
+def main():
+    """Cythonize (in parallel) and build."""
+    from Cython.Build import cythonize
+
+    setup(
+        cmdclass={"build_ext": ParallelBuildExt},
+        ext_modules=cythonize(extensions(), language_level=3, nthreads=os.cpu_count() or 1,
+                              compiler_directives=COMPILER_DIRECTIVES),
+    )
+
+
+if __name__ == "__main__":
+    main()
