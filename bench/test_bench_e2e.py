@@ -39,7 +39,7 @@ PEERS = {
     "jieba_fast": "jieba_fast.lcut",             # C (Viterbi and DAG route)
     "jieba_fast_dat": "jieba_fast_dat.lcut",     # C++, double-array trie
     "cppjieba_py_dat": "cppjieba_py_dat.lcut",   # cppjieba, double-array trie
-    "jieba3": "jieba3.cut_text",                 # pure Python 3.10+
+    "jieba3": "jieba3.cut_text",                 # pure Python
 }
 #: Rows that take seconds on the corpus: fewer rounds.
 SLOW = {"jieba", "jieba_fast", "jieba3"}
