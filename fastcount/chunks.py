@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from fastcount import io as fio
 
@@ -193,12 +193,13 @@ def chunks_of_texts(texts: Iterable, chunk_size: int) -> Iterator[Chunk]:
 
 @contextlib.contextmanager
 def source_streams(
-    source, encoding: str, errors: str, field: Optional[str], block_size: int,
-    share: bool = False, need_total: bool = True,
+    source, encoding: str, errors: str, field: Optional[str],
+    block_size: Callable[[Optional[int]], int], share: bool = False, need_total: bool = True,
 ) -> Iterator[Tuple[Iterable[tuple], Optional[int], bool]]:
     """While the block runs: the reader streams of ``source`` for
     :func:`chunked`, its total size in bytes if known, and whether the
-    pieces' sizes are exact.
+    pieces' sizes are exact. Pieces (file blocks, spans of a list) are of
+    about ``block_size(total)`` bytes.
 
     With ``share``, a list or tuple of texts is registered
     (:func:`shared_list`) and cut into spans of itself; without
@@ -213,23 +214,27 @@ def source_streams(
             raise TypeError(
                 f"source must be an iterable of str or path(s), not {type(source).__name__}"
             )
-        if not (share and isinstance(source, (list, tuple))):
+        if not isinstance(source, (list, tuple)) or not (share or need_total):
             yield [(None, 0, checked_texts(source))], None, True
-            return
-        with shared_list(source) as key:
-            if not need_total:
-                # cut by code points; the counters measure the UTF-8 bytes
-                lengths = text_sizes(source, utf8=False)
-                yield [(None, 0, _span_pieces(key, lengths, block_size))], None, False
-            else:
-                sizes = list(text_sizes(source, utf8=True))
-                yield [(None, 0, _span_pieces(key, sizes, block_size))], sum(sizes), True
+        elif not share:
+            sizes = list(text_sizes(source, utf8=True))
+            yield [(None, 0, zip(source, itertools.repeat(1), sizes))], sum(sizes), True
+        else:
+            with shared_list(source) as key:
+                if not need_total:
+                    # cut by code points; the counters measure the UTF-8 bytes
+                    lengths = text_sizes(source, utf8=False)
+                    yield [(None, 0, _span_pieces(key, lengths, block_size(None)))], None, False
+                else:
+                    sizes = list(text_sizes(source, utf8=True))
+                    total = sum(sizes)
+                    yield [(None, 0, _span_pieces(key, sizes, block_size(total)))], total, True
         return
     sources = fio.resolve_paths(specs)
     fio.check_field(sources, field)
     sizes = [s.size for s in sources]
     total = sum(sizes) if None not in sizes else None
     yield (
-        (fio.display_name(s), 1, fio.iter_pieces(s, encoding, errors, field, block_size))
+        (fio.display_name(s), 1, fio.iter_pieces(s, encoding, errors, field, block_size(total)))
         for s in sources
     ), total, True

@@ -54,6 +54,8 @@ DEFAULT_CHUNK_SIZE = 1 << 20
 #: ... and for threads, which take chunks at almost no cost each: small
 #: enough that they finish together without knowing the input's size.
 THREAD_CHUNK_SIZE = 1 << 16
+#: The smallest chunk cut for a small input of known size (see run_counters).
+SMALLEST_CHUNK_SIZE = 1 << 16
 
 
 @dataclass
@@ -172,8 +174,10 @@ def count_words(
     forkserver each worker loads its own (jieba's from its cache file).
     Worker processes end with this process, however it ends.
     ``chunk_size``: bytes of text per chunk given to a worker (None: 1 MiB
-    for processes and for workers=1, 64 KiB for threads; a list or tuple of
-    texts counted in this process is cut by code points instead of bytes).
+    for processes and for workers=1, 64 KiB for threads, and for an input
+    of known size, a file or a list counted by processes, small enough for
+    two chunks per worker, down to 64 KiB; a list or tuple of texts counted
+    in this process is cut by code points instead of bytes).
     The result does not depend on ``workers``, ``backend`` or ``chunk_size``.
 
     ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
@@ -250,17 +254,27 @@ def run_counters(
             if mp_context is not None and not isinstance(mp_context, str)
             else multiprocessing.get_context(mp_context)
         )
-    if chunk_size is None:
+    fixed = chunk_size is not None
+    if not fixed:
         chunk_size = DEFAULT_CHUNK_SIZE if ctx is not None or workers == 1 else THREAD_CHUNK_SIZE
+
+    def fitted(total: Optional[int]) -> int:
+        # A small input of known size makes two chunks per worker at least
+        # (down to SMALLEST_CHUNK_SIZE): one chunk would leave the others idle.
+        if fixed or total is None or workers == 1:
+            return chunk_size
+        return max(min(chunk_size, total // (2 * workers)), SMALLEST_CHUNK_SIZE)
+
     # Blocks a few times smaller than chunks: the last chunks of a file
     # stay small enough to balance across workers. This process's threads
     # and forked workers read a list of texts in place; threads size its
     # texts as they take them, rather than the caller's thread all first.
     with source_streams(
-        source, encoding, errors, field, max(1, chunk_size // 4),
+        source, encoding, errors, field, lambda total: max(1, fitted(total) // 4),
         share=ctx is None or ctx.get_start_method() == "fork",
         need_total=ctx is not None or progress,
     ) as (streams, total_bytes, sized):
+        chunk_size = fitted(total_bytes)
         stats = stats if stats is not None else CountStats()
         stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
         chunks = chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers, sized)

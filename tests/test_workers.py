@@ -199,3 +199,18 @@ def test_stats_say_how_the_workers_ran():
         assert count_words(texts, "whitespace", chunk_size=500, stats=stats, **options) == want
         assert (stats.backend, stats.workers) == (backend, options["workers"])
     assert fastcount.CountStats is CountStats
+
+
+@pytest.mark.parametrize("mp_context", ["fork", "spawn"])
+def test_a_small_input_is_shared_by_every_worker(tmp_path, mp_context):
+    # #12 item 8: a few thousand lines (well under the default chunk size)
+    # still give every worker process its part.
+    texts = [f"第{i}行 w{i % 97} 中文" for i in range(20_000)]  # about 400 kB
+    want = collections.Counter(w for t in texts for w in t.split())
+    path = tmp_path / "small.txt"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    for source in (texts, path):
+        stats = CountStats()
+        got = count_words(source, "whitespace", workers=2, mp_context=mp_context, stats=stats)
+        assert list(got.items()) == list(want.items())
+        assert (stats.workers, stats.backend) == (2, "processes")
