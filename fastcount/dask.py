@@ -48,8 +48,8 @@ __all__ = ["count_words_dask", "count_words_delayed", "require"]
 
 _EXTRA_HINT = "pip install 'fastcount[dask]'"
 #: Default bytes per partition for uncompressed files: big enough that a task
-#: runs for seconds (scheduler overhead is ~1 ms a task), small enough that a
-#: worker holds a few of them at once without strain.
+#: runs for seconds (Dask documents its scheduler's cost as about 1 ms a
+#: task), small enough that a worker holds a few of them at once without strain.
 DEFAULT_BLOCKSIZE = "64 MiB"
 
 
