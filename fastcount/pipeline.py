@@ -188,8 +188,10 @@ def count_words(
     any worker starts; an exception of the tokenizer is re-raised with its
     worker traceback as ``__cause__`` and a note naming the text
     (``file:line`` or item index); a non-str item raises TypeError naming
-    its index. On any error or Ctrl-C all workers are stopped (processes at
-    once, threads after the chunk they are counting).
+    its index. When several chunks fail, the error raised is that of the
+    first in input order, whichever worker failed first. On any error or
+    Ctrl-C all workers are stopped (processes at once, threads after the
+    chunk they are counting).
     """
     started = time.perf_counter()
     # Imported now, so its first import is not counted as merge time.

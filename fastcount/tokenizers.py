@@ -45,7 +45,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional,
-                    Protocol, Tuple, Union)
+                    Protocol, Tuple, Union, runtime_checkable)
 
 import numpy as np
 
@@ -80,6 +80,7 @@ TokenizerSpec = Union[
 ]
 
 
+@runtime_checkable
 class ChunkCounter(Protocol):
     """What a worker counts with: one per worker, fed every chunk it is given.
 

@@ -274,3 +274,13 @@ def test_long_jieba_text_is_tokenized_lazily():
     words = vocab.words()
     reference = _reference(jieba.lcut, [text, "短句", text[:50]])
     assert dict(zip(words, counts.tolist())) == reference and words == list(reference)
+
+
+def test_every_chunk_counter_follows_the_protocol():
+    factories = [tk.chunk_counter_factory(name) for name in ("whitespace", "jieba-py", "jieba")]
+    for factory in factories:
+        counter = factory()
+        assert isinstance(counter, tk.ChunkCounter), factory.name
+        counter.feed(["中文 ab"])
+        vocab, counts = counter.vocab_result()
+        assert counter.seen() == len(vocab) == len(counts) and counts.dtype == np.int64
