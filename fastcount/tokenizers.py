@@ -403,7 +403,11 @@ class CounterFactory:
     """Picklable recipe for a chunk counter; calling it builds one.
 
     Built in the parent by :func:`chunk_counter_factory` (where the options
-    are checked), called once in each worker.
+    are checked), called once in each worker. What the workers use of it
+    (:func:`fastcount.pipeline.run_counters`): ``name``, ``releases_gil``
+    (threads or processes), ``preload()`` (before forking), calling it, and
+    ``partial(counter, marks)`` (each worker's result); a factory of
+    another kind of counter provides the same.
     """
 
     #: what counts, for reports: "jieba (native)", "jieba-py", "regex '\\w+'", ...
