@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
@@ -165,14 +166,17 @@ def count_words(
     once) or ``"processes"`` (worker processes: the default for every other
     tokenizer, and with ``mp_context``). Processes are started with
     ``mp_context`` (a :mod:`multiprocessing` context or start-method name;
-    default: the platform's); they import this module, so a script that
-    calls count_words must guard its entry point with ``if __name__ ==
-    "__main__":`` under the spawn and forkserver start methods. Under fork
-    the workers inherit the tokenizer loaded once here: the jieba
-    dictionary, and whatever a Python tokenizer loads on first use (it is
-    called once on a short text before the workers start); under spawn and
-    forkserver each worker loads its own (jieba's from its cache file).
-    Worker processes end with this process, however it ends.
+    default: ``"fork"`` on Linux, whatever Python's default, else the
+    platform's). Under fork the workers inherit the tokenizer loaded once
+    here: the jieba dictionary, and whatever a Python tokenizer loads on
+    first use (it is called once on a short text before the workers start).
+    Python 3.12+ warns about forking a process that runs other threads (a
+    lock one of them holds stays held in the workers): from such a process
+    pass ``mp_context="forkserver"`` or ``"spawn"``. Under those each worker
+    loads its own tokenizer (jieba's from its cache file) and imports this
+    module, so a script that calls count_words must guard its entry point
+    with ``if __name__ == "__main__":``. Worker processes end with this
+    process, however it ends.
     ``chunk_size``: bytes of text per chunk given to a worker (None: 1 MiB
     for processes and for workers=1, 64 KiB for threads, and for an input
     of known size, a file or a list counted by processes, small enough for
@@ -251,6 +255,10 @@ def run_counters(
         backend = "threads" if factory.releases_gil and mp_context is None else "processes"
     ctx = None
     if workers > 1 and backend == "processes":
+        if mp_context is None:
+            # fork where the platform forks safely, whatever Python's default
+            # (forkserver from 3.14): the workers inherit what is loaded here
+            mp_context = "fork" if sys.platform.startswith("linux") else None
         ctx = (
             mp_context
             if mp_context is not None and not isinstance(mp_context, str)

@@ -173,11 +173,13 @@ def test_forked_workers_inherit_what_the_tokenizer_loaded(tmp_path, child_env):
 
         if __name__ == "__main__":
             texts = [f"w{{i % 50}} x" for i in range(20_000)]
-            counts = count_words(texts, tokenize, workers=2, chunk_size=2000, mp_context=sys.argv[1])
+            method = sys.argv[1] if sys.argv[1] != "default" else None
+            counts = count_words(texts, tokenize, workers=2, chunk_size=2000, mp_context=method)
             assert counts["x"] == 20_000 and len(counts) == 51
             print(os.getpid())
     """))
-    for method, loaders in (("fork", "parent"), ("spawn", "workers")):
+    # fork is the default on Linux, whatever Python's default (forkserver from 3.14)
+    for method, loaders in (("fork", "parent"), ("default", "parent"), ("spawn", "workers")):
         loads.unlink(missing_ok=True)
         out = subprocess.run([sys.executable, str(script), method], capture_output=True, text=True,
                              cwd=tmp_path, env=child_env, timeout=120)
