@@ -21,15 +21,11 @@ from fastcount.segmenter._trie cimport frozen_find
 from fastcount.segmenter._cut cimport (CutContext, Token, TOKEN_AUX, TOKEN_SPACE, CUT_DOMAIN,
                                        cut_text, cut_context_init, cut_context_free)
 from fastcount.segmenter._dictionary cimport Dictionary, Snapshot
-from fastcount._hashcounter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
+from fastcount._hashcounter cimport HashCounter, fc_table_get
 from fastcount._vocab cimport Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
-
-cdef enum:
-    COUNT_NO_MEMORY = 1
-
 
 cdef int replace_buffer(void** p, Py_ssize_t* cap, Py_ssize_t n, size_t size) except -1:
     """Room for n items of ``size`` bytes at ``*p`` (its content is not kept)."""
@@ -76,22 +72,6 @@ cdef class ChunkCounter:
     ``collections.Counter(w for t in texts for w in tokenizer.lcut(t, cut_all=cut_all, HMM=hmm)
     if not w.isspace())``; whitespace tokens count too with ``keep_whitespace``.
     """
-    cdef Dictionary d
-    cdef HashCounter counts
-    cdef Vocab vocab
-    cdef bint hmm, cut_all, keep_ws
-    cdef int64_t* order          # keys in order of first sight
-    cdef Py_ssize_t n_order, cap_order
-    cdef char* utf8
-    cdef Py_ssize_t cap_utf8
-    cdef bint busy
-    cdef bint broken
-    cdef CutContext ctx          # segmentation buffers, kept from feed to feed
-    cdef Py_UCS4* text           # the batch's code points
-    cdef Py_ssize_t cap_text
-    cdef Py_ssize_t* offsets     # text i is text[offsets[i]:offsets[i + 1]]
-    cdef Py_ssize_t cap_offsets
-
     def __cinit__(self):
         self.order = NULL
         self.utf8 = NULL
@@ -119,46 +99,39 @@ cdef class ChunkCounter:
         replace_buffer(<void**>&self.offsets, &self.cap_offsets, n_texts + 1, sizeof(Py_ssize_t))
         return 0
 
-    cdef int _count_tokens(self, CutContext* ctx) noexcept nogil:
+    cdef int _count_tokens(self) noexcept nogil:
         """Count ctx's tokens; 0 ok, COUNT_NO_MEMORY."""
-        cdef Py_ssize_t k, n, m
+        cdef CutContext* ctx = &self.ctx
+        cdef Py_ssize_t k
         cdef Token* t
-        cdef const Py_UCS4* p
-        cdef int64_t key, vid
-        cdef int64_t* c
-        cdef int32_t record
+        cdef int64_t key
         for k in range(ctx.n_tokens):
             t = &ctx.tokens[k]
             if t.kind == TOKEN_SPACE and not self.keep_ws:
                 continue
             if t.node >= 0:
                 key = t.node
-            else:
-                n = t.end - t.start
-                p = (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text) + t.start
-                record = frozen_find(ctx.frozen, p, n)
-                if record >= 0:
-                    key = ctx.frozen.node[record]
-                else:
-                    if self._utf8_room(n + 1) < 0:     # + 1: never NULL, even for ""
-                        return COUNT_NO_MEMORY
-                    m = fc_utf8_encode_kind(4, p, n, <unsigned char*>self.utf8)
-                    vid = fc_vocab_intern_trusted(&self.vocab.table, self.utf8, m)
-                    if vid < 0:
-                        return COUNT_NO_MEMORY
-                    key = -1 - vid
-            c = fc_table_find(&self.counts.table, key)
-            if c != NULL:
-                c[0] += 1
-            else:
-                if self.n_order == self.cap_order and fc_grow(
-                        <void**>&self.order, &self.cap_order, self.n_order + 1, sizeof(int64_t), 0):
-                    return COUNT_NO_MEMORY
-                if fc_table_add(&self.counts.table, key, 1) != 0:
-                    return COUNT_NO_MEMORY
-                self.order[self.n_order] = key
-                self.n_order += 1
+            elif key_of(self, ctx.frozen, (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text)
+                        + t.start, t.end - t.start, &key):
+                return COUNT_NO_MEMORY
+            if count_key(self, key):
+                return COUNT_NO_MEMORY
         return 0
+
+    cdef Snapshot _read_begin(self):
+        cdef Snapshot snapshot = self.d.read_begin()
+        snapshot.fill(&self.ctx)
+        return snapshot
+
+    cdef void _read_end(self) noexcept:
+        self.ctx.text = NULL
+        self.ctx.error = 0
+
+    cdef bint _may_raise(self, Snapshot snapshot) noexcept:
+        return not self.cut_all and snapshot.can_raise
+
+    cdef int _cut(self, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
+        return cut_one(&self.ctx, text, n, self.cut_all, self.hmm)
 
     cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil:
         """Room in self.utf8 for the UTF-8 of n code points; -1 out of memory."""
@@ -313,39 +286,34 @@ cdef class ChunkCounter:
         cdef Py_ssize_t i = 0
         cdef Py_ssize_t* offsets = self.offsets
         cdef Py_UCS4* buf = self.text
-        cdef CutContext* ctx = &self.ctx
         cdef int error = 0
         cdef bint prescan
         cdef Snapshot snapshot
         # Here, after the texts were taken (which may run Python code that
         # changes the words), not before.
-        snapshot = self.d.read_begin()
-        snapshot.fill(ctx)
+        snapshot = self._read_begin()
         # jieba raises ValueError (log of a non-positive number) only for
         # texts that reach such a frequency: find out before counting
         # anything, so that an error leaves the counts as they were
-        prescan = not self.cut_all and snapshot.can_raise
+        prescan = self._may_raise(snapshot)
         try:
             with nogil:
                 if prescan:
                     for i in range(n_texts):
-                        error = cut_one(ctx, buf + offsets[i], offsets[i + 1] - offsets[i],
-                                        self.cut_all, self.hmm)
+                        error = self._cut(buf + offsets[i], offsets[i + 1] - offsets[i])
                         if error:
                             break
                 if not error:
                     for i in range(n_texts):
-                        error = cut_one(ctx, buf + offsets[i], offsets[i + 1] - offsets[i],
-                                        self.cut_all, self.hmm)
+                        error = self._cut(buf + offsets[i], offsets[i + 1] - offsets[i])
                         if error:
                             break
-                        error = self._count_tokens(ctx)
+                        error = self._count_tokens()
                         if error:
                             error = COUNT_NO_MEMORY
                             break
         finally:
-            ctx.text = NULL
-            ctx.error = 0
+            self._read_end()
         if error == CUT_DOMAIN:
             return i   # only reachable in the prescan: nothing was counted
         if error:
@@ -376,7 +344,7 @@ cdef class ChunkCounter:
                 raise MemoryError()
             counts = np.zeros(self.n_order, dtype=np.int64)
             by_id = counts
-            snapshot = self.d.read_begin()
+            snapshot = self._read_begin()
             # without the GIL: threads of count_words build their results in parallel
             with nogil:
                 for k in range(self.n_order):
@@ -393,6 +361,7 @@ cdef class ChunkCounter:
                     by_id[wid] += fc_table_get(&self.counts.table, key)
         finally:
             self.busy = False
+            self._read_end()
         if wid < 0:
             raise MemoryError()
         if len(out) < self.n_order:

@@ -15,6 +15,26 @@ cdef class ForceSplitWords:
     cdef Trie trie
 
 
+cdef inline Py_ssize_t next_line(const unsigned char* data, Py_ssize_t size, Py_ssize_t pos,
+                                 Py_ssize_t* a, Py_ssize_t* b) noexcept nogil:
+    """The line of a dictionary file that starts at pos (pos < size): its
+    bytes.strip()'d span data[a:b] and where the next line starts."""
+    cdef Py_ssize_t e = pos
+    while e < size and data[e] != 10:
+        e += 1
+    a[0] = pos
+    b[0] = e
+    while a[0] < b[0] and (data[a[0]] == 32 or 9 <= data[a[0]] <= 13):  # bytes.strip()'s whitespace
+        a[0] += 1
+    while b[0] > a[0] and (data[b[0] - 1] == 32 or 9 <= data[b[0] - 1] <= 13):
+        b[0] -= 1
+    return e + 1
+
+
+# Raise the Python error of a cut's CUT_* error code (MemoryError, ValueError).
+cdef object raise_cut_error(int error)
+
+
 cdef class Snapshot:
     # Taken under the GIL by Dictionary.read_begin(); the words it shows do
     # not change while it is alive; drop it to end the reading.

@@ -35,32 +35,18 @@ cdef enum:
 
 
 # ---------------------------------------------------------------- dictionary file
-cdef inline bint is_bspace(unsigned char c) noexcept nogil:
-    # bytes.strip()'s ASCII whitespace
-    return c == 32 or (9 <= c <= 13)
-
-
 cdef int parse_dict(Trie* t, const unsigned char* data, Py_ssize_t size, int64_t* total) noexcept nogil:
     """jieba's gen_pfdict for files of plain lines `word freq [tag]` (freq:
     1 to 18 ASCII digits): 0 ok, 1 a line needs Python's own parse (t is
     then partly filled), -1 out of memory."""
-    cdef Py_ssize_t pos = 0, a, b, e, w, i, n_word
+    cdef Py_ssize_t pos = 0, a, b, w, i, n_word
     cdef int64_t f
     cdef int32_t node
     cdef Py_UCS4* word = NULL
     cdef Py_ssize_t cap_word = 0
     total[0] = 0
     while pos < size:
-        e = pos
-        while e < size and data[e] != 10:
-            e += 1
-        a = pos
-        b = e
-        pos = e + 1
-        while a < b and is_bspace(data[a]):
-            a += 1
-        while b > a and is_bspace(data[b - 1]):
-            b -= 1
+        pos = next_line(data, size, pos, &a, &b)
         # word: up to the first space; freq: up to the next space or the end
         w = a
         while w < b and data[w] != 32:

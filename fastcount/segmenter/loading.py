@@ -83,40 +83,60 @@ def load_dictionary(source: str, cache: str) -> Dictionary:
 
 
 def _read_cache(cache: str, stamp: dict) -> Optional[Dictionary]:
+    found = read_cache_file(cache, _CACHE_MAGIC, stamp)
+    if found is None:
+        return None
+    header, payload = found
     try:
-        with open(cache, "rb") as f:
+        d = Dictionary()
+        d.loads(payload)
+        d.total = int(header["total"])
+        return d
+    except (ValueError, KeyError, TypeError):
+        return None     # damaged: rebuilt from the dictionary file
+
+
+def _write_cache(cache: str, stamp: dict, d: Dictionary) -> None:
+    write_cache_file(cache, _CACHE_MAGIC, dict(stamp, total=str(d.total)), d.dumps())
+
+
+def read_cache_file(path: str, magic: bytes, stamp: dict):
+    """``(header, payload)`` of a cache file written by :func:`write_cache_file`
+    with this magic and a header holding ``stamp``; None when the file is
+    missing, not ours, stale or damaged (the caller then rebuilds it)."""
+    try:
+        with open(path, "rb") as f:
             if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
                 return None     # in a shared temp dir, trust only our own files
             data = f.read()
     except OSError:
         return None
     try:
-        if not data.startswith(_CACHE_MAGIC):
+        if not data.startswith(magic):
             return None
-        end = data.index(b"\n", len(_CACHE_MAGIC))
-        header = json.loads(data[len(_CACHE_MAGIC):end])
-        if {k: header.get(k) for k in stamp} != stamp:
+        end = data.index(b"\n", len(magic))
+        header = json.loads(data[len(magic):end])
+        if not isinstance(header, dict) or {k: header.get(k) for k in stamp} != stamp:
             return None
-        d = Dictionary()
-        d.loads(memoryview(data)[end + 1:])
-        d.total = int(header["total"])
-        return d
-    except (ValueError, KeyError, TypeError):
-        return None     # stale or damaged: rebuilt from the dictionary file
+        return header, memoryview(data)[end + 1:]
+    except ValueError:
+        return None
 
 
-def _write_cache(cache: str, stamp: dict, d: Dictionary) -> None:
-    header = dict(stamp, total=str(d.total))
+def write_cache_file(path: str, magic: bytes, header: dict, payload: bytes) -> None:
+    """Write a cache file (magic, a JSON header line, the payload) under a
+    temporary name and rename it into place; a temp dir we cannot write
+    only costs the next start its speed."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache), prefix=".fastcount-")
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fastcount-")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(_CACHE_MAGIC)
+                f.write(magic)
                 f.write(json.dumps(header).encode("utf-8") + b"\n")
-                f.write(d.dumps())
-            os.replace(tmp, cache)
+                f.write(payload)
+            os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
     except OSError:
-        pass    # a read-only temp dir only costs the next start its speed
+        pass

@@ -1,0 +1,86 @@
+# The native chunk counter's C layout, for a counter that cuts differently
+# (the POS counter, _pos_count) to subclass: it overrides the hooks below and
+# shares the rest (taking texts and blocks, counting keys, the result).
+from libc.stdint cimport int32_t, int64_t
+
+from fastcount.segmenter._cut cimport CutContext
+from fastcount.segmenter._dictionary cimport Dictionary, Snapshot
+from fastcount.segmenter._trie cimport FrozenTrie, frozen_find
+from fastcount._hashcounter cimport HashCounter, fc_table_add, fc_table_find
+from fastcount._native cimport fc_grow, fc_utf8_encode_kind
+from fastcount._vocab cimport Vocab, fc_vocab_intern_trusted
+
+cdef enum:
+    COUNT_NO_MEMORY = 1
+
+
+cdef class ChunkCounter:
+    cdef Dictionary d
+    cdef HashCounter counts
+    cdef Vocab vocab             # the counted tokens that are no string of the trie
+    cdef bint hmm, cut_all, keep_ws
+    cdef int64_t* order          # keys in order of first sight
+    cdef Py_ssize_t n_order, cap_order
+    cdef char* utf8
+    cdef Py_ssize_t cap_utf8
+    cdef bint busy
+    cdef bint broken
+    cdef CutContext ctx          # segmentation buffers, kept from feed to feed
+    cdef Py_UCS4* text           # the batch's code points
+    cdef Py_ssize_t cap_text
+    cdef Py_ssize_t* offsets     # text i is text[offsets[i]:offsets[i + 1]]
+    cdef Py_ssize_t cap_offsets
+
+    cdef int _reserve(self, Py_ssize_t n_chars, Py_ssize_t n_texts) except -1
+    cdef int _enter(self) except -1
+    cdef Py_ssize_t _count_filled(self, Py_ssize_t n_texts) except -2
+    cdef Py_ssize_t _feed_utf8(self, const unsigned char[::1] data) except -2
+    cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil
+
+    # Hooks: the reading of a batch (taken under the GIL, ctx filled from it;
+    # _read_end drops it), whether a cut may raise jieba's math domain
+    # error, one text's cut into ctx (a CUT_* error), the counting of the
+    # cut's tokens, and the UTF-8 of a counted key into *word, *m (valid
+    # until the next call; 0 ok, -1 out of memory).
+    cdef Snapshot _read_begin(self)
+    cdef void _read_end(self) noexcept
+    cdef bint _may_raise(self, Snapshot snapshot) noexcept
+    cdef int _cut(self, const Py_UCS4* text, Py_ssize_t n) noexcept nogil
+    cdef int _count_tokens(self) noexcept nogil
+    cdef int _word(self, Snapshot snapshot, int64_t key, const char** word, Py_ssize_t* m) noexcept nogil
+
+
+cdef inline int count_key(ChunkCounter c, int64_t key) noexcept nogil:
+    """count[key] += 1, noting a new key's first sight; 0 ok, COUNT_NO_MEMORY."""
+    cdef int64_t* n = fc_table_find(&c.counts.table, key)
+    if n != NULL:
+        n[0] += 1
+        return 0
+    if c.n_order == c.cap_order and fc_grow(<void**>&c.order, &c.cap_order, c.n_order + 1,
+                                             sizeof(int64_t), 0):
+        return COUNT_NO_MEMORY
+    if fc_table_add(&c.counts.table, key, 1) != 0:
+        return COUNT_NO_MEMORY
+    c.order[c.n_order] = key
+    c.n_order += 1
+    return 0
+
+
+cdef inline int key_of(ChunkCounter c, const FrozenTrie* frozen, const Py_UCS4* p, Py_ssize_t n,
+                       int64_t* key) noexcept nogil:
+    """The key of token p[0:n] into *key: its trie node, or -1 - its id in
+    c.vocab (interned); 0 ok, COUNT_NO_MEMORY."""
+    cdef int32_t record = frozen_find(frozen, p, n)
+    cdef Py_ssize_t m
+    cdef int64_t vid
+    if record >= 0:
+        key[0] = frozen.node[record]
+        return 0
+    if c._utf8_room(n + 1) < 0:     # + 1: never NULL, even for ""
+        return COUNT_NO_MEMORY
+    m = fc_utf8_encode_kind(4, p, n, <unsigned char*>c.utf8)
+    vid = fc_vocab_intern_trusted(&c.vocab.table, c.utf8, m)
+    if vid < 0:
+        return COUNT_NO_MEMORY
+    key[0] = -1 - vid
+    return 0
