@@ -596,6 +596,11 @@ class _sigterm_raises:
 
 
 def _count_arguments(group) -> None:
+    group.add_argument("--pos", metavar="TAGS", dest="pos_filter",
+                       help="count only the words jieba.posseg tags so: tags separated by commas, "
+                       "a trailing * for a prefix (n,v,a*)")
+    group.add_argument("--with-pos", action="store_true",
+                       help="count by word and jieba.posseg tag: word<TAB>tag<TAB>count")
     engine = group.add_mutually_exclusive_group()
     engine.add_argument("--dask", action="store_true",
                         help="count with Dask on a local cluster of -j processes")
@@ -618,8 +623,12 @@ def _count(args: argparse.Namespace, job: Job) -> str:
     top = SAMPLE_TOP if job.sample and args.top is None else args.top
     options = dict(job.tokenizer_options(), min_count=args.min_count, top=top, progress=job.progress)
     if args.dask or args.scheduler is not None:
+        if args.with_pos or args.pos_filter is not None:
+            raise _UsageError("--pos and --with-pos count on this machine, not with --dask/--scheduler")
         counts, summary = _count_on_dask(args, job, options)
     else:
+        if args.with_pos or args.pos_filter is not None:
+            options.update(pos=args.with_pos, pos_filter=args.pos_filter)
         stats = CountStats()
         counts = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats, **options)
         summary = stats.summary()

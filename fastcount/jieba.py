@@ -5,8 +5,12 @@ jieba's module-level functions, bound to :data:`dt`, the default
 jieba's do, in C. Changes made here (``add_word``, ``load_userdict``, ...)
 are seen by ``fastcount.lcut`` and by ``count_words(tokenizer="jieba")``;
 changes made to the real ``jieba.dt`` are not (carry them over with
-``Tokenizer.from_jieba``).
+``Tokenizer.from_jieba``). ``fastcount.jieba.posseg`` is :mod:`fastcount.posseg`,
+jieba.posseg's stand-in over the same :data:`dt`.
 """
+
+import importlib
+import sys
 
 from fastcount.segmenter.tokenizer import Tokenizer, dt
 
@@ -23,6 +27,7 @@ __all__ = [
     "suggest_freq",
     "tokenize",
     "initialize",
+    "posseg",
 ]
 
 cut = dt.cut
@@ -35,3 +40,7 @@ load_userdict = dt.load_userdict
 suggest_freq = dt.suggest_freq
 tokenize = dt.tokenize
 initialize = dt.initialize
+
+# jieba.posseg's stand-in, so that `import fastcount.jieba.posseg as pseg` works too
+posseg = importlib.import_module("fastcount.posseg")
+sys.modules[__name__ + ".posseg"] = posseg

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterable, Literal, Optional, Sequence, Union
 from fastcount.chunks import chunked, chunks_of_texts, source_streams
 from fastcount.merge import PartialCount, finalize, merge_partials
 from fastcount.options import check_backend, check_cut, whole_number
+from fastcount.poscount import PosFilter, pair_keys, pos_counter_factory
 from fastcount.tokenizers import CounterFactory, TokenizerSpec, chunk_counter_factory
 from fastcount.workers import (Progress, RemoteTraceback, WorkerError, count_in_process,
                                count_in_processes, count_in_threads)
@@ -136,6 +137,8 @@ def count_words(
     stats: Optional[CountStats] = None,
     backend: Optional[Literal["threads", "processes"]] = None,
     mp_context: Union[None, str, BaseContext] = None,
+    pos: bool = False,
+    pos_filter: Optional[PosFilter] = None,
 ) -> "Counter":
     """Count the words of a corpus; return a :class:`fastcount.Counter`.
 
@@ -184,6 +187,16 @@ def count_words(
     in this process is cut by code points instead of bytes).
     The result does not depend on ``workers``, ``backend`` or ``chunk_size``.
 
+    ``pos=True`` counts by part of speech: the keys are ``(word, tag)``
+    tuples and the result equals ``collections.Counter((p.word, p.flag) for
+    t in texts for p in jieba.posseg.lcut(t) if not p.word.isspace())``;
+    ``pos_filter`` (tags such as ``["n", "v"]``, ``"*"``-ended prefixes such
+    as ``"n*"``, or one comma-separated str ``"n*,v,a*"``) counts only the
+    words tagged so, by word (or by (word, tag) with ``pos=True``). Both
+    count with jieba.posseg's cut and tags (:mod:`fastcount.posseg`), in C:
+    ``tokenizer`` is then ``"jieba"``, a tokenizer object or a
+    :class:`fastcount.posseg.POSTokenizer`; ``cut_all`` does not apply.
+
     ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
     most common (ties broken by word). ``progress`` shows a tqdm bar on
     stderr. ``stats``: a :class:`CountStats` filled in on return.
@@ -202,9 +215,15 @@ def count_words(
     import fastcount.counter  # noqa: F401
 
     min_count, top = check_cut(min_count, top)
-    factory = chunk_counter_factory(
-        tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
-    )
+    if pos or pos_filter is not None:
+        factory = pos_counter_factory(
+            tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace,
+            with_tags=bool(pos), tags=pos_filter,
+        )
+    else:
+        factory = chunk_counter_factory(
+            tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
+        )
     stats = stats if stats is not None else CountStats()
     parts = run_counters(
         source, factory, workers=workers, backend=backend, mp_context=mp_context,
@@ -215,6 +234,8 @@ def count_words(
     total = merge_partials(parts)
     stats.tokens, stats.words = int(total.counts.sum()), len(total.vocab)
     counts = finalize(total, min_count, top)
+    if pos:
+        counts = pair_keys(counts)
     stats.merge_seconds += time.perf_counter() - t0
     stats.seconds = time.perf_counter() - started
     return counts

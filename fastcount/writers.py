@@ -73,23 +73,42 @@ def write_counts(items: Items, out: IO, fmt: str) -> None:
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def _tagged(items: Items) -> bool:
+    """Are the keys (word, tag) pairs (a count by part of speech, --with-pos)?"""
+    return bool(items) and isinstance(items[0][0], tuple)
+
+
 @output_format(
-    "tsv", help=r"word<TAB>count lines (\, tab, newline and CR in a word written as \\, \t, \n, \r)"
+    "tsv", help=r"word<TAB>count lines, word<TAB>tag<TAB>count with --with-pos (\, tab, newline "
+    r"and CR in a word written as \\, \t, \n, \r)"
 )
 def _tsv(items: Items, out: IO) -> None:
-    out.writelines(f"{w.translate(_TSV_ESCAPES)}\t{c}\n" for w, c in items)
+    if _tagged(items):
+        out.writelines(f"{w.translate(_TSV_ESCAPES)}\t{t.translate(_TSV_ESCAPES)}\t{c}\n"
+                       for (w, t), c in items)
+    else:
+        out.writelines(f"{w.translate(_TSV_ESCAPES)}\t{c}\n" for w, c in items)
 
 
-@output_format("csv", help="word,count lines after a header (RFC 4180 quoting)")
+@output_format("csv", help="word,count lines (word,tag,count with --with-pos) after a header "
+               "(RFC 4180 quoting)")
 def _csv(items: Items, out: IO) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("word", "count"))
-    writer.writerows(items)
+    if _tagged(items):
+        writer.writerow(("word", "tag", "count"))
+        writer.writerows((w, t, c) for (w, t), c in items)
+    else:
+        writer.writerow(("word", "count"))
+        writer.writerows(items)
 
 
-@output_format("json", help="one JSON object, word -> count, in the order written")
+@output_format("json", help="one JSON object, word -> count, in the order written (with "
+               "--with-pos: an array of [word, tag, count])")
 def _json(items: Items, out: IO) -> None:
-    json.dump(dict(items), out, ensure_ascii=False, indent=0)
+    if _tagged(items):
+        json.dump([[w, t, c] for (w, t), c in items], out, ensure_ascii=False, indent=0)
+    else:
+        json.dump(dict(items), out, ensure_ascii=False, indent=0)
     out.write("\n")
 
 
