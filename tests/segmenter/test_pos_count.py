@@ -17,17 +17,18 @@ import fastcount.posseg as fp
 from fastcount.segmenter import Tokenizer
 from fastcount.segmenter._pos_count import PosChunkCounter, tag_matcher
 from jieba_cases import TEXTS, USER_DICT, USER_TEXTS, copy_jieba
+from pos_cases import jieba_pos_tokenizer, sample_pairs
 
 
 @pytest.fixture(scope="module")
-def jpt(jt):
-    return jieba.posseg.POSTokenizer(jt)
+def jpt():
+    return jieba_pos_tokenizer()
 
 
 @pytest.fixture(scope="module")
-def reference(jpt, lines):
+def reference():
     """jieba.posseg's pairs of every sample line, HMM on."""
-    return [[(p.word, p.flag) for p in jpt.lcut(line)] for line in lines]
+    return sample_pairs(True)
 
 
 def counted(pairs, keep_whitespace=False, tags=None, by_word=False):
