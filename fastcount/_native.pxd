@@ -375,3 +375,54 @@ cdef inline Py_ssize_t fc_str_utf8_need(str word) except -1:
     if PyUnicode_IS_ASCII(word):
         return 0
     return fc_utf8_max_size(PyUnicode_KIND(word), PyUnicode_GET_LENGTH(word))
+
+
+# ---------------------------------------------------------------- varints
+# LEB128 varints (7 bits per byte, low first; 1 byte below 128) and the
+# zigzag map that makes small negative numbers small too: the compact,
+# endian-free integers of the pickle formats.
+
+cdef inline Py_ssize_t fc_varint_size(uint64_t u) noexcept nogil:
+    cdef Py_ssize_t n = 1
+    while u >= 0x80:
+        u >>= 7
+        n += 1
+    return n
+
+
+# Write u at p; the position after it (at most 10 bytes on).
+cdef inline unsigned char* fc_varint_put(unsigned char* p, uint64_t u) noexcept nogil:
+    while u >= 0x80:
+        p[0] = <unsigned char>(u & 0x7F) | 0x80
+        u >>= 7
+        p += 1
+    p[0] = <unsigned char>u
+    return p + 1
+
+
+# Read the varint at p (not past end) into *out; the position after it, or
+# NULL when it is truncated or does not fit 64 bits.
+cdef inline const unsigned char* fc_varint_get(const unsigned char* p, const unsigned char* end,
+                                               uint64_t* out) noexcept nogil:
+    cdef uint64_t u = 0
+    cdef int shift = 0
+    while p < end:
+        if shift == 63 and p[0] > 1:
+            return NULL
+        u |= (<uint64_t>(p[0] & 0x7F)) << shift
+        if not (p[0] & 0x80):
+            out[0] = u
+            return p + 1
+        p += 1
+        shift += 7
+        if shift > 63:
+            return NULL
+    return NULL
+
+
+cdef inline uint64_t fc_zigzag(int64_t v) noexcept nogil:
+    return (<uint64_t>v << 1) ^ <uint64_t>(v >> 63)
+
+
+cdef inline int64_t fc_unzigzag(uint64_t u) noexcept nogil:
+    return <int64_t>(u >> 1) ^ -<int64_t>(u & 1)

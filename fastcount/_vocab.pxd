@@ -53,6 +53,20 @@ cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noe
 # callers that look the same bytes up in several tables).
 cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil
 cdef int64_t fc_vocab_find_hashed(const FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil
+# The bulk intern primitive: k <= FC_BATCH words (ps[j], ns[j]) interned side
+# by side, their ids into ids[j]. Every hash is taken first and, in a table
+# beyond the caches, each stage of the probes (slot, offsets, bytes) is
+# prefetched for the whole batch before the next stage reads it, so that the
+# cache misses overlap instead of queueing. With `check`, a new word's bytes
+# are checked to be UTF-8 (surrogatepass); without, the caller vouches for
+# them. The words must not lie in v's own arena unless they are all present.
+# Returns k, or the index j of the first word that failed, with ids[j] = -1
+# (out of memory, or the vocabulary is full) or -2 (not UTF-8); the words
+# before j are interned.
+cdef enum:
+    FC_BATCH = 32
+cdef Py_ssize_t fc_vocab_intern_batch(FCVocab* v, const char** ps, const Py_ssize_t* ns,
+                                      Py_ssize_t k, int64_t* ids, bint check) noexcept nogil
 # Bytes of word `i` (length in *n), or NULL when i is not an id. The pointer
 # is valid until the next intern into v (the arena may move when it grows).
 cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil
@@ -70,7 +84,21 @@ cdef class Vocab:
 # encoded into v's scratch buffer, or used in place when they are ASCII.
 cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2   # id; MemoryError -> -2
 cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2     # id or -1
+# The bulk primitive for a list: the ids of the run of strs at words[start:],
+# up to FC_BATCH of them, into ids (new words added); how many (0 when
+# words[start] is not a str). MemoryError when out of memory or full (the run's
+# earlier words may then be added). No Python code runs, so the list cannot
+# change under it.
+cdef Py_ssize_t fc_vocab_intern_strs(Vocab v, list words, Py_ssize_t start, int64_t* ids) except -1
 # The word with id i as a new str; IndexError when i is not an id.
 cdef str fc_vocab_word_str(Vocab v, int64_t i)
-# Callers that encode many strs into a buffer of their own (to hash them ahead
-# of the lookups) use fastcount._native's fc_str_utf8: the same bytes.
+
+# The pickle layout of words, shared by Vocab and Counter: (arena, lengths),
+# the words' UTF-8 back to back and their byte lengths as LEB128 varints.
+# fc_vocab_pack: the layout of words ids[0:n] of v, in that order (ids NULL:
+# every word, in id order).
+cdef tuple fc_vocab_pack(const FCVocab* v, const int64_t* ids, Py_ssize_t n)
+# fc_vocab_unpack: append the words of a layout to v, each new (so the i-th
+# gets id len(v) + i); their number. ValueError (`what` + what is wrong and
+# where), TypeError, MemoryError, and v unchanged on error.
+cdef Py_ssize_t fc_vocab_unpack(FCVocab* v, object arena, object lengths, str what) except -1

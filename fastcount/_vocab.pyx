@@ -18,7 +18,9 @@ cimport cython
 
 import numpy as np
 
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.number cimport PyNumber_Index
+from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memcmp, memset, memchr
 
@@ -26,7 +28,7 @@ from libc.string cimport memcpy, memcmp, memset, memchr
 # tracemalloc, so a Vocab's memory shows up where users measure it).
 from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                 fc_str_from_valid_utf8, fc_str_utf8, fc_str_utf8_need,
-                                fc_utf8_invalid_at, fc_utf8_put)
+                                fc_utf8_invalid_at, fc_utf8_put, fc_varint_get, fc_varint_put)
 
 
 cdef extern from "Python.h":
@@ -53,9 +55,11 @@ cdef enum:
     MAX_LOAD_DEN = 10
     MIN_SLOTS = 16
     SCRATCH_MIN = 256
-    # add_from and unpickling hash this many words ahead and prefetch their home slots
-    # (a power of two): a big vocabulary's slots are far beyond the caches
-    AHEAD = 16
+    # Slot arrays from this size on (1 MiB) lie beyond the caches: the bulk
+    # primitive prefetches their probes; a smaller table is read directly.
+    PREFETCH_SLOTS = 1 << 17
+    # UTF-8 room of fc_vocab_intern_strs' batch buffer
+    BATCH_BYTES = 2048
 
 # id + 1 must fit the 32-bit slot field, and 0 means "empty".
 cdef int64_t MAX_WORDS = 0xFFFFFFFE
@@ -322,6 +326,57 @@ cdef int64_t fc_vocab_intern_trusted(FCVocab* v, const char* utf8, Py_ssize_t n)
     return _intern_valid(v, utf8, n, _hash(utf8, n))
 
 
+cdef Py_ssize_t fc_vocab_intern_batch(FCVocab* v, const char** ps, const Py_ssize_t* ns,
+                                      Py_ssize_t k, int64_t* ids, bint check) noexcept nogil:
+    cdef uint64_t hs[FC_BATCH]
+    cdef uint64_t h
+    cdef FCVocabSlot slot
+    cdef Py_ssize_t j
+    cdef int64_t wid
+    if v.slots == NULL or v.mask < PREFETCH_SLOTS:
+        # the table is in cache: one word after the other
+        for j in range(k):
+            h = _hash(ps[j], ns[j])
+            wid = _find(v, ps[j], ns[j], h)
+            if wid < 0:
+                wid = _intern_new(v, ps[j], ns[j], h, check)
+                if wid < 0:
+                    ids[j] = wid
+                    return j
+            ids[j] = wid
+        return k
+    for j in range(k):
+        hs[j] = _hash(ps[j], ns[j])
+        fc_prefetch(&v.slots[hs[j] & v.mask])
+    # a slot whose tag matches is (nearly always) the word: its offsets, then
+    # its bytes, are what the lookup reads next
+    for j in range(k):
+        slot = v.slots[hs[j] & v.mask]
+        if slot.id1 and slot.tag == <uint32_t>hs[j]:
+            fc_prefetch(&v.offsets[slot.id1 - 1])
+    for j in range(k):
+        slot = v.slots[hs[j] & v.mask]
+        if slot.id1 and slot.tag == <uint32_t>hs[j]:
+            fc_prefetch(v.arena + v.offsets[slot.id1 - 1])
+    for j in range(k):
+        wid = _find(v, ps[j], ns[j], hs[j])
+        if wid < 0:
+            wid = _intern_new(v, ps[j], ns[j], hs[j], check)
+            if wid < 0:
+                ids[j] = wid
+                return j
+        ids[j] = wid
+    return k
+
+
+cdef inline int64_t _intern_new(FCVocab* v, const char* p, Py_ssize_t n, uint64_t h,
+                                bint check) noexcept nogil:
+    """Add a word that is not in v: its id, -1 out of memory / full, -2 not UTF-8."""
+    if check and (n < 0 or fc_utf8_invalid_at(<const unsigned char*>p, n, 1) >= 0):
+        return -2
+    return _add_new(v, p, n, h)
+
+
 cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil:
     if i < 0 or i >= v.n:
         return NULL
@@ -383,8 +438,7 @@ cdef int64_t fc_vocab_intern_str(Vocab v, str word) except -2:
     cdef Py_ssize_t n = _str_utf8(v, word, &p)
     cdef int64_t wid = _intern_valid(&v.table, p, n, _hash(p, n))
     if wid < 0:
-        raise MemoryError("Vocab: out of memory" if v.table.n < MAX_WORDS
-                          else "Vocab: full (2**32 - 1 words)")
+        _raise_full(&v.table)
     return wid
 
 
@@ -392,6 +446,36 @@ cdef int64_t fc_vocab_find_str(Vocab v, str word) except -2:
     cdef const char* p
     cdef Py_ssize_t n = _str_utf8(v, word, &p)
     return _find(&v.table, p, n, _hash(p, n))
+
+
+cdef Py_ssize_t fc_vocab_intern_strs(Vocab v, list words, Py_ssize_t start, int64_t* ids) except -1:
+    cdef const char* ps[FC_BATCH]
+    cdef Py_ssize_t ns[FC_BATCH]
+    cdef char buf[BATCH_BYTES]
+    cdef Py_ssize_t k = 0, used = 0, n, size = PyList_GET_SIZE(words)
+    cdef object obj
+    while k < FC_BATCH and start + k < size:
+        obj = <object>PyList_GET_ITEM(words, start + k)
+        if not PyUnicode_Check(obj):
+            break
+        n = fc_str_utf8(<str>obj, buf + used, BATCH_BYTES - used, &ps[k])
+        if n < 0:
+            if k:
+                break   # the next run starts with it
+            # longer than the whole buffer: alone, through the scratch buffer
+            ids[0] = fc_vocab_intern_str(v, <str>obj)
+            return 1
+        if ps[k] == buf + used:
+            used += n
+        ns[k] = n
+        k += 1
+    if fc_vocab_intern_batch(&v.table, ps, ns, k, ids, 0) < k:
+        _raise_full(&v.table)
+    return k
+
+
+cdef int _raise_full(const FCVocab* v) except -1:
+    raise MemoryError("Vocab: out of memory" if v.n < MAX_WORDS else "Vocab: full (2**32 - 1 words)")
 
 
 cdef str fc_vocab_word_str(Vocab v, int64_t i):
@@ -420,6 +504,45 @@ cdef int64_t _as_id(object i, Py_ssize_t pos) except? -1:
     if i < 0 or i > 0x7FFFFFFFFFFFFFFF:
         return -1
     return i
+
+
+cdef object _id_array(object ids, int64_t n, str what):
+    """``ids`` as a C-contiguous int64 array of ids of a vocabulary of n
+    words: an integer buffer (read in C order) or an iterable of integers.
+    IndexError names the first that is not an id (its real value) and its
+    position; TypeError anything that is not integer ids."""
+    cdef const int64_t[::1] view
+    cdef Py_ssize_t i
+    cdef int64_t wid
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{what}() takes integer ids, not a {type(ids).__name__}")
+    try:
+        memoryview(ids)
+    except TypeError:
+        out = []
+        for i, x in enumerate(ids):
+            wid = _as_id(x, i)
+            if wid < 0 or wid >= n:
+                raise IndexError(f"position {i}: " + _no_such_id(x, n))
+            out.append(wid)
+        return np.array(out, dtype=np.int64)
+    arr = np.asarray(ids)
+    if arr.ndim == 0:
+        raise TypeError(f"{what}() takes a sequence of ids (word(i) takes one)")
+    if arr.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{what}() needs integer ids, not an array of {arr.dtype}")
+    arr = arr.reshape(-1)
+    if arr.dtype.kind == "u" and arr.max() > 0x7FFFFFFFFFFFFFFF:
+        i = int(np.argmax(arr > 0x7FFFFFFFFFFFFFFF))
+        raise IndexError(f"position {i}: " + _no_such_id(arr[i], n))
+    arr = np.ascontiguousarray(arr, dtype=np.int64)
+    view = arr
+    for i in range(view.shape[0]):
+        if view[i] < 0 or view[i] >= n:
+            raise IndexError(f"position {i}: " + _no_such_id(view[i], n))
+    return arr
 
 
 # ---------------------------------------------------------------- save / load
@@ -584,93 +707,95 @@ cdef bytes _escaped(const FCVocab* v):
 
 # ---------------------------------------------------------------- pickling
 
-cdef bytes _varint_lengths(const FCVocab* v):
-    """The words' byte lengths as LEB128 varints (1 byte for a word under
-    128 bytes): the offsets array, stored compactly and endian-free."""
-    cdef int64_t i
-    cdef uint64_t x
-    cdef Py_ssize_t j = 0
-    cdef unsigned char* out = <unsigned char*>fc_alloc(10 * v.n + 1, 1)
-    if out == NULL:
-        raise MemoryError()
-    for i in range(v.n):
-        x = <uint64_t>(v.offsets[i + 1] - v.offsets[i])
-        while x >= 0x80:
-            out[j] = <unsigned char>(x & 0x7F) | 0x80
-            x >>= 7
-            j += 1
-        out[j] = <unsigned char>x
-        j += 1
+cdef tuple fc_vocab_pack(const FCVocab* v, const int64_t* ids, Py_ssize_t n):
+    cdef Py_ssize_t i, nb = 0, size = 0
+    cdef const char* p
+    cdef char* dst
+    cdef unsigned char* lp
+    cdef bytes arena
+    if ids == NULL:
+        n = v.n
+        arena = PyBytes_FromStringAndSize(v.arena, v.arena_len)
+    else:
+        for i in range(n):
+            size += v.offsets[ids[i] + 1] - v.offsets[ids[i]]
+        arena = PyBytes_FromStringAndSize(NULL, size)
+        dst = PyBytes_AS_STRING(arena)
+        for i in range(n):
+            p = fc_vocab_word(v, ids[i], &nb)
+            memcpy(dst, p, nb)
+            dst += nb
+    # at most 10 bytes per varint; trimmed to size below
+    lengths = PyBytes_FromStringAndSize(NULL, 10 * n)
+    lp = <unsigned char*>PyBytes_AS_STRING(lengths)
+    for i in range(n):
+        p = fc_vocab_word(v, i if ids == NULL else ids[i], &nb)
+        lp = fc_varint_put(lp, <uint64_t>nb)
+    return arena, lengths[:lp - <unsigned char*>PyBytes_AS_STRING(lengths)]
+
+
+cdef Py_ssize_t fc_vocab_unpack(FCVocab* v, object arena, object lengths, str what) except -1:
+    cdef const char* ps[FC_BATCH]
+    cdef Py_ssize_t ns[FC_BATCH]
+    cdef int64_t ids[FC_BATCH]
+    cdef Py_ssize_t alen, nbytes, start = 0, i = 0, j, m, r, nwords = 0
+    cdef const unsigned char* lp
+    cdef const unsigned char* lend
+    cdef const char* a
+    cdef uint64_t length
+    cdef int64_t before = v.n
+    cdef uint64_t mask_before = v.mask
+    if type(arena) is not bytes or type(lengths) is not bytes:
+        raise TypeError(f"{what}: the words and their lengths must be bytes, not "
+                        f"{type(arena).__name__} and {type(lengths).__name__}")
+    alen = len(<bytes>arena)
+    nbytes = len(<bytes>lengths)
+    a = PyBytes_AS_STRING(arena)
+    lp = <const unsigned char*>PyBytes_AS_STRING(lengths)
+    lend = lp + nbytes
+    for j in range(nbytes):
+        nwords += lp[j] < 0x80  # every varint ends in a byte below 0x80
+    if nbytes and lp[nbytes - 1] >= 0x80:
+        raise ValueError(f"{what}: the word lengths are truncated")
+    # Room for every word at once: growing mid-way would move every slot.
+    if fc_vocab_reserve(v, nwords, alen) < 0:
+        raise MemoryError(f"{what}: out of memory")
     try:
-        return PyBytes_FromStringAndSize(<const char*>out, j)
-    finally:
-        fc_free(out)
+        while lp < lend:
+            m = 0
+            while m < FC_BATCH and lp < lend:
+                lp = fc_varint_get(lp, lend, &length)
+                if lp == NULL:
+                    raise ValueError(f"{what}: the length of word {i + m} overflows 64 bits")
+                if length > <uint64_t>(alen - start):
+                    raise ValueError(f"{what}: word {i + m} runs past the arena "
+                                     f"({length} bytes from byte {start} of {alen})")
+                ps[m] = a + start
+                ns[m] = <Py_ssize_t>length
+                start += <Py_ssize_t>length
+                m += 1
+            r = fc_vocab_intern_batch(v, ps, ns, m, ids, 1)
+            for j in range(m):
+                if j == r:
+                    if ids[j] == -2:
+                        raise ValueError(f"{what}: word {i + j} is not UTF-8")
+                    _raise_full(v)
+                if ids[j] != before + i + j:
+                    raise ValueError(f"{what}: word {i + j} repeats word {ids[j] - before}")
+            i += m
+        if start != alen:
+            raise ValueError(f"{what}: arena longer than its words "
+                             f"({alen - start} bytes after the last word)")
+    except BaseException:
+        _truncate(v, before, mask_before)
+        raise
+    return i
 
 
-cdef inline Py_ssize_t _varint_at(const unsigned char* o, Py_ssize_t k, uint64_t* out) noexcept nogil:
-    """The LEB128 varint at o[k] (it ends within the data: the caller
-    checked the last byte) into out; the index after it, or -1 when it
-    overflows 63 bits."""
-    cdef uint64_t length = 0
-    cdef int shift = 0
-    while True:
-        if shift > 56:
-            return -1
-        length |= <uint64_t>(o[k] & 0x7F) << shift
-        shift += 7
-        k += 1
-        if o[k - 1] < 0x80:
-            out[0] = length
-            return k
-
-
-def _unpickle_vocab(bytes arena, bytes lengths):
-    """Rebuild a Vocab from ``Vocab.__reduce__``'s state: the arena (all
-    words' UTF-8, in id order) and the words' byte lengths as LEB128 varints."""
+def _unpickle_vocab(arena, lengths):
+    """Rebuild a Vocab from ``Vocab.__reduce__``'s state (fc_vocab_pack's layout)."""
     cdef Vocab v = Vocab.__new__(Vocab)
-    cdef Py_ssize_t alen = len(arena), nbytes = len(lengths), k, ka = 0
-    cdef const unsigned char* a = <const unsigned char*>PyBytes_AS_STRING(arena)
-    cdef const unsigned char* o = <const unsigned char*>PyBytes_AS_STRING(lengths)
-    cdef int64_t nwords = 0, i = 0, wid, ahead = 0
-    cdef uint64_t length, h
-    cdef uint64_t ring[AHEAD]
-    cdef Py_ssize_t start = 0, astart = 0
-    for k in range(nbytes):
-        nwords += o[k] < 0x80  # every varint ends in a byte below 0x80
-    if nbytes and o[nbytes - 1] >= 0x80:
-        raise ValueError("invalid Vocab pickle: truncated word lengths")
-    if _init_sized(&v.table, nwords, alen) < 0:
-        raise MemoryError()
-    k = 0
-    while k < nbytes:
-        # Hash AHEAD words early and prefetch their slots: every word is
-        # new, so each lookup would otherwise wait on a cache miss.
-        while ka < nbytes and ahead < i + AHEAD:
-            ka = _varint_at(o, ka, &length)
-            if ka < 0 or length > <uint64_t>(alen - astart):
-                ka = nbytes  # the word's own turn below raises
-                break
-            ring[ahead % AHEAD] = _hash(<const char*>(a + astart), length)
-            fc_prefetch(&v.table.slots[ring[ahead % AHEAD] & v.table.mask])
-            astart += length
-            ahead += 1
-        k = _varint_at(o, k, &length)
-        if k < 0:
-            raise ValueError(f"invalid Vocab pickle: length of word {i} overflows")
-        if length > <uint64_t>(alen - start):
-            raise ValueError(f"invalid Vocab pickle: word {i} runs past the arena")
-        if fc_utf8_invalid_at(a + start, length, 1) >= 0:
-            raise ValueError(f"invalid Vocab pickle: word {i} is not UTF-8")
-        h = ring[i % AHEAD] if i < ahead else _hash(<const char*>(a + start), length)
-        wid = _intern_valid(&v.table, <const char*>(a + start), length, h)
-        if wid < 0:
-            raise MemoryError()
-        if wid != i:
-            raise ValueError(f"invalid Vocab pickle: word {i} repeats word {wid}")
-        start += length
-        i += 1
-    if start != alen:
-        raise ValueError("invalid Vocab pickle: arena longer than its words")
+    fc_vocab_unpack(&v.table, arena, lengths, "invalid Vocab pickle")
     return v
 
 
@@ -679,24 +804,23 @@ cdef _add_all(Vocab self, list seq, object out):
 
     All or nothing: a non-str item (TypeError naming its position) or
     running out of memory rolls back the words this call added."""
-    cdef Py_ssize_t i, n = len(seq)
-    cdef int64_t before = self.table.n, wid
+    cdef Py_ssize_t i = 0, k, n = len(seq)
+    cdef int64_t before = self.table.n
     cdef uint64_t mask_before = self.table.mask
     cdef int64_t[::1] ids
     cdef int64_t* dst = NULL
-    cdef object w
+    cdef int64_t scratch[FC_BATCH]
     if out is not None:
         ids = out
         if n:
             dst = &ids[0]
     try:
-        for i in range(n):
-            w = seq[i]
-            if not isinstance(w, str):
-                raise TypeError(f"Vocab words must be str; item {i} is {type(w).__name__}")
-            wid = fc_vocab_intern_str(self, <str>w)
-            if dst != NULL:
-                dst[i] = wid
+        # strs only: no Python code runs, so seq keeps its length
+        while i < n:
+            k = fc_vocab_intern_strs(self, seq, i, &scratch[0] if dst == NULL else dst + i)
+            if k == 0:
+                raise TypeError(f"Vocab words must be str; item {i} is {type(seq[i]).__name__}")
+            i += k
     except BaseException:
         _truncate(&self.table, before, mask_before)
         raise
@@ -805,100 +929,55 @@ cdef class Vocab:
         return out
 
     def add_from(self, Vocab other not None, ids=None):
-        """Add the words of ``other`` with ids ``ids`` (an integer array; all
-        of ``other``'s words, in id order, when None) in that order, and
-        return their ids here as an int64 array: ``encode(other.decode(ids))``
-        without a str per word, copying UTF-8 from arena to arena.
+        """Add the words of ``other`` with ids ``ids`` (integer ids as
+        :meth:`decode` takes them; all of ``other``'s words, in id order, when
+        None) in that order, and return their ids here as an int64 array:
+        ``encode(other.decode(ids))`` without a str per word, copying UTF-8
+        from arena to arena.
 
-        IndexError names the first id that is not in ``other`` (and adds
-        nothing); running out of memory adds nothing either."""
+        IndexError names the first id that is not in ``other`` and its
+        position (and adds nothing); running out of memory adds nothing either."""
         cdef const int64_t[::1] view
         cdef int64_t[::1] dst
-        cdef Py_ssize_t i, m
-        cdef int64_t wid = 0, n = other.table.n, before = self.table.n
+        cdef const char* ps[FC_BATCH]
+        cdef Py_ssize_t ns[FC_BATCH]
+        cdef Py_ssize_t i, j, k, m
+        cdef int64_t before = self.table.n
         cdef uint64_t mask_before = self.table.mask
-        cdef const char* p
-        cdef Py_ssize_t size
-        cdef uint64_t h
-        cdef uint64_t ring[AHEAD]
-        if ids is None:
-            view = np.arange(n, dtype=np.int64)
-        else:
-            arr = np.asarray(ids)
-            if arr.ndim != 1 or (arr.dtype.kind not in "iu" and arr.size):
-                raise TypeError(f"add_from() needs a 1-d integer array of ids, "
-                                f"not {arr.ndim}-d {arr.dtype}")
-            view = np.ascontiguousarray(arr, dtype=np.int64)
-        m = view.shape[0]
-        for i in range(m):
-            if view[i] < 0 or view[i] >= n:
-                raise IndexError(f"position {i}: " + _no_such_id(view[i], n))
+        cdef bint all_ids = ids is None
+        if not all_ids:
+            view = _id_array(ids, other.table.n, "add_from")
+        m = other.table.n if all_ids else view.shape[0]
         out = np.empty(m, dtype=np.int64)
+        if m == 0:
+            return out
         dst = out
         # Room for every word at once (at most twice the slots needed when
         # many are known already): growing mid-way would move every slot.
-        if m and fc_vocab_reserve(&self.table, m, 0) < 0:
+        if fc_vocab_reserve(&self.table, m, 0) < 0:
             raise MemoryError("Vocab: out of memory")
         # With the GIL held: another thread's add() could move either arena.
-        for i in range(min(m, <Py_ssize_t>AHEAD)):
-            p = fc_vocab_word(&other.table, view[i], &size)
-            ring[i] = _hash(p, size)
-        for i in range(m):
-            h = ring[i & (AHEAD - 1)]
-            if i + AHEAD < m:
-                p = fc_vocab_word(&other.table, view[i + AHEAD], &size)
-                ring[i & (AHEAD - 1)] = _hash(p, size)
-                fc_prefetch(&self.table.slots[<uint32_t>ring[i & (AHEAD - 1)] & self.table.mask])
-            p = fc_vocab_word(&other.table, view[i], &size)
-            # other's arena holds valid UTF-8 (checked on the way in);
-            # p stays valid while self grows, even when other is self
-            # (every word of self is found, nothing is added)
-            wid = _intern_valid(&self.table, p, size, h)
-            if wid < 0:
-                break
-            dst[i] = wid
-        if wid < 0:
-            full = self.table.n >= MAX_WORDS   # before the undo shrinks it
-            _truncate(&self.table, before, mask_before)
-            raise MemoryError("Vocab: full (2**32 - 1 words)" if full else "Vocab: out of memory")
+        # other's words are UTF-8 (checked on the way in) and stay in place
+        # while self grows, even when other is self (then every word is found).
+        i = 0
+        while i < m:
+            k = min(m - i, <Py_ssize_t>FC_BATCH)
+            for j in range(k):
+                ps[j] = fc_vocab_word(&other.table, i + j if all_ids else view[i + j], &ns[j])
+            if fc_vocab_intern_batch(&self.table, ps, ns, k, &dst[i], 0) < k:
+                full = self.table.n >= MAX_WORDS   # before the undo shrinks it
+                _truncate(&self.table, before, mask_before)
+                raise MemoryError("Vocab: full (2**32 - 1 words)" if full else "Vocab: out of memory")
+            i += k
         return out
 
     def decode(self, ids):
-        """The words of ``ids`` (an integer buffer such as a numpy array, or
-        an iterable of ints) as a list of str; a multi-dimensional array is
-        read in C order. IndexError names the first id that is not in the
-        vocabulary and its position."""
-        cdef const int64_t[::1] view
-        cdef Py_ssize_t i, m
-        cdef int64_t wid, n = self.table.n
-        if isinstance(ids, (str, bytes)):
-            raise TypeError(f"decode() takes integer ids, not a {type(ids).__name__}")
-        try:
-            arr = memoryview(ids)
-        except TypeError:
-            arr = None
-        if arr is not None:
-            arr = np.asarray(ids)
-            if arr.ndim == 0:
-                raise TypeError("decode() takes a sequence of ids (word(i) takes one)")
-            if arr.dtype.kind not in "iu":
-                raise TypeError(f"decode() needs integer ids, not an array of {arr.dtype}")
-            if arr.dtype.kind == "u" and arr.size and arr.max() > 0x7FFFFFFFFFFFFFFF:
-                i = int(np.argmax(arr > 0x7FFFFFFFFFFFFFFF))
-                raise IndexError(f"position {i}: " + _no_such_id(arr.reshape(-1)[i], n))
-            view = np.ascontiguousarray(arr.reshape(-1), dtype=np.int64)
-            m = view.shape[0]
-            for i in range(m):
-                if view[i] < 0 or view[i] >= n:
-                    raise IndexError(f"position {i}: " + _no_such_id(view[i], n))
-            return [fc_vocab_word_str(self, view[i]) for i in range(m)]
-        out = []
-        for i, x in enumerate(ids):
-            wid = _as_id(x, i)
-            if wid < 0 or wid >= n:
-                raise IndexError(f"position {i}: " + _no_such_id(x, n))
-            out.append(fc_vocab_word_str(self, wid))
-        return out
+        """The words of ``ids`` (an integer buffer such as a numpy array, read
+        in C order, or an iterable of ints) as a list of str. IndexError
+        names the first id that is not in the vocabulary and its position."""
+        cdef const int64_t[::1] view = _id_array(ids, self.table.n, "decode")
+        cdef Py_ssize_t i
+        return [fc_vocab_word_str(self, view[i]) for i in range(view.shape[0])]
 
     def save(self, path):
         """Write the words to ``path`` as UTF-8 text, one word per line in id
@@ -974,8 +1053,7 @@ cdef class Vocab:
     def __reduce__(self):
         # Compact: the arena and the words' lengths (about one byte per
         # word), not one str object per word.
-        arena = PyBytes_FromStringAndSize(self.table.arena, self.table.arena_len)
-        return (_unpickle_vocab, (arena, _varint_lengths(&self.table)))
+        return (_unpickle_vocab, fc_vocab_pack(&self.table, NULL, 0))
 
     def __eq__(self, other):
         """Two Vocabs are equal when they hold the same words with the same ids."""

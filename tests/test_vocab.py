@@ -87,8 +87,10 @@ def test_add_from_bad_ids_add_nothing():
         b.add_from(a, [0, 1, 3])
     with pytest.raises(IndexError, match="position 0: id -1"):
         b.add_from(a, [-1])
-    with pytest.raises(TypeError, match="integer array"):
+    with pytest.raises(TypeError, match=r"integers, not float \(position 0\)"):
         b.add_from(a, [0.5])
+    with pytest.raises(TypeError, match="integer ids, not an array of float64"):
+        b.add_from(a, np.array([0.5]))
     with pytest.raises(TypeError):
         b.add_from(["x"])
     assert b.words() == ["y"]
@@ -484,6 +486,8 @@ def test_bad_pickle_state_past_the_words_hashed_ahead():
     with pytest.raises(ValueError, match="word 20 runs past the arena"):
         _unpickle_vocab(arena, bytes([5]) * 20 + bytes([100]) + bytes([5]) * 9)
     with pytest.raises(ValueError, match="length of word 20 overflows"):
+        _unpickle_vocab(arena, bytes([5]) * 20 + bytes([0xFF]) * 10 + bytes([1]) + bytes([5]) * 9)
+    with pytest.raises(ValueError, match="word 20 runs past the arena"):  # 2**64 - 1
         _unpickle_vocab(arena, bytes([5]) * 20 + bytes([0xFF]) * 9 + bytes([1]) + bytes([5]) * 9)
 
 
@@ -537,7 +541,8 @@ def test_pickle_is_compact():
         (b"ab", b"\x03", "word 0 runs past the arena"),
         (b"ab", b"\x01\x02", "word 1 runs past the arena"),
         (b"ab", b"\x01", "arena longer"),
-        (b"ab", b"\xff" * 9 + b"\x01", "length of word 0 overflows"),
+        (b"ab", b"\xff" * 10 + b"\x01", "length of word 0 overflows"),
+        (b"ab", b"\xff" * 9 + b"\x01", "word 0 runs past the arena"),
         (b"\xff", b"\x01", "word 0 is not UTF-8"),
         (b"aa", b"\x01\x01", "word 1 repeats word 0"),
     ],
