@@ -15,6 +15,8 @@
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 from cpython.mem cimport PyMem_RawMalloc, PyMem_RawCalloc, PyMem_RawRealloc, PyMem_RawFree
+from cpython.exc cimport PyErr_CheckSignals
+from cpython.pythread cimport PyThread_get_thread_ident
 
 cdef extern from *:
     """
@@ -81,7 +83,21 @@ cdef extern from *:
     #endif
     }
     #endif
+    /* Sleep for us microseconds, without the GIL (the caller released it). */
+    #if defined(_WIN32)
+    #include <windows.h>
+    static inline void fc_sleep_us(long us) { Sleep((DWORD)(us >= 1000 ? us / 1000 : 1)); }
+    #else
+    #include <time.h>
+    static inline void fc_sleep_us(long us) {
+        struct timespec ts;
+        ts.tv_sec = us / 1000000;
+        ts.tv_nsec = (us % 1000000) * 1000;
+        nanosleep(&ts, NULL);
+    }
+    #endif
     """
+    void fc_sleep_us(long us) noexcept nogil
     bint fc_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
     bint fc_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
     size_t fc_array_bytes(size_t n, size_t item) noexcept nogil
@@ -426,3 +442,94 @@ cdef inline uint64_t fc_zigzag(int64_t v) noexcept nogil:
 
 cdef inline int64_t fc_unzigzag(uint64_t u) noexcept nogil:
     return <int64_t>(u >> 1) ^ -<int64_t>(u & 1)
+
+
+
+# ---------------------------------------------------------------- the gate
+# Who may use an object whose operations run Python code or release the GIL
+# midway (a HashCounter adding without the GIL, a Counter calling a key's
+# __hash__): one thread at a time. A zero-filled FCGate is open. Operations
+# that change the object enter for writing, whole-object reads for reading:
+#   - another thread holds it: wait (without the GIL) until it is free, so
+#     threads sharing an object take turns instead of failing;
+#   - this thread holds it (code run by the operation itself, such as a key's
+#     __eq__ or a finalizer, uses the object again): a read goes ahead (the
+#     object is consistent between steps), a write raises RuntimeError, as it
+#     would change the object under the running operation.
+# Take it before any Python code of the operation runs. Not for nogil code.
+
+cdef struct FCGate:
+    unsigned long owner     # thread holding the gate, 0 when free
+    Py_ssize_t depth        # nested entries of the owner
+
+
+cdef inline int fc_gate_wait(FCGate* g) except -1:
+    """Wait until no thread holds g (the caller does not)."""
+    cdef long us = 20
+    while g.owner != 0:
+        with nogil:
+            fc_sleep_us(us)
+        PyErr_CheckSignals()   # Ctrl-C interrupts a wait
+        if us < 2000:
+            us *= 2
+    return 0
+
+
+cdef inline int fc_gate_enter_write(FCGate* g, str what) except -1:
+    cdef unsigned long me = PyThread_get_thread_ident()
+    if g.owner == me:
+        raise RuntimeError(
+            f"{what} was changed by code that one of its own operations ran in the same "
+            f"thread (a key's __hash__ or __eq__, a finalizer, a callback): that change is "
+            f"refused, as it would happen in the middle of the running operation")
+    if g.owner != 0:
+        fc_gate_wait(g)
+    g.owner = me
+    g.depth = 1
+    return 0
+
+
+cdef inline int fc_gate_enter_read(FCGate* g) except -1:
+    cdef unsigned long me = PyThread_get_thread_ident()
+    if g.owner == me:
+        g.depth += 1
+        return 0
+    if g.owner != 0:
+        fc_gate_wait(g)
+    g.owner = me
+    g.depth = 1
+    return 0
+
+
+cdef inline void fc_gate_exit(FCGate* g) noexcept:
+    g.depth -= 1
+    if g.depth == 0:
+        g.owner = 0
+
+
+# Two objects at once (a merge, a comparison): in address order, so that two
+# threads taking the same pair cannot each hold one and wait for the other.
+# b may be a.
+cdef inline int fc_gate_enter_pair(FCGate* a, bint write_a, FCGate* b, str what) except -1:
+    cdef FCGate* first = a if a <= b else b
+    cdef FCGate* second = b if a <= b else a
+    if first == a and write_a:
+        fc_gate_enter_write(first, what)
+    else:
+        fc_gate_enter_read(first)
+    if second != first:
+        try:
+            if second == a and write_a:
+                fc_gate_enter_write(second, what)
+            else:
+                fc_gate_enter_read(second)
+        except BaseException:
+            fc_gate_exit(first)
+            raise
+    return 0
+
+
+cdef inline void fc_gate_exit_pair(FCGate* a, FCGate* b) noexcept:
+    fc_gate_exit(a)
+    if b != a:
+        fc_gate_exit(b)

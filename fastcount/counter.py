@@ -37,6 +37,9 @@ from itertools import repeat as _repeat
 from itertools import starmap as _starmap
 from operator import itemgetter as _itemgetter
 
+from fastcount import _counter_algebra as _algebra
+from fastcount import _counter_batch as _batch
+from fastcount import _counter_state as _state
 from fastcount._counter_core import CounterCore
 
 __all__ = ["Counter"]
@@ -170,7 +173,7 @@ class Counter(CounterCore):
             raise ValueError(f"Counter.from_vocab: counts must be one-dimensional, "
                              f"not {counts.ndim}-d")
         result = cls.__new__(cls)
-        result._adopt_vocab(vocab, np.ascontiguousarray(counts))
+        _state.from_vocab(result, vocab, np.ascontiguousarray(counts))
         return result
 
     # ------------------------------------------------------------ updates
@@ -180,22 +183,22 @@ class Counter(CounterCore):
         then the keyword counts. All or nothing: on error nothing is added."""
         if iterable is not None:
             if isinstance(iterable, Mapping):
-                self._add_mapping(iterable, 1)
+                _batch.add_mapping(self, iterable, 1)
             else:
-                self._add_iterable(iterable, 1)
+                _batch.add_iterable(self, iterable, 1)
         if kwds:
-            self._add_mapping(kwds, 1)
+            _batch.add_mapping(self, kwds, 1)
 
     def subtract(self, iterable=None, /, **kwds):
         """Subtract counts (an iterable's elements one each, or a mapping's
         counts, then the keyword counts); counts may go to zero or below."""
         if iterable is not None:
             if isinstance(iterable, Mapping):
-                self._add_mapping(iterable, -1)
+                _batch.add_mapping(self, iterable, -1)
             else:
-                self._add_iterable(iterable, -1)
+                _batch.add_iterable(self, iterable, -1)
         if kwds:
-            self._add_mapping(kwds, -1)
+            _batch.add_mapping(self, kwds, -1)
 
     def update_counts(self, words, counts):
         """Add ``counts[i]`` to ``words[i]`` for every i, all or nothing.
@@ -213,7 +216,7 @@ class Counter(CounterCore):
                 raise TypeError(f"update_counts: words must be a list of str, "
                                 f"not {type(words).__name__}")
             words = list(words)
-        self._add_pairs(words, _as_int64(counts), 1)
+        _batch.add_pairs(self, words, _as_int64(counts), 1)
 
     # ------------------------------------------------------------ queries
 
@@ -274,7 +277,7 @@ class Counter(CounterCore):
         """Pickle compactly: one UTF-8 blob of the words, their byte lengths
         (in the narrowest integer width that holds them) and the counts as
         varints; about 9 bytes per distinct Chinese word."""
-        return _rebuild, (self.__class__, self._getstate())
+        return _rebuild, (self.__class__, _state.getstate(self))
 
     def __repr__(self):
         """``Counter({...})`` with the keys most common first, as collections.Counter."""
@@ -287,7 +290,7 @@ class Counter(CounterCore):
     def __eq__(self, other):
         """True if all counts agree; missing counts are treated as zero."""
         if isinstance(other, CounterCore):
-            return self._compare(other, 0)
+            return _algebra.compare(self, other, 0)
         if _is_counter(other):
             return all(self[e] == other[e] for c in (self, other) for e in c)
         if isinstance(other, dict):
@@ -303,7 +306,7 @@ class Counter(CounterCore):
     def __le__(self, other):
         """True if every count in self is <= the count in other."""
         if isinstance(other, CounterCore):
-            return self._compare(other, 1)
+            return _algebra.compare(self, other, 1)
         if not _is_counter(other):
             return NotImplemented
         return all(self[e] <= other[e] for c in (self, other) for e in c)
@@ -317,7 +320,7 @@ class Counter(CounterCore):
     def __ge__(self, other):
         """True if every count in self is >= the count in other."""
         if isinstance(other, CounterCore):
-            return self._compare(other, 2)
+            return _algebra.compare(self, other, 2)
         if not _is_counter(other):
             return NotImplemented
         return all(self[e] >= other[e] for c in (self, other) for e in c)
@@ -376,35 +379,35 @@ class Counter(CounterCore):
     def __pos__(self):
         """The positive counts only."""
         result = Counter()
-        result._combine_into(self, self, 4)
+        _algebra.combine_into(result, self, self, 4)
         return result
 
     def __neg__(self):
         """The negative counts, negated."""
         result = Counter()
-        result._combine_into(self, self, 5)
+        _algebra.combine_into(result, self, self, 5)
         return result
 
     def __iadd__(self, other):
         """Add other's counts in place, then drop counts that are not positive."""
-        self._add_mapping(_as_mapping(other), 1)
-        return self._keep_positive()
+        _batch.add_mapping(self, _as_mapping(other), 1)
+        return _batch.keep_positive(self)
 
     def __isub__(self, other):
         """Subtract other's counts in place, then drop counts that are not positive."""
-        self._add_mapping(_as_mapping(other), -1)
-        return self._keep_positive()
+        _batch.add_mapping(self, _as_mapping(other), -1)
+        return _batch.keep_positive(self)
 
     def __ior__(self, other):
         """In-place union (maximum of the counts), then drop non-positive counts."""
-        self._set_pairs([(elem, n) for elem, n in other.items() if n > self[elem]])
-        return self._keep_positive()
+        _batch.set_pairs(self, [(elem, n) for elem, n in other.items() if n > self[elem]])
+        return _batch.keep_positive(self)
 
     def __iand__(self, other):
         """In-place intersection (minimum of the counts), then drop non-positive counts."""
-        self._set_pairs([(elem, other_count) for elem, count in self.items()
+        _batch.set_pairs(self, [(elem, other_count) for elem, count in self.items()
                          if (other_count := other[elem]) < count])
-        return self._keep_positive()
+        return _batch.keep_positive(self)
 
 
 _COUNTERS = (Counter, _PyCounter)
@@ -420,10 +423,10 @@ def _as_mapping(other):
 
 def _binary(a, b, op, combine, keep_rest):
     """Result of a binary operator, key order as collections.Counter builds it:
-    a's keys in order, then b's keys that a lacks (op: code of _combine_into)."""
+    a's keys in order, then b's keys that a lacks (op: the code of _counter_algebra.combine_into)."""
     if isinstance(a, CounterCore) and isinstance(b, CounterCore):
         result = Counter()
-        result._combine_into(a, b, op)
+        _algebra.combine_into(result, a, b, op)
         return result
     keys = []
     counts = []
@@ -440,7 +443,7 @@ def _binary(a, b, op, combine, keep_rest):
                     keys.append(elem)
                     counts.append(n)
     result = Counter()
-    result._add_pairs(keys, _as_int64(counts, keys), 1)
+    _batch.add_pairs(result, keys, _as_int64(counts, keys), 1)
     return result
 
 
@@ -461,9 +464,9 @@ def _and(a, b):
 
 
 def _rebuild(cls, state):
-    """Unpickle: a new ``cls`` filled from Counter._getstate()'s tuple."""
+    """Unpickle: a new ``cls`` filled from _counter_state.getstate()'s tuple."""
     obj = cls.__new__(cls)
-    obj._setstate(state)
+    _state.setstate(obj, state)
     return obj
 
 

@@ -707,27 +707,111 @@ def test_keys_that_mutate_the_counter_do_not_crash():
         Hostile.victims = []
 
 
-def test_corrupt_pickle_state_raises():
+def _state_of(c):
+    from fastcount._counter_state import getstate
+
+    return getstate(c)
+
+
+def test_pickle_state_layout_is_the_vocab_layout():
+    from fastcount import Vocab
+
+    version, arena, lengths, counts, others = _state_of(FastCounter(["ab", "c", 5, "ab", "中"]))
+    assert version == 3 and others == [(2, 5)]
+    # the words in key order, in a Vocab's own pickle layout
+    assert (arena, lengths) == Vocab(["ab", "c", "中"]).__reduce__()[1]
+    assert counts == bytes([4, 2, 2, 2])  # zigzag varints: 2, 1, 1, 1
+
+
+# The state of FastCounter(["ab", "c", 5]): words "ab" and "c", then the key 5.
+GOOD = (3, b"abc", b"\x02\x01", b"\x02\x02\x02", [(2, 5)])
+
+BAD_STATES = [
+    # (state, exception, message)
+    (GOOD[:1] + (b"abcd",) + GOOD[2:], ValueError, "arena longer"),
+    (GOOD[:2] + (b"\x09\x01",) + GOOD[3:], ValueError, "word 0 runs past"),
+    # #11 item 2: a length of 2**63 - 1 (wrapped offsets once) and of 2**64 - 1
+    (GOOD[:2] + (b"\xff" * 8 + b"\x7f",) + GOOD[3:], ValueError, "word 0 runs past"),
+    (GOOD[:2] + (b"\x01" + b"\xff" * 9 + b"\x01",) + GOOD[3:], ValueError, "word 1 runs past"),
+    (GOOD[:2] + (b"\x01" + b"\xff" * 10 + b"\x01",) + GOOD[3:], ValueError, "overflows"),
+    (GOOD[:2] + (b"\x02\x81",) + GOOD[3:], ValueError, "truncated"),
+    (GOOD[:3] + (b"\x02\x02",) + GOOD[4:], ValueError, "count of key 2 is missing"),
+    (GOOD[:3] + (GOOD[3] + b"\x02",) + GOOD[4:], ValueError, "after the last count"),
+    (GOOD[:3] + (b"\x02\x02\xff",) + GOOD[4:], ValueError, "count of key 2"),
+    (GOOD[:3] + (b"\x02\x02" + b"\xff" * 10 + b"\x01",) + GOOD[4:], ValueError, "over 64 bits"),
+    ((3, b"abab", b"\x02\x02", b"\x02\x02\x02", []), ValueError, "word 1 repeats word 0"),
+    ((3, b"\xff\xfe", b"\x02", b"\x02", []), ValueError, "UTF-8"),
+    # #11 item 1: entries of the wrong shape
+    (GOOD[:4] + ([()],), ValueError, "not a \\(position, key\\) pair"),
+    (GOOD[:4] + ([(2,)],), ValueError, "not a \\(position, key\\) pair"),
+    (GOOD[:4] + ([[2, 5]],), ValueError, "not a \\(position, key\\) pair"),
+    (GOOD[:4] + ([(2, 5, 6)],), ValueError, "not a \\(position, key\\) pair"),
+    (GOOD[:4] + ([5],), ValueError, "not a \\(position, key\\) pair"),
+    (GOOD[:4] + ("xy",), TypeError, "must be a list"),
+    (GOOD[:4] + (None,), TypeError, "must be a list"),
+    # #11 item 3: positions never reached, out of order or not ints
+    (GOOD[:4] + ([(7, 5)],), ValueError, "position 7"),
+    (GOOD[:4] + ([(3, 5)],), ValueError, "position 3"),
+    (GOOD[:4] + ([(-1, 5)],), ValueError, "position -1"),
+    (GOOD[:4] + ([(True, 5)],), ValueError, "position True"),
+    (GOOD[:4] + ([(1.0, 5)],), ValueError, "position 1.0"),
+    ((3, b"a", b"\x01", b"\x02\x02\x02", [(1, 5), (0, 6)]), ValueError, "position 0"),
+    ((3, b"a", b"\x01", b"\x02\x02\x02", [(1, 5), (1, 6)]), ValueError, "position 1"),
+    (GOOD[:4] + ([(2, "str")],), ValueError, "is a str"),
+    ((3, b"a", b"\x01", b"\x02\x02\x02", [(1, 5), (2, 5)]), ValueError, "repeats an earlier key"),
+    (GOOD[:4] + ([(2, [1])],), TypeError, "unhashable"),
+    (GOOD[:1] + ("abc",) + GOOD[2:], TypeError, "must be bytes"),
+    (GOOD[:3] + ([2, 2, 2],) + GOOD[4:], TypeError, "must be bytes"),
+    ((99,) + GOOD[1:], ValueError, "version 99"),
+    ((2, b"abc", b"\x02\x01", 1, b"\x02\x02\x02", [(2, 5)]), ValueError, "5-tuple"),
+    (list(GOOD), ValueError, "5-tuple"),
+]
+
+
+def test_pickle_state_round_trip():
     from fastcount.counter import _rebuild
 
-    good = FastCounter(["ab", "c", 5])._getstate()
-    assert state(_rebuild(FastCounter, good)) == state(REF(["ab", "c", 5]))
-    bad_states = [
-        good[:1] + (b"abcd",) + good[2:],                      # blob longer than lengths
-        good[:2] + (b"\x09\x01",) + good[3:],                 # lengths overrun the blob
-        good[:4] + (b"\x02\x02",) + good[5:],                 # too few counts
-        good[:4] + (good[4] + b"\x02",) + good[5:],            # too many counts
-        good[:4] + (b"\x02\x02\xff",) + good[5:],            # truncated varint
-        (good[0], b"abab", b"\x02\x02", 1, b"\x02\x02\x02", good[5]),  # repeated word
-        good[:5] + ([(7, 5)],),                                # position past the end
-        good[:5] + ([(0, "str")],),                            # str among the others
-        (99,) + good[1:],                                      # unknown version
-    ]
-    for st in bad_states:
-        with pytest.raises((ValueError, TypeError)):
-            _rebuild(FastCounter, st)
-    with pytest.raises(ValueError, match="UTF-8"):
-        _rebuild(FastCounter, (good[0], b"\xff\xfe", b"\x02", 1, b"\x02", []))
+    assert _state_of(FastCounter(["ab", "c", 5])) == GOOD
+    assert state(_rebuild(FastCounter, GOOD)) == state(REF(["ab", "c", 5]))
+
+
+@pytest.mark.parametrize("bad, exc, message", BAD_STATES)
+def test_corrupt_pickle_state_raises_naming_the_problem(bad, exc, message):
+    from fastcount.counter import _rebuild
+
+    with pytest.raises(exc, match=message):
+        _rebuild(FastCounter, bad)
+
+
+def test_corrupt_pickle_states_never_crash_the_interpreter(child_env, tmp_path):
+    # #11 items 1-3 crashed (SIGSEGV) or read out of bounds: run them in a child.
+    script = tmp_path / "states.py"
+    script.write_text(
+        "import pickle, sys\n"
+        "from fastcount.counter import Counter, _rebuild\n"
+        f"for bad in pickle.loads({pickle.dumps([b for b, _, _ in BAD_STATES])!r}):\n"
+        "    try:\n"
+        "        _rebuild(Counter, bad)\n"
+        "    except (ValueError, TypeError):\n"
+        "        pass\n"
+        "    else:\n"
+        "        sys.exit(f'loaded {bad!r}')\n"
+        "print('ok')\n")
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=child_env,
+                       capture_output=True, text=True, timeout=120)
+    assert (r.returncode, r.stdout.strip()) == (0, "ok"), r.stderr[-2000:]
+
+
+def test_a_state_loads_only_into_an_empty_counter():
+    from fastcount._counter_state import setstate
+
+    c = FastCounter(["x"])
+    with pytest.raises(ValueError, match="empty counter"):
+        setstate(c, GOOD)
+    assert state(c) == state(REF(["x"]))
 
 
 def test_update_from_a_counter_into_a_large_one():

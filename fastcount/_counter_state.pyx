@@ -1,0 +1,183 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""fastcount.Counter from and to compact forms: its pickle state, and a
+counter built from a Vocab and counts by word id (Counter.from_vocab).
+
+The state, version 3: ``(3, arena, lengths, counts, others)``. The str keys
+in key order use the Vocab's pickle layout (fastcount._vocab's
+fc_vocab_pack: their UTF-8 back to back and their byte lengths as LEB128
+varints); every key's count, in key order, is a zigzag LEB128 varint (1 byte
+up to 63: word counts are mostly small); the other keys are a list of
+(position in the key order, key). Pickles come from disk and from other
+machines: every length, position and count is checked before it is used.
+"""
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.unicode cimport PyUnicode_Check
+from libc.stdint cimport int64_t, uint64_t
+
+from fastcount._counter_core cimport (CounterCore, core_cell, core_enter, core_exit,
+                                      core_new_object, core_reset)
+from fastcount._counter_slots cimport (cells_grow, object_id_of, order_link, order_next,
+                                       order_reserve)
+from fastcount._native cimport (fc_alloc, fc_free, fc_gate_enter_read, fc_gate_exit,
+                                fc_unzigzag, fc_varint_get, fc_varint_put, fc_varint_size,
+                                fc_zigzag)
+from fastcount._vocab cimport Vocab, fc_vocab_pack, fc_vocab_unpack, fc_vocab_word_str
+
+cdef int STATE_VERSION = 3
+cdef str BAD = "invalid fastcount.Counter pickle state"
+
+
+def getstate(CounterCore c not None):
+    """The counter's state (see the module docstring)."""
+    cdef Py_ssize_t slot, nwords = 0, pos = 0, size = 0
+    cdef int64_t key
+    cdef int64_t* words
+    cdef unsigned char* p
+    cdef list others = []
+    fc_gate_enter_read(&c.gate)
+    try:
+        words = <int64_t*>fc_alloc(c.order.live, sizeof(int64_t))
+        if words == NULL:
+            raise MemoryError("fastcount.Counter: out of memory")
+        try:
+            slot = 0
+            while order_next(&c.order, &slot, &key):
+                if key >= 0:
+                    words[nwords] = key
+                    nwords += 1
+                else:
+                    others.append((pos, c.objects[object_id_of(key)]))
+                size += fc_varint_size(fc_zigzag(core_cell(c, key).count))
+                pos += 1
+            counts = PyBytes_FromStringAndSize(NULL, size)
+            p = <unsigned char*>PyBytes_AS_STRING(counts)
+            slot = 0
+            while order_next(&c.order, &slot, &key):
+                p = fc_varint_put(p, fc_zigzag(core_cell(c, key).count))
+            arena, lengths = fc_vocab_pack(&c.vocab.table, words, nwords)
+        finally:
+            fc_free(words)
+    finally:
+        fc_gate_exit(&c.gate)
+    return (STATE_VERSION, arena, lengths, counts, others)
+
+
+cdef list _checked_others(object others, Py_ssize_t nwords):
+    """The (position, key) entries, checked: 2-tuples, int positions
+    increasing within the key order, keys that are not str."""
+    cdef Py_ssize_t i, last = -1, total
+    if type(others) is not list and type(others) is not tuple:
+        raise TypeError(f"{BAD}: the other keys must be a list, not {type(others).__name__}")
+    total = nwords + len(others)
+    for i, entry in enumerate(others):
+        if type(entry) is not tuple or len(<tuple>entry) != 2:
+            raise ValueError(f"{BAD}: other key {i} is not a (position, key) pair: {entry!r}")
+        position, key = <tuple>entry
+        if type(position) is not int or not last < position < total:
+            raise ValueError(f"{BAD}: other key {i} has position {position!r}; positions "
+                             f"increase within 0..{total - 1}")
+        if PyUnicode_Check(key):
+            raise ValueError(f"{BAD}: other key {i} is a str ({key!r}); str keys are words")
+        last = position
+    return list(others)
+
+
+def setstate(CounterCore c not None, state):
+    """Fill an empty counter from getstate()'s tuple; ValueError or TypeError
+    naming what is wrong (the counter stays empty)."""
+    cdef Py_ssize_t nwords, ntotal, i, k = 0, w = 0, next_other
+    cdef const unsigned char* p
+    cdef const unsigned char* end
+    cdef uint64_t u
+    cdef int64_t key
+    cdef list others
+    if type(state) is not tuple or len(<tuple>state) != 5:
+        raise ValueError(f"{BAD}: expected a 5-tuple (version {STATE_VERSION}), got "
+                         f"{type(state).__name__}" + (f" of {len(state)}" if type(state) is tuple else ""))
+    version, arena, lengths, counts, others_in = <tuple>state
+    if version != STATE_VERSION:
+        raise ValueError(f"{BAD}: version {version!r} (this fastcount reads version "
+                         f"{STATE_VERSION}; pickle the counter again with this version)")
+    if type(counts) is not bytes:
+        raise TypeError(f"{BAD}: the counts must be bytes, not {type(counts).__name__}")
+    core_enter(c)
+    try:
+        if c.order.live or c.order.n:
+            raise ValueError("fastcount.Counter state can only be loaded into an empty counter")
+        c.vocab = Vocab()
+        try:
+            nwords = fc_vocab_unpack(&c.vocab.table, arena, lengths, BAD)
+            others = _checked_others(others_in, nwords)
+            ntotal = nwords + len(others)
+            cells_grow(&c.word_cells, nwords)
+            order_reserve(&c.order, ntotal)
+            p = <const unsigned char*>PyBytes_AS_STRING(counts)
+            end = p + len(<bytes>counts)
+            next_other = others[0][0] if others else -1
+            for i in range(ntotal):
+                p = fc_varint_get(p, end, &u)
+                if p == NULL:
+                    raise ValueError(f"{BAD}: the count of key {i} is missing, truncated or "
+                                     f"over 64 bits")
+                if i == next_other:
+                    obj = others[k][1]
+                    if obj in c.object_ids:
+                        raise ValueError(f"{BAD}: other key {k} ({obj!r}) repeats an earlier key")
+                    key = core_new_object(c, obj)
+                    k += 1
+                    next_other = others[k][0] if k < len(others) else -1
+                else:
+                    key = w   # the word keys come in id order
+                    w += 1
+                order_link(&c.order, core_cell(c, key), key, fc_unzigzag(u))
+            if p != end:
+                raise ValueError(f"{BAD}: {end - p} bytes after the last count")
+        except BaseException:
+            core_reset(c)
+            raise
+    finally:
+        core_exit(c)
+
+
+def from_vocab(CounterCore c not None, Vocab vocab not None, const int64_t[::1] counts):
+    """Fill the new, empty counter c with word ``i`` of ``vocab`` counted
+    ``counts[i]`` (zeros skipped), in id order; see Counter.from_vocab.
+
+    The vocab becomes the counter's own when at least half of its words are
+    kept; otherwise the kept words are copied into a fresh one (a counter
+    keeping 10 words of a million should not hold the million)."""
+    cdef Py_ssize_t i, j = 0, n = counts.shape[0], nkeys = 0
+    cdef int64_t key
+    cdef Vocab own
+    if c.order.live or c.order.n or len(c.vocab):
+        raise ValueError("Counter.from_vocab: the counter must be new and empty")
+    if n != vocab.table.n:
+        raise ValueError(f"Counter.from_vocab: {vocab.table.n} words but {n} counts "
+                         f"(counts[i] is the count of word i)")
+    for i in range(n):
+        if counts[i] < 0:
+            raise ValueError(f"Counter.from_vocab: negative count {counts[i]} at index {i} "
+                             f"(word {fc_vocab_word_str(vocab, i)!r})")
+        nkeys += counts[i] != 0
+    if 2 * nkeys >= n:
+        own = vocab
+    else:
+        import numpy as np
+
+        own = Vocab()
+        own.add_from(vocab, np.flatnonzero(counts))   # ids 0 .. nkeys - 1, in order
+    core_enter(c)
+    try:
+        c.vocab = own
+        cells_grow(&c.word_cells, own.table.n)
+        order_reserve(&c.order, nkeys)
+        for i in range(n):
+            if counts[i]:
+                key = i if own is vocab else j   # kept words, in order
+                j += 1
+                order_link(&c.order, core_cell(c, key), key, counts[i])
+    except BaseException:
+        core_reset(c)
+        raise
+    finally:
+        core_exit(c)
