@@ -18,7 +18,8 @@ import math
 from jieba import finalseg as _finalseg
 
 from fastcount._native cimport fc_alloc, fc_free, fc_grow, fc_utf8_decode_strict
-from fastcount.segmenter._trie cimport (ABSENT, ROOT_SPAN, IN_FREQ, TrieEdge, FrozenRecord,
+from fastcount.segmenter._trie cimport (ABSENT, ROOT_SPAN, IN_FREQ, IS_WORD, TrieEdge, FrozenRecord,
+                                        frozen_child, frozen_child_of,
                                         trie_init, trie_free, trie_reserve, trie_drop_edges,
                                         trie_release_retired, frozen_copy,
                                         trie_path, trie_child, trie_node_chars, frozen_build,
@@ -136,7 +137,8 @@ cdef int64_t as_freq(object freq, object word) except? -1:
         else:
             raise TypeError(f"frequency of {word!r} must be an int, not {type(freq).__name__}")
     if not (-(1 << 63) < freq < (1 << 63)):
-        raise OverflowError(f"frequency of {word!r} is out of the 64-bit range: {freq}")
+        raise OverflowError(f"the frequency of {word!r}, {freq}, is beyond fastcount's 64-bit "
+                            "frequencies (-2**63 < freq < 2**63)")
     return freq
 
 
@@ -284,8 +286,10 @@ cdef class Dictionary:
         if words is self._force_split_set and len(words) == self._force_split_len:
             return 0
         for w in list(words):
-            if not isinstance(w, str):
-                continue
+            if type(w) is not str:
+                if not isinstance(w, str):
+                    continue
+                w = str.__str__(w)      # jieba's del_word stores str subclasses as given
             if built is None:
                 built = ForceSplitWords.__new__(ForceSplitWords)
                 if trie_init(&built.trie, False) != 0:
@@ -411,6 +415,42 @@ cdef class Dictionary:
 
     def __contains__(self, word):
         return type(word) is str and self.get(word) is not None
+
+    def words(self):
+        """The strings of FREQ (words and prefixes), in node order."""
+        cdef Py_ssize_t k = 0
+        while k < self.trie.n_nodes:
+            if self.trie.freq[k] != ABSENT:
+                yield self.node_word(k)
+            k += 1
+
+    def dag(self, str sentence not None):
+        """jieba's ``get_DAG``: ``{k: [i, ...]}``, the ends of the words of
+        FREQ (non-zero frequency) that start at k, or ``[k]``."""
+        cdef Py_ssize_t n, k, i
+        cdef Py_UCS4* text
+        cdef int32_t r
+        cdef Snapshot snapshot = self.read_begin()    # list appends may run Python code
+        cdef const FrozenTrie* z = &snapshot._frozen.trie
+        cdef dict result = {}
+        cdef list ends
+        text = to_ucs4(sentence, &n)
+        try:
+            for k in range(n):
+                ends = []
+                i = k
+                r = frozen_child(z, 0, text[k])
+                while r >= 0 and z.records[r].packed & IN_FREQ:
+                    if z.records[r].packed & IS_WORD:
+                        ends.append(i)
+                    i += 1
+                    if i >= n:
+                        break
+                    r = frozen_child_of(z, r, text[i])
+                result[k] = ends if ends else [k]
+            return result
+        finally:
+            fc_free(text)
 
     def __len__(self):
         """Number of entries in FREQ (words and prefixes)."""

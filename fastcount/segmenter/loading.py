@@ -74,7 +74,10 @@ def load_dictionary(source: str, cache: str) -> Dictionary:
             # a line the C parser does not take: jieba's own parse
             # (the same FREQ, or jieba's error naming the line)
             lfreq, ltotal = gen_pfdict(source)
-            d.load_freq(lfreq)
+            try:
+                d.load_freq(lfreq)
+            except OverflowError as e:
+                raise OverflowError(f"{source}: {e}") from None
             d.total = ltotal
             del lfreq
         del data

@@ -20,7 +20,9 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from collections.abc import Mapping
+from math import log
+from typing import IO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import jieba
 from jieba import finalseg as _finalseg
@@ -35,7 +37,12 @@ _re_userdict = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
 
 
 def _strdecode(sentence):
-    # jieba._compat.strdecode: bytes are UTF-8, else GBK with errors ignored
+    # jieba._compat.strdecode: bytes are UTF-8, else GBK with errors ignored;
+    # a str subclass (numpy.str_ ...) is taken as the str it holds
+    if type(sentence) is str:
+        return sentence
+    if isinstance(sentence, str):
+        return str.__str__(sentence)
     if not isinstance(sentence, str):
         if not isinstance(sentence, (bytes, bytearray)):
             raise TypeError(f"the text to cut must be str or bytes, not {type(sentence).__name__}")
@@ -111,7 +118,7 @@ class Tokenizer:
                 return
             source = self._source()
             self._d = load_dictionary(source, cache_path(source, self.tmp_dir, self.cache_file))
-            self.user_word_tag_tab = {}
+            # user_word_tag_tab stays, as jieba's initialize leaves it
             self._pristine = True
             self.initialized = True
 
@@ -142,11 +149,41 @@ class Tokenizer:
         self.check_initialized()
         return self._d.total
 
-    def get_FREQ(self, k: str, d=None):
+    @property
+    def FREQ(self) -> "FrequencyView":
+        """jieba's ``FREQ`` as a read-only mapping: word or prefix -> frequency
+        (0 for a prefix that is no word). Change it with :meth:`add_word`."""
+        return FrequencyView(self)
+
+    def get_FREQ(self, k, d=None):
         """``FREQ.get(k, d)``: the frequency of a word or prefix (0 for a
         prefix that is no word), ``d`` when absent."""
         self.check_initialized()
-        return self._d.get(k, d)
+        if not isinstance(k, str):
+            hash(k)         # an unhashable key raises as in a dict
+            return d
+        return self._d.get(_strdecode(k), d)
+
+    def get_dict_file(self) -> IO[bytes]:
+        """The dictionary file, opened for reading in binary (``jieba.get_dict_file``)."""
+        return open(self._source(), "rb")
+
+    def get_DAG(self, sentence: str) -> Dict[int, List[int]]:
+        """jieba's ``get_DAG``: for each position k, the end positions i of
+        the dictionary words ``sentence[k:i + 1]`` (``[k]`` when there are none)."""
+        self.check_initialized()
+        return self._d.dag(_strdecode(sentence))
+
+    def calc(self, sentence: str, DAG: Dict[int, List[int]], route: dict) -> None:
+        """jieba's ``calc``: fill ``route`` with the best route over ``DAG``
+        (jieba's own code, over this tokenizer's frequencies)."""
+        N = len(sentence)
+        route[N] = (0, 0)
+        logtotal = log(self.total)
+        get = self.get_FREQ
+        for idx in range(N - 1, -1, -1):
+            route[idx] = max((log(get(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x)
+                             for x in DAG[idx])
 
     def add_word(self, word: str, freq: Optional[int] = None, tag: Optional[str] = None) -> None:
         """Add a word (``jieba.Tokenizer.add_word``): ``freq`` defaults to
@@ -166,31 +203,22 @@ class Tokenizer:
         """Delete a word: ``add_word(word, 0)``."""
         self.add_word(word, 0)
 
-    def load_userdict(self, f) -> None:
-        """Load a user dictionary (``jieba.Tokenizer.load_userdict``): a path
-        or a binary/text file object, lines ``word [freq] [tag]``, UTF-8."""
+    def load_userdict(self, f: Union[str, IO[bytes], IO[str], Iterable[Union[str, bytes]]]) -> None:
+        """Load a user dictionary (``jieba.Tokenizer.load_userdict``): a path,
+        or a file object or any iterable of lines (bytes in UTF-8, or str),
+        each ``word [freq] [tag]``. A file object given is read, not closed.
+
+        All or nothing: a line that is not UTF-8, or a frequency of 2**63 or
+        more (fastcount keeps 64-bit frequencies), raises ValueError naming
+        the file and line before any word of it is added."""
         self.check_initialized()
         if isinstance(f, str):
-            f_name = f
-            f = open(f, "rb")
+            with open(f, "rb") as fh:
+                entries = _userdict_entries(fh, f)
         else:
-            f_name = getattr(f, "name", repr(f))
-        with f:
-            for ln in f:
-                line = ln.strip()
-                if not isinstance(line, str):
-                    try:
-                        line = line.decode("utf-8").lstrip("\ufeff")
-                    except UnicodeDecodeError:
-                        raise ValueError("dictionary file %s must be utf-8" % f_name) from None
-                if not line:
-                    continue
-                word, freq, tag = _re_userdict.match(line).groups()
-                if freq is not None:
-                    freq = freq.strip()
-                if tag is not None:
-                    tag = tag.strip()
-                self.add_word(word, freq, tag)
+            entries = _userdict_entries(f, getattr(f, "name", repr(f)))
+        for word, freq, tag in entries:
+            self.add_word(word, freq, tag)
 
     def suggest_freq(self, segment: Union[str, Sequence[str]], tune: bool = False) -> int:
         """``jieba.Tokenizer.suggest_freq``: the frequency that makes the
@@ -201,7 +229,7 @@ class Tokenizer:
         ftotal = float(self.total)
         freq = 1
         if isinstance(segment, str):
-            word = segment
+            word = _strdecode(segment)
             for seg in self.lcut(word, HMM=False):
                 freq *= get(seg, 1) / ftotal
             freq = max(int(freq * self.total) + 1, get(word, 1))
@@ -295,6 +323,60 @@ class Tokenizer:
             self.initialized = True
             self._pristine = False
         self.user_word_tag_tab = state["user_word_tag_tab"]
+
+
+def _userdict_entries(lines, name) -> List[Tuple[str, Optional[str], Optional[str]]]:
+    """The ``(word, freq, tag)`` of each line of a user dictionary, parsed as
+    jieba's load_userdict does, every frequency checked."""
+    entries = []
+    for lineno, ln in enumerate(lines, 1):
+        line = ln.strip()
+        if not isinstance(line, str):
+            try:
+                line = line.decode("utf-8").lstrip("\ufeff")
+            except UnicodeDecodeError:
+                raise ValueError("dictionary file %s must be utf-8 (line %d is not; nothing of it "
+                                 "was loaded)" % (name, lineno)) from None
+        if not line:
+            continue
+        word, freq, tag = _re_userdict.match(line).groups()
+        if freq is not None:
+            freq = freq.strip()
+            if int(freq) >= 1 << 63:
+                raise ValueError(f"dictionary file {name} line {lineno}: the frequency of {word!r}, "
+                                 f"{freq}, is 2**63 or more, beyond fastcount's 64 bits (nothing "
+                                 "of the file was loaded)")
+        if tag is not None:
+            tag = tag.strip()
+        entries.append((word, freq, tag))
+    return entries
+
+
+class FrequencyView(Mapping):
+    """A Tokenizer's ``FREQ``, read-only: ``view[word]``, ``get``, ``in``,
+    ``len`` and iteration (words in the dictionary's node order, which may
+    differ from jieba's dict order)."""
+
+    def __init__(self, tokenizer: "Tokenizer"):
+        self._tokenizer = tokenizer
+
+    def __getitem__(self, word):
+        value = self._tokenizer.get_FREQ(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def get(self, word, default=None):
+        return self._tokenizer.get_FREQ(word, default)
+
+    def __contains__(self, word):
+        return self._tokenizer.get_FREQ(word) is not None
+
+    def __len__(self):
+        return len(self._tokenizer.dictionary_core)
+
+    def __iter__(self):
+        return self._tokenizer.dictionary_core.words()
 
 
 #: The default Tokenizer (jieba's default dictionary): ``fastcount.lcut`` and

@@ -12,7 +12,8 @@ from jieba import finalseg
 
 import fastcount.jieba
 from fastcount.segmenter import Dictionary, Tokenizer
-from jieba_cases import TEXTS, USER_DICT, USER_TEXTS, WORD_CHARS, assert_same_all, copy_jieba
+from jieba_cases import (TEXTS, USER_DICT, USER_TEXTS, WORD_CHARS, assert_same_all, copy_jieba,
+                         reference_counts)
 
 
 def test_user_dictionary(jt, ft, tmp_path, lines, force_split_guard):
@@ -107,7 +108,7 @@ def test_dictionary_file_parse_equals_jiebas(tmp_path):
         assert all(f.get_FREQ(w) == v for w, v in expected[0].items()), body
     # frequencies are 64-bit here: a bigger one is refused by name
     path.write_bytes("中国 12345678901234567890\n".encode("utf-8"))
-    with pytest.raises(OverflowError, match="中国"):
+    with pytest.raises(OverflowError, match="d.txt: .*中国.*64-bit"):
         f = Tokenizer(str(path))
         f.tmp_dir = str(tmp_path)
         f.initialize()
@@ -169,13 +170,55 @@ def test_from_jieba_and_pickle(jt, force_split_guard):
         Tokenizer.from_jieba("not a tokenizer")
 
 
+def test_from_jieba_carries_a_customised_tokenizer_over_exactly(tmp_path, lines, force_split_guard):
+    path = tmp_path / "dict.txt"
+    path.write_text("中国 100 ns\n中国人 30 n\n人民 50\n商品 40 n\n很好 20\n质量 30 n\n不错 25\n",
+                    encoding="utf-8")
+    user = tmp_path / "user.txt"
+    user.write_text(USER_DICT, encoding="utf-8")
+    j = jieba.Tokenizer(str(path))
+    j.tmp_dir = str(tmp_path)
+    j.load_userdict(str(user))
+    j.add_word("质量很好", 7, "l")
+    j.del_word("人民")
+    j.suggest_freq(("商", "品"), True)
+    f = Tokenizer.from_jieba(j)
+    assert dict(f.FREQ) == j.FREQ and f.total == j.total
+    assert f.user_word_tag_tab == j.user_word_tag_tab
+    texts = USER_TEXTS + lines[:200]
+    for text in texts:
+        assert_same_all(j, f, text)
+    for tokenizer in (j, f):     # count_words takes either
+        got = fastcount.count_words(texts, tokenizer=tokenizer, workers=2)
+        assert list(got.items()) == list(reference_counts(j, texts).items())
+    j.add_word("以后的词", 5)      # a snapshot: later changes are not shared
+    assert f.get_FREQ("以后的词") is None
+
+
 def test_frequency_must_be_an_int(ft):
     f = Tokenizer()
     with pytest.raises(ValueError):
         f.add_word("中国", "many")
-    with pytest.raises(OverflowError):
+    with pytest.raises(OverflowError, match="64-bit"):
         f.add_word("中国", 2 ** 70)
+    with pytest.raises(OverflowError, match="64-bit"):
+        f.add_word("中国", 2 ** 63)
     assert f.get_FREQ("中国") == ft.get_FREQ("中国")
+
+
+def test_user_dictionary_with_a_frequency_beyond_64_bits_loads_nothing(ft, tmp_path):
+    f = Tokenizer()
+    path = tmp_path / "user.txt"
+    path.write_text("石墨烯 5\n凱特琳 %d nz\n新词汇测试 3\n" % 2 ** 63, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"user\.txt line 2: .*凱特琳.*nothing of the file was loaded"):
+        f.load_userdict(str(path))
+    with pytest.raises(ValueError, match="line 2"):
+        f.load_userdict(path.read_bytes().splitlines())
+    assert f.get_FREQ("石墨烯") is None and f.get_FREQ("新词汇测试") is None and f.total == ft.total
+    path.write_bytes("石墨烯 5\n".encode() + b"\xff 3\n")
+    with pytest.raises(ValueError, match="must be utf-8.*line 2"):
+        f.load_userdict(str(path))
+    assert f.get_FREQ("石墨烯") is None
 
 
 @pytest.fixture(scope="module")
