@@ -33,6 +33,9 @@ cdef extern from "Python.h":
 
 cdef enum:
     SHORT_TEXT = 256        # texts up to this long are cut holding the GIL
+    MAX_TRIE_NODES = 0x40000000
+
+cdef bytes DUMPS_MAGIC = b"FCJB0002"   # bump when the layout of dumps() changes
 
 
 # ---------------------------------------------------------------- dictionary file
@@ -560,29 +563,40 @@ cdef class Dictionary:
             cut_context_free(ctx)
 
     def dumps(self):
-        """The trie as bytes (for a cache file); ``total`` is not included."""
+        """The trie and ``total`` as bytes (for a cache file or a pickle)."""
         cdef Py_ssize_t n = self.trie.n_nodes
-        cdef bytearray out = bytearray(16 + n * 16)
+        cdef bytes total = str(self._total).encode("ascii")
+        cdef int32_t total_len = len(total)
+        cdef bytearray out = bytearray(16 + n * 16 + total_len)
         cdef unsigned char* p = out
-        memcpy(p, b"FCJB0001", 8)
+        memcpy(p, <const char*>DUMPS_MAGIC, 8)
         memcpy(p + 8, &self.trie.n_nodes, 4)
+        memcpy(p + 12, &total_len, 4)
         memcpy(p + 16, self.trie.parent, n * 4)
         memcpy(p + 16 + n * 4, self.trie.code, n * 4)
         memcpy(p + 16 + n * 8, self.trie.freq, n * 8)
+        memcpy(p + 16 + n * 16, <const char*>total, total_len)
         return bytes(out)
 
     def loads(self, const unsigned char[::1] data):
         """Fill an empty dictionary from ``dumps()`` output; ValueError when
-        the data is not such output."""
-        cdef int32_t n, k
+        the data is not such output (every length, index and code point is
+        checked before it is used)."""
+        cdef int32_t n, total_len, k
         cdef Py_ssize_t size = data.shape[0]
         cdef const unsigned char* p
         self._check_empty("loads")
-        if size < 16 or bytes(data[:8]) != b"FCJB0001":
+        if size < 16 or bytes(data[:8]) != DUMPS_MAGIC:
             raise ValueError("not a fastcount dictionary cache")
         memcpy(&n, &data[8], 4)
-        if n < 1 or size != 16 + <Py_ssize_t>n * 16:
+        memcpy(&total_len, &data[12], 4)
+        if not (1 <= n <= MAX_TRIE_NODES and 1 <= total_len <= 4096
+                and size == 16 + <Py_ssize_t>n * 16 + total_len):
             raise ValueError("truncated fastcount dictionary cache")
+        try:
+            total = int(bytes(data[size - total_len:]))
+        except ValueError:
+            raise ValueError("corrupt fastcount dictionary cache (total)") from None
         p = &data[0]
         self.version += 1
         self._frozen = None
@@ -608,3 +622,4 @@ cdef class Dictionary:
             if trie_init(&self.trie, True) != 0:
                 raise MemoryError()
             raise
+        self.total = total

@@ -4,7 +4,8 @@ cache file.
 The first load parses the dictionary file in C (files with unusual lines go
 through jieba's own parse) and writes the trie to a cache file next to
 jieba's own (``tempfile.gettempdir()``); later loads read that back. A cache
-that is stale, not ours, damaged or truncated is ignored and rewritten.
+that is stale, not ours, damaged or truncated (its CRC-32 and layout are
+checked) is ignored and rewritten.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zlib
 from typing import Optional
 
 import jieba
@@ -20,7 +22,7 @@ import jieba
 from fastcount.segmenter._dictionary import Dictionary
 
 # Bump when the cache layout changes.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 _CACHE_MAGIC = b"FCJBCACHE%d\n" % _CACHE_VERSION
 
 
@@ -89,24 +91,23 @@ def _read_cache(cache: str, stamp: dict) -> Optional[Dictionary]:
     found = read_cache_file(cache, _CACHE_MAGIC, stamp)
     if found is None:
         return None
-    header, payload = found
     try:
         d = Dictionary()
-        d.loads(payload)
-        d.total = int(header["total"])
+        d.loads(found[1])
         return d
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         return None     # damaged: rebuilt from the dictionary file
 
 
 def _write_cache(cache: str, stamp: dict, d: Dictionary) -> None:
-    write_cache_file(cache, _CACHE_MAGIC, dict(stamp, total=str(d.total)), d.dumps())
+    write_cache_file(cache, _CACHE_MAGIC, stamp, d.dumps())
 
 
 def read_cache_file(path: str, magic: bytes, stamp: dict):
     """``(header, payload)`` of a cache file written by :func:`write_cache_file`
     with this magic and a header holding ``stamp``; None when the file is
-    missing, not ours, stale or damaged (the caller then rebuilds it)."""
+    missing, not ours, stale or damaged (the payload's CRC-32 differs), and
+    the caller then rebuilds it."""
     try:
         with open(path, "rb") as f:
             if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
@@ -121,21 +122,24 @@ def read_cache_file(path: str, magic: bytes, stamp: dict):
         header = json.loads(data[len(magic):end])
         if not isinstance(header, dict) or {k: header.get(k) for k in stamp} != stamp:
             return None
-        return header, memoryview(data)[end + 1:]
+        payload = memoryview(data)[end + 1:]
+        if header.get("crc32") != zlib.crc32(payload):
+            return None
+        return header, payload
     except ValueError:
         return None
 
 
 def write_cache_file(path: str, magic: bytes, header: dict, payload: bytes) -> None:
-    """Write a cache file (magic, a JSON header line, the payload) under a
-    temporary name and rename it into place; a temp dir we cannot write
-    only costs the next start its speed."""
+    """Write a cache file (magic, a JSON header line with the payload's
+    CRC-32, the payload) under a temporary name and rename it into place; a
+    temp dir we cannot write only costs the next start its speed."""
     try:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fastcount-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(magic)
-                f.write(json.dumps(header).encode("utf-8") + b"\n")
+                f.write(json.dumps(dict(header, crc32=zlib.crc32(payload))).encode("utf-8") + b"\n")
                 f.write(payload)
             os.replace(tmp, path)
         except BaseException:

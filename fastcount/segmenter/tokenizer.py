@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import zlib
 from collections.abc import Mapping
 from math import log
 from typing import IO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -306,8 +307,8 @@ class Tokenizer:
             "user_word_tag_tab": self.user_word_tag_tab,
         }
         if self.initialized and not self._pristine:
-            state["trie"] = self._d.dumps()
-            state["total"] = self._d.total
+            state["trie"] = trie = self._d.dumps()
+            state["crc32"] = zlib.crc32(trie)
         return state
 
     def __setstate__(self, state):
@@ -316,9 +317,10 @@ class Tokenizer:
         self.tmp_dir = state["tmp_dir"]
         self.cache_file = state["cache_file"]
         if "trie" in state:
+            if zlib.crc32(state["trie"]) != state["crc32"]:
+                raise ValueError("damaged fastcount.Tokenizer pickle (its dictionary's CRC-32 differs)")
             d = Dictionary()
             d.loads(state["trie"])
-            d.total = state["total"]
             self._d = d
             self.initialized = True
             self._pristine = False
