@@ -235,3 +235,26 @@ def test_report_two_worker_targets_need_two_cores(tmp_path):
     text = (tmp_path / "report.md").read_text()
     assert verdicts(text)["count_words(jieba-py): workers=2 vs workers=1, a few thousand lines"] == "missing"
     assert "| needs 2 cores |" in text
+
+
+def test_compare_holds_when_ratios_keep_95_percent(tmp_path, capsys):
+    import compare
+    base = synthetic_run()
+    new = synthetic_run()
+    for b in new["benchmarks"]:
+        if (b["group"], b["extra_info"]["row"]) == ("segment", "fastcount.lcut"):
+            b["stats"]["median"] = 0.9  # 1.5x rjieba -> 1.0x: lost a third
+        if (b["group"], b["extra_info"]["row"]) == ("e2e", "count_words(jieba, workers=2)"):
+            b["extra_info"]["merge_share"] = 0.036  # a share: lower is better, 20% worse
+    paths = []
+    for name, run in (("base.json", base), ("new.json", new)):
+        paths.append(str(tmp_path / name))
+        (tmp_path / name).write_text(json.dumps(run))
+    assert compare.main(paths + ["-o", str(tmp_path / "cmp.md")]) == 0
+    rows = {cells[1]: (cells[4], cells[5]) for cells in
+            ([c.strip() for c in line.strip("|").split("|")] for line in capsys.readouterr().out.splitlines())
+            if cells[0].startswith("#")}
+    assert rows["fastcount.lcut vs rjieba.cut"] == ("0.67x", "**no**")
+    assert rows["count_words(jieba, workers=1) vs jieba.lcut + dict loop"] == ("1.00x", "yes")
+    assert rows["count_words(jieba): parent's merge share of the wall time, all workers"][1] == "**no**"
+    assert (tmp_path / "cmp.md").read_text().count("\n") == len(rows) + 2
