@@ -15,10 +15,10 @@ cdef enum:
 
 
 cdef class ChunkCounter:
-    cdef Dictionary d
+    cdef Dictionary dictionary
     cdef HashCounter counts
     cdef Vocab vocab             # the counted tokens that are no string of the trie
-    cdef bint hmm, cut_all, keep_ws
+    cdef bint hmm, cut_all, keep_whitespace
     cdef int64_t* order          # keys in order of first sight
     cdef Py_ssize_t n_order, cap_order
     cdef char* utf8

@@ -80,10 +80,10 @@ cdef class ChunkCounter:
         cut_context_init(&self.ctx, NULL, NULL, 0.0)
 
     def __init__(self, tokenizer, bint hmm=True, bint cut_all=False, bint keep_whitespace=False):
-        self.d = dictionary_of(tokenizer)
+        self.dictionary = dictionary_of(tokenizer)
         self.hmm = hmm
         self.cut_all = cut_all
-        self.keep_ws = keep_whitespace
+        self.keep_whitespace = keep_whitespace
         self.counts = HashCounter()
         self.vocab = Vocab()
 
@@ -107,7 +107,7 @@ cdef class ChunkCounter:
         cdef int64_t key
         for k in range(ctx.n_tokens):
             t = &ctx.tokens[k]
-            if t.kind == TOKEN_SPACE and not self.keep_ws:
+            if t.kind == TOKEN_SPACE and not self.keep_whitespace:
                 continue
             if t.node >= 0:
                 key = t.node
@@ -119,7 +119,7 @@ cdef class ChunkCounter:
         return 0
 
     cdef Snapshot _read_begin(self):
-        cdef Snapshot snapshot = self.d.read_begin()
+        cdef Snapshot snapshot = self.dictionary.read_begin()
         snapshot.fill(&self.ctx)
         return snapshot
 

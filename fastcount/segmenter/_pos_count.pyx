@@ -117,7 +117,7 @@ cdef class PosChunkCounter(ChunkCounter):
         cdef int64_t key
         for k in range(pos.n_tokens):
             t = &pos.tokens[k]
-            if t.kind == POS_TOKEN_SPACE and not self.keep_ws:
+            if t.kind == POS_TOKEN_SPACE and not self.keep_whitespace:
                 continue
             if self.keep != NULL and not self.keep[t.tag]:
                 continue

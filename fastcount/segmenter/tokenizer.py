@@ -71,7 +71,7 @@ class Tokenizer:
         self.cache_file: Optional[str] = None
         self.user_word_tag_tab: dict = {}
         self.initialized = False
-        self._d: Optional[Dictionary] = None
+        self._dictionary: Optional[Dictionary] = None
         # the dictionary as loaded (True) or changed since (False): a pristine
         # tokenizer pickles as its file name, a changed one as its trie
         self._pristine = True
@@ -95,7 +95,7 @@ class Tokenizer:
         d = Dictionary()
         d.load_freq(tokenizer.FREQ)
         d.total = tokenizer.total
-        self._d = d
+        self._dictionary = d
         self.user_word_tag_tab = dict(tokenizer.user_word_tag_tab)
         self.initialized = True
         self._pristine = False
@@ -118,7 +118,7 @@ class Tokenizer:
             if self.initialized:
                 return
             source = self._source()
-            self._d = load_dictionary(source, cache_path(source, self.tmp_dir, self.cache_file))
+            self._dictionary = load_dictionary(source, cache_path(source, self.tmp_dir, self.cache_file))
             # user_word_tag_tab stays, as jieba's initialize leaves it
             self._pristine = True
             self.initialized = True
@@ -141,14 +141,14 @@ class Tokenizer:
     def dictionary_core(self) -> Dictionary:
         """The loaded native dictionary (:class:`fastcount.segmenter.Dictionary`)."""
         self.check_initialized()
-        return self._d
+        return self._dictionary
 
     # -- the dictionary ------------------------------------------------------
     @property
     def total(self) -> int:
         """jieba's ``total``: the sum of all frequencies."""
         self.check_initialized()
-        return self._d.total
+        return self._dictionary.total
 
     @property
     def FREQ(self) -> "FrequencyView":
@@ -163,7 +163,7 @@ class Tokenizer:
         if not isinstance(k, str):
             hash(k)         # an unhashable key raises as in a dict
             return d
-        return self._d.get(_strdecode(k), d)
+        return self._dictionary.get(_strdecode(k), d)
 
     def get_dict_file(self) -> IO[bytes]:
         """The dictionary file, opened for reading in binary (``jieba.get_dict_file``)."""
@@ -173,7 +173,7 @@ class Tokenizer:
         """jieba's ``get_DAG``: for each position k, the end positions i of
         the dictionary words ``sentence[k:i + 1]`` (``[k]`` when there are none)."""
         self.check_initialized()
-        return self._d.dag(_strdecode(sentence))
+        return self._dictionary.dag(_strdecode(sentence))
 
     def calc(self, sentence: str, DAG: Dict[int, List[int]], route: dict) -> None:
         """jieba's ``calc``: fill ``route`` with the best route over ``DAG``
@@ -193,7 +193,7 @@ class Tokenizer:
         self.check_initialized()
         word = _strdecode(word)
         freq = int(freq) if freq is not None else self.suggest_freq(word, False)
-        self._d.add_word(word, freq)
+        self._dictionary.add_word(word, freq)
         self._pristine = False
         if tag:
             self.user_word_tag_tab[word] = tag
@@ -226,7 +226,7 @@ class Tokenizer:
         word (a str) stay whole, or the pieces (a sequence) be cut apart;
         with ``tune`` it is also added."""
         self.check_initialized()
-        get = self._d.get
+        get = self._dictionary.get
         ftotal = float(self.total)
         freq = 1
         if isinstance(segment, str):
@@ -258,7 +258,7 @@ class Tokenizer:
             self.initialize()
         if type(sentence) is not str:
             sentence = _strdecode(sentence)
-        return self._d.cut(sentence, cut_all, HMM)
+        return self._dictionary.cut(sentence, cut_all, HMM)
 
     def cut(self, sentence, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False) -> Iterator[str]:
         """``jieba.cut``: a generator of the words of ``sentence`` (see :meth:`lcut`)."""
@@ -271,7 +271,7 @@ class Tokenizer:
             self.initialize()
         if type(sentence) is not str:
             sentence = _strdecode(sentence)
-        return self._d.cut(sentence, False, HMM, True)
+        return self._dictionary.cut(sentence, False, HMM, True)
 
     def cut_for_search(self, sentence, HMM: bool = True) -> Iterator[str]:
         """``jieba.cut_for_search`` as a generator (see :meth:`lcut_for_search`)."""
@@ -307,7 +307,7 @@ class Tokenizer:
             "user_word_tag_tab": self.user_word_tag_tab,
         }
         if self.initialized and not self._pristine:
-            state["trie"] = trie = self._d.dumps()
+            state["trie"] = trie = self._dictionary.dumps()
             state["crc32"] = zlib.crc32(trie)
         return state
 
@@ -321,7 +321,7 @@ class Tokenizer:
                 raise ValueError("damaged fastcount.Tokenizer pickle (its dictionary's CRC-32 differs)")
             d = Dictionary()
             d.loads(state["trie"])
-            self._d = d
+            self._dictionary = d
             self.initialized = True
             self._pristine = False
         self.user_word_tag_tab = state["user_word_tag_tab"]
