@@ -159,14 +159,15 @@ class POSTokenizer:
                 tagger = self._tagger = self._new_tagger(self._tag_source, self._user_tags)
             pending = self.tokenizer.user_word_tag_tab
             if pending:
-                for word, tag in pending.items():
+                # copies of the items: another thread may add_word meanwhile
+                for word, tag in list(pending.items()):
                     if not isinstance(tag, str) or not isinstance(word, str):
                         raise TypeError(f"the tag of user word {word!r} must be a str, "
                                         f"not {type(tag).__name__}")
-                for word, tag in pending.items():
+                self.tokenizer.user_word_tag_tab = {}
+                for word, tag in list(pending.items()):
                     tagger.set_tag(word, tag)
                     self._user_tags[word] = tag
-                self.tokenizer.user_word_tag_tab = {}
             return tagger
 
     # -- cutting -----------------------------------------------------------

@@ -18,8 +18,9 @@ from fastcount._vocab cimport fc_vocab_word
 from fastcount.segmenter._count cimport ChunkCounter, COUNT_NO_MEMORY, count_key, key_of
 from fastcount.segmenter._dictionary cimport Snapshot
 from fastcount.segmenter._pos_cut cimport (PosCutContext, PosReading, PosTagger, PosToken,
-                                           POS_TOKEN_SPACE, POS_MAX_TAGS, pos_cut_context_init,
+                                           POS_TOKEN_SPACE, pos_cut_context_init,
                                            pos_cut_context_free, pos_cut_text)
+from fastcount.segmenter._pos_tags cimport POS_MAX_TAGS
 
 
 def tag_matcher(patterns):
@@ -62,7 +63,8 @@ cdef class PosChunkCounter(ChunkCounter):
     cdef bint with_tags
     cdef object matches             # the POS filter's predicate, or None
     cdef uint8_t* keep              # per tag index: counted? (NULL: every tag)
-    cdef Py_ssize_t n_keep
+    cdef Py_ssize_t n_keep          # room in keep
+    cdef Py_ssize_t n_keep_known    # tags the filter has answered for (tags only grow)
     cdef char* pair                 # the UTF-8 of word "\0" tag, for the result
     cdef Py_ssize_t cap_pair
 
@@ -83,16 +85,19 @@ cdef class PosChunkCounter(ChunkCounter):
 
     cdef Snapshot _read_begin(self):
         cdef Py_ssize_t i, n
-        cdef list names = self.tagger.tag_names
+        cdef list names
         self.reading = self.tagger.read_begin()
         self.reading.fill(&self.pos)
-        n = len(names)
-        if self.matches is not None and self.n_keep < n:
-            # the filter over the tags known now (tags only grow)
+        n = self.reading._tags.names.table.n
+        if self.matches is not None and self.n_keep_known < n:
+            # the filter's answer for the tags new since the last feed
             if fc_grow(<void**>&self.keep, &self.n_keep, n, 1, 0):
                 raise MemoryError()
-            for i in range(self.n_keep):
-                self.keep[i] = i < n and bool(self.matches(names[i]))
+            self.tagger._sync_tag_names()
+            names = self.tagger.tag_names
+            for i in range(self.n_keep_known, n):
+                self.keep[i] = bool(self.matches(names[i]))
+            self.n_keep_known = n
         return self.reading._snapshot
 
     cdef void _read_end(self) noexcept:
@@ -140,7 +145,7 @@ cdef class PosChunkCounter(ChunkCounter):
         tag = key & (POS_MAX_TAGS - 1)
         if ChunkCounter._word(self, snapshot, (key - tag) // POS_MAX_TAGS, word, &n) < 0:
             return -1
-        name = fc_vocab_word(&self.tagger.tag_vocab.table, tag, &n_name)
+        name = fc_vocab_word(&self.reading._tags.names.table, tag, &n_name)
         if name == NULL or fc_grow(<void**>&self.pair, &self.cap_pair, n + 1 + n_name, 1, 0):
             return -1
         memcpy(self.pair, word[0], n)

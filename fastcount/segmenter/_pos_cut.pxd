@@ -10,13 +10,12 @@ from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
 from fastcount.segmenter._cut cimport CutContext
 from fastcount.segmenter._dictionary cimport Dictionary, Snapshot
 from fastcount.segmenter._pos_hmm cimport PosModel, PosTables, PosScratch
-from fastcount._vocab cimport Vocab
+from fastcount.segmenter._pos_tags cimport PosTags, PosTagView, POS_MAX_TAGS
 
 cdef enum:
     POS_TOKEN_WORD = 0
     POS_TOKEN_SPACE = 1         # whitespace (str.isspace() is True), tagged x
     POS_CUT_NO_STATE = 3        # the HMM found no state to go on with (jieba raises ValueError)
-    POS_MAX_TAGS = 1 << 20      # tag indexes fit 20 bits
 
 cdef struct PosToken:
     Py_ssize_t start
@@ -47,17 +46,6 @@ cdef struct RunCache:
     RunToken* tokens
     Py_ssize_t n_tokens
 
-cdef struct PosTagView:
-    # What a cut reads of a PosTagger's tags (unchanged while a cut runs).
-    const int32_t* node_tag     # tag of trie node k (k < n_node_tag), -1: none
-    Py_ssize_t n_node_tag
-    const uint32_t* orphan_char # tagged characters that are not in the trie, sorted
-    const int32_t* orphan_tag
-    Py_ssize_t n_orphans
-    int32_t tag_x
-    int32_t tag_m
-    int32_t tag_eng
-
 cdef struct PosCutContext:
     CutContext cut              # the text, the dictionary, the route's buffers
     const PosTables* model
@@ -83,6 +71,7 @@ cdef class PosReading:
     # shows do not change while it is alive; drop it to end the reading.
     cdef PosTagger _tagger
     cdef Snapshot _snapshot
+    cdef PosTags _tags
     cdef readonly bint can_raise    # a cut may meet a log() of a number <= 0
     cdef void fill(self, PosCutContext* ctx) noexcept
 
@@ -90,22 +79,14 @@ cdef class PosReading:
 cdef class PosTagger:
     cdef readonly PosModel model
     cdef readonly Dictionary dictionary
-    cdef int32_t* node_tag
-    cdef Py_ssize_t n_node_tag
-    cdef uint32_t* orphan_char
-    cdef int32_t* orphan_tag
-    cdef Py_ssize_t n_orphans
-    cdef Vocab tag_vocab            # the tag names: tag index = vocabulary id
-    cdef list tag_names             # the same names as str, for pairs
+    cdef PosTags _tags              # the current tags (copy-on-write under readings)
+    cdef list tag_names             # the tag names as str, by tag index, for pairs
     cdef int32_t tag_x, tag_m, tag_eng
-    cdef Py_ssize_t _readers        # live PosReadings
     cdef PosCutContext _short       # buffers reused by short cuts (which keep the GIL)
     cdef bint _short_busy
     cdef Py_UCS4* _text             # the text of the last cut with _short
     cdef Py_ssize_t _cap_text
     cdef PosReading read_begin(self)
-    cdef int _check_writable(self) except -1
-    cdef int32_t _intern_tag(self, str tag) except -2
+    cdef PosTags _tags_to_change(self)
     cdef _sync_tag_names(self)
-    cdef int _set_orphan(self, Py_UCS4 c, int32_t tag) except -1
     cdef list _pairs(self, PosCutContext* ctx, str s)

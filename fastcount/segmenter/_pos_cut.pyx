@@ -17,28 +17,28 @@ Every decision follows jieba's code:
   join into one ``eng`` token;
 * a dictionary word's tag is ``word_tag_tab.get(word, 'x')``.
 
-:class:`PosTagger` holds the tags of one :class:`Dictionary`'s words and
+:class:`PosTagger` holds the tags of one :class:`Dictionary`'s words (a
+``_pos_tags.PosTags``, copy-on-write: a cut keeps the tags it began with) and
 cuts into lists of :class:`pair`.
 """
 cimport cython
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_Substring
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport qsort
-from libc.string cimport memset, memcpy, memcmp, memchr
+from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
+from libc.string cimport memset, memcpy, memcmp
 
-from fastcount._native cimport fc_alloc, fc_calloc, fc_realloc, fc_free, fc_grow, fc_utf8_decode_strict
+from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow
 from fastcount.segmenter._trie cimport FrozenTrie, IS_WORD, frozen_child, frozen_find, record_node
 from fastcount.segmenter._cut cimport (CutContext, CUT_NO_MEMORY, CUT_DOMAIN, cut_context_init,
                                        cut_context_free, cut_route)
-from fastcount.segmenter._dictionary cimport Dictionary, Snapshot, next_line, raise_cut_error
+from fastcount.segmenter._dictionary cimport Dictionary, Snapshot, raise_cut_error
 from fastcount.segmenter._hmm cimport is_han
 from fastcount.segmenter._pos_hmm cimport (PosModel, PosTables, PosScratch, POS_OK, POS_NO_MEMORY,
                                            POS_LETTER_B, POS_LETTER_E, POS_LETTER_S, pos_viterbi,
                                            pos_scratch_free)
-from fastcount._vocab cimport (Vocab, fc_vocab_intern, fc_vocab_find_str, fc_vocab_intern_str,
-                               fc_vocab_word_str)
+from fastcount._vocab cimport Vocab, fc_vocab_word_str
+from fastcount.segmenter._pos_tags cimport PosTags, parse_word_tags
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
@@ -506,8 +506,8 @@ cdef class PosReading:
     model, its dictionary's words and its tags, unchanged while it is alive."""
 
     def __dealloc__(self):
-        if self._tagger is not None:
-            self._tagger._readers -= 1
+        if self._tags is not None:
+            self._tags.n_readings -= 1
 
     cdef void fill(self, PosCutContext* ctx) noexcept:
         """Point ctx at the model, the words and the tags to cut with."""
@@ -515,74 +515,11 @@ cdef class PosReading:
         self._snapshot.fill(&ctx.cut)
         ctx.cut.force_split = NULL     # jieba.posseg never reads Force_Split_Words
         ctx.model = &t.model.tables
-        ctx.tags.node_tag = t.node_tag
-        ctx.tags.n_node_tag = t.n_node_tag
-        ctx.tags.orphan_char = t.orphan_char
-        ctx.tags.orphan_tag = t.orphan_tag
-        ctx.tags.n_orphans = t.n_orphans
+        self._tags.view(&ctx.tags)
         ctx.tags.tag_x = t.tag_x
         ctx.tags.tag_m = t.tag_m
         ctx.tags.tag_eng = t.tag_eng
         ctx.error = 0
-
-
-cdef int parse_word_tags(const unsigned char* data, Py_ssize_t size, const FrozenTrie* frozen,
-                         Vocab tags, int32_t* node_tag, Py_ssize_t n_nodes,
-                         uint32_t* orphan_char, int32_t* orphan_tag, Py_ssize_t* n_orphans,
-                         Py_ssize_t* bad_line) noexcept nogil:
-    """POSTokenizer.load_word_tag over a dictionary file's bytes: for every
-    line ``word freq tag`` (stripped; empty lines skipped), the tag of word
-    goes to its trie node (node_tag, n_nodes entries, or, for a character
-    that is not in the trie, to the orphan arrays, room for one per line).
-    0 ok; 1 a line is not three fields of UTF-8, or its tag holds a NUL
-    (its number in bad_line); -1 out of memory or too many tags."""
-    cdef Py_ssize_t pos = 0, a, b, i, n_chars, first, second, line = 0, cap_chars = 0
-    cdef Py_UCS4* chars = NULL
-    cdef int64_t tag
-    cdef int32_t record, node
-    cdef int result = 0
-    while pos < size:
-        pos = next_line(data, size, pos, &a, &b)
-        line += 1
-        if a == b:
-            continue
-        if fc_grow(<void**>&chars, &cap_chars, b - a, sizeof(Py_UCS4), 0):
-            result = -1
-            break
-        n_chars = fc_utf8_decode_strict(data + a, b - a, chars)
-        first = second = -1
-        if n_chars >= 0:
-            # word, _, tag = line.split(" "): exactly two spaces (bytes: a
-            # space is one byte of UTF-8 and never inside another character)
-            for i in range(a, b):
-                if data[i] == 32:
-                    if first < 0:
-                        first = i
-                    elif second < 0:
-                        second = i
-                    else:
-                        n_chars = -1
-                        break
-        if n_chars < 0 or second < 0 or memchr(data + second + 1, 0, b - second - 1) != NULL:
-            bad_line[0] = line
-            result = 1
-            break
-        tag = fc_vocab_intern(&tags.table, <const char*>data + second + 1, b - second - 1)
-        if tag < 0 or tag >= POS_MAX_TAGS:
-            result = -1
-            break
-        n_chars = fc_utf8_decode_strict(data + a, first - a, chars)
-        record = frozen_find(frozen, chars, n_chars)
-        if record >= 0:
-            node = frozen.node[record]
-            if node < n_nodes:
-                node_tag[node] = <int32_t>tag
-        elif n_chars == 1:
-            orphan_char[n_orphans[0]] = chars[0]
-            orphan_tag[n_orphans[0]] = <int32_t>tag
-            n_orphans[0] += 1
-    fc_free(chars)
-    return result
 
 
 cdef Py_UCS4* ucs4_into(str s, Py_UCS4** buffer, Py_ssize_t* cap) except NULL:
@@ -604,42 +541,34 @@ cdef class PosTagger:
         self.model = model
         self.dictionary = dictionary
         pos_cut_context_init(&self._short)
-        self.tag_vocab = Vocab()
+        self._tags = PosTags()
         self.tag_names = []
         # the model's tags first, so that a state's tag index is its tag's
         for name in model.tags:
-            self._intern_tag(name)
-        self.tag_x = self._intern_tag("x")
-        self.tag_m = self._intern_tag("m")
-        self.tag_eng = self._intern_tag("eng")
+            self._tags.intern(name)
+        self.tag_x = self._tags.intern("x")
+        self.tag_m = self._tags.intern("m")
+        self.tag_eng = self._tags.intern("eng")
+        self._sync_tag_names()
 
     def __dealloc__(self):
-        fc_free(self.node_tag)
-        fc_free(self.orphan_char)
-        fc_free(self.orphan_tag)
         fc_free(self._text)
         pos_cut_context_free(&self._short)
 
-    cdef int32_t _intern_tag(self, str tag) except -2:
-        cdef int64_t i
-        if "\0" in tag:
-            raise ValueError(f"a tag cannot hold a NUL character: {tag!r}")
-        i = fc_vocab_intern_str(self.tag_vocab, tag)
-        if i >= POS_MAX_TAGS:
-            raise ValueError(f"more than {POS_MAX_TAGS} distinct tags")
-        self._sync_tag_names()
-        return <int32_t>i
-
     cdef _sync_tag_names(self):
-        """tag_names as str for every tag of tag_vocab (C code adds to it)."""
-        while len(self.tag_names) < len(self.tag_vocab):
-            self.tag_names.append(fc_vocab_word_str(self.tag_vocab, len(self.tag_names)))
+        """tag_names as str for every tag of the current tags (a list that
+        only grows: every version of the tags keeps the earlier names)."""
+        cdef Vocab names = self._tags.names
+        while len(self.tag_names) < names.table.n:
+            self.tag_names.append(fc_vocab_word_str(names, len(self.tag_names)))
 
-    cdef int _check_writable(self) except -1:
-        if self._readers:
-            raise RuntimeError("fastcount: the tags cannot change while another thread "
-                               "is tagging with them")
-        return 0
+    cdef PosTags _tags_to_change(self):
+        """The current tags, to change in place: a copy in their place when a
+        reading holds them. The caller runs no Python code from here to the
+        end of its change (another thread could begin a reading meanwhile)."""
+        if self._tags.n_readings:
+            self._tags = self._tags.copy()
+        return self._tags
 
     cdef PosReading read_begin(self):
         """The words and tags as they are now, for cuts without the GIL;
@@ -648,105 +577,58 @@ cdef class PosTagger:
         r._snapshot = self.dictionary.read_begin()
         r.can_raise = r._snapshot.can_raise
         r._tagger = self
-        self._readers += 1
+        r._tags = self._tags
+        r._tags.n_readings += 1
         return r
 
     def load_word_tags(self, const unsigned char[::1] data not None):
         """Replace every tag by those of a dictionary file's bytes (lines
         ``word freq tag``), as ``POSTokenizer.load_word_tag``. Returns 0, or
         the number of the first line that is not three fields of UTF-8 (or
-        whose tag holds a NUL); nothing is changed then."""
-        cdef Py_ssize_t size = data.shape[0], n_lines = 1, i, n_nodes, n_orphans = 0, bad = 0
-        cdef int32_t* node_tag = NULL
-        cdef uint32_t* orphan_char = NULL
-        cdef int32_t* orphan_tag = NULL
-        cdef int r
-        cdef PosCutContext ctx
-        cdef PosReading reading
-        self._check_writable()
-        for i in range(size):
-            n_lines += data[i] == 10
-        reading = self.read_begin()
-        reading.fill(&ctx)
-        n_nodes = self.dictionary.n_nodes
-        try:
-            node_tag = <int32_t*>fc_alloc(n_nodes, sizeof(int32_t))
-            orphan_char = <uint32_t*>fc_alloc(n_lines, sizeof(uint32_t))
-            orphan_tag = <int32_t*>fc_alloc(n_lines, sizeof(int32_t))
-            if node_tag == NULL or orphan_char == NULL or orphan_tag == NULL:
-                raise MemoryError()
-            memset(node_tag, 0xFF, n_nodes * sizeof(int32_t))
-            with nogil:
-                r = parse_word_tags(&data[0] if size else NULL, size, ctx.cut.frozen, self.tag_vocab,
-                                    node_tag, n_nodes, orphan_char, orphan_tag, &n_orphans, &bad)
-            self._sync_tag_names()
-            if r < 0:
-                raise MemoryError()
-            if r > 0:
-                return bad
-            n_orphans = sort_orphans(orphan_char, orphan_tag, n_orphans)
-            if n_orphans < 0:
-                raise MemoryError()
-            del reading
-            node_tag, self.node_tag = self.node_tag, node_tag
-            orphan_char, self.orphan_char = self.orphan_char, orphan_char
-            orphan_tag, self.orphan_tag = self.orphan_tag, orphan_tag
-            self.n_node_tag = n_nodes
-            self.n_orphans = n_orphans
-            return 0
-        finally:
-            fc_free(node_tag)
-            fc_free(orphan_char)
-            fc_free(orphan_tag)
+        whose tag holds a NUL); nothing is changed then. Cuts running
+        meanwhile keep the tags they began with."""
+        cdef Py_ssize_t size = data.shape[0], bad = 0
+        cdef CutContext cut
+        cdef PosTags tags
+        cdef Snapshot snapshot = self.dictionary.read_begin()
+        snapshot.fill(&cut)
+        tags = parse_word_tags(&data[0] if size else NULL, size, cut.frozen,
+                               self.dictionary.trie.n_nodes, &bad)
+        if tags is None:
+            return bad
+        tags.rebase(self._tags)     # no Python code from here to the swap
+        self._tags = tags
+        self._sync_tag_names()
+        return 0
 
     def set_tag(self, str word not None, str tag not None):
-        """``word_tag_tab[word] = tag``."""
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(word), old, i
+        """``word_tag_tab[word] = tag``. Cuts running meanwhile keep the
+        tags they began with."""
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(word), cap_chars = 0
         cdef Py_UCS4* chars = NULL
-        cdef Py_ssize_t cap_chars = 0
-        cdef int32_t record, node, t
-        cdef PosCutContext ctx
-        cdef PosReading reading
-        self._check_writable()
-        t = self._intern_tag(tag)
-        reading = self.read_begin()
-        reading.fill(&ctx)
+        cdef int32_t record, node = -1, t
+        cdef CutContext cut
+        cdef PosTags tags
+        cdef Snapshot snapshot = self.dictionary.read_begin()
+        if "\0" in tag:
+            raise ValueError(f"a tag cannot hold a NUL character: {tag!r}")
+        snapshot.fill(&cut)
         try:
             ucs4_into(word, &chars, &cap_chars)
-            record = frozen_find(ctx.cut.frozen, chars, n)
+            record = frozen_find(cut.frozen, chars, n)
             if record >= 0:
-                node = ctx.cut.frozen.node[record]
-                if node >= self.n_node_tag:
-                    old = self.n_node_tag
-                    if fc_grow(<void**>&self.node_tag, &self.n_node_tag, max(node + 1, self.dictionary.n_nodes),
-                               sizeof(int32_t), 2):
-                        raise MemoryError()
-                    for i in range(old, self.n_node_tag):
-                        self.node_tag[i] = -1
-                self.node_tag[node] = t
-            elif n == 1:
-                self._set_orphan(chars[0], t)
+                node = cut.frozen.node[record]
+            elif n != 1:
+                return      # never read: a cut tags words of the trie and single characters
+            tags = self._tags_to_change()   # no Python code from here to the end
+            t = tags.intern(tag)
+            if node >= 0:
+                tags.set_node(node, self.dictionary.trie.n_nodes, t)
+            else:
+                tags.set_orphan(chars[0], t)
         finally:
             fc_free(chars)
-
-    cdef int _set_orphan(self, Py_UCS4 c, int32_t tag) except -1:
-        """word_tag_tab[c] = tag for a character that is not in the trie."""
-        cdef Py_ssize_t n
-        cdef void* p = fc_realloc(self.orphan_char, self.n_orphans + 1, sizeof(uint32_t))
-        if p == NULL:
-            raise MemoryError()
-        self.orphan_char = <uint32_t*>p
-        p = fc_realloc(self.orphan_tag, self.n_orphans + 1, sizeof(int32_t))
-        if p == NULL:
-            raise MemoryError()
-        self.orphan_tag = <int32_t*>p
-        self.orphan_char[self.n_orphans] = c
-        self.orphan_tag[self.n_orphans] = tag
-        n = sort_orphans(self.orphan_char, self.orphan_tag, self.n_orphans + 1)
-        if n < 0:
-            raise MemoryError()
-        self.n_orphans = n
-        return 0
+            self._sync_tag_names()
 
     def get_tag(self, str word not None):
         """``word_tag_tab.get(word)``: the tag of a word, or None."""
@@ -802,6 +684,8 @@ cdef class PosTagger:
                     error = pos_cut_text(ctx, hmm)
             if error:
                 raise_pos_error(error)
+            if len(self.tag_names) < reading._tags.names.table.n:
+                self._sync_tag_names()      # _pairs indexes tag_names unchecked
             return self._pairs(ctx, sentence)
         finally:
             ctx.cut.text = NULL
@@ -835,33 +719,3 @@ cdef class PosTagger:
             PyList_SET_ITEM(out, k, p)
         return out
 
-
-cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
-    cdef uint64_t x = (<const uint64_t*>a)[0], y = (<const uint64_t*>b)[0]
-    return (x > y) - (x < y)
-
-
-cdef Py_ssize_t sort_orphans(uint32_t* chars, int32_t* tags, Py_ssize_t n) noexcept nogil:
-    """Sort the orphans by character, keeping the last tag of a character
-    given twice (as a dict does); returns their new number (-1: out of memory,
-    nothing changed)."""
-    cdef uint64_t* keys = <uint64_t*>fc_alloc(n, sizeof(uint64_t))
-    cdef int32_t* old = <int32_t*>fc_alloc(n, sizeof(int32_t))
-    cdef Py_ssize_t i, w = 0
-    if keys == NULL or old == NULL:
-        fc_free(keys)
-        fc_free(old)
-        return -1
-    for i in range(n):
-        keys[i] = ((<uint64_t>chars[i]) << 32) | <uint64_t>i
-    memcpy(old, tags, n * sizeof(int32_t))
-    qsort(keys, n, sizeof(uint64_t), cmp_u64)
-    for i in range(n):
-        if w > 0 and chars[w - 1] == <uint32_t>(keys[i] >> 32):
-            w -= 1       # the same character again, given later: it wins
-        chars[w] = <uint32_t>(keys[i] >> 32)
-        tags[w] = old[<uint32_t>keys[i]]
-        w += 1
-    fc_free(keys)
-    fc_free(old)
-    return w

@@ -128,6 +128,19 @@ def test_tags_set_between_feeds_count():
     assert vocab.words()[0] == "北京\0ns" and "北京\0zz" in vocab.words()
 
 
+def test_a_filter_answers_for_tags_new_since_the_last_feed():
+    # tags new to the tagger, one per feed: the filter must answer for each
+    # (it once kept the answer 'no' for room it had grown ahead)
+    tagger = fp.POSTokenizer(Tokenizer()).tagger()
+    counter = PosChunkCounter(tagger, tags="q*", with_tags=False)
+    counter.feed(["北京"])
+    for k, word in enumerate(["北京", "上海", "广州"]):
+        tagger.set_tag(word, f"q{k}")
+        counter.feed([word])
+    vocab, counts = counter.vocab_result()
+    assert dict(zip(vocab.words(), counts.tolist())) == {"北京": 1, "上海": 1, "广州": 1}
+
+
 def test_counters_of_one_tagger_in_threads(lines):
     tagger = fp.dt.tagger()
     text = "".join(lines[:400])          # long: cut without the GIL
