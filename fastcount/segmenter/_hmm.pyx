@@ -37,57 +37,37 @@ def _load_tables():
 _load_tables()
 
 
+cdef inline void best_from(double* W, uint8_t* back, double va, double vb, int to, int a, int b,
+                           bint b_on_tie, double emit) noexcept nogil:
+    """W[to] and back[to]: the better of coming to state `to` from a (whose
+    probability is va) or from b (vb), as jieba's max over (probability,
+    state) tuples (b_on_tie: b is the later letter, so it wins a tie)."""
+    cdef double p1 = (va + TRANS_P[a][to]) + emit
+    cdef double p2 = (vb + TRANS_P[b][to]) + emit
+    if (p2 >= p1) if b_on_tie else (p2 > p1):
+        W[to] = p2
+        back[to] = b
+    else:
+        W[to] = p1
+        back[to] = a
+
+
 cdef void hmm_viterbi(const Py_UCS4* text, Py_ssize_t n, uint8_t* back, uint8_t* states) noexcept nogil:
     cdef Py_ssize_t t, c
     cdef double V[4]
     cdef double W[4]
-    cdef double p1, p2, emit
     cdef uint8_t state
+    cdef uint8_t* step
     c = <Py_ssize_t>text[0] - HAN_FIRST
     for t in range(4):
         V[t] = START_P[t] + EMIT_P[t][c]
     for t in range(1, n):
         c = <Py_ssize_t>text[t] - HAN_FIRST
-        # B <- E, S  (tie: S)
-        emit = EMIT_P[STATE_B][c]
-        p1 = (V[STATE_E] + TRANS_P[STATE_E][STATE_B]) + emit
-        p2 = (V[STATE_S] + TRANS_P[STATE_S][STATE_B]) + emit
-        if p2 >= p1:
-            W[STATE_B] = p2
-            back[4 * t + STATE_B] = STATE_S
-        else:
-            W[STATE_B] = p1
-            back[4 * t + STATE_B] = STATE_E
-        # M <- M, B  (tie: M)
-        emit = EMIT_P[STATE_M][c]
-        p1 = (V[STATE_M] + TRANS_P[STATE_M][STATE_M]) + emit
-        p2 = (V[STATE_B] + TRANS_P[STATE_B][STATE_M]) + emit
-        if p2 > p1:
-            W[STATE_M] = p2
-            back[4 * t + STATE_M] = STATE_B
-        else:
-            W[STATE_M] = p1
-            back[4 * t + STATE_M] = STATE_M
-        # E <- B, M  (tie: M)
-        emit = EMIT_P[STATE_E][c]
-        p1 = (V[STATE_B] + TRANS_P[STATE_B][STATE_E]) + emit
-        p2 = (V[STATE_M] + TRANS_P[STATE_M][STATE_E]) + emit
-        if p2 >= p1:
-            W[STATE_E] = p2
-            back[4 * t + STATE_E] = STATE_M
-        else:
-            W[STATE_E] = p1
-            back[4 * t + STATE_E] = STATE_B
-        # S <- S, E  (tie: S)
-        emit = EMIT_P[STATE_S][c]
-        p1 = (V[STATE_S] + TRANS_P[STATE_S][STATE_S]) + emit
-        p2 = (V[STATE_E] + TRANS_P[STATE_E][STATE_S]) + emit
-        if p2 > p1:
-            W[STATE_S] = p2
-            back[4 * t + STATE_S] = STATE_E
-        else:
-            W[STATE_S] = p1
-            back[4 * t + STATE_S] = STATE_S
+        step = back + 4 * t
+        best_from(W, step, V[STATE_E], V[STATE_S], STATE_B, STATE_E, STATE_S, True, EMIT_P[STATE_B][c])
+        best_from(W, step, V[STATE_M], V[STATE_B], STATE_M, STATE_M, STATE_B, False, EMIT_P[STATE_M][c])
+        best_from(W, step, V[STATE_B], V[STATE_M], STATE_E, STATE_B, STATE_M, True, EMIT_P[STATE_E][c])
+        best_from(W, step, V[STATE_S], V[STATE_E], STATE_S, STATE_S, STATE_E, False, EMIT_P[STATE_S][c])
         V[0] = W[0]
         V[1] = W[1]
         V[2] = W[2]
