@@ -221,6 +221,19 @@ def test_user_dictionary_with_a_frequency_beyond_64_bits_loads_nothing(ft, tmp_p
     assert f.get_FREQ("石墨烯") is None
 
 
+def test_main_dictionary_with_a_frequency_beyond_64_bits_is_refused_whole(tmp_path):
+    # jieba keeps Python ints; fastcount names the file and the word, loads
+    # nothing of the file and says so again on the next use (#12 item 4)
+    path = tmp_path / "big.txt"
+    path.write_text("中国 100 ns\n中国人 %d n\n人民 50\n" % 2 ** 63, encoding="utf-8")
+    f = Tokenizer(str(path))
+    for _ in range(2):
+        with pytest.raises(OverflowError, match=r"big\.txt: the frequency of '中国人', 9223372036854775808"):
+            f.lcut("中国人民")
+    path.write_text("中国 100 ns\n中国人 %d n\n人民 50\n" % (2 ** 63 - 1), encoding="utf-8")
+    assert Tokenizer(str(path)).get_FREQ("中国人") == 2 ** 63 - 1
+
+
 @pytest.fixture(scope="module")
 def mutable_pair(jt):
     """A jieba tokenizer and a fastcount one that receive the same changes."""
