@@ -17,6 +17,7 @@ _EXPORTS = {
     "count_words": "fastcount.pipeline",
     "count_partition": "fastcount.pipeline",
     "CountStats": "fastcount.pipeline",
+    "WordFilter": "fastcount.filters",
     "merge_counts": "fastcount.merge",
     "finalize_counts": "fastcount.merge",
     "InputError": "fastcount.io",
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from fastcount._hashcounter import HashCounter as HashCounter
     from fastcount._vocab import Vocab as Vocab
     from fastcount.counter import Counter as Counter
+    from fastcount.filters import WordFilter as WordFilter
     from fastcount.io import InputDecodeError as InputDecodeError
     from fastcount.io import InputError as InputError
     from fastcount.merge import finalize_counts as finalize_counts

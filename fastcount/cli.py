@@ -181,6 +181,20 @@ def _counts_options(group) -> None:
                        .replace("%", "%%"))
 
 
+def _filter_options(group) -> None:
+    group.add_argument("--stopwords", action="append", default=[], metavar="FILE",
+                       help="drop the words of FILE (one per line, UTF-8); repeatable")
+    group.add_argument("--no-punct", action="store_true",
+                       help="drop words made only of punctuation and symbols (Unicode P*, S*)")
+    group.add_argument("--min-len", type=_non_negative, default=None, metavar="N",
+                       help="drop words of fewer than N characters")
+    group.add_argument("--max-len", type=_non_negative, default=None, metavar="N",
+                       help="drop words of more than N characters")
+    group.add_argument("--keep-regex", metavar="REGEX",
+                       help="keep only words in which REGEX matches (re.search)")
+    group.add_argument("--drop-regex", metavar="REGEX", help="drop words in which REGEX matches")
+
+
 #: Option groups a sub-command can take: name -> (title, function adding them).
 SHARED_GROUPS: Dict[str, Tuple[str, Callable]] = {
     "input": ("input", _input_options),
@@ -188,6 +202,7 @@ SHARED_GROUPS: Dict[str, Tuple[str, Callable]] = {
     "workers": ("workers", _workers_options),
     "output": ("output", _output_options),
     "counts": ("counts", _counts_options),
+    "filters": ("filters (applied to the words after segmentation)", _filter_options),
 }
 
 
@@ -319,6 +334,21 @@ class Job:
         """The tokenizer group's options, as ``count_words`` takes them."""
         a = self.args
         return dict(hmm=a.hmm, cut_all=a.cut_all, user_dict=a.user_dict, keep_whitespace=a.keep_whitespace)
+
+    def word_filter(self):
+        """The filters group's :class:`fastcount.filters.WordFilter`, or None
+        when no filter is asked for; stopword files are read here."""
+        from fastcount.filters import WordFilter, load_stopwords
+
+        a = self.args
+        stopwords = [w for path in a.stopwords for w in load_stopwords(path)]
+        try:
+            wf = WordFilter(stopwords, drop_punct=a.no_punct, min_len=a.min_len, max_len=a.max_len,
+                            include=a.keep_regex, exclude=a.drop_regex)
+        except ValueError as err:
+            raise _UsageError(str(err).replace("include ", "--keep-regex ").replace("exclude ", "--drop-regex ")
+                              .replace("min_len", "--min-len").replace("max_len", "--max-len")) from None
+        return wf if wf else None
 
     def input_options(self) -> dict:
         """The input group's decoding options, as ``count_words`` takes them."""
@@ -616,29 +646,33 @@ def _count_arguments(group) -> None:
     "are; '-' is stdin) and print them, most common first. With no PATH, count the sample "
     f"text shipped with fastcount and print its top {SAMPLE_TOP}.",
     arguments=_count_arguments,
+    shared=("input", "tokenizer", "workers", "output", "counts", "filters"),
 )
 def _count(args: argparse.Namespace, job: Job) -> str:
     from fastcount.pipeline import CountStats, count_words
 
     top = SAMPLE_TOP if job.sample and args.top is None else args.top
     options = dict(job.tokenizer_options(), min_count=args.min_count, top=top, progress=job.progress)
+    word_filter = job.word_filter()
     if args.dask or args.scheduler is not None:
         if args.with_pos or args.pos_filter is not None:
             raise _UsageError("--pos and --with-pos count on this machine, not with --dask/--scheduler")
-        counts, summary = _count_on_dask(args, job, options)
+        counts, summary = _count_on_dask(args, job, options, word_filter)
     else:
         if args.with_pos or args.pos_filter is not None:
             options.update(pos=args.with_pos, pos_filter=args.pos_filter)
         stats = CountStats()
-        counts = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats, **options)
+        counts = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats,
+                           word_filter=word_filter, **options)
         summary = stats.summary()
     job.write_counts(counts)
     return summary
 
 
-def _count_on_dask(args: argparse.Namespace, job: Job, options: dict):
+def _count_on_dask(args: argparse.Namespace, job: Job, options: dict, word_filter=None):
     """Count with :func:`fastcount.dask.count_words_dask` on the cluster the
-    options name; return the counts and a line for stderr.
+    options name, filtered by ``word_filter`` before ``min_count``/``top``;
+    return the counts and a line for stderr.
 
     An unreachable or malformed scheduler address raises ConnectionError
     naming it (an OSError: main reports it in one line).
@@ -689,12 +723,18 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict):
             where = "local cluster"
         if options["user_dict"] is not None:
             options = dict(options, user_dict=os.path.abspath(options["user_dict"]))
+        if word_filter is not None:  # applied to the whole count, then cut
+            cut, options = options, dict(options, min_count=1, top=None)
         counts = job.count(count_words_dask, args.tokenizer, client=client, source=lambda: [
             # Absolute paths: a remote worker's working directory is not ours.
             # URLs (s3://...) go to fsspec as they are.
             p if "://" in p else os.path.abspath(p) for p in job.files()
         ], **options)
         workers = len(client.nthreads())
+    if word_filter is not None:
+        from fastcount.merge import finalize_counts
+
+        counts = finalize_counts(word_filter.filter_counts(counts), cut["min_count"], cut["top"])
     seconds = time.perf_counter() - start
     return counts, (
         f"counted with Dask in {seconds:.2f} s ({where}, {workers} worker"

@@ -29,6 +29,7 @@ from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, Iterable, Literal, Optional, Sequence, Union
 
 from fastcount.chunks import chunked, chunks_of_texts, source_streams
+from fastcount.filters import WordFilter, check_filter
 from fastcount.merge import PartialCount, finalize, merge_partials
 from fastcount.options import check_backend, check_cut, whole_number
 from fastcount.poscount import PosFilter, pair_keys, pos_counter_factory
@@ -77,6 +78,9 @@ class CountStats:
     tokens: int = 0
     #: distinct words (before ``min_count``/``top``)
     words: int = 0
+    #: tokens and distinct words dropped by ``word_filter`` (see :mod:`fastcount.filters`)
+    filtered_tokens: int = 0
+    filtered_words: int = 0
     workers: int = 0
     #: how the workers ran: "threads", "processes", or "in-process" (one
     #: worker: counted by the calling thread)
@@ -108,6 +112,9 @@ class CountStats:
             f"{self.mb_per_s:.2f} MB/s, {self.tokens_per_s:,.0f} tokens/s "
             f"({self.tokenizer}, {self.workers} worker{'s' if self.workers != 1 else ''}, "
             f"merge {self.merge_seconds:.3f} s = {self.merge_share:.1%})"
+        ) + (
+            f"; filters removed {self.filtered_tokens:,} tokens, {self.filtered_words:,} distinct words"
+            if self.filtered_words else ""
         )
 
 
@@ -139,6 +146,7 @@ def count_words(
     mp_context: Union[None, str, BaseContext] = None,
     pos: bool = False,
     pos_filter: Optional[PosFilter] = None,
+    word_filter: Optional[WordFilter] = None,
 ) -> "Counter":
     """Count the words of a corpus; return a :class:`fastcount.Counter`.
 
@@ -197,6 +205,9 @@ def count_words(
     ``tokenizer`` is then ``"jieba"``, a tokenizer object or a
     :class:`fastcount.posseg.POSTokenizer`; ``cut_all`` does not apply.
 
+    ``word_filter``: a :class:`fastcount.filters.WordFilter` (stopwords,
+    punctuation, length, regexes) applied to the counted words, before
+    ``min_count`` and ``top``: the words it keeps keep their exact counts.
     ``min_count`` drops words seen fewer times; ``top`` keeps the ``top``
     most common (ties broken by word). ``progress`` shows a tqdm bar on
     stderr. ``stats``: a :class:`CountStats` filled in on return.
@@ -215,6 +226,7 @@ def count_words(
     import fastcount.counter  # noqa: F401
 
     min_count, top = check_cut(min_count, top)
+    word_filter = check_filter(word_filter)
     if pos or pos_filter is not None:
         factory = pos_counter_factory(
             tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace,
@@ -233,6 +245,8 @@ def count_words(
     t0 = time.perf_counter()
     total = merge_partials(parts)
     stats.tokens, stats.words = int(total.counts.sum()), len(total.vocab)
+    if word_filter:
+        total = word_filter.apply(total, stats, tagged=bool(pos))
     counts = finalize(total, min_count, top)
     if pos:
         counts = pair_keys(counts)
