@@ -27,6 +27,7 @@ __all__ = [
     "ListSpan",
     "shared_list",
     "chunk_texts",
+    "document_runs",
     "checked_texts",
     "text_sizes",
     "chunked",
@@ -47,6 +48,10 @@ class Chunk:
     #: (index of the first text, file name or None for an iterable, line or
     #: item number of that text): enough to name the place of any text
     places: List[tuple]
+    #: with documents by file (see :func:`chunked`): ``(index of the first
+    #: part, document number, shared)`` for each file's run of parts, in order;
+    #: ``shared``: the file may have parts in other chunks too
+    docs: Optional[List[Tuple[int, int, bool]]] = None
 
     def place(self, index: Optional[int]) -> str:
         """Where text ``index`` of the chunk comes from (``file:line``, ``item
@@ -109,6 +114,16 @@ def chunk_texts(parts: list) -> List[str]:
     return texts
 
 
+def document_runs(parts: list, docs: Optional[List[Tuple[int, int, bool]]]) -> List[tuple]:
+    """``(document, shared, texts)`` for each file's run of a chunk's parts
+    (see :attr:`Chunk.docs`); without ``docs``, one run of every text with
+    document None."""
+    if docs is None:
+        return [(None, False, chunk_texts(parts))]
+    ends = [start for start, _, _ in docs[1:]] + [len(parts)]
+    return [(doc, shared, chunk_texts(parts[start:end])) for (start, doc, shared), end in zip(docs, ends)]
+
+
 def checked_texts(items: Iterable, start: int = 0) -> Iterator[tuple]:
     """``(text, 1, utf8 size)`` pieces of an iterable of texts (the first one
     item ``start`` of the source); TypeError names a bad item."""
@@ -152,7 +167,7 @@ def _span_pieces(key: int, sizes: Iterable[int], block_size: int) -> Iterator[tu
 
 def chunked(
     streams: Iterable[tuple], chunk_size: int, total: Optional[int] = None, workers: int = 1,
-    sized: bool = True,
+    sized: bool = True, by_file: bool = False,
 ) -> Iterator[Chunk]:
     """Cut ``(label, first number, iterator of pieces)`` streams into chunks.
 
@@ -163,26 +178,37 @@ def chunked(
     chunks near the end close at a share of what is left (down to a quarter
     of ``chunk_size``, the size of a file's blocks), so that no worker still
     counts a whole chunk while the others have nothing left to do.
+
+    With ``by_file``, each stream (a file) is a document, numbered from 0 in
+    order: the chunks' ``docs`` say where each one's parts begin, and which
+    ones a chunk boundary cuts (``shared``: a worker counting such a part
+    cannot know alone whether the file's other parts hold a word).
     """
     parts: list = []
     places: List[tuple] = []
+    docs: Optional[list] = [] if by_file else None
     ntexts = nbytes = 0
     target, cut = chunk_size, 0
-    for label, number, pieces in streams:
+    for doc, (label, number, pieces) in enumerate(streams):
         places.append((ntexts, label, number))
+        if docs is not None:
+            docs.append((len(parts), doc, False))
         for part, n, size in pieces:
             parts.append(part)
             ntexts += n
             number += n
             nbytes += size + 1  # + 1: empty texts cost something too
             if nbytes >= target:
-                yield Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places)
+                if docs is not None:
+                    docs[-1] = (docs[-1][0], doc, True)  # the file may go on in the next chunk
+                yield Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places, docs)
                 if total is not None:
                     cut += nbytes
                     target = max(min(chunk_size, (total - cut) // (2 * workers)), chunk_size // 4)
                 parts, places, ntexts, nbytes = [], [(0, label, number)], 0, 0
-    if parts:
-        yield Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places)
+                docs = [(0, doc, True)] if by_file else None
+    if parts or docs:
+        yield Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places, docs)
 
 
 def chunks_of_texts(texts: Iterable, chunk_size: int) -> Iterator[Chunk]:

@@ -276,12 +276,13 @@ def _merge_chains(parts: list):
 def _finish(parts: list, min_count: int, top: Optional[int]):
     """The last task: the chains' counts summed and cut by ``min_count``/``top``,
     as the :class:`fastcount.Counter` the client receives."""
-    from fastcount.merge import PartialCount, finalize, merge_partials
+    from fastcount.merge import PartialCount, merge_partials
 
     total = merge_partials(parts)
     if total is parts[0]:  # one chain: the Counter must not take its words over
-        total = PartialCount(_copy_vocab(total.vocab), total.counts.copy())
-    return finalize(total, min_count, top)
+        total = PartialCount(_copy_vocab(total.vocab), total.counts.copy(), None,
+                             None if total.dfs is None else total.dfs.copy(), total.docs)
+    return _finalize(total, min_count, top)
 
 
 def _copy_vocab(vocab):
@@ -375,9 +376,9 @@ def _union_shards(pieces: list, top: Optional[int]):
 
 
 def _finalize(part, min_count: int, top: Optional[int]):
-    from fastcount.merge import finalize
+    from fastcount.documents import finalize_result
 
-    return finalize(part, min_count, top)
+    return finalize_result(part, min_count, top)
 
 
 # ---------------------------------------------------------------- client side
@@ -517,6 +518,8 @@ def _count_graph(
     # Check the tokenizer and its options on the client, so a typo fails at
     # once rather than as an error of every task.
     chunk_counter_factory(tokenizer, **tokenizer_options)
+    if shards > 1 and tokenizer_options.get("dfs"):
+        raise ValueError("dfs=True counts with shards=1 only")
     if isinstance(source, db.Bag):
         bag = source
         link = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
@@ -650,7 +653,9 @@ def count_words_dask(
     tokenizer, **tokenizer_options
         As for ``count_words`` (``"jieba"``, ``hmm=``, ``user_dict=``...). A
         callable tokenizer must be picklable; a user dictionary must exist
-        on every worker.
+        on every worker. ``dfs=True`` counts document frequencies too (each
+        text a document) and returns a
+        :class:`fastcount.documents.DocumentCounts` (with ``shards=1``).
     client
         A ``distributed.Client``, a scheduler address (``"tcp://host:8786"``,
         connected for this call and closed after), or ``None`` for the Dask

@@ -24,7 +24,7 @@ one, for pipelines of your own), :func:`merge_counts` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -49,23 +49,37 @@ class PartialCount:
     corpus's first-sight order across parts counted side by side. None:
     merge in the order given.
 
-    More per-word columns (document frequencies) are more arrays by id,
-    merged as ``counts`` is. Pickles (to another process or machine) with a
-    byte per count and the counts above 255 apart, by id: most words are
-    rare, so that is about a byte per word; a damaged pickle raises
-    ValueError or TypeError.
+    ``dfs`` (int64 by id, or None when not counted) are the document
+    frequencies of the part's words (documents of the part that contain
+    them), and ``docs`` its number of documents; merged as ``counts`` are.
+    With documents by file, a file cut into chunks counted by several
+    workers is a document of each of their parts: ``shared`` maps each such
+    document to the ids of its words in this part, and the merge counts it
+    once (for each word, and in ``docs``).
+    Pickles (to another process or machine) with a byte per count (and per
+    df) and the counts above 255 apart, by id: most words are rare, so that
+    is about a byte per word; a damaged pickle raises ValueError or
+    TypeError.
     """
 
     vocab: "Vocab"
     counts: np.ndarray
     marks: Optional[List[Tuple[int, int]]] = None
+    dfs: Optional[np.ndarray] = None
+    docs: int = 0
+    shared: Optional[Dict[int, np.ndarray]] = None
 
     def __reduce__(self):
-        counts = self.counts
-        big = np.flatnonzero(counts > 255)
-        small = np.where(counts > 255, 0, counts).astype(np.uint8)
-        return _rebuild_partial, (self.vocab, small.tobytes(), _narrow(big), _narrow(counts[big]),
-                                  self.marks)
+        dfs = None if self.dfs is None else _packed(self.dfs)
+        shared = None if self.shared is None else {doc: _narrow(ids) for doc, ids in self.shared.items()}
+        return _rebuild_partial, (self.vocab, *_packed(self.counts), self.marks, dfs, self.docs, shared)
+
+
+def _packed(counts: np.ndarray) -> tuple:
+    """``counts`` (>= 0) as a byte each, and the ids and values of those above 255."""
+    big = np.flatnonzero(counts > 255)
+    small = np.where(counts > 255, 0, counts).astype(np.uint8)
+    return small.tobytes(), _narrow(big), _narrow(counts[big])
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
@@ -73,24 +87,48 @@ def _narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.uint32 if not len(values) or values.max() < 2**32 else np.uint64)
 
 
-def _rebuild_partial(vocab, small: bytes, big: np.ndarray, big_counts: np.ndarray, marks) -> PartialCount:
+def _damaged(what: str) -> ValueError:
+    return ValueError(f"a damaged PartialCount pickle: {what}")
+
+
+def _unpacked(small: bytes, big: np.ndarray, big_counts: np.ndarray, n: int) -> np.ndarray:
+    """The int64 counts :func:`_packed` gave, checked: ``n`` of them."""
+    if not isinstance(small, bytes):
+        raise TypeError("a damaged PartialCount pickle: no bytes of counts")
+    counts = np.frombuffer(small, dtype=np.uint8).astype(np.int64)
+    if len(counts) != n:
+        raise _damaged(f"{len(counts)} counts for {n} words")
+    if not all(isinstance(a, np.ndarray) and a.dtype.kind == "u" and a.ndim == 1
+               for a in (big, big_counts)) or len(big) != len(big_counts):
+        raise _damaged("the counts above 255 do not match their ids")
+    if len(big) and (big.max() >= len(counts) or big_counts.max() >= 2**63):
+        raise _damaged("a count above 255 out of range")
+    counts[big] = big_counts
+    return counts
+
+
+def _rebuild_partial(vocab, small: bytes, big: np.ndarray, big_counts: np.ndarray, marks,
+                     dfs: Optional[tuple] = None, docs: int = 0, shared: Optional[dict] = None) -> PartialCount:
     """A pickled :class:`PartialCount`, every part checked before it is used."""
     from fastcount._vocab import Vocab
 
-    def damaged(what: str) -> ValueError:
-        return ValueError(f"a damaged PartialCount pickle: {what}")
-
-    if not isinstance(vocab, Vocab) or not isinstance(small, bytes):
-        raise TypeError("a damaged PartialCount pickle: not a Vocab and bytes of counts")
-    counts = np.frombuffer(small, dtype=np.uint8).astype(np.int64)
-    if len(counts) != len(vocab):
-        raise damaged(f"{len(counts)} counts for {len(vocab)} words")
-    if not all(isinstance(a, np.ndarray) and a.dtype.kind == "u" and a.ndim == 1
-               for a in (big, big_counts)) or len(big) != len(big_counts):
-        raise damaged("the counts above 255 do not match their ids")
-    if len(big) and (big.max() >= len(counts) or big_counts.max() >= 2**63):
-        raise damaged("a count above 255 out of range")
-    counts[big] = big_counts
+    damaged = _damaged
+    if not isinstance(vocab, Vocab):
+        raise TypeError("a damaged PartialCount pickle: not a Vocab")
+    counts = _unpacked(small, big, big_counts, len(vocab))
+    if dfs is not None:
+        if not isinstance(dfs, tuple) or len(dfs) != 3:
+            raise damaged("document frequencies that are not packed counts")
+        dfs = _unpacked(*dfs, len(vocab))
+    if type(docs) is not int or docs < 0:
+        raise damaged("a number of documents that is not an int >= 0")
+    if shared is not None:
+        if not isinstance(shared, dict) or not all(
+            type(doc) is int and isinstance(ids, np.ndarray) and ids.dtype.kind == "u" and ids.ndim == 1
+            and (not len(ids) or ids.max() < len(vocab)) for doc, ids in shared.items()
+        ):
+            raise damaged("shared documents that are not lists of word ids")
+        shared = {doc: ids.astype(np.int64) for doc, ids in shared.items()}
     if marks is not None:
         if not isinstance(marks, list) or not all(
             isinstance(mark, tuple) and len(mark) == 2 and all(type(v) is int for v in mark)
@@ -100,7 +138,7 @@ def _rebuild_partial(vocab, small: bytes, big: np.ndarray, big_counts: np.ndarra
         firsts = [first for _, first in marks]
         if firsts != sorted(firsts) or (firsts and (firsts[0] < 0 or firsts[-1] > len(vocab))):
             raise damaged("first-sight marks out of order or out of range")
-    return PartialCount(vocab, counts, marks)
+    return PartialCount(vocab, counts, marks, dfs, docs, shared)
 
 
 def _segments(parts: Sequence[PartialCount]) -> List[Tuple[int, int, int, int]]:
@@ -147,8 +185,38 @@ def merge_partials(parts: Iterable[PartialCount]) -> PartialCount:
     summed = np.zeros(len(total), dtype=np.int64)
     for part, where in zip(parts, ids):
         summed[where] += part.counts  # a part's words are distinct: no repeated index
+    dfs = None
+    if any(part.dfs is not None for part in parts):
+        # a part without dfs and without words (an empty partition) adds nothing
+        if any(part.dfs is None and len(part.vocab) for part in parts):
+            raise ValueError("cannot merge partial counts with and without document frequencies")
+        dfs = np.zeros(len(total), dtype=np.int64)
+        for part, where in zip(parts, ids):
+            if part.dfs is not None:
+                dfs[where] += part.dfs
+    docs, shared = sum(part.docs for part in parts), None
+    if any(part.shared is not None for part in parts):
+        docs, shared = _count_shared_once(parts, ids, dfs, docs)
     marks = [(segments[0][0], 0)] if segments and parts[0].marks is not None else None
-    return PartialCount(total, summed, marks)
+    return PartialCount(total, summed, marks, dfs, docs, shared)
+
+
+def _count_shared_once(parts: List[PartialCount], ids: List[np.ndarray], dfs: np.ndarray,
+                       docs: int) -> Tuple[int, Dict[int, np.ndarray]]:
+    """A document shared by k parts was counted k times, in ``docs`` and in
+    the dfs of each word of it that several parts saw: count it once (``dfs``
+    is changed in place). Returns ``docs`` and the merged shared documents."""
+    by_doc: Dict[int, List[np.ndarray]] = {}
+    for part, where in zip(parts, ids):
+        for doc, local in (part.shared or {}).items():
+            by_doc.setdefault(doc, []).append(np.unique(where[local]))
+    shared = {}
+    for doc, lists in by_doc.items():
+        words, times = np.unique(np.concatenate(lists), return_counts=True)
+        dfs[words] -= times - 1
+        docs -= len(lists) - 1
+        shared[doc] = words
+    return docs, shared
 
 
 def kept_ids(

@@ -226,7 +226,6 @@ def count_words(
     import fastcount.counter  # noqa: F401
 
     min_count, top = check_cut(min_count, top)
-    word_filter = check_filter(word_filter)
     if pos or pos_filter is not None:
         factory = pos_counter_factory(
             tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace,
@@ -237,22 +236,38 @@ def count_words(
             tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict, keep_whitespace=keep_whitespace
         )
     stats = stats if stats is not None else CountStats()
-    parts = run_counters(
-        source, factory, workers=workers, backend=backend, mp_context=mp_context,
-        chunk_size=chunk_size, encoding=encoding, errors=errors, field=field, progress=progress,
-        stats=stats,
+    total = merged_count(
+        source, factory, word_filter, stats, workers=workers, backend=backend,
+        mp_context=mp_context, chunk_size=chunk_size, encoding=encoding, errors=errors,
+        field=field, progress=progress, tagged=bool(pos),
     )
     t0 = time.perf_counter()
-    total = merge_partials(parts)
-    stats.tokens, stats.words = int(total.counts.sum()), len(total.vocab)
-    if word_filter:
-        total = word_filter.apply(total, stats, tagged=bool(pos))
     counts = finalize(total, min_count, top)
     if pos:
         counts = pair_keys(counts)
     stats.merge_seconds += time.perf_counter() - t0
     stats.seconds = time.perf_counter() - started
     return counts
+
+
+def merged_count(
+    source: Source, factory: CounterFactory, word_filter: Optional[WordFilter], stats: "CountStats",
+    tagged: bool = False, **run_options,
+) -> PartialCount:
+    """``factory``'s counts of ``source`` merged into one partial, the words
+    ``word_filter`` drops counted 0 (:func:`run_counters` with
+    ``run_options``, then the merge; ``tagged``: the words are
+    ``"word\0tag"``); ``stats`` gets the tokens and words before the
+    filter, what it removed, and the merge time."""
+    word_filter = check_filter(word_filter)
+    parts = run_counters(source, factory, stats=stats, **run_options)
+    t0 = time.perf_counter()
+    total = merge_partials(parts)
+    stats.tokens, stats.words = int(total.counts.sum()), len(total.vocab)
+    if word_filter:
+        total = word_filter.apply(total, stats, tagged=tagged)
+    stats.merge_seconds += time.perf_counter() - t0
+    return total
 
 
 def run_counters(
@@ -322,7 +337,8 @@ def run_counters(
         chunk_size = fitted(total_bytes)
         stats = stats if stats is not None else CountStats()
         stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
-        chunks = chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers, sized)
+        chunks = chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers, sized,
+                         by_file=getattr(factory, "documents", None) == "file")
         tally = Progress(stats, progress, total_bytes)
         try:
             # Read up to one chunk per worker first: a small input needs fewer

@@ -95,7 +95,9 @@ def count_words_rdd(
     tokenizer, **tokenizer_options
         As for ``count_words`` (``"jieba"``, ``hmm=``, ``cut_all=``,
         ``user_dict=``...). A callable must be picklable; a user dictionary
-        must exist on every executor.
+        must exist on every executor. ``dfs=True`` counts document
+        frequencies too (each element a document) and returns a
+        :class:`fastcount.documents.DocumentCounts`.
     min_count, top
         Keep words seen at least ``min_count`` times, then the ``top`` most
         common (ties by word); applied on the driver to the merged counts.
@@ -118,7 +120,7 @@ def count_words_rdd(
         PySpark reports it after ``spark.task.maxFailures`` attempts.
     """
     _import_pyspark()
-    from fastcount.merge import finalize
+    from fastcount.documents import DocumentCounts, finalize_result
     from fastcount.options import check_cut, whole_number
     from fastcount.tokenizers import chunk_counter_factory
 
@@ -131,6 +133,6 @@ def count_words_rdd(
     from fastcount.counter import Counter
 
     if rdd.getNumPartitions() == 0:
-        return Counter()
+        return DocumentCounts(Counter(), Counter(), 0) if tokenizer_options.get("dfs") else Counter()
     partials = rdd.mapPartitions(partial(_count, tokenizer=tokenizer, options=tokenizer_options))
-    return finalize(partials.treeReduce(_merge, depth=depth), min_count, top)
+    return finalize_result(partials.treeReduce(_merge, depth=depth), min_count, top)

@@ -103,9 +103,21 @@ class ChunkCounter(Protocol):
     def seen(self) -> int:
         """Number of distinct words counted so far."""
 
-    def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
+    def vocab_result(self) -> Tuple[Any, ...]:
         """A snapshot: the words as a :class:`fastcount.Vocab` (ids in order
-        of first sight) and their int64 counts by id; the counter is unchanged."""
+        of first sight) and their int64 counts by id; the counter is unchanged.
+        A counter made to count document frequencies (``documents="text"``:
+        each text a document) adds them, int64 by id, and the number of
+        documents counted: ``(vocab, counts, dfs, docs)``; with
+        ``documents="file"`` (see :meth:`begin_document`) a fifth item maps
+        each shared document to the ids of the words counted in it."""
+
+    def begin_document(self, doc: int, shared: bool) -> None:
+        """With ``documents="file"``: the texts fed from now on belong to
+        document ``doc`` (numbers never go back); ``shared``: other counters
+        may count parts of it too, so its words are listed in the result
+        (the merge counts each document once: see
+        :func:`fastcount.merge.merge_partials`)."""
 
 
 class TokenCounter:
@@ -119,7 +131,8 @@ class TokenCounter:
     scattered add per token.
     """
 
-    def __init__(self, tokenize: Callable[[str], Iterable[str]], keep_whitespace: bool = False):
+    def __init__(self, tokenize: Callable[[str], Iterable[str]], keep_whitespace: bool = False,
+                 documents: Optional[str] = None):
         from fastcount._vocab import Vocab
 
         self._tokenize = tokenize
@@ -131,6 +144,17 @@ class TokenCounter:
         #: ids of tokens not added to the counts yet, and how many
         self._pending: List[np.ndarray] = []
         self._npending = 0
+        #: with documents: documents begun, and for each pending id array
+        #: its tokens' document numbers; by id: documents containing the
+        #: word, and the last of them (the "last document seen" mark)
+        self._docs = 0 if documents else None
+        #: by file: the current document, and the words of shared documents
+        self._by_file = documents == "file"
+        self._doc: Optional[int] = None
+        self._shared: Dict[int, List[np.ndarray]] = {}
+        self._pending_docs: List[np.ndarray] = []
+        self._dfs = np.zeros(0, dtype=np.int64)
+        self._last = np.zeros(0, dtype=np.int64)
 
     #: Texts longer than this (in characters) are tokenized lazily, in
     #: batches, where the tokenizer can (see ``_lazy``): a 100 MB line then
@@ -144,32 +168,65 @@ class TokenCounter:
         tokenize = self._tokenize
         tokens: List[str] = []
         extend = tokens.extend
+        # tokens up to each text's end, each text a document
+        ends: Optional[List[int]] = None if self._docs is None or self._by_file else []
         for text in texts:
             if len(text) > self.long_text:
-                self._add(tokens)
+                self._add(tokens, ends)
                 tokens = []
                 extend = tokens.extend
+                doc = self._doc
+                if ends is not None:  # one document, however many batches
+                    ends, doc = [], self._docs
+                    self._docs += 1
                 tokens_of_text = _lazy(tokenize, text)
                 while True:
                     batch = list(itertools.islice(tokens_of_text, self._BATCH))
                     if not batch:
                         break
-                    self._add(batch)
+                    self._add(batch, doc=doc)
             else:
                 extend(tokenize(text))
-        self._add(tokens)
+                if ends is not None:
+                    ends.append(len(tokens))
+        self._add(tokens, ends, self._doc)
+
+    def begin_document(self, doc: int, shared: bool) -> None:
+        """See :meth:`ChunkCounter.begin_document`."""
+        if not self._by_file:
+            raise RuntimeError("begin_document: this counter was not made with documents='file'")
+        if doc != self._doc:
+            self._docs += 1
+            self._doc = doc
+        if shared:
+            self._shared.setdefault(doc, [])
 
     def feed_block(self, block: "Block") -> int:
         """-1: a Python tokenizer needs the block's texts (see :class:`ChunkCounter`)."""
         return -1
 
-    def _add(self, tokens: List[str]) -> None:
+    def _add(self, tokens: List[str], ends: Optional[List[int]] = None, doc: Optional[int] = None) -> None:
+        """Count ``tokens``; with dfs, either ``ends[i]`` is the end of text
+        i's tokens, each text a new document, or all belong to document
+        ``doc`` (a batch of a long text)."""
+        docs = None
+        if ends is not None:
+            sizes = np.diff(np.asarray(ends, dtype=np.int64), prepend=0)
+            docs = np.repeat(np.arange(self._docs, self._docs + len(sizes), dtype=np.int64), sizes)
+            self._docs += len(sizes)
+        elif doc is not None:
+            docs = np.full(len(tokens), doc, dtype=np.int64)
         if self._drop_space:
+            if docs is not None:
+                kept = np.array([not w.isspace() for w in tokens], dtype=np.bool_)
+                docs = docs[kept] if len(kept) else docs
             tokens = [w for w in tokens if not w.isspace()]
         if not tokens:
             return
         ids = self._vocab.encode(tokens)  # all or nothing: a bad token adds no word
         self._pending.append(ids)
+        if docs is not None:
+            self._pending_docs.append(docs)
         self._npending += len(ids)
         if self._npending >= len(self._vocab):
             self._flush()
@@ -179,25 +236,55 @@ class TokenCounter:
         if not self._pending:
             return
         ids = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
-        counts = np.bincount(ids, minlength=len(self._vocab)).astype(np.int64, copy=False)
+        n = len(self._vocab)
+        counts = np.bincount(ids, minlength=n).astype(np.int64, copy=False)
         counts[: len(self._counts)] += self._counts
         self._counts = counts
-        self._pending, self._npending = [], 0
+        if self._docs is not None:
+            self._count_documents(ids, np.concatenate(self._pending_docs), n)
+        self._pending, self._pending_docs, self._npending = [], [], 0
+
+    def _count_documents(self, ids: np.ndarray, docs: np.ndarray, n: int) -> None:
+        """Add to the document frequencies the (document, word) pairs of
+        ``ids`` (documents in ``docs``, never before an earlier flush's)."""
+        grown = np.full(n, -1, dtype=np.int64)
+        grown[: len(self._last)] = self._last
+        self._last = grown
+        first = int(docs[0])
+        pairs = np.unique((docs - first) * n + ids)  # distinct (document, word), by document
+        words, docs = pairs % n, pairs // n + first
+        fresh = self._last[words] != docs  # not counted yet for this document
+        for doc in self._shared.keys() & set(np.unique(docs[fresh]).tolist()):
+            self._shared[doc].append(words[fresh & (docs == doc)])
+        dfs = np.bincount(words[fresh], minlength=n).astype(np.int64, copy=False)
+        dfs[: len(self._dfs)] += self._dfs
+        self._dfs = dfs
+        np.maximum.at(self._last, words, docs)
 
     def seen(self) -> int:
         """Number of distinct words counted so far."""
         return len(self._vocab)
 
-    def vocab_result(self) -> Tuple["Vocab", np.ndarray]:
+    def vocab_result(self) -> Tuple[Any, ...]:
         """``(vocab, counts)``: a copy of the words as a :class:`fastcount.Vocab`
         (ids in order of first sight, copied in C: no str per word) and
-        ``counts[i]``, the count of word ``i``. The counter is unchanged."""
+        ``counts[i]``, the count of word ``i``; with documents, ``(vocab,
+        counts, dfs, documents)`` and, by file, the words of the shared
+        documents. The counter is unchanged."""
         from fastcount._vocab import Vocab
 
         self._flush()
         vocab = Vocab()
         vocab.add_from(self._vocab)
-        return vocab, self._counts.copy()
+        if self._docs is None:
+            return vocab, self._counts.copy()
+        dfs = np.zeros(len(vocab), dtype=np.int64)
+        dfs[: len(self._dfs)] = self._dfs
+        if not self._by_file:
+            return vocab, self._counts.copy(), dfs, self._docs
+        shared = {doc: np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+                  for doc, ids in self._shared.items()}
+        return vocab, self._counts.copy(), dfs, self._docs, shared
 
 
 class _Regex:
@@ -417,6 +504,9 @@ class CounterFactory:
     keep_whitespace: bool = False
     #: keyword arguments of the native counter
     native_options: Dict[str, Any] = field(default_factory=dict)
+    #: count document frequencies too: None, "text" (each text a document)
+    #: or "file" (each file; see ChunkCounter.begin_document)
+    documents: Optional[str] = None
 
     @property
     def releases_gil(self) -> bool:
@@ -442,10 +532,12 @@ class CounterFactory:
 
     def partial(self, counter: ChunkCounter, marks: Optional[List[Tuple[int, int]]]) -> "PartialCount":
         """What a worker hands back at the end: its counter's words and
-        counts, with the first-sight marks of the chunks it counted."""
+        counts (and document frequencies), with the first-sight marks of the
+        chunks it counted."""
         from fastcount.merge import PartialCount
 
-        return PartialCount(*counter.vocab_result(), marks)
+        vocab, counts, *documents = counter.vocab_result()
+        return PartialCount(vocab, counts, marks, *documents)
 
     def __call__(self) -> ChunkCounter:
         """A new chunk counter."""
@@ -457,8 +549,9 @@ class CounterFactory:
 
             options = dict(self.native_options)
             tokenizer = tokenizer_for(options.pop("tokenizer", None), options.pop("user_dict", None))
-            return native(tokenizer, keep_whitespace=self.keep_whitespace, **options)
-        return TokenCounter(self.tokenize, self.keep_whitespace)
+            return native(tokenizer, keep_whitespace=self.keep_whitespace, documents=self.documents,
+                          **options)
+        return TokenCounter(self.tokenize, self.keep_whitespace, self.documents)
 
 
 def chunk_counter_factory(
@@ -468,8 +561,11 @@ def chunk_counter_factory(
     cut_all: bool = False,
     user_dict: Optional[str] = None,
     keep_whitespace: bool = False,
+    dfs: Union[bool, str] = False,
 ) -> CounterFactory:
-    """Check the tokenizer options and return the factory of its chunk counter.
+    """Check the tokenizer options and return the factory of its chunk counter
+    (with ``dfs``, of one that counts document frequencies too: True or
+    ``"text"``, each text a document; ``"file"``, each file).
 
     ``"jieba"`` and tokenizer objects use the native counter when it is
     built (jieba-py and the object's ``lcut`` otherwise). ``"jieba"``
@@ -478,6 +574,9 @@ def chunk_counter_factory(
     worker process receives a copy of it when it was changed).
     """
     tokenize = get_tokenizer(tokenizer, hmm=hmm, cut_all=cut_all, user_dict=user_dict)
+    if dfs not in (False, True, "text", "file"):
+        raise ValueError(f"dfs must be True, False, 'text' or 'file', not {dfs!r}")
+    documents = "text" if dfs is True else dfs or None
     kind = _tokenizer_object(tokenizer)
     if (kind is not None or tokenizer == "jieba") and native_jieba() is not None:
         from fastcount.segmenter import tokenizer_for
@@ -488,7 +587,7 @@ def chunk_counter_factory(
         else:  # dt, a Tokenizer, or a copy of a jieba.Tokenizer made once, here
             options["tokenizer"] = tokenizer_for(tokenizer if kind is not None else None)
         name = "jieba (native)" if kind is None else f"jieba (native, {kind})"
-        return CounterFactory(name, None, keep_whitespace, options)
+        return CounterFactory(name, None, keep_whitespace, options, documents)
     if isinstance(tokenize, _JiebaPy):
         name = "jieba-py"
     elif isinstance(tokenize, _Regex):
@@ -499,4 +598,4 @@ def chunk_counter_factory(
         name = "char"
     else:
         name = getattr(tokenize, "__qualname__", type(tokenize).__name__)
-    return CounterFactory(name, tokenize, keep_whitespace)
+    return CounterFactory(name, tokenize, keep_whitespace, documents=documents)

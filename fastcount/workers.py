@@ -40,7 +40,7 @@ from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 
 from fastcount import io as fio
-from fastcount.chunks import Chunk, chunk_texts, text_sizes
+from fastcount.chunks import Chunk, chunk_texts, document_runs, text_sizes
 
 if TYPE_CHECKING:
     from fastcount.tokenizers import ChunkCounter, CounterFactory
@@ -134,18 +134,34 @@ def feed_chunk(counter: "ChunkCounter", factory: "CounterFactory", chunk: Chunk)
 
     Blocks of a file go to the counter as they are (``feed_block``); a block
     it gives back (-1) is decoded here, with Python's decoder and its errors.
+    With documents by file (``chunk.docs``), the counter is told where each
+    file's texts begin (``begin_document``).
     """
-    if not all(isinstance(part, fio.Block) for part in chunk.parts):
-        _feed_texts(counter, factory, chunk, chunk_texts(chunk.parts))
+    if chunk.docs is None:
+        _feed_parts(counter, factory, chunk, chunk.parts, 0)
         return
     done = 0  # texts of the chunk counted so far
-    for block in chunk.parts:
+    ends = [start for start, _, _ in chunk.docs[1:]] + [len(chunk.parts)]
+    for (start, doc, shared), end in zip(chunk.docs, ends):
+        counter.begin_document(doc, shared)
+        done = _feed_parts(counter, factory, chunk, chunk.parts[start:end], done)
+
+
+def _feed_parts(counter, factory, chunk: Chunk, parts: list, done: int) -> int:
+    """Count ``parts`` of ``chunk``, whose first text is the chunk's text
+    number ``done``; return the number of the text after them."""
+    if not all(isinstance(part, fio.Block) for part in parts):
+        texts = chunk_texts(parts)
+        _feed_texts(counter, factory, chunk, texts, done)
+        return done + len(texts)
+    for block in parts:
         n = counter.feed_block(block)
         if n < 0:
             texts = block.texts()
             _feed_texts(counter, factory, chunk, texts, done)
             n = len(texts)
         done += n
+    return done
 
 
 def _feed_texts(counter, factory, chunk: Chunk, texts: List[str], first: int = 0) -> None:
@@ -333,11 +349,15 @@ def _worker(factory: "CounterFactory", conn, parent: int) -> None:
             msg = conn.recv()
             if msg is None:
                 break
-            chunk_id, parts = msg
+            chunk_id, parts, docs = msg
             texts = []  # if decoding fails there is no text to blame
-            texts = chunk_texts(parts)  # InputError (bad bytes, bad JSON) names its line
+            runs = document_runs(parts, docs)  # InputError (bad bytes, bad JSON) names its line
+            texts = [text for _, _, run in runs for text in run]
             marks.append((chunk_id, counter.seen()))
-            counter.feed(texts)
+            for doc, shared, run in runs:
+                if doc is not None:
+                    counter.begin_document(doc, shared)
+                counter.feed(run)
             conn.send(("done",))
         texts = []
         conn.send(("result", factory.partial(counter, marks)))
@@ -499,7 +519,7 @@ def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
                 return
             chunk_id, chunk = item
             given[i].append(item)
-            senders[i].queue.put((chunk_id, chunk.parts))
+            senders[i].queue.put((chunk_id, chunk.parts, chunk.docs))
 
     def oldest(i: int) -> tuple:
         return given[i][0] if given[i] else (-1, None)

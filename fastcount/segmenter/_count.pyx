@@ -8,10 +8,21 @@ token (words the HMM finds, Latin and digit runs, punctuation, characters
 outside the dictionary) is interned in a Vocab as UTF-8 and counts under
 ``-1 - vocab id``. No Python object is made per token, and the work of a
 whole batch of texts runs without the GIL.
+
+With ``join=DELIMITER`` (bytes) it counts nothing and writes instead: each
+text's tokens as UTF-8, joined by the delimiter, a line per text
+(``fastcount cut``), taken with :meth:`ChunkCounter.take_joined`.
+
+With ``documents="text"`` it also counts document frequencies, each text a
+document (``"file"``: the documents :meth:`ChunkCounter.begin_document`
+says): a key's table value is then its first-sight position, and a
+:c:type:`DocTally` per position holds its count, the last document it was
+seen in (a "last document seen" mark) and the number of documents it was
+seen in.
 """
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int32_t, int64_t
-from libc.string cimport memchr
+from libc.string cimport memchr, memcpy
 
 import numpy as np
 
@@ -73,14 +84,25 @@ cdef class ChunkCounter:
     if not w.isspace())``; whitespace tokens count too with ``keep_whitespace``.
     """
     def __cinit__(self):
+        self.shared = NULL
+        self.joined = NULL
+        self.tally = NULL
         self.order = NULL
         self.utf8 = NULL
         self.text = NULL
         self.offsets = NULL
         cut_context_init(&self.ctx, NULL, NULL, 0.0)
 
-    def __init__(self, tokenizer, bint hmm=True, bint cut_all=False, bint keep_whitespace=False):
+    def __init__(self, tokenizer, bint hmm=True, bint cut_all=False, bint keep_whitespace=False,
+                 documents=None, bytes join=None):
+        if documents not in (None, "text", "file"):
+            raise ValueError(f"documents must be None, 'text' or 'file', not {documents!r}")
         self.dictionary = dictionary_of(tokenizer)
+        self.delimiter = join
+        self.dfs = documents is not None
+        self.by_file = documents == "file"
+        self.doc = -1
+        self.shared_docs = []
         self.hmm = hmm
         self.cut_all = cut_all
         self.keep_whitespace = keep_whitespace
@@ -88,6 +110,9 @@ cdef class ChunkCounter:
         self.vocab = Vocab()
 
     def __dealloc__(self):
+        fc_free(self.shared)
+        fc_free(self.joined)
+        fc_free(self.tally)
         fc_free(self.order)
         fc_free(self.utf8)
         fc_free(self.text)
@@ -132,6 +157,59 @@ cdef class ChunkCounter:
 
     cdef int _cut(self, const Py_UCS4* text, Py_ssize_t n) noexcept nogil:
         return cut_one(&self.ctx, text, n, self.cut_all, self.hmm)
+
+    def begin_document(self, int64_t doc, bint shared):
+        """With ``documents="file"``: the texts fed from now on belong to
+        document ``doc`` (numbers never go back); ``shared``: other counters
+        may count parts of it too, so the words counted in it are listed in
+        the result."""
+        self._enter()
+        self.busy = False
+        if not self.by_file:
+            raise RuntimeError("begin_document: this counter was not made with documents='file'")
+        if doc < self.doc:
+            raise ValueError(f"begin_document: document {doc} after document {self.doc}")
+        if doc != self.doc:
+            self.n_docs += 1
+            self.doc = doc
+            self.doc_shared = shared
+            if shared:
+                self.shared_docs.append((doc, self.n_shared))
+
+    cdef int _join_tokens(self, const unsigned char* delim, Py_ssize_t n_delim) noexcept nogil:
+        """Append ctx's tokens, joined by the delimiter, and a line end to
+        ``joined``; 0 ok, COUNT_NO_MEMORY."""
+        cdef CutContext* ctx = &self.ctx
+        cdef Py_ssize_t k, n, room = 1
+        cdef Token* t
+        cdef bint first = True
+        for k in range(ctx.n_tokens):
+            t = &ctx.tokens[k]
+            if t.kind != TOKEN_SPACE or self.keep_whitespace:
+                room += n_delim + fc_utf8_max_size(4, t.end - t.start)
+        if fc_grow(<void**>&self.joined, &self.cap_joined, self.n_joined + room, 1, 0):
+            return COUNT_NO_MEMORY
+        for k in range(ctx.n_tokens):
+            t = &ctx.tokens[k]
+            if t.kind == TOKEN_SPACE and not self.keep_whitespace:
+                continue
+            if not first:
+                memcpy(self.joined + self.n_joined, delim, n_delim)
+                self.n_joined += n_delim
+            first = False
+            n = t.end - t.start
+            self.n_joined += fc_utf8_encode_kind(
+                4, (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text) + t.start, n,
+                self.joined + self.n_joined)
+        self.joined[self.n_joined] = 10
+        self.n_joined += 1
+        return 0
+
+    def take_joined(self):
+        """Join mode: the lines written since the last call, as bytes."""
+        out = (<char*>self.joined)[:self.n_joined] if self.n_joined else b""
+        self.n_joined = 0
+        return out
 
     cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil:
         """Room in self.utf8 for the UTF-8 of n code points; -1 out of memory."""
@@ -289,6 +367,11 @@ cdef class ChunkCounter:
         cdef int error = 0
         cdef bint prescan
         cdef Snapshot snapshot
+        cdef const unsigned char* delim = NULL
+        cdef Py_ssize_t n_delim = 0, n_joined = self.n_joined
+        if self.delimiter is not None:
+            delim = self.delimiter
+            n_delim = len(self.delimiter)
         # Here, after the texts were taken (which may run Python code that
         # changes the words), not before.
         snapshot = self._read_begin()
@@ -308,7 +391,12 @@ cdef class ChunkCounter:
                         error = self._cut(buf + offsets[i], offsets[i + 1] - offsets[i])
                         if error:
                             break
-                        error = self._count_tokens()
+                        if not self.by_file:
+                            self.doc = self.n_docs + i
+                        if delim != NULL:
+                            error = self._join_tokens(delim, n_delim)
+                        else:
+                            error = self._count_tokens()
                         if error:
                             error = COUNT_NO_MEMORY
                             break
@@ -317,8 +405,11 @@ cdef class ChunkCounter:
         if error == CUT_DOMAIN:
             return i   # only reachable in the prescan: nothing was counted
         if error:
+            self.n_joined = n_joined  # no partial lines: the batch is lost whole
             self.broken = True
             raise MemoryError("out of memory while counting; this counter's counts are incomplete")
+        if not self.by_file:
+            self.n_docs += n_texts
         return -1
 
     def seen(self):
@@ -329,13 +420,15 @@ cdef class ChunkCounter:
         """``(vocab, counts)``: the distinct words as a new :class:`fastcount.Vocab`
         (ids in order of first sight) and their int64 counts by id, copied in
         C from the trie and this counter's own Vocab: no str per word, and it
-        pickles compactly for the trip to a parent process. The counter is
-        unchanged."""
+        pickles compactly for the trip to a parent process; with dfs,
+        ``(vocab, counts, dfs, documents)``. The counter is unchanged."""
         cdef Py_ssize_t k, m
         cdef int64_t key, wid = 0
         cdef const char* p
         cdef Vocab out
         cdef int64_t[::1] by_id
+        cdef int64_t[::1] df_by_id
+        cdef int64_t[::1] id_of_position
         cdef Snapshot snapshot
         self._enter()
         try:
@@ -344,6 +437,10 @@ cdef class ChunkCounter:
                 raise MemoryError()
             counts = np.zeros(self.n_order, dtype=np.int64)
             by_id = counts
+            dfs = np.zeros(self.n_order if self.dfs else 0, dtype=np.int64)
+            df_by_id = dfs
+            positions = np.zeros(self.n_order if self.by_file else 0, dtype=np.int64)
+            id_of_position = positions
             snapshot = self._read_begin()
             # without the GIL: threads of count_words build their results in parallel
             with nogil:
@@ -358,7 +455,13 @@ cdef class ChunkCounter:
                     wid = fc_vocab_intern_trusted(&out.table, p, m)
                     if wid < 0:
                         break
-                    by_id[wid] += fc_table_get(&self.counts.table, key)
+                    if self.dfs:  # a text is cut with one snapshot: never both keys
+                        by_id[wid] += self.tally[k].count
+                        df_by_id[wid] += self.tally[k].df
+                        if self.by_file:
+                            id_of_position[k] = wid
+                    else:
+                        by_id[wid] += fc_table_get(&self.counts.table, key)
         finally:
             self.busy = False
             self._read_end()
@@ -366,4 +469,18 @@ cdef class ChunkCounter:
             raise MemoryError()
         if len(out) < self.n_order:
             counts = counts[:len(out)].copy()
+            dfs = dfs[:len(out)].copy()
+        if self.by_file:
+            return out, counts, dfs, self.n_docs, self._shared_words(positions)
+        if self.dfs:
+            return out, counts, dfs, self.n_docs
         return out, counts
+
+    cdef object _shared_words(self, positions):
+        """The ids of the words counted in each shared document."""
+        found = np.asarray(<int64_t[:self.n_shared]>self.shared) if self.n_shared else np.zeros(0, np.int64)
+        words = {}
+        ends = [start for _, start in self.shared_docs[1:]] + [self.n_shared]
+        for (doc, start), end in zip(self.shared_docs, ends):
+            words[doc] = positions[found[start:end]]
+        return words
