@@ -176,9 +176,10 @@ def _counts_options(group) -> None:
                        help="drop words seen fewer than N times")
     group.add_argument("--top", type=_non_negative, default=None, metavar="K",
                        help="keep the K most common words (ties broken by word)")
-    group.add_argument("--format", choices=tuple(writers.FORMATS), default="tsv",
+    group.add_argument("--format", choices=tuple(writers.FORMATS), default=None,
                        help="; ".join(f"{name}: {spec.help}" for name, spec in writers.FORMATS.items())
-                       .replace("%", "%%"))
+                       .replace("%", "%%") + " (default: what the -o file's ending means, "
+                       "e.g. .csv, .json, .idf, .vocab, .dict, .gensim; else tsv)")
 
 
 def _filter_options(group) -> None:
@@ -317,6 +318,11 @@ class Job:
         #: input files left out by --skip-bad-files
         self.skipped: List[str] = []
         self.output: Optional[writers.AtomicOutput] = None
+        if "format" in args:
+            try:
+                args.format = writers.format_for(getattr(args, "output", None), args.format)
+            except ValueError as err:
+                raise _UsageError(str(err).replace("format ", "--format ", 1)) from None
         if getattr(args, "output", None) is not None:
             binary = writers.FORMATS[args.format].binary if "format" in args else False
             try:
@@ -438,8 +444,23 @@ class Job:
 
     def write_counts(self, counts) -> None:
         """Write ``counts`` (word -> count), sorted, in the ``--format`` asked for."""
-        self.write(lambda out: writers.write_counts(writers.sorted_items(counts), out, self.args.format),
-                   binary=writers.FORMATS[self.args.format].binary)
+        self.write_table(writers.Table(writers.sorted_items(counts)))
+
+    def write_table(self, table: "writers.Table") -> None:
+        """Write ``table`` in the ``--format`` asked for; name on stderr the
+        words the format cannot hold (left out)."""
+        fmt = self.args.format
+        missing = [need for need in writers.FORMATS[fmt].needs if getattr(table, need) is None]
+        if missing:
+            raise _UsageError(f"--format {fmt} needs {writers._NEEDS[missing[0]].split(' (')[0]}, "
+                              f"which {self.args.command} does not give")
+        skipped: List[str] = []
+        self.write(lambda out: skipped.extend(writers.write_table(table, out, fmt)),
+                   binary=writers.FORMATS[fmt].binary)
+        if skipped:
+            shown = ", ".join(map(repr, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
+            print(f"fastcount: left out {len(skipped):,} word{'s' if len(skipped) > 1 else ''} the {fmt} "
+                  f"format cannot hold: {shown}", file=sys.stderr)
 
     def write(self, write: Callable[[IO], None], binary: bool = False) -> None:
         """Call ``write(out)`` with the output (the ``-o`` file, else stdout) and complete it."""
@@ -631,6 +652,13 @@ def _count_arguments(group) -> None:
                        "a trailing * for a prefix (n,v,a*)")
     group.add_argument("--with-pos", action="store_true",
                        help="count by word and jieba.posseg tag: word<TAB>tag<TAB>count")
+    group.add_argument("--df", action="store_true",
+                       help="count document frequencies too (each text a document: a line, or a "
+                       "JSON record): a df column in tsv/csv/json; idf and gensim need them")
+    group.add_argument("--documents", choices=("text", "file"), default="text",
+                       help="with --df, idf or gensim: what a document is (default: each text)")
+    group.add_argument("--smooth-idf", action="store_true",
+                       help="idf: ln((1 + documents) / (1 + df)) + 1 instead of ln(documents / df)")
     engine = group.add_mutually_exclusive_group()
     engine.add_argument("--dask", action="store_true",
                         help="count with Dask on a local cluster of -j processes")
@@ -654,19 +682,38 @@ def _count(args: argparse.Namespace, job: Job) -> str:
     top = SAMPLE_TOP if job.sample and args.top is None else args.top
     options = dict(job.tokenizer_options(), min_count=args.min_count, top=top, progress=job.progress)
     word_filter = job.word_filter()
+    spec = writers.FORMATS[args.format]
+    dfs = args.df or "dfs" in spec.needs
+    if args.smooth_idf and args.format != "idf":
+        raise _UsageError(f"--smooth-idf applies to --format idf, not {args.format}")
+    if args.documents != "text" and not dfs:
+        raise _UsageError("--documents applies with --df, or with a format that needs document "
+                          "frequencies (idf, gensim)")
+    if dfs and (args.with_pos or args.pos_filter is not None):
+        raise _UsageError("document frequencies are counted by word, not with --pos or --with-pos")
     if args.dask or args.scheduler is not None:
         if args.with_pos or args.pos_filter is not None:
             raise _UsageError("--pos and --with-pos count on this machine, not with --dask/--scheduler")
+        if dfs or spec.needs:
+            raise _UsageError(f"{'--df' if args.df else '--format ' + args.format} needs document "
+                              f"frequencies or the number of texts, which {'--dask' if args.dask else '--scheduler'} "
+                              "does not count; count without it")
         counts, summary = _count_on_dask(args, job, options, word_filter)
+        job.write_counts(counts)
+        return summary
+    stats = CountStats()
+    if dfs:
+        from fastcount.documents import count_documents
+
+        result = job.count(count_documents, args.tokenizer, workers=args.workers, stats=stats,
+                           word_filter=word_filter, document=args.documents, **options)
     else:
         if args.with_pos or args.pos_filter is not None:
             options.update(pos=args.with_pos, pos_filter=args.pos_filter)
-        stats = CountStats()
-        counts = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats,
+        result = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats,
                            word_filter=word_filter, **options)
-        summary = stats.summary()
-    job.write_counts(counts)
-    return summary
+    job.write_table(writers.table_of(result, texts=stats.texts, smooth_idf=args.smooth_idf))
+    return stats.summary()
 
 
 def _count_on_dask(args: argparse.Namespace, job: Job, options: dict, word_filter=None):
@@ -740,3 +787,4 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict, word_filte
         f"counted with Dask in {seconds:.2f} s ({where}, {workers} worker"
         f"{'s' if workers != 1 else ''}, {args.tokenizer}): {len(counts):,} words written"
     )
+
