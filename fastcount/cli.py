@@ -788,3 +788,6 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict, word_filte
         f"{'s' if workers != 1 else ''}, {args.tokenizer}): {len(counts):,} words written"
     )
 
+
+# Sub-commands in modules of their own register themselves on import.
+from fastcount import cli_cut  # noqa: E402,F401

@@ -1,0 +1,85 @@
+"""What counting feeds next (issue #13): document frequencies, filters, a segmented corpus.
+
+Group "e2e-stats": count_words(jieba, workers=1) on the corpus, the same with
+  document frequencies (count_documents: each line a document) and with
+  filters (stopwords, punctuation, min_len=2): their cost over plain counting.
+Group "cut": a segmented corpus of the corpus file: ``python -m jieba -d ' '``
+  against ``fastcount cut --keep-whitespace`` (the same bytes) with one and two
+  workers, each a command run on the file, start-up included.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+import benchlib
+
+STOPWORDS = ["的", "了", "是", "我", "也", "在", "就", "都", "和", "很", "不", "有", "这", "还", "没有"]
+
+
+def test_stats_count_words(bench, corpus, jieba_reference):
+    import fastcount
+
+    benchlib.quiet_jieba()
+    result = bench("e2e-stats", "count_words(jieba, workers=1)",
+                   lambda: fastcount.count_words(corpus.lines, workers=1), workers=1, **corpus.info())
+    assert dict(result) == dict(jieba_reference[1])
+
+
+def test_stats_document_frequencies(bench, corpus, jieba_lines, jieba_reference):
+    from fastcount.documents import count_documents
+
+    benchlib.quiet_jieba()
+    result = bench("e2e-stats", "count_words(jieba, df, workers=1)",
+                   lambda: count_documents(corpus.lines, workers=1), workers=1, **corpus.info())
+    assert dict(result.counts) == dict(jieba_reference[1])
+    dfs = {}
+    for tokens in jieba_lines:
+        for w in set(tokens):
+            if not w.isspace():
+                dfs[w] = dfs.get(w, 0) + 1
+    assert dict(result.dfs) == dfs and result.docs == len(corpus.lines)
+
+
+def test_stats_filters(bench, corpus, jieba_reference):
+    import fastcount
+    from fastcount.filters import WordFilter
+
+    benchlib.quiet_jieba()
+    word_filter = WordFilter(STOPWORDS, drop_punct=True, min_len=2)
+    result = bench("e2e-stats", "count_words(jieba, filters, workers=1)",
+                   lambda: fastcount.count_words(corpus.lines, workers=1, word_filter=word_filter),
+                   workers=1, **corpus.info())
+    assert dict(result) == {w: c for w, c in jieba_reference[1].items() if word_filter.keep(w)}
+
+
+@pytest.fixture(scope="module")
+def corpus_file(corpus, tmp_path_factory):
+    path = tmp_path_factory.mktemp("cut") / "corpus.txt"
+    path.write_text(corpus.text + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def jieba_cut_output(corpus_file):
+    return subprocess.run([sys.executable, "-m", "jieba", "-q", "-d", " ", str(corpus_file)],
+                          capture_output=True, check=True).stdout
+
+
+def test_cut_python_m_jieba(bench, corpus, corpus_file, jieba_cut_output):
+    command = [sys.executable, "-m", "jieba", "-q", "-d", " ", str(corpus_file)]
+    out = bench("cut", "python -m jieba -d ' '",
+                lambda: subprocess.run(command, capture_output=True, check=True).stdout,
+                slow=True, workers=1, **corpus.info())
+    assert out == jieba_cut_output
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cut_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_path, workers):
+    out = tmp_path / "seg.txt"
+    command = [sys.executable, "-m", "fastcount", "cut", str(corpus_file), "--keep-whitespace", "-q",
+               "-j", str(workers), "-o", str(out)]
+    bench("cut", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True),
+          workers=workers, **corpus.info())
+    assert out.read_bytes() == jieba_cut_output
