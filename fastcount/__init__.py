@@ -18,6 +18,10 @@ _EXPORTS = {
     "count_partition": "fastcount.pipeline",
     "CountStats": "fastcount.pipeline",
     "WordFilter": "fastcount.filters",
+    "count_documents": "fastcount.documents",
+    "DocumentCounts": "fastcount.documents",
+    "save": "fastcount.writers",
+    "cut_corpus": "fastcount.cutting",
     "merge_counts": "fastcount.merge",
     "finalize_counts": "fastcount.merge",
     "InputError": "fastcount.io",
@@ -35,7 +39,11 @@ if TYPE_CHECKING:
     from fastcount._hashcounter import HashCounter as HashCounter
     from fastcount._vocab import Vocab as Vocab
     from fastcount.counter import Counter as Counter
+    from fastcount.cutting import cut_corpus as cut_corpus
+    from fastcount.documents import DocumentCounts as DocumentCounts
+    from fastcount.documents import count_documents as count_documents
     from fastcount.filters import WordFilter as WordFilter
+    from fastcount.writers import save as save
     from fastcount.io import InputDecodeError as InputDecodeError
     from fastcount.io import InputError as InputError
     from fastcount.merge import finalize_counts as finalize_counts
