@@ -12,8 +12,8 @@ whitespace tokens are dropped.
 The native segmenter writes the lines in C (:class:`fastcount.segmenter.ChunkCounter`
 in join mode: no str per token), in worker threads, a chunk each, and the
 chunks are written out in order: memory stays bounded by a few chunks per
-worker. With a :class:`fastcount.filters.WordFilter` the tokens are cut in
-C and filtered in Python, each distinct word decided once.
+worker. A :class:`fastcount.filters.WordFilter` decides on each distinct
+word once (a str per word, not per token).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import concurrent.futures
 import os
 import threading
 import time
-from typing import IO, TYPE_CHECKING, Dict, List, Optional, Union
+from typing import IO, TYPE_CHECKING, Optional, Union
 
 from fastcount import io as fio
 from fastcount.chunks import Chunk, chunk_texts, chunked, source_streams
@@ -47,21 +47,12 @@ class _Cutter:
                  word_filter: Optional["WordFilter"]):
         from fastcount.segmenter import ChunkCounter
 
-        self.delimiter = delimiter
-        self.word_filter = word_filter
-        self.keep_whitespace = keep_whitespace
-        self.cut_all, self.hmm = cut_all, hmm
-        self.tokenizer = tokenizer
         self.joiner = ChunkCounter(tokenizer, hmm=hmm, cut_all=cut_all, keep_whitespace=keep_whitespace,
-                                   join=delimiter.encode("utf-8", "surrogatepass"))
-        #: the filter's decision for each word seen (shared by the threads:
-        #: a dict's get and set are atomic)
-        self.decided: Dict[str, bool] = {}
+                                   join=delimiter.encode("utf-8", "surrogatepass"),
+                                   keep_word=None if word_filter is None else word_filter.keep)
 
     def cut(self, chunk: Chunk) -> bytes:
         """The joined lines of ``chunk``'s texts."""
-        if self.word_filter is not None:
-            return self._cut_filtered(chunk_texts(chunk.parts))
         if not all(isinstance(part, fio.Block) for part in chunk.parts):
             self.joiner.feed(chunk_texts(chunk.parts))
             return self.joiner.take_joined()
@@ -71,24 +62,6 @@ class _Cutter:
                 self.joiner.feed(block.texts())
             out.append(self.joiner.take_joined())
         return b"".join(out)
-
-    def _cut_filtered(self, texts: List[str]) -> bytes:
-        keep, decided, delimiter = self.word_filter.keep, self.decided, self.delimiter
-        lines = []
-        for text in texts:
-            words = self.tokenizer.lcut(text, cut_all=self.cut_all, HMM=self.hmm)
-            kept = []
-            for w in words:
-                if not self.keep_whitespace and w.isspace():
-                    continue
-                ok = decided.get(w)
-                if ok is None:
-                    ok = decided[w] = keep(w)
-                if ok:
-                    kept.append(w)
-            lines.append(delimiter.join(kept))
-        lines.append("")
-        return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
 def cut_corpus(
@@ -136,13 +109,11 @@ def cut_corpus(
     stats = stats if stats is not None else CountStats()
     stats.__init__(tokenizer="jieba (native)", workers=workers, backend="threads" if workers > 1 else "in-process")
     local = threading.local()
-    shared: Dict[str, bool] = {}
 
     def cut(chunk: Chunk) -> bytes:
         cutter = getattr(local, "cutter", None)
         if cutter is None:
             cutter = local.cutter = _Cutter(tk, hmm, cut_all, keep_whitespace, delimiter, word_filter)
-            cutter.decided = shared
         return cutter.cut(chunk)
 
     if isinstance(output, (str, os.PathLike)):

@@ -127,3 +127,33 @@ def test_cli_cut(capsys, tmp_path):
 def test_cli_cut_usage_errors(capsys, argv, message):
     assert cli.main(["cut", SAMPLE, "-q", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("的了是我北京大学 ，。abc12😀")), max_size=15), max_size=20),
+       st.booleans())
+def test_generated_texts_filtered(texts, cut_all):
+    f = WordFilter(["的"], drop_punct=True, min_len=1, exclude="[0-9]")
+    buf = io.BytesIO()
+    cut_corpus(texts, buf, cut_all=cut_all, word_filter=f, workers=2, chunk_size=8)
+    assert buf.getvalue() == reference(texts, keep=f.keep, cut_all=cut_all)
+
+
+def test_a_failing_filter_writes_nothing_of_its_batch():
+    from fastcount.segmenter import ChunkCounter, dt
+
+    def keep(word):
+        if word == "清华":
+            raise KeyError(word)
+        return True
+
+    joiner = ChunkCounter(dt, join=b" ", keep_word=keep)
+    joiner.feed(["我 来到 北京"])
+    assert joiner.take_joined() == "我 来到 北京\n".encode("utf-8")
+    with pytest.raises(KeyError):
+        joiner.feed(["清华", "北京大学"])
+    assert joiner.take_joined() == b""
+    joiner.feed(["北京"])  # known words are decided: the counter goes on
+    assert joiner.take_joined() == "北京\n".encode("utf-8")
+    with pytest.raises(ValueError, match="keep_word"):
+        ChunkCounter(dt, keep_word=keep)

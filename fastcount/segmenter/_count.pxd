@@ -51,6 +51,10 @@ cdef class ChunkCounter:
     cdef bytes delimiter         # join mode: tokens joined by it (None: counting)
     cdef unsigned char* joined   # join mode: the lines written so far
     cdef Py_ssize_t n_joined, cap_joined
+    cdef object keep_word        # join mode: word -> keep it? (None: every word)
+    cdef int64_t* keys           # ... the batch's token keys, JOIN_LINE_END after each text
+    cdef Py_ssize_t n_keys, cap_keys
+    cdef Py_ssize_t n_decided    # ... keys order[:n_decided] have a decision in counts
 
     cdef int _reserve(self, Py_ssize_t n_chars, Py_ssize_t n_texts) except -1
     cdef int _enter(self) except -1
@@ -58,6 +62,9 @@ cdef class ChunkCounter:
     cdef Py_ssize_t _feed_utf8(self, const unsigned char[::1] data) except -2
     cdef int _utf8_room(self, Py_ssize_t n) noexcept nogil
     cdef object _shared_words(self, positions)
+    cdef int _join_keys(self) noexcept nogil
+    cdef int _decide(self, Snapshot snapshot) except -1
+    cdef int _write_kept(self, Snapshot snapshot, const unsigned char* delim, Py_ssize_t n_delim) noexcept nogil
 
     # Hooks: the reading of a batch (taken under the GIL, ctx filled from it;
     # _read_end drops it), whether a cut may raise jieba's math domain

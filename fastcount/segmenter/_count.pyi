@@ -1,6 +1,6 @@
 """Type stub of fastcount.segmenter._count (segment and count in C)."""
 
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -15,7 +15,7 @@ class ChunkCounter:
 
     def __init__(self, tokenizer: Union[Tokenizer, Dictionary], hmm: bool = ..., cut_all: bool = ...,
                  keep_whitespace: bool = ..., documents: Optional[str] = ...,
-                 join: Optional[bytes] = ...) -> None: ...
+                 join: Optional[bytes] = ..., keep_word: Optional[Callable[[str], bool]] = ...) -> None: ...
     def begin_document(self, doc: int, shared: bool) -> None:
         """With documents="file": the texts fed from now on belong to document doc."""
     def feed(self, texts: List[str]) -> int: ...

@@ -11,7 +11,10 @@ whole batch of texts runs without the GIL.
 
 With ``join=DELIMITER`` (bytes) it counts nothing and writes instead: each
 text's tokens as UTF-8, joined by the delimiter, a line per text
-(``fastcount cut``), taken with :meth:`ChunkCounter.take_joined`.
+(``fastcount cut``), taken with :meth:`ChunkCounter.take_joined`. With
+``keep_word`` (a callable ``word -> bool``) too, a batch's tokens are cut
+to keys first (as counted), each new distinct word is decided once, with
+the GIL, and the kept tokens are written from their keys.
 
 With ``documents="text"`` it also counts document frequencies, each text a
 document (``"file"``: the documents :meth:`ChunkCounter.begin_document`
@@ -21,7 +24,7 @@ seen in (a "last document seen" mark) and the number of documents it was
 seen in.
 """
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport INT64_MIN, int32_t, int64_t
 from libc.string cimport memchr, memcpy
 
 import numpy as np
@@ -32,11 +35,22 @@ from fastcount.segmenter._trie cimport frozen_find
 from fastcount.segmenter._cut cimport (CutContext, Token, TOKEN_AUX, TOKEN_SPACE, CUT_DOMAIN,
                                        cut_text, cut_context_init, cut_context_free)
 from fastcount.segmenter._dictionary cimport Dictionary, Snapshot
-from fastcount._hashcounter cimport HashCounter, fc_table_get
+from fastcount._hashcounter cimport HashCounter, fc_table_add, fc_table_find, fc_table_get
 from fastcount._vocab cimport Vocab, fc_vocab_init, fc_vocab_intern_trusted, fc_vocab_word
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
+
+#: In the join mode's keys: the end of a text.
+cdef int64_t JOIN_LINE_END = INT64_MIN
+
+#: Decisions on a key, in ``counts`` (join mode with keep_word).
+cdef enum:
+    WORD_KEPT = 1
+    WORD_DROPPED = 2
+    WORD_UNDECIDED = 3
+    WORD_FORGOTTEN = 4   # undecided when keep_word raised: listed again when seen
+
 
 cdef int replace_buffer(void** p, Py_ssize_t* cap, Py_ssize_t n, size_t size) except -1:
     """Room for n items of ``size`` bytes at ``*p`` (its content is not kept)."""
@@ -94,11 +108,14 @@ cdef class ChunkCounter:
         cut_context_init(&self.ctx, NULL, NULL, 0.0)
 
     def __init__(self, tokenizer, bint hmm=True, bint cut_all=False, bint keep_whitespace=False,
-                 documents=None, bytes join=None):
+                 documents=None, bytes join=None, keep_word=None):
         if documents not in (None, "text", "file"):
             raise ValueError(f"documents must be None, 'text' or 'file', not {documents!r}")
+        if keep_word is not None and (join is None or not callable(keep_word)):
+            raise ValueError("keep_word is a callable word -> bool of the join mode")
         self.dictionary = dictionary_of(tokenizer)
         self.delimiter = join
+        self.keep_word = keep_word
         self.dfs = documents is not None
         self.by_file = documents == "file"
         self.doc = -1
@@ -110,6 +127,7 @@ cdef class ChunkCounter:
         self.vocab = Vocab()
 
     def __dealloc__(self):
+        fc_free(self.keys)
         fc_free(self.shared)
         fc_free(self.joined)
         fc_free(self.tally)
@@ -204,6 +222,98 @@ cdef class ChunkCounter:
         self.joined[self.n_joined] = 10
         self.n_joined += 1
         return 0
+
+    cdef int _join_keys(self) noexcept nogil:
+        """Join mode with keep_word: append the keys of ctx's tokens and a
+        JOIN_LINE_END to ``keys``, each new key marked WORD_UNDECIDED (and
+        noted in ``order``); 0 ok, COUNT_NO_MEMORY."""
+        cdef CutContext* ctx = &self.ctx
+        cdef Py_ssize_t k
+        cdef Token* t
+        cdef int64_t key
+        cdef int64_t* decision
+        if fc_grow(<void**>&self.keys, &self.cap_keys, self.n_keys + ctx.n_tokens + 1, sizeof(int64_t), 0):
+            return COUNT_NO_MEMORY
+        for k in range(ctx.n_tokens):
+            t = &ctx.tokens[k]
+            if t.kind == TOKEN_SPACE and not self.keep_whitespace:
+                continue
+            if t.node >= 0:
+                key = t.node
+            elif key_of(self, ctx.frozen, (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text)
+                        + t.start, t.end - t.start, &key):
+                return COUNT_NO_MEMORY
+            decision = fc_table_find(&self.counts.table, key)
+            if decision == NULL or decision[0] == WORD_FORGOTTEN:
+                if self.n_order == self.cap_order and fc_grow(
+                        <void**>&self.order, &self.cap_order, self.n_order + 1, sizeof(int64_t), 0):
+                    return COUNT_NO_MEMORY
+                if decision != NULL:
+                    decision[0] = WORD_UNDECIDED
+                elif fc_table_add(&self.counts.table, key, WORD_UNDECIDED) != 0:
+                    return COUNT_NO_MEMORY
+                self.order[self.n_order] = key
+                self.n_order += 1
+            self.keys[self.n_keys] = key
+            self.n_keys += 1
+        self.keys[self.n_keys] = JOIN_LINE_END
+        self.n_keys += 1
+        return 0
+
+    cdef int _decide(self, Snapshot snapshot) except -1:
+        """keep_word on each word seen first in this batch (once per word).
+        If it raises, the words still undecided are forgotten (decided when
+        seen again)."""
+        cdef Py_ssize_t m, j
+        cdef const char* p
+        cdef int64_t key
+        try:
+            while self.n_decided < self.n_order:
+                key = self.order[self.n_decided]
+                if self._word(snapshot, key, &p, &m) < 0:
+                    raise MemoryError()
+                word = p[:m].decode("utf-8", "surrogatepass")
+                fc_table_find(&self.counts.table, key)[0] = WORD_KEPT if self.keep_word(word) else WORD_DROPPED
+                self.n_decided += 1
+        except BaseException:
+            for j in range(self.n_decided, self.n_order):
+                fc_table_find(&self.counts.table, self.order[j])[0] = WORD_FORGOTTEN
+            self.n_order = self.n_decided
+            raise
+        return 0
+
+    cdef int _write_kept(self, Snapshot snapshot, const unsigned char* delim, Py_ssize_t n_delim) noexcept nogil:
+        """Write the lines of ``keys`` with their kept words (every word
+        decided); ``keys`` emptied. 0 ok, COUNT_NO_MEMORY."""
+        cdef Py_ssize_t k, m
+        cdef const char* p
+        cdef int64_t key
+        cdef bint first = True
+        cdef int error = 0
+        for k in range(self.n_keys):
+            key = self.keys[k]
+            if key == JOIN_LINE_END:
+                if fc_grow(<void**>&self.joined, &self.cap_joined, self.n_joined + 1, 1, 0):
+                    error = COUNT_NO_MEMORY
+                    break
+                self.joined[self.n_joined] = 10
+                self.n_joined += 1
+                first = True
+                continue
+            if fc_table_get(&self.counts.table, key) != WORD_KEPT:
+                continue
+            if self._word(snapshot, key, &p, &m) < 0 or fc_grow(
+                    <void**>&self.joined, &self.cap_joined, self.n_joined + m + n_delim, 1, 0):
+                error = COUNT_NO_MEMORY
+                break
+            if not first:
+                memcpy(self.joined + self.n_joined, delim, n_delim)
+                self.n_joined += n_delim
+            first = False
+            memcpy(self.joined + self.n_joined, p, m)
+            self.n_joined += m
+        self.n_keys = 0
+        return error
 
     def take_joined(self):
         """Join mode: the lines written since the last call, as bytes."""
@@ -369,6 +479,7 @@ cdef class ChunkCounter:
         cdef Snapshot snapshot
         cdef const unsigned char* delim = NULL
         cdef Py_ssize_t n_delim = 0, n_joined = self.n_joined
+        cdef bint filtered = self.keep_word is not None
         if self.delimiter is not None:
             delim = self.delimiter
             n_delim = len(self.delimiter)
@@ -393,7 +504,9 @@ cdef class ChunkCounter:
                             break
                         if not self.by_file:
                             self.doc = self.n_docs + i
-                        if delim != NULL:
+                        if filtered:
+                            error = self._join_keys()
+                        elif delim != NULL:
                             error = self._join_tokens(delim, n_delim)
                         else:
                             error = self._count_tokens()
@@ -403,9 +516,19 @@ cdef class ChunkCounter:
         finally:
             self._read_end()
         if error == CUT_DOMAIN:
+            self.n_keys = 0
             return i   # only reachable in the prescan: nothing was counted
+        if not error and filtered:
+            try:
+                self._decide(snapshot)
+            except BaseException:
+                self.n_keys = 0   # the batch is lost whole
+                raise
+            with nogil:
+                error = self._write_kept(snapshot, delim, n_delim)
         if error:
             self.n_joined = n_joined  # no partial lines: the batch is lost whole
+            self.n_keys = 0
             self.broken = True
             raise MemoryError("out of memory while counting; this counter's counts are incomplete")
         if not self.by_file:
