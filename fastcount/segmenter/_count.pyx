@@ -52,6 +52,21 @@ cdef enum:
     WORD_FORGOTTEN = 4   # undecided when keep_word raised: listed again when seen
 
 
+cdef inline int token_key(ChunkCounter c, CutContext* ctx, Py_ssize_t k, int64_t* key) noexcept nogil:
+    """The key ctx's token ``k`` is counted under: 0 ok, 1 not counted (a
+    dropped whitespace token), -1 out of memory."""
+    cdef const Token* t = &ctx.tokens[k]
+    if t.kind == TOKEN_SPACE and not c.keep_whitespace:
+        return 1
+    if t.node >= 0:
+        key[0] = t.node
+        return 0
+    if key_of(c, ctx.frozen, (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text) + t.start,
+              t.end - t.start, key):
+        return -1
+    return 0
+
+
 cdef int replace_buffer(void** p, Py_ssize_t* cap, Py_ssize_t n, size_t size) except -1:
     """Room for n items of ``size`` bytes at ``*p`` (its content is not kept)."""
     if n > cap[0]:
@@ -146,18 +161,11 @@ cdef class ChunkCounter:
         """Count ctx's tokens; 0 ok, COUNT_NO_MEMORY."""
         cdef CutContext* ctx = &self.ctx
         cdef Py_ssize_t k
-        cdef Token* t
         cdef int64_t key
+        cdef int r
         for k in range(ctx.n_tokens):
-            t = &ctx.tokens[k]
-            if t.kind == TOKEN_SPACE and not self.keep_whitespace:
-                continue
-            if t.node >= 0:
-                key = t.node
-            elif key_of(self, ctx.frozen, (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text)
-                        + t.start, t.end - t.start, &key):
-                return COUNT_NO_MEMORY
-            if count_key(self, key):
+            r = token_key(self, ctx, k, &key)
+            if r < 0 or (r == 0 and count_key(self, key)):
                 return COUNT_NO_MEMORY
         return 0
 
@@ -229,20 +237,17 @@ cdef class ChunkCounter:
         noted in ``order``); 0 ok, COUNT_NO_MEMORY."""
         cdef CutContext* ctx = &self.ctx
         cdef Py_ssize_t k
-        cdef Token* t
         cdef int64_t key
         cdef int64_t* decision
+        cdef int r
         if fc_grow(<void**>&self.keys, &self.cap_keys, self.n_keys + ctx.n_tokens + 1, sizeof(int64_t), 0):
             return COUNT_NO_MEMORY
         for k in range(ctx.n_tokens):
-            t = &ctx.tokens[k]
-            if t.kind == TOKEN_SPACE and not self.keep_whitespace:
-                continue
-            if t.node >= 0:
-                key = t.node
-            elif key_of(self, ctx.frozen, (<const Py_UCS4*>ctx.aux if t.kind == TOKEN_AUX else ctx.text)
-                        + t.start, t.end - t.start, &key):
+            r = token_key(self, ctx, k, &key)
+            if r < 0:
                 return COUNT_NO_MEMORY
+            if r:
+                continue
             decision = fc_table_find(&self.counts.table, key)
             if decision == NULL or decision[0] == WORD_FORGOTTEN:
                 if self.n_order == self.cap_order and fc_grow(
