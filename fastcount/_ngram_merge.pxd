@@ -1,0 +1,72 @@
+# C-level interface of fastcount._ngram_merge, for modules that consume
+# merged n-gram counts in byte order (discovery):
+#
+#     from fastcount._ngram_merge cimport Merge, NgMerge, ng_merge_next
+#     cdef Merge m = Merge(sources)
+#     with nogil:
+#         while True:
+#             r = ng_merge_next(&m.m)    # 1: m.m.key[:m.m.key_len] counted m.m.count
+#             if r <= 0: break           # 0: the end; -1: error, m.m.err says which
+from libc.stdint cimport int64_t
+from libc.stdio cimport FILE
+
+from fastcount._ngram_table cimport NgTable
+from fastcount._vocab cimport FCVocab
+
+cdef enum:
+    # NgMerge.err for a run file that is not what a run writer wrote
+    NG_CORRUPT = -1
+    # ... and for counts whose sum leaves int64
+    NG_OVERFLOW = -2
+
+
+cdef struct NgCursor:
+    # the current n-gram (a copy: the source may move its bytes)
+    unsigned char* key
+    Py_ssize_t key_len
+    Py_ssize_t key_cap
+    int64_t count
+    int64_t done            # records read so far
+    # a finished table, or a Vocab in byte order with its counts (f == NULL)
+    const NgTable* table
+    const FCVocab* vocab
+    const int64_t* counts
+    int64_t n
+    # a run file
+    FILE* f
+    unsigned char* buf
+    Py_ssize_t buf_len
+    Py_ssize_t buf_pos
+
+
+cdef struct NgMerge:
+    NgCursor* cursors
+    int ncursors
+    NgCursor** heap
+    int nheap
+    unsigned char* key      # the merged n-gram
+    Py_ssize_t key_len
+    Py_ssize_t key_cap
+    int64_t count
+    int err                 # errno, NG_CORRUPT or NG_OVERFLOW
+    int bad                 # the cursor that failed
+    bint started
+
+
+# The next merged n-gram: 1 (in m.key, m.key_len, m.count), 0 at the end,
+# -1 on error (m.err, m.bad).
+cdef int ng_merge_next(NgMerge* m) noexcept nogil
+
+
+cdef class Merge:
+    cdef NgMerge m
+    cdef list sources       # what the cursors read: kept alive here
+    cdef list names         # for error messages, by cursor
+    cdef list views
+    cdef bint busy
+    cdef bint used
+    cdef int64_t distinct   # n-grams merged so far
+    cdef int64_t total      # their counts, summed
+
+    cdef int _begin(self) except -1
+    cdef int _raise(self) except -1

@@ -1,0 +1,607 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Merge: the k-way merge of sorted n-gram runs and tables into exact counts.
+
+One job: read any number of sources in byte (code point) order, each a run
+file written by :class:`fastcount._ngrams.NgramTable` (or by
+:meth:`Merge.to_run`), a finished table, or a Vocab whose words are in byte
+order with their counts, and hand on every distinct n-gram once, with its
+counts summed: to a Vocab and counts (:meth:`Merge.to_vocab`), as
+``ngram<TAB>count`` lines (:meth:`Merge.write_tsv`), to a new run
+(:meth:`Merge.to_run`) or in batches of Python pairs (:meth:`Merge.batch`).
+
+Run files are read defensively: a truncated, reordered or altered file
+raises ValueError naming it, never reads out of bounds. Memory: one 256 KiB
+read buffer per run plus the longest n-gram, whatever the runs' sizes.
+"""
+
+import os
+
+import numpy as np
+
+from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.errno cimport EIO, ENOMEM, errno
+from libc.stdint cimport INT64_MAX, int64_t, uint64_t
+from libc.stdio cimport fclose, ferror, fopen, fread
+from libc.string cimport memcmp, memcpy
+
+from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, ng_key,
+                                     ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
+                                     ng_run_put)
+from fastcount._ngrams cimport NgramTable
+from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word
+
+cdef enum:
+    READ_BUFFER = 1 << 18
+    TSV_BUFFER = 1 << 20
+
+
+# ---------------------------------------------------------------- cursors
+
+cdef int _key_room(NgCursor* c, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t cap
+    cdef unsigned char* p
+    if n <= c.key_cap:
+        return 0
+    cap = max(n, 2 * c.key_cap, 64)
+    p = <unsigned char*>PyMem_RawRealloc(c.key, cap)
+    if p == NULL:
+        return -1
+    c.key = p
+    c.key_cap = cap
+    return 0
+
+
+cdef int _fill(NgCursor* c) noexcept nogil:
+    """More bytes in c.buf: 1, or 0 at the end of the file, -1 (errno) on a read error."""
+    c.buf_pos = 0
+    errno = 0
+    c.buf_len = fread(c.buf, 1, READ_BUFFER, c.f)
+    if c.buf_len > 0:
+        return 1
+    if ferror(c.f):
+        return -1
+    return 0
+
+
+cdef int _read(NgCursor* c, unsigned char* out, Py_ssize_t n, int* err) noexcept nogil:
+    """n bytes of the file into out; -1 with *err on a read error or a short file."""
+    cdef Py_ssize_t k
+    cdef int r
+    while n > 0:
+        if c.buf_pos == c.buf_len:
+            r = _fill(c)
+            if r <= 0:
+                err[0] = (errno or EIO) if r < 0 else NG_CORRUPT
+                return -1
+        k = min(n, c.buf_len - c.buf_pos)
+        memcpy(out, c.buf + c.buf_pos, k)
+        c.buf_pos += k
+        out += k
+        n -= k
+    return 0
+
+
+cdef int _varint(NgCursor* c, uint64_t* out, int* err) noexcept nogil:
+    cdef uint64_t x = 0
+    cdef unsigned char b
+    cdef int shift = 0
+    while True:
+        if _read(c, &b, 1, err) < 0:
+            return -1
+        if shift == 63 and b > 1 or shift > 63:
+            err[0] = NG_CORRUPT
+            return -1
+        x |= <uint64_t>(b & 0x7F) << shift
+        if b < 0x80:
+            out[0] = x
+            return 0
+        shift += 7
+
+
+cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:
+    """The next record of a run: 1, 0 at its (intact) end, -1 with *err."""
+    cdef uint64_t shared, rest, count, records
+    cdef unsigned char old = 0, extra
+    if _varint(c, &shared, err) < 0 or _varint(c, &rest, err) < 0:
+        return -1
+    if shared == 0 and rest == 0:
+        # the end: the number of records, then nothing
+        if _varint(c, &records, err) < 0:
+            return -1
+        if records != <uint64_t>c.done or _read(c, &extra, 1, err) == 0:
+            err[0] = NG_CORRUPT
+            return -1
+        if err[0] != NG_CORRUPT:
+            return -1  # a read error, not the end of the file
+        err[0] = 0
+        return 0
+    if (shared > <uint64_t>c.key_len or rest == 0 or rest > MAX_KEY_BYTES
+            or shared + rest > MAX_KEY_BYTES):
+        err[0] = NG_CORRUPT
+        return -1
+    if _key_room(c, shared + rest) < 0:
+        err[0] = ENOMEM
+        return -1
+    if shared < <uint64_t>c.key_len:
+        old = c.key[shared]
+    if _read(c, c.key + shared, rest, err) < 0:
+        return -1
+    # strictly increasing: the first new byte is above the one it replaces
+    if c.done > 0 and shared < <uint64_t>c.key_len and c.key[shared] <= old:
+        err[0] = NG_CORRUPT
+        return -1
+    if _varint(c, &count, err) < 0:
+        return -1
+    if count == 0 or count > <uint64_t>INT64_MAX:
+        err[0] = NG_CORRUPT
+        return -1
+    c.key_len = shared + rest
+    c.count = <int64_t>count
+    c.done += 1
+    return 1
+
+
+cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
+    cdef int64_t i = c.done, count
+    cdef Py_ssize_t n, m
+    cdef const char* p
+    cdef int r
+    if i >= c.n:
+        return 0
+    if c.table != NULL:  # sorted by finish()
+        p = <const char*>ng_key(c.table, &c.table.ents[i])
+        n = c.table.ents[i].len
+        count = c.table.ents[i].count
+    else:
+        p = fc_vocab_word(c.vocab, i, &n)
+        count = c.counts[i]
+        if p == NULL or count <= 0:
+            err[0] = NG_CORRUPT
+            return -1
+        if i > 0:  # a Vocab given as sorted must be
+            m = min(n, c.key_len)
+            r = memcmp(p, c.key, m)
+            if r < 0 or r == 0 and n <= c.key_len:
+                err[0] = NG_CORRUPT
+                return -1
+    if _key_room(c, n) < 0:
+        err[0] = ENOMEM
+        return -1
+    memcpy(c.key, p, n)
+    c.key_len = n
+    c.count = count
+    c.done += 1
+    return 1
+
+
+cdef inline int _advance(NgCursor* c, int* err) noexcept nogil:
+    return _advance_file(c, err) if c.f != NULL else _advance_memory(c, err)
+
+
+# ---------------------------------------------------------------- the heap
+
+cdef inline bint _less(const NgCursor* a, const NgCursor* b) noexcept nogil:
+    cdef Py_ssize_t m = min(a.key_len, b.key_len)
+    cdef int r = memcmp(a.key, b.key, m)
+    return r < 0 or r == 0 and a.key_len < b.key_len
+
+
+cdef void _sift(NgCursor** h, int n, int i) noexcept nogil:
+    cdef int child
+    cdef NgCursor* t
+    while 2 * i + 1 < n:
+        child = 2 * i + 1
+        if child + 1 < n and _less(h[child + 1], h[child]):
+            child += 1
+        if not _less(h[child], h[i]):
+            return
+        t = h[i]
+        h[i] = h[child]
+        h[child] = t
+        i = child
+
+
+cdef int _step(NgMerge* m) noexcept nogil:
+    """Advance the heap's top cursor and restore the heap; -1 on error."""
+    cdef NgCursor* top = m.heap[0]
+    cdef int r = _advance(top, &m.err)
+    if r < 0:
+        m.bad = <int>(top - m.cursors)
+        return -1
+    if r == 0:
+        m.nheap -= 1
+        m.heap[0] = m.heap[m.nheap]
+    _sift(m.heap, m.nheap, 0)
+    return 0
+
+
+cdef int ng_merge_next(NgMerge* m) noexcept nogil:
+    cdef int i, r
+    cdef NgCursor* top
+    cdef Py_ssize_t cap
+    cdef unsigned char* p
+    if not m.started:
+        m.started = True
+        for i in range(m.ncursors):
+            r = _advance(&m.cursors[i], &m.err)
+            if r < 0:
+                m.bad = i
+                return -1
+            if r > 0:
+                m.heap[m.nheap] = &m.cursors[i]
+                m.nheap += 1
+        for i in range(m.nheap // 2 - 1, -1, -1):
+            _sift(m.heap, m.nheap, i)
+    if m.nheap == 0:
+        return 0
+    top = m.heap[0]
+    if top.key_len > m.key_cap:
+        cap = max(top.key_len, 2 * m.key_cap)
+        p = <unsigned char*>PyMem_RawRealloc(m.key, cap)
+        if p == NULL:
+            m.err = ENOMEM
+            m.bad = -1
+            return -1
+        m.key = p
+        m.key_cap = cap
+    memcpy(m.key, top.key, top.key_len)
+    m.key_len = top.key_len
+    m.count = top.count
+    if _step(m) < 0:
+        return -1
+    while m.nheap > 0:
+        top = m.heap[0]
+        if top.key_len != m.key_len or memcmp(top.key, m.key, m.key_len) != 0:
+            break
+        if top.count > INT64_MAX - m.count:
+            m.err = NG_OVERFLOW
+            m.bad = -1
+            return -1
+        m.count += top.count
+        if _step(m) < 0:
+            return -1
+    return 1
+
+
+# ---------------------------------------------------------------- TSV
+
+cdef Py_ssize_t _tsv_line(const unsigned char* k, Py_ssize_t n, int64_t count,
+                          unsigned char* out) noexcept nogil:
+    """``key<TAB>count<LF>`` into out (room for 2 * n + 24 bytes): backslash,
+    tab, CR and LF escaped as the CLI escapes them, lone surrogates as \\uXXXX."""
+    cdef Py_ssize_t i = 0, j = 0, d
+    cdef unsigned char c
+    cdef unsigned int cp
+    cdef unsigned char digits[24]
+    cdef const char* hexdigits = b"0123456789abcdef"
+    cdef uint64_t x
+    while i < n:
+        c = k[i]
+        if c == 0x5C or c == 0x09 or c == 0x0A or c == 0x0D:
+            out[j] = 0x5C
+            out[j + 1] = 0x5C if c == 0x5C else (0x74 if c == 0x09 else (0x6E if c == 0x0A else 0x72))
+            j += 2
+            i += 1
+        elif c == 0xED and i + 2 < n and k[i + 1] >= 0xA0:
+            cp = 0xD000 | ((k[i + 1] & 0x3F) << 6) | (k[i + 2] & 0x3F)
+            out[j] = 0x5C
+            out[j + 1] = 0x75
+            out[j + 2] = hexdigits[(cp >> 12) & 15]
+            out[j + 3] = hexdigits[(cp >> 8) & 15]
+            out[j + 4] = hexdigits[(cp >> 4) & 15]
+            out[j + 5] = hexdigits[cp & 15]
+            j += 6
+            i += 3
+        else:
+            out[j] = c
+            j += 1
+            i += 1
+    out[j] = 0x09
+    j += 1
+    x = <uint64_t>count
+    d = 0
+    while True:
+        digits[d] = 0x30 + <unsigned char>(x % 10)
+        d += 1
+        x //= 10
+        if x == 0:
+            break
+    while d > 0:
+        d -= 1
+        out[j] = digits[d]
+        j += 1
+    out[j] = 0x0A
+    return j + 1
+
+
+# ---------------------------------------------------------------- the class
+
+cdef class Merge:
+    """A one-shot k-way merge of n-gram sources into exact counts.
+
+    ``sources``: run file paths (str or os.PathLike), finished
+    :class:`fastcount._ngrams.NgramTable` s, and ``(vocab, counts)`` pairs
+    whose words are in byte order (what ``NgramTable.sorted_vocab``
+    returns). Every n-gram comes out once, in byte order, with its counts
+    summed; ``min_count`` (where a method takes it) applies to the sums.
+    A run that is not intact raises ValueError naming it; a file that
+    cannot be read, OSError. One method call consumes the merge.
+    """
+
+    def __cinit__(self):
+        self.sources = []
+        self.names = []
+        self.views = []
+
+    def __init__(self, sources):
+        cdef int i = 0
+        cdef NgCursor* c
+        cdef NgramTable t
+        cdef Vocab v
+        cdef const int64_t[::1] counts
+        if self.m.cursors != NULL:
+            raise RuntimeError("Merge.__init__ called twice")
+        sources = list(sources)
+        self.m.cursors = <NgCursor*>PyMem_RawCalloc(max(len(sources), 1), sizeof(NgCursor))
+        self.m.heap = <NgCursor**>PyMem_RawCalloc(max(len(sources), 1), sizeof(NgCursor*))
+        if self.m.cursors == NULL or self.m.heap == NULL:
+            raise MemoryError()
+        for source in sources:
+            c = &self.m.cursors[i]
+            if isinstance(source, NgramTable):
+                t = source
+                if not t.finished:
+                    raise ValueError(f"source {i}: the n-gram table is not finished (call finish())")
+                c.table = &t.t
+                c.n = t.t.n
+                self.names.append(f"source {i} (an n-gram table)")
+            elif isinstance(source, tuple):
+                v, counts = source
+                if len(counts) != len(v):
+                    raise ValueError(f"source {i}: {len(v)} words but {len(counts)} counts")
+                self.views.append(counts)
+                c.vocab = &v.table
+                c.counts = &counts[0] if len(counts) else NULL
+                c.n = len(v)
+                self.names.append(f"source {i} (a sorted vocabulary)")
+            else:
+                path = os.fspath(source)
+                self.names.append(os.fsdecode(path))
+                c.buf = <unsigned char*>PyMem_RawMalloc(READ_BUFFER)
+                if c.buf == NULL:
+                    raise MemoryError()
+                c.f = fopen(os.fsencode(path), "rb")
+                if c.f == NULL:
+                    PyMem_RawFree(c.buf)
+                    c.buf = NULL
+                    raise OSError(errno, f"cannot read the n-gram run {os.fsdecode(path)}: "
+                                         f"{os.strerror(errno)}", os.fsdecode(path))
+                if _fill(c) < 0 or c.buf_len < RUN_MAGIC_LEN or memcmp(
+                        c.buf, ng_run_magic(), RUN_MAGIC_LEN) != 0:
+                    raise ValueError(f"{os.fsdecode(path)} is not an n-gram run file "
+                                     "(written by fastcount's n-gram counting)")
+                c.buf_pos = RUN_MAGIC_LEN
+            self.sources.append(source)
+            i += 1
+            self.m.ncursors = i
+
+    def __dealloc__(self):
+        cdef int i
+        cdef NgCursor* c
+        if self.m.cursors != NULL:
+            for i in range(self.m.ncursors):
+                c = &self.m.cursors[i]
+                if c.f != NULL:
+                    fclose(c.f)
+                PyMem_RawFree(c.buf)
+                PyMem_RawFree(c.key)
+        PyMem_RawFree(self.m.cursors)
+        PyMem_RawFree(self.m.heap)
+        PyMem_RawFree(self.m.key)
+
+    cdef int _begin(self) except -1:
+        if self.m.cursors == NULL:
+            raise RuntimeError("Merge.__init__ was not called")
+        if self.busy:
+            raise RuntimeError("this merge is busy in another thread")
+        if self.used:
+            raise RuntimeError("this merge was consumed already")
+        self.used = True
+        return 0
+
+    cdef int _raise(self) except -1:
+        cdef int e = self.m.err
+        name = self.names[self.m.bad] if self.m.bad >= 0 else "the merge"
+        if e == NG_CORRUPT:
+            raise ValueError(f"{name} is not an intact n-gram run (truncated, out of order or "
+                             "altered): count again")
+        if e == NG_OVERFLOW:
+            raise OverflowError("an n-gram's count, summed over the runs, leaves int64")
+        if e == ENOMEM:
+            raise MemoryError()
+        raise OSError(e, f"cannot read {name}: {os.strerror(e)}", name)
+
+    @property
+    def distinct(self):
+        """N-grams merged so far (before ``min_count``)."""
+        return self.distinct
+
+    @property
+    def total(self):
+        """Their counts, summed."""
+        return self.total
+
+    def to_vocab(self, int64_t min_count=1):
+        """``(vocab, counts)``: the n-grams counted at least ``min_count``
+        times as a new Vocab in byte order, and their int64 counts."""
+        cdef Vocab out = Vocab()
+        cdef int64_t* counts = NULL
+        cdef int64_t* grown
+        cdef int64_t cap = 0, wid
+        cdef int64_t[::1] rv
+        cdef int r = 0
+        self._begin()
+        self.busy = True
+        try:
+            with nogil:
+                while True:
+                    r = ng_merge_next(&self.m)
+                    if r <= 0:
+                        break
+                    self.distinct += 1
+                    self.total += self.m.count
+                    if self.m.count < min_count:
+                        continue
+                    wid = fc_vocab_intern(&out.table, <const char*>self.m.key, self.m.key_len)
+                    if wid == -2:  # not UTF-8: only an altered run gets here
+                        self.m.err = NG_CORRUPT
+                        r = -1
+                        break
+                    if wid >= cap:
+                        cap = max(2 * cap, wid + 1, 1024)
+                        grown = <int64_t*>PyMem_RawRealloc(counts, cap * sizeof(int64_t))
+                        if grown == NULL:
+                            wid = -1
+                        else:
+                            counts = grown
+                    if wid < 0:
+                        self.m.err = ENOMEM
+                        self.m.bad = -1
+                        r = -1
+                        break
+                    counts[wid] = self.m.count
+        finally:
+            self.busy = False
+        try:
+            if r < 0:
+                self._raise()
+            result = np.empty(len(out), dtype=np.int64)
+            if len(out):
+                rv = result
+                memcpy(&rv[0], counts, len(out) * sizeof(int64_t))
+        finally:
+            PyMem_RawFree(counts)
+        return out, result
+
+    def write_tsv(self, write, int64_t min_count=1):
+        """Write ``ngram<TAB>count`` lines (n-grams counted at least
+        ``min_count`` times, in byte order) as UTF-8 bytes through
+        ``write(bytes)``, about 1 MiB per call; return the lines written."""
+        cdef unsigned char* buf = <unsigned char*>PyMem_RawMalloc(TSV_BUFFER)
+        cdef unsigned char* big = NULL
+        cdef Py_ssize_t used = 0, need
+        cdef int64_t lines = 0
+        cdef int r = 0
+        if buf == NULL:
+            raise MemoryError()
+        try:
+            self._begin()
+            self.busy = True
+            try:
+                while True:
+                    with nogil:
+                        while True:
+                            r = ng_merge_next(&self.m)
+                            if r <= 0:
+                                break
+                            self.distinct += 1
+                            self.total += self.m.count
+                            if self.m.count < min_count:
+                                continue
+                            need = 2 * self.m.key_len + 24
+                            if used + need > TSV_BUFFER:
+                                break
+                            used += _tsv_line(self.m.key, self.m.key_len, self.m.count, buf + used)
+                            lines += 1
+                    if used > 0:
+                        write(buf[:used])
+                        used = 0
+                    if r <= 0:
+                        break
+                    # the line that did not fit: first in the emptied buffer,
+                    # or alone, in a buffer of its own
+                    lines += 1
+                    if need <= TSV_BUFFER:
+                        used = _tsv_line(self.m.key, self.m.key_len, self.m.count, buf)
+                        continue
+                    big = <unsigned char*>PyMem_RawMalloc(need)
+                    if big == NULL:
+                        raise MemoryError()
+                    write(big[:_tsv_line(self.m.key, self.m.key_len, self.m.count, big)])
+                    PyMem_RawFree(big)
+                    big = NULL
+            finally:
+                self.busy = False
+            if r < 0:
+                self._raise()
+        finally:
+            PyMem_RawFree(buf)
+            PyMem_RawFree(big)
+        return lines
+
+    def to_run(self, path):
+        """Write the merged n-grams as one run file at ``path``; return their number.
+        On error the file is removed."""
+        cdef NgRunWriter w
+        cdef int r = 0, failed = 0
+        cdef bytes name = os.fsencode(path)
+        self._begin()
+        if ng_run_open(&w, name) < 0:
+            raise OSError(w.err, f"cannot write the n-gram run {os.fsdecode(name)}: "
+                                 f"{os.strerror(w.err)}", os.fsdecode(name))
+        self.busy = True
+        try:
+            with nogil:
+                while True:
+                    r = ng_merge_next(&self.m)
+                    if r <= 0:
+                        break
+                    self.distinct += 1
+                    self.total += self.m.count
+                    if ng_run_put(&w, self.m.key, self.m.key_len, self.m.count) < 0:
+                        failed = 1
+                        break
+                if r == 0 and not failed and ng_run_close(&w) < 0:
+                    failed = 1
+        finally:
+            self.busy = False
+            if r != 0 or failed:
+                ng_run_abort(&w)
+                try:
+                    os.unlink(name)
+                except FileNotFoundError:
+                    pass
+        if r < 0:
+            self._raise()
+        if failed:
+            raise OSError(w.err, f"cannot write the n-gram run {os.fsdecode(name)}: "
+                                 f"{os.strerror(w.err)} (free space there, or give another "
+                                 "directory: tmpdir=, --tmpdir)", os.fsdecode(name))
+        return self.distinct
+
+    def batch(self, Py_ssize_t size, int64_t min_count=1):
+        """Up to ``size`` of the next ``(ngram, count)`` pairs (counted at
+        least ``min_count`` times) as a list; an empty list at the end. Unlike
+        the other methods it may be called again for the next batch."""
+        cdef list out = []
+        cdef int r = 1
+        if self.m.cursors == NULL:
+            raise RuntimeError("Merge.__init__ was not called")
+        if self.busy:
+            raise RuntimeError("this merge is busy in another thread")
+        if self.used and not self.m.started:
+            raise RuntimeError("this merge was consumed already")
+        self.used = True
+        while len(out) < size:
+            r = ng_merge_next(&self.m)
+            if r <= 0:
+                break
+            self.distinct += 1
+            self.total += self.m.count
+            if self.m.count >= min_count:
+                out.append((PyUnicode_DecodeUTF8(<char*>self.m.key, self.m.key_len,
+                                                 "surrogatepass"), self.m.count))
+        if r < 0:
+            self._raise()
+        return out

@@ -1,0 +1,156 @@
+# The n-gram table and its sorted runs, for the counting and merge modules:
+#
+#     from fastcount._ngram_table cimport NgTable, ng_find, ng_insert, ng_key
+#
+# NgTable maps an n-gram's exact bytes (UTF-8, surrogatepass) to its count.
+# Entries are dense (ids 0, 1, ... in order of first sight) and 24 bytes:
+# a key of up to NG_INLINE bytes is stored in its entry, next to its count,
+# so a lookup touches two cache lines (the slot, the entry) instead of
+# four (slot, offset, bytes, count) as with a Vocab and a count array;
+# longer keys keep their first 4 bytes there and the rest in an arena.
+# Slots (32-bit hash tag + id) are open-addressed, at most 7/10 full.
+# Nothing here is thread-safe: the owner serialises every call.
+#
+# A run is a file of n-grams in byte order (UTF-8 byte order is code point
+# order) with their counts. Layout: the 8 bytes of ng_run_magic(), then per
+# n-gram varint(bytes shared with the previous n-gram), varint(length of the
+# rest), the rest, varint(count); then an empty record (two zero bytes:
+# n-grams are never empty) and varint(number of n-grams). Varints are LEB128.
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdio cimport FILE
+from libc.string cimport memcmp, memcpy
+
+from fastcount._vocab cimport FCVocab
+
+cdef enum:
+    NG_INLINE = 12
+    RUN_MAGIC_LEN = 8
+    # the longest n-gram a run may hold (bytes); readers refuse longer ones
+    MAX_KEY_BYTES = 1 << 30
+    # ids are 32-bit in the slots (id + 1; 0 marks an empty slot)
+    NG_MAX_ENTRIES = 0xFFFFFFFE
+
+
+cdef inline const char* ng_run_magic() noexcept nogil:
+    return b"FCNGRUN1"
+
+
+cdef struct NgEntry:
+    unsigned char key[12]   # NG_INLINE bytes: the key, zero-padded; or its
+                            # first 4 bytes and its uint64 arena offset
+    uint32_t len
+    int64_t count
+
+
+cdef struct NgSlot:
+    uint32_t tag            # low 32 bits of the key's hash (also its home)
+    uint32_t id1            # id + 1; 0: empty
+
+
+cdef struct NgTable:
+    NgSlot* slots
+    uint64_t mask           # slots - 1 (a power of two), 0 when none yet
+    NgEntry* ents
+    int64_t n
+    int64_t cap
+    unsigned char* arena    # the bytes of keys longer than NG_INLINE
+    int64_t arena_len
+    int64_t arena_cap
+
+
+# A key of up to NG_INLINE bytes as its entry holds it (zero-padded).
+cdef struct NgProbe:
+    uint64_t k0
+    uint32_t k1
+
+
+cdef inline void ng_probe(const unsigned char* key, Py_ssize_t n, NgProbe* p) noexcept nogil:
+    cdef unsigned char pad[12]
+    if n <= NG_INLINE:
+        memcpy(pad, key, n)
+        while n < NG_INLINE:
+            pad[n] = 0
+            n += 1
+        memcpy(&p.k0, pad, 8)
+        memcpy(&p.k1, pad + 8, 4)
+
+
+cdef inline const unsigned char* ng_key(const NgTable* t, const NgEntry* e) noexcept nogil:
+    """The key's bytes (e.len of them)."""
+    cdef uint64_t off
+    if e.len <= NG_INLINE:
+        return e.key
+    memcpy(&off, e.key + 4, 8)
+    return t.arena + off
+
+
+cdef inline bint ng_same(const NgTable* t, const NgEntry* e, const unsigned char* key,
+                         Py_ssize_t n, const NgProbe* p) noexcept nogil:
+    cdef uint64_t k0
+    cdef uint32_t k1
+    if e.len != n:
+        return False
+    if n <= NG_INLINE:
+        memcpy(&k0, e.key, 8)
+        memcpy(&k1, e.key + 8, 4)
+        return k0 == p.k0 and k1 == p.k1
+    return memcmp(e.key, key, 4) == 0 and memcmp(ng_key(t, e), key, n) == 0
+
+
+cdef inline int64_t ng_find(const NgTable* t, const unsigned char* key, Py_ssize_t n,
+                            uint64_t h, const NgProbe* p) noexcept nogil:
+    """The id of the key (h its fc_hash_bytes, p its ng_probe), or -1."""
+    cdef uint32_t tag = <uint32_t>h
+    cdef uint64_t i = h & t.mask
+    cdef NgSlot s
+    if t.slots == NULL:
+        return -1
+    while True:
+        s = t.slots[i]
+        if s.id1 == 0:
+            return -1
+        if s.tag == tag and ng_same(t, &t.ents[s.id1 - 1], key, n, p):
+            return s.id1 - 1
+        i = (i + 1) & t.mask
+
+
+# Adds a key that is not in t (count 1); its id, or -1 out of memory or full.
+cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil
+# Bytes t holds now, and the most it would hold while adding a new key of n
+# bytes (the arrays that must grow, old and new at once).
+cdef int64_t ng_held(const NgTable* t) noexcept nogil
+cdef int64_t ng_peak_after_insert(const NgTable* t, Py_ssize_t n) noexcept nogil
+# Empties t, keeping its arrays; frees them all.
+cdef void ng_clear(NgTable* t) noexcept nogil
+cdef void ng_free(NgTable* t) noexcept nogil
+# Sorts the entries in byte order of their keys, in place: the slots no
+# longer find them (ng_clear next, or read t.ents in order).
+cdef void ng_sort(NgTable* t) noexcept nogil
+# Adds n distinct new keys (UTF-8, surrogatepass) to v, in order; 0 ok, -1
+# out of memory or full (v then holds a prefix of them).
+cdef int ng_intern_new(FCVocab* v, const unsigned char** keys, const Py_ssize_t* lens,
+                       int64_t n) noexcept nogil
+# Writes the (sorted) entries as a run; 0 ok, -1 with *err (errno).
+cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nogil
+
+
+cdef struct NgRunWriter:
+    FILE* f
+    int err                 # errno of the first failure, 0 if none
+    unsigned char* buf      # pending output
+    Py_ssize_t len
+    unsigned char* prev     # the previous n-gram (front coding)
+    Py_ssize_t prev_len
+    Py_ssize_t prev_cap
+    int64_t records
+
+
+# 0 ok, -1 with w.err set (nothing left open or allocated then).
+cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil
+# n-grams must come in strictly increasing byte order; 0 ok, -1 with w.err.
+cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
+                    int64_t count) noexcept nogil
+# Writes the end record and closes; 0 ok, -1 with w.err (closed either way).
+cdef int ng_run_close(NgRunWriter* w) noexcept nogil
+# Closes without finishing (after an error); the caller removes the file.
+cdef void ng_run_abort(NgRunWriter* w) noexcept nogil

@@ -1,0 +1,426 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The n-gram table (exact bytes -> count) and the sorted runs it spills to.
+
+One job: the data structure of :class:`fastcount._ngrams.NgramTable`, in
+C: insertion and growth (lookups are inline in ``_ngram_table.pxd``), the
+memory it holds and would hold, the in-place sort into byte order, and
+writing a run file (layout in ``_ngram_table.pxd``). Every function is
+``nogil`` and touches no Python object.
+"""
+
+from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
+from libc.errno cimport EINVAL, ENOMEM, errno
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdio cimport _IONBF, fclose, fopen, fwrite, remove, setvbuf
+from libc.string cimport memcmp, memcpy, memset
+
+from fastcount._vocab cimport fc_hash_bytes, fc_vocab_intern_hashed, fc_vocab_reserve
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define FC_NG_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
+    #else
+    #define FC_NG_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void FC_NG_PREFETCH(const void* p) noexcept nogil
+
+
+cdef enum:
+    # ng_intern_new hashes this many keys ahead, prefetching their slots
+    INTERN_AHEAD = 16
+    MIN_SLOTS = 16
+    MIN_ENTRIES = 16
+    MIN_ARENA = 64
+    WRITE_BUFFER = 1 << 20
+
+
+# ---------------------------------------------------------------- growth
+
+cdef inline uint64_t _slots_for(int64_t n, uint64_t now) noexcept nogil:
+    """Slots (a power of two) for n entries at most 7/10 full, from ``now``."""
+    cdef uint64_t s = now if now else MIN_SLOTS
+    while <uint64_t>n * 10 > s * 7:
+        s *= 2
+    return s
+
+
+cdef inline int64_t _entries_for(int64_t n, int64_t cap) noexcept nogil:
+    # 1.5x, not 2x: the entries are most of the table, and realloc moves
+    # big blocks without copying
+    if n <= cap:
+        return cap
+    cap = max(cap + cap // 2, MIN_ENTRIES)
+    return max(cap, n)
+
+
+cdef inline int64_t _arena_for(int64_t need, int64_t cap) noexcept nogil:
+    if need <= cap:
+        return cap
+    return max(need, 2 * cap, MIN_ARENA)
+
+
+cdef int64_t ng_held(const NgTable* t) noexcept nogil:
+    cdef int64_t slots = (t.mask + 1) if t.slots != NULL else 0
+    return slots * sizeof(NgSlot) + t.cap * sizeof(NgEntry) + t.arena_cap
+
+
+cdef int64_t ng_peak_after_insert(const NgTable* t, Py_ssize_t n) noexcept nogil:
+    cdef int64_t peak = ng_held(t)
+    cdef uint64_t slots = (t.mask + 1) if t.slots != NULL else 0
+    cdef uint64_t want = _slots_for(t.n + 1, slots)
+    if want != slots:
+        peak += want * sizeof(NgSlot)
+    if t.n + 1 > t.cap:
+        peak += _entries_for(t.n + 1, t.cap) * sizeof(NgEntry)
+    if n > NG_INLINE and t.arena_len + n > t.arena_cap:
+        peak += _arena_for(t.arena_len + n, t.arena_cap)
+    return peak
+
+
+cdef int _rehash(NgTable* t, uint64_t nslots) noexcept nogil:
+    """Move every slot into a fresh array of nslots; the tags say where."""
+    cdef NgSlot* fresh = <NgSlot*>PyMem_RawCalloc(nslots, sizeof(NgSlot))
+    cdef uint64_t i, j, mask = nslots - 1
+    if fresh == NULL:
+        return -1
+    if t.slots != NULL:
+        for i in range(t.mask + 1):
+            if t.slots[i].id1 != 0:
+                j = t.slots[i].tag & mask
+                while fresh[j].id1 != 0:
+                    j = (j + 1) & mask
+                fresh[j] = t.slots[i]
+        PyMem_RawFree(t.slots)
+    t.slots = fresh
+    t.mask = mask
+    return 0
+
+
+cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil:
+    cdef uint64_t slots = (t.mask + 1) if t.slots != NULL else 0
+    cdef uint64_t want, i
+    cdef int64_t cap, id
+    cdef NgEntry* ents
+    cdef unsigned char* arena
+    cdef NgEntry* e
+    cdef uint64_t off
+    if t.n >= NG_MAX_ENTRIES:
+        return -1
+    # every allocation first: out of memory leaves the table as it was
+    want = _slots_for(t.n + 1, slots)
+    if want != slots and _rehash(t, want) < 0:
+        return -1
+    cap = _entries_for(t.n + 1, t.cap)
+    if cap != t.cap:
+        ents = <NgEntry*>PyMem_RawRealloc(t.ents, cap * sizeof(NgEntry))
+        if ents == NULL:
+            return -1
+        t.ents = ents
+        t.cap = cap
+    if n > NG_INLINE:
+        cap = _arena_for(t.arena_len + n, t.arena_cap)
+        if cap != t.arena_cap:
+            arena = <unsigned char*>PyMem_RawRealloc(t.arena, cap)
+            if arena == NULL:
+                return -1
+            t.arena = arena
+            t.arena_cap = cap
+    id = t.n
+    e = &t.ents[id]
+    memset(e.key, 0, NG_INLINE)
+    e.len = <uint32_t>n
+    e.count = 1
+    if n <= NG_INLINE:
+        memcpy(e.key, key, n)
+    else:
+        off = <uint64_t>t.arena_len
+        memcpy(e.key, key, 4)
+        memcpy(e.key + 4, &off, 8)
+        memcpy(t.arena + t.arena_len, key, n)
+        t.arena_len += n
+    t.n += 1
+    i = h & t.mask
+    while t.slots[i].id1 != 0:
+        i = (i + 1) & t.mask
+    t.slots[i].tag = <uint32_t>h
+    t.slots[i].id1 = <uint32_t>(id + 1)
+    return id
+
+
+cdef void ng_clear(NgTable* t) noexcept nogil:
+    if t.slots != NULL:
+        memset(t.slots, 0, (t.mask + 1) * sizeof(NgSlot))
+    t.n = 0
+    t.arena_len = 0
+
+
+cdef void ng_free(NgTable* t) noexcept nogil:
+    PyMem_RawFree(t.slots)
+    PyMem_RawFree(t.ents)
+    PyMem_RawFree(t.arena)
+    memset(t, 0, sizeof(NgTable))
+
+
+cdef int ng_intern_new(FCVocab* v, const unsigned char** keys, const Py_ssize_t* lens,
+                       int64_t n) noexcept nogil:
+    cdef uint64_t ring[INTERN_AHEAD]
+    cdef int64_t i, nbytes = 0
+    for i in range(n):
+        nbytes += lens[i]
+    # room first, so the slots do not move under the prefetches
+    if fc_vocab_reserve(v, n, nbytes) < 0:
+        return -1
+    for i in range(n + INTERN_AHEAD):
+        if i < n:
+            ring[i & (INTERN_AHEAD - 1)] = fc_hash_bytes(<const char*>keys[i], lens[i])
+            FC_NG_PREFETCH(&v.slots[ring[i & (INTERN_AHEAD - 1)] & v.mask])
+        if i >= INTERN_AHEAD and fc_vocab_intern_hashed(
+                v, <const char*>keys[i - INTERN_AHEAD], lens[i - INTERN_AHEAD],
+                ring[(i - INTERN_AHEAD) & (INTERN_AHEAD - 1)]) < 0:
+            return -1
+    return 0
+
+
+# ---------------------------------------------------------------- sorting
+
+cdef inline uint64_t _be(const unsigned char* p, int width) noexcept nogil:
+    cdef uint64_t x = 0
+    cdef int k
+    for k in range(width):
+        x = (x << 8) | p[k]
+    return x
+
+
+cdef inline int _cmp(const NgTable* t, const NgEntry* a, const NgEntry* b) noexcept nogil:
+    """Byte order of two entries' keys (never equal: the keys are distinct)."""
+    cdef uint64_t x, y
+    cdef Py_ssize_t m
+    cdef int r
+    # the first 4 bytes are inline in every entry (zero-padded when shorter)
+    x = _be(a.key, 4)
+    y = _be(b.key, 4)
+    if x != y:
+        return -1 if x < y else 1
+    if a.len <= NG_INLINE and b.len <= NG_INLINE:
+        x = _be(a.key + 4, 8)
+        y = _be(b.key + 4, 8)
+        if x != y:
+            return -1 if x < y else 1
+    else:
+        m = min(a.len, b.len)
+        r = memcmp(ng_key(t, a), ng_key(t, b), m)
+        if r != 0:
+            return r
+    # equal up to the shorter one (zero padding included): shorter first
+    return (a.len > b.len) - (a.len < b.len)
+
+
+cdef inline void _swap(NgEntry* a, NgEntry* b) noexcept nogil:
+    cdef NgEntry x = a[0]
+    a[0] = b[0]
+    b[0] = x
+
+
+cdef void _sift_down(const NgTable* t, NgEntry* a, Py_ssize_t root, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t child
+    while 2 * root + 1 < n:
+        child = 2 * root + 1
+        if child + 1 < n and _cmp(t, &a[child], &a[child + 1]) < 0:
+            child += 1
+        if _cmp(t, &a[root], &a[child]) >= 0:
+            return
+        _swap(&a[root], &a[child])
+        root = child
+
+
+cdef void _heap_sort(const NgTable* t, NgEntry* a, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n // 2 - 1, -1, -1):
+        _sift_down(t, a, i, n)
+    for i in range(n - 1, 0, -1):
+        _swap(&a[0], &a[i])
+        _sift_down(t, a, 0, i)
+
+
+cdef void _intro_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, int depth) noexcept nogil:
+    cdef Py_ssize_t i, j, mid
+    cdef NgEntry pivot, x
+    while n > 16:
+        if depth == 0:
+            _heap_sort(t, a, n)
+            return
+        depth -= 1
+        mid = n // 2
+        # median of three into a[mid]
+        if _cmp(t, &a[mid], &a[0]) < 0:
+            _swap(&a[mid], &a[0])
+        if _cmp(t, &a[n - 1], &a[mid]) < 0:
+            _swap(&a[n - 1], &a[mid])
+            if _cmp(t, &a[mid], &a[0]) < 0:
+                _swap(&a[mid], &a[0])
+        pivot = a[mid]
+        i = -1
+        j = n
+        while True:  # Hoare's partition: a[:j + 1] <= pivot <= a[j + 1:]
+            i += 1
+            while _cmp(t, &a[i], &pivot) < 0:
+                i += 1
+            j -= 1
+            while _cmp(t, &a[j], &pivot) > 0:
+                j -= 1
+            if i >= j:
+                break
+            _swap(&a[i], &a[j])
+        j += 1
+        # the smaller side by recursion, the larger one by this loop
+        if j < n - j:
+            _intro_sort(t, a, j, depth)
+            a += j
+            n -= j
+        else:
+            _intro_sort(t, a + j, n - j, depth)
+            n = j
+    for i in range(1, n):
+        x = a[i]
+        j = i
+        while j > 0 and _cmp(t, &x, &a[j - 1]) < 0:
+            a[j] = a[j - 1]
+            j -= 1
+        a[j] = x
+
+
+cdef void ng_sort(NgTable* t) noexcept nogil:
+    cdef int depth = 0
+    cdef int64_t m = t.n
+    while m > 1:
+        depth += 2
+        m >>= 1
+    _intro_sort(t, t.ents, t.n, depth)
+
+
+# ---------------------------------------------------------------- runs
+
+cdef inline Py_ssize_t _put_varint(unsigned char* out, uint64_t x) noexcept nogil:
+    cdef Py_ssize_t k = 0
+    while x >= 0x80:
+        out[k] = <unsigned char>(x | 0x80)
+        x >>= 7
+        k += 1
+    out[k] = <unsigned char>x
+    return k + 1
+
+
+cdef int _flush(NgRunWriter* w, const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    if n > 0 and fwrite(p, 1, n, w.f) != <size_t>n:
+        w.err = errno if errno != 0 else EINVAL
+        return -1
+    return 0
+
+
+cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
+    memset(w, 0, sizeof(NgRunWriter))
+    w.buf = <unsigned char*>PyMem_RawMalloc(WRITE_BUFFER)
+    if w.buf == NULL:
+        w.err = ENOMEM
+        return -1
+    errno = 0
+    w.f = fopen(path, "wb")
+    if w.f == NULL:
+        w.err = errno if errno != 0 else EINVAL
+        PyMem_RawFree(w.buf)
+        w.buf = NULL
+        return -1
+    setvbuf(w.f, NULL, _IONBF, 0)  # the records are buffered here already
+    memcpy(w.buf, ng_run_magic(), RUN_MAGIC_LEN)
+    w.len = RUN_MAGIC_LEN
+    return 0
+
+
+cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
+                    int64_t count) noexcept nogil:
+    cdef Py_ssize_t shared = 0, rest, m = n if n < w.prev_len else w.prev_len
+    cdef unsigned char* grown
+    while shared < m and key[shared] == w.prev[shared]:
+        shared += 1
+    # strictly increasing, never empty: anything else is a bug of the caller
+    if n == 0 or n > MAX_KEY_BYTES or count <= 0 or (w.records > 0 and (
+            shared == n or (shared < w.prev_len and key[shared] < w.prev[shared]))):
+        w.err = EINVAL
+        return -1
+    rest = n - shared
+    if w.len + 30 + rest > WRITE_BUFFER:
+        if _flush(w, w.buf, w.len) < 0:
+            return -1
+        w.len = 0
+    w.len += _put_varint(w.buf + w.len, <uint64_t>shared)
+    w.len += _put_varint(w.buf + w.len, <uint64_t>rest)
+    if rest + 10 > WRITE_BUFFER - w.len:  # a huge key goes out directly
+        if _flush(w, w.buf, w.len) < 0 or _flush(w, key + shared, rest) < 0:
+            return -1
+        w.len = 0
+    else:
+        memcpy(w.buf + w.len, key + shared, rest)
+        w.len += rest
+    w.len += _put_varint(w.buf + w.len, <uint64_t>count)
+    if n > w.prev_cap:
+        grown = <unsigned char*>PyMem_RawRealloc(w.prev, n)
+        if grown == NULL:
+            w.err = ENOMEM
+            return -1
+        w.prev = grown
+        w.prev_cap = n
+    memcpy(w.prev + shared, key + shared, rest)
+    w.prev_len = n
+    w.records += 1
+    return 0
+
+
+cdef int ng_run_close(NgRunWriter* w) noexcept nogil:
+    cdef int failed
+    if w.f == NULL:
+        return -1
+    w.buf[w.len] = 0
+    w.buf[w.len + 1] = 0
+    w.len += 2
+    w.len += _put_varint(w.buf + w.len, <uint64_t>w.records)
+    failed = _flush(w, w.buf, w.len)
+    errno = 0
+    if fclose(w.f) != 0 and not failed:
+        w.err = errno if errno != 0 else EINVAL
+        failed = -1
+    w.f = NULL
+    PyMem_RawFree(w.buf)
+    PyMem_RawFree(w.prev)
+    w.buf = NULL
+    w.prev = NULL
+    return -1 if failed else 0
+
+
+cdef void ng_run_abort(NgRunWriter* w) noexcept nogil:
+    if w.f != NULL:
+        fclose(w.f)
+        w.f = NULL
+    PyMem_RawFree(w.buf)
+    PyMem_RawFree(w.prev)
+    w.buf = NULL
+    w.prev = NULL
+
+
+cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nogil:
+    cdef NgRunWriter w
+    cdef int64_t i
+    if ng_run_open(&w, path) < 0:
+        err[0] = w.err
+        return -1
+    for i in range(t.n):
+        if ng_run_put(&w, ng_key(t, &t.ents[i]), t.ents[i].len, t.ents[i].count) < 0:
+            break
+    else:
+        if ng_run_close(&w) == 0:
+            return 0
+    ng_run_abort(&w)
+    err[0] = w.err
+    remove(path)
+    return -1

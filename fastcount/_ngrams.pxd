@@ -1,0 +1,47 @@
+# C-level interface of fastcount._ngrams.NgramTable, for the merge module
+# (which reads a finished table's sorted entries):
+#
+#     from fastcount._ngrams cimport NgramTable
+from libc.stdint cimport int64_t, uint64_t
+
+from fastcount._ngram_table cimport NgTable
+
+
+cdef struct Pending:    # an n-gram in the lookup pipeline of NgramTable._count_utf8
+    const unsigned char* key
+    Py_ssize_t n
+    uint64_t h
+    int64_t guess       # the id its slot names (stage 2), or -1
+
+
+cdef class NgramTable:
+    cdef NgTable t                  # the n-grams in memory and their counts
+    cdef int lo, hi                 # the orders counted
+    cdef bint word_mode
+    cdef object tokenize            # word mode: str -> tokens, or None
+    cdef bint keep_punct
+    cdef const unsigned char* breaks   # bitmap of the code points that end a run
+    cdef int64_t limit              # bytes the table may hold; 0: no limit
+    cdef bytes spill_prefix         # path prefix of the runs (None: no spilling)
+    cdef bint can_spill
+    cdef list run_paths
+    cdef int64_t ntotal             # n-grams counted (occurrences)
+    cdef int64_t ntexts             # texts (documents) counted
+    cdef int64_t nspilled           # n-grams written to runs (distinct per run)
+    cdef unsigned char* buf         # UTF-8 being counted
+    cdef Py_ssize_t buf_cap
+    cdef Py_ssize_t* win            # ring of the last hi unit starts
+    cdef int err                    # errno of a failed spill, ENOMEM, or 0
+    cdef bint busy
+    cdef bint broken
+    cdef bint finished              # sorted: t.ents in byte order, no more feeding
+
+    cdef int _check(self, bint feeding) except -1
+    cdef int _raise_err(self) except -1
+    cdef bint _is_break_token(self, str token) noexcept
+    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil
+    cdef int _spill(self) noexcept nogil
+    cdef void _peek_slot(self, Pending* p) noexcept nogil
+    cdef void _peek_entry(self, Pending* p) noexcept nogil
+    cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil
+    cdef object _vocab(self)

@@ -1,0 +1,670 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""NgramTable: exact n-gram counts of text, in bounded memory.
+
+One job: cut texts into n-grams and count them in a table
+(``_ngram_table``); when the table would outgrow its memory limit, write it
+out as a sorted run and start again (:mod:`fastcount._ngram_merge` merges
+the runs and tables into the final counts).
+
+An n-gram is ``lo..hi`` consecutive units: characters (``feed_texts``,
+``feed_utf8``) or tokens (``feed_tokens``; the tokens joined by one space).
+Units never join across a text boundary or a *break*: whitespace
+(``str.isspace``) and, unless ``keep_punct``, punctuation (Unicode
+categories P*); a token is a break when it is empty or made only of break
+characters. Breaks are not counted themselves. An n-gram's key is its exact
+UTF-8 (surrogatepass), never a hash.
+
+Memory: the table's arrays stay within ``limit``, counting the moment an
+array grows (the old and the new one both held); a spill sorts in place.
+The fixed overhead on top is the text being counted and, while spilling,
+a 1 MiB write buffer.
+"""
+
+import os
+
+import numpy as np
+
+from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND
+from libc.errno cimport EINVAL, ENOMEM
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.string cimport memcpy
+
+from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_free,
+                                     ng_held, ng_insert, ng_intern_new, ng_key,
+                                     ng_peak_after_insert, ng_probe, ng_sort, ng_write_run)
+from fastcount._vocab cimport Vocab, fc_hash_bytes, fc_str_utf8_into
+
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define FC_NG_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
+    #else
+    #define FC_NG_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void FC_NG_PREFETCH(const void* p) noexcept nogil
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+    bint Py_UNICODE_ISALPHA(Py_UCS4 ch)
+    bint Py_UNICODE_ISNUMERIC(Py_UCS4 ch)
+    bint Py_UNICODE_ISPRINTABLE(Py_UCS4 ch)
+
+
+cdef enum:
+    NCODEPOINTS = 0x110000
+    # The longest n-gram order: the window of unit starts is a small ring.
+    MAX_ORDER = 255
+    WINDOW = 256
+    # Word mode drops the bytes of units that no n-gram can reach again
+    # once the buffer holds this much.
+    COMPACT_AT = 1 << 16
+    # The lookup pipeline of _count_utf8: an n-gram is counted AHEAD n-grams
+    # after it was hashed; its slot is read STAGE2 n-grams after, its bytes
+    # prefetched STAGE3 after.
+    AHEAD = 32
+    STAGE2 = 12
+    STAGE3 = 22
+    # keys handed to ng_intern_new at a time
+    INTERN_BATCH = 4096
+
+#: Largest order ``hi`` a table accepts.
+MAX_N = MAX_ORDER
+
+
+# ---------------------------------------------------------------- breaks
+
+# Bitmaps over every code point: whitespace, and whitespace or punctuation.
+# Built once per process, from this interpreter's own Unicode database (so a
+# Python reference using str.isspace and unicodedata.category agrees).
+cdef unsigned char* _space_bits = NULL
+cdef unsigned char* _break_bits = NULL
+
+
+cdef inline bint _is_set(const unsigned char* bits, uint32_t cp) noexcept nogil:
+    return (bits[cp >> 3] >> (cp & 7)) & 1
+
+
+cdef int _build_break_bits() except -1:
+    global _space_bits, _break_bits
+    cdef uint32_t cp
+    cdef unsigned char* space
+    cdef unsigned char* both
+    if _break_bits != NULL:
+        return 0
+    import unicodedata
+    category = unicodedata.category
+    space = <unsigned char*>PyMem_RawCalloc(NCODEPOINTS // 8, 1)
+    both = <unsigned char*>PyMem_RawCalloc(NCODEPOINTS // 8, 1)
+    if space == NULL or both == NULL:
+        PyMem_RawFree(space)
+        PyMem_RawFree(both)
+        raise MemoryError()
+    for cp in range(NCODEPOINTS):
+        if Py_UNICODE_ISSPACE(cp):
+            space[cp >> 3] |= 1 << (cp & 7)
+            both[cp >> 3] |= 1 << (cp & 7)
+        # Punctuation is printable and neither a letter nor a number: only
+        # those few thousand code points need the (slow) category lookup.
+        elif (Py_UNICODE_ISPRINTABLE(cp) and not Py_UNICODE_ISALPHA(cp)
+                and not Py_UNICODE_ISNUMERIC(cp) and category(chr(cp))[0] == "P"):
+            both[cp >> 3] |= 1 << (cp & 7)
+    if _break_bits != NULL:  # built meanwhile by another thread
+        PyMem_RawFree(space)
+        PyMem_RawFree(both)
+        return 0
+    _space_bits = space
+    _break_bits = both
+    return 0
+
+
+# ---------------------------------------------------------------- UTF-8
+
+cdef inline uint32_t _decode(const unsigned char* s, Py_ssize_t* pos) noexcept nogil:
+    """The code point at s[pos[0]] (valid UTF-8, surrogatepass); advances pos."""
+    cdef Py_ssize_t k = pos[0]
+    cdef unsigned char c = s[k]
+    if c < 0x80:
+        pos[0] = k + 1
+        return c
+    if c < 0xE0:
+        pos[0] = k + 2
+        return ((c & 0x1F) << 6) | (s[k + 1] & 0x3F)
+    if c < 0xF0:
+        pos[0] = k + 3
+        return ((c & 0x0F) << 12) | ((s[k + 1] & 0x3F) << 6) | (s[k + 2] & 0x3F)
+    pos[0] = k + 4
+    return (((c & 0x07) << 18) | ((s[k + 1] & 0x3F) << 12)
+            | ((s[k + 2] & 0x3F) << 6) | (s[k + 3] & 0x3F))
+
+
+cdef bint _strict_utf8(const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    """Is p[0:n] what Python's strict UTF-8 decoder accepts (no surrogates)?"""
+    cdef Py_ssize_t k = 0
+    cdef unsigned char c, b1
+    while k < n:
+        c = p[k]
+        if c < 0x80:
+            k += 1
+            continue
+        if c < 0xC2 or c > 0xF4:
+            return False
+        if c < 0xE0:
+            if k + 1 >= n or (p[k + 1] & 0xC0) != 0x80:
+                return False
+            k += 2
+            continue
+        if k + 2 >= n and c < 0xF0 or k + 3 >= n and c >= 0xF0:
+            return False
+        b1 = p[k + 1]
+        if ((b1 & 0xC0) != 0x80 or (p[k + 2] & 0xC0) != 0x80
+                or (c == 0xE0 and b1 < 0xA0) or (c == 0xED and b1 > 0x9F)
+                or (c == 0xF0 and b1 < 0x90) or (c == 0xF4 and b1 > 0x8F)):
+            return False
+        if c < 0xF0:
+            k += 3
+            continue
+        if (p[k + 3] & 0xC0) != 0x80:
+            return False
+        k += 4
+    return True
+
+
+cdef inline uint32_t _code_point(int kind, const void* data, Py_ssize_t i) noexcept nogil:
+    if kind == 1:
+        return (<const uint8_t*>data)[i]
+    if kind == 2:
+        return (<const uint16_t*>data)[i]
+    return (<const uint32_t*>data)[i]
+
+
+cdef inline Py_ssize_t _encode_str(str text, unsigned char* out, Py_ssize_t room) except -1:
+    """The UTF-8 (surrogatepass) of text into out, which has room for 4
+    bytes per code point; returns its size."""
+    cdef const char* p
+    cdef Py_ssize_t n = fc_str_utf8_into(text, <char*>out, room, &p)
+    if p != <const char*>out:  # ASCII: its own bytes, in place
+        memcpy(out, p, n)
+    return n
+
+
+# ---------------------------------------------------------------- the table
+
+cdef class NgramTable:
+    """Exact counts of the n-grams of orders ``lo..hi`` of the texts fed: a
+    chunk counter of :func:`fastcount.count_ngrams`.
+
+    ``unit="char"``: n-grams of characters. ``unit="word"``: n-grams of the
+    tokens ``tokenize(text)`` gives (a callable ``str -> iterable of str``,
+    or ``feed_tokens`` with the tokens), joined by one space.
+    ``keep_punct``: punctuation is an ordinary character (or token) instead
+    of a break. ``limit``: bytes the table may hold (0: no limit); when it
+    would hold more, it sorts its n-grams into a run file ``spill_prefix +
+    "-NNNNNN.run"`` (a path in a directory of the caller's, who removes the
+    files; see :attr:`runs`) and starts again; without ``spill_prefix`` it
+    never spills. ``finish()`` sorts what is in memory, for
+    :class:`fastcount._ngram_merge.Merge`.
+
+    Not thread-safe, but safe to misuse: a call while another thread is
+    inside one (the counting runs without the GIL) raises RuntimeError.
+    After a failed spill, or out of memory, the table refuses further calls.
+    """
+
+    def __cinit__(self):
+        self.run_paths = []
+
+    def __init__(self, int lo, int hi, str unit="char", *, tokenize=None, bint keep_punct=False,
+                 int64_t limit=0, spill_prefix=None):
+        if not 1 <= lo <= hi <= MAX_ORDER:
+            raise ValueError(f"n-gram orders must satisfy 1 <= lo <= hi <= {MAX_ORDER}, "
+                             f"got lo={lo}, hi={hi}")
+        if unit not in ("char", "word"):
+            raise ValueError(f"unit must be 'char' or 'word', got {unit!r}")
+        if tokenize is not None and unit != "word":
+            raise ValueError("tokenize applies to unit='word' only")
+        if limit < 0:
+            raise ValueError(f"limit must be >= 0 bytes, got {limit}")
+        if self.win != NULL:
+            raise RuntimeError("NgramTable.__init__ called twice")
+        _build_break_bits()
+        self.lo = lo
+        self.hi = hi
+        self.word_mode = unit == "word"
+        self.tokenize = tokenize
+        self.keep_punct = keep_punct
+        self.breaks = _space_bits if keep_punct else _break_bits
+        self.limit = limit
+        self.spill_prefix = os.fsencode(spill_prefix) if spill_prefix is not None else None
+        self.can_spill = self.spill_prefix is not None
+        self.win = <Py_ssize_t*>PyMem_RawMalloc(WINDOW * sizeof(Py_ssize_t))
+        if self.win == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        ng_free(&self.t)
+        PyMem_RawFree(self.buf)
+        PyMem_RawFree(self.win)
+
+    # ------------------------------------------------------------ state
+
+    cdef int _check(self, bint feeding) except -1:
+        if self.win == NULL:
+            raise RuntimeError("NgramTable.__init__ was not called")
+        if self.busy:
+            raise RuntimeError("this n-gram table is busy in another thread")
+        if self.broken:
+            raise RuntimeError("this n-gram table failed earlier (see that error); "
+                               "its counts are incomplete")
+        if feeding and self.finished:
+            raise RuntimeError("this n-gram table is finished: it takes no more text")
+        return 0
+
+    cdef int _raise_err(self) except -1:
+        cdef int e = self.err
+        self.broken = True
+        if e == ENOMEM:
+            raise MemoryError("out of memory while counting n-grams")
+        directory = os.path.dirname(os.fsdecode(self.spill_prefix)) if self.spill_prefix else "?"
+        raise OSError(e, f"cannot write an n-gram run in {directory}: {os.strerror(e)} "
+                         "(free space there, or give another directory: tmpdir=, --tmpdir)",
+                      directory)
+
+    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil:
+        """Count one n-gram (key[0:n], h its fc_hash_bytes); -1 with self.err."""
+        cdef NgProbe p
+        cdef int64_t i
+        ng_probe(key, n, &p)
+        i = ng_find(&self.t, key, n, h, &p)
+        self.ntotal += 1
+        if i >= 0:
+            self.t.ents[i].count += 1
+            return 0
+        if (self.limit > 0 and self.can_spill and self.t.n > 0
+                and ng_peak_after_insert(&self.t, n) > self.limit):
+            if self._spill() < 0:
+                return -1
+        if ng_insert(&self.t, key, n, h) < 0:
+            self.err = ENOMEM
+            return -1
+        return 0
+
+    cdef int _spill(self) noexcept nogil:
+        """Write the table as the next run, then empty it (its arrays kept)."""
+        cdef char path[4096]
+        cdef int failed, e = 0
+        # the run's name is recorded first, so that the caller removes a
+        # partial file too
+        with gil:
+            name = self.spill_prefix + b"-%06d.run" % len(self.run_paths)
+            self.run_paths.append(os.fsdecode(name))
+            failed = len(name) >= <Py_ssize_t>sizeof(path)
+            if not failed:
+                memcpy(path, <char*>name, len(name) + 1)
+        if failed:
+            self.err = EINVAL
+            return -1
+        ng_sort(&self.t)
+        if ng_write_run(&self.t, path, &e) < 0:
+            self.err = e
+            return -1
+        self.nspilled += self.t.n
+        ng_clear(&self.t)
+        return 0
+
+    # ------------------------------------------------------------ counting
+
+    cdef void _peek_slot(self, Pending* p) noexcept nogil:
+        """Stage 2 of the lookup pipeline: find the n-gram's slot by its tag
+        (in cache by now) and prefetch the entry of its id."""
+        cdef uint64_t i
+        cdef uint32_t tag = <uint32_t>p.h
+        cdef int probes
+        p.guess = -1
+        if self.t.slots == NULL:
+            return
+        i = p.h & self.t.mask
+        for probes in range(4):
+            if self.t.slots[i].id1 == 0:
+                return
+            if self.t.slots[i].tag == tag:
+                p.guess = self.t.slots[i].id1 - 1
+                FC_NG_PREFETCH(&self.t.ents[p.guess])
+                FC_NG_PREFETCH(<const char*>&self.t.ents[p.guess] + sizeof(NgEntry) - 1)
+                return
+            i = (i + 1) & self.t.mask
+
+    cdef void _peek_entry(self, Pending* p) noexcept nogil:
+        """Stage 3: prefetch the bytes of a long key (the entry is in cache)."""
+        if 0 <= p.guess < self.t.n and self.t.ents[p.guess].len > NG_INLINE:
+            FC_NG_PREFETCH(ng_key(&self.t, &self.t.ents[p.guess]))
+
+    cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil:
+        """Count the character n-grams of s[0:size] (valid UTF-8, surrogatepass).
+
+        The lookups of consecutive n-grams do not depend on each other, and
+        a big table is far beyond the caches: so each n-gram goes through a
+        pipeline AHEAD n-grams long (hash it and prefetch its slot; read the
+        slot and prefetch its entry; prefetch a long key's bytes; count it),
+        each stage's memory prefetched by the one before. The counts, and
+        the ids given, are those of counting in order."""
+        cdef Py_ssize_t pos = 0, start, end
+        cdef int64_t k = 0  # characters in the current run
+        cdef int64_t made = 0, done = 0  # n-grams that entered / left the pipeline
+        cdef int n, top, lo = self.lo, hi = self.hi
+        cdef uint32_t cp
+        cdef Py_ssize_t* win = self.win
+        cdef const unsigned char* breaks = self.breaks
+        cdef Pending ring[AHEAD]
+        cdef Pending* p
+        while pos < size:
+            start = pos
+            cp = _decode(s, &pos)
+            if _is_set(breaks, cp):
+                k = 0
+                continue
+            win[k & (WINDOW - 1)] = start
+            k += 1
+            top = hi if k >= hi else <int>k
+            for n in range(lo, top + 1):
+                if made - done == AHEAD:
+                    p = &ring[done & (AHEAD - 1)]
+                    if self._add(p.key, p.n, p.h) < 0:
+                        return -1
+                    done += 1
+                end = win[(k - n) & (WINDOW - 1)]
+                p = &ring[made & (AHEAD - 1)]
+                p.key = s + end
+                p.n = pos - end
+                p.h = fc_hash_bytes(<const char*>p.key, p.n)
+                if self.t.slots != NULL:
+                    FC_NG_PREFETCH(&self.t.slots[p.h & self.t.mask])
+                made += 1
+                if made - done > STAGE2:
+                    self._peek_slot(&ring[(made - 1 - STAGE2) & (AHEAD - 1)])
+                if made - done > STAGE3:
+                    self._peek_entry(&ring[(made - 1 - STAGE3) & (AHEAD - 1)])
+        while done < made:  # the n-grams still in the pipeline, oldest first
+            p = &ring[done & (AHEAD - 1)]
+            if self._add(p.key, p.n, p.h) < 0:
+                return -1
+            done += 1
+        return 0
+
+    def feed(self, texts):
+        """Count the n-grams of every str of ``texts`` (a sequence); return
+        their size in UTF-8 bytes (lone surrogates as 3 bytes), or None for
+        word n-grams (their texts are not measured)."""
+        cdef Py_ssize_t i, ntext, room = 0, size = 0
+        cdef int failed
+        cdef unsigned char* grown
+        self._check(True)
+        texts = tuple(texts)
+        ntext = len(texts)
+        for i in range(ntext):
+            t = texts[i]
+            if not isinstance(t, str):
+                raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+            room += 4 * PyUnicode_GET_LENGTH(t) + 1
+        if self.word_mode:
+            if self.tokenize is None:
+                raise TypeError("this word n-gram table has no tokenizer: use feed_tokens")
+            self.feed_tokens([self.tokenize(t) for t in texts])
+            return None
+        if room > self.buf_cap:
+            grown = <unsigned char*>PyMem_RawRealloc(self.buf, room)
+            if grown == NULL:
+                raise MemoryError()
+            self.buf = grown
+            self.buf_cap = room
+        for i in range(ntext):
+            size += _encode_str(texts[i], self.buf + size, room - size)
+            self.buf[size] = 10  # a line end: a break between texts
+            size += 1
+        self.busy = True
+        try:
+            with nogil:
+                failed = self._count_utf8(self.buf, size)
+        finally:
+            self.busy = False
+        self.ntexts += ntext
+        if failed:
+            self._raise_err()
+        return size - ntext
+
+    def feed_utf8(self, bytes data not None):
+        """Count the character n-grams of the lines of ``data`` (UTF-8 bytes of
+        whole lines, as in :class:`fastcount.io.Block`), without the GIL and
+        without a str per line; return the number of lines, or -1, counting
+        nothing, when ``data`` is not strict UTF-8 (for Python to decode it
+        and report the error)."""
+        cdef const unsigned char* p = <const unsigned char*>(<char*>data)
+        cdef Py_ssize_t n = len(data), i, lines = 0
+        cdef int failed = 0
+        cdef bint valid
+        self._check(True)
+        if self.word_mode:
+            raise TypeError("a word n-gram table takes texts (feed) or tokens (feed_tokens)")
+        if n == 0:
+            return 0
+        self.busy = True
+        try:
+            with nogil:
+                valid = _strict_utf8(p, n)
+                if valid:
+                    for i in range(n):
+                        lines += p[i] == 10
+                    lines += p[n - 1] != 10
+                    failed = self._count_utf8(p, n)
+        finally:
+            self.busy = False
+        if not valid:
+            return -1
+        self.ntexts += lines
+        if failed:
+            self._raise_err()
+        return lines
+
+    def feed_block(self, block):
+        """Count the lines of a :class:`fastcount.io.Block` as ``feed(block.texts())``
+        would: character n-grams of strict UTF-8 without a str per line (the
+        number of lines); -1, counting nothing, for a block to decode in
+        Python instead (another encoding or error handler, a JSON field, bytes
+        that are not UTF-8, word n-grams)."""
+        if self.word_mode or block.encoding != "utf-8" or block.field is not None:
+            return -1
+        return self.feed_utf8(block.data)
+
+    cdef bint _is_break_token(self, str token) noexcept:
+        cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(token)
+        cdef int kind = PyUnicode_KIND(token)
+        cdef const void* data = PyUnicode_DATA(token)
+        for i in range(n):
+            if not _is_set(self.breaks, _code_point(kind, data, i)):
+                return False
+        return True
+
+    def feed_tokens(self, docs):
+        """Count the word n-grams of ``docs``: an iterable of token iterables,
+        one per text (a token is a str). Raises TypeError for a token that
+        is no str and ValueError for a counted token holding a space (the
+        space joins the tokens of an n-gram), counting nothing of the batch."""
+        cdef Py_ssize_t d, i, size, need, first
+        cdef int64_t k
+        cdef int m, top, failed = 0
+        cdef unsigned char* grown
+        self._check(True)
+        if not self.word_mode:
+            raise TypeError("a character n-gram table takes texts, not tokens")
+        docs = [list(tokens) for tokens in docs]
+        for d in range(len(docs)):
+            for i, token in enumerate(docs[d]):
+                if not isinstance(token, str):
+                    raise TypeError(f"token {i} of text {d} is {type(token).__name__}, not str")
+                if self.hi > 1 and " " in token and not self._is_break_token(token):
+                    raise ValueError(
+                        f"token {i} of text {d} ({token!r}) holds a space, which joins the "
+                        "tokens of a word n-gram: use a tokenizer that splits at spaces")
+        self.busy = True  # the GIL is held throughout, but a spill may run Python code
+        try:
+            for tokens in docs:
+                k = 0
+                size = 0
+                for token in tokens:
+                    if self._is_break_token(token):
+                        k = 0
+                        size = 0
+                        continue
+                    if k >= self.hi and size > COMPACT_AT:
+                        # keep only the tokens the next n-grams can still reach
+                        first = self.win[(k - self.hi + 1) & (WINDOW - 1)] if self.hi > 1 else size
+                        memcpy(self.buf, self.buf + first, size - first)
+                        size -= first
+                        for m in range(1, self.hi):
+                            self.win[(k - m) & (WINDOW - 1)] -= first
+                    need = size + 4 * PyUnicode_GET_LENGTH(token) + 1
+                    if need > self.buf_cap:
+                        grown = <unsigned char*>PyMem_RawRealloc(self.buf, need)
+                        if grown == NULL:
+                            self.err = ENOMEM
+                            failed = 1
+                            break
+                        self.buf = grown
+                        self.buf_cap = need
+                    self.win[k & (WINDOW - 1)] = size
+                    k += 1
+                    size += _encode_str(token, self.buf + size, self.buf_cap - size)
+                    top = self.hi if k >= self.hi else <int>k
+                    for m in range(self.lo, top + 1):
+                        first = self.win[(k - m) & (WINDOW - 1)]
+                        if self._add(self.buf + first, size - first,
+                                     fc_hash_bytes(<const char*>self.buf + first, size - first)) < 0:
+                            failed = 1
+                            break
+                    if failed:
+                        break
+                    self.buf[size] = 32  # the space before the next token
+                    size += 1
+                if failed:
+                    break
+                self.ntexts += 1
+        finally:
+            self.busy = False
+        if failed:
+            self._raise_err()
+
+    # ------------------------------------------------------------ results
+
+    def spill(self):
+        """Write what is in memory as a run now (tests force spills with it)."""
+        cdef int failed
+        self._check(True)
+        if not self.can_spill:
+            raise ValueError("this table has no spill_prefix: it cannot spill")
+        if self.t.n == 0:
+            return
+        self.busy = True
+        try:
+            with nogil:
+                failed = self._spill()
+        finally:
+            self.busy = False
+        if failed:
+            self._raise_err()
+
+    def finish(self):
+        """Sort the n-grams held in memory into byte order, for the merge (ids
+        are gone then: :meth:`vocab_result` first); no more feeding after."""
+        self._check(False)
+        if self.finished:
+            return
+        self.busy = True
+        try:
+            with nogil:
+                ng_sort(&self.t)
+        finally:
+            self.busy = False
+        self.finished = True
+
+    cdef object _vocab(self):
+        """The n-grams in memory as a new Vocab (in entry order) and their counts."""
+        cdef Vocab out = Vocab()
+        cdef int64_t i, j, n = self.t.n, step
+        cdef int failed = 0
+        cdef const unsigned char* keys[INTERN_BATCH]
+        cdef Py_ssize_t lens[INTERN_BATCH]
+        cdef int64_t[::1] cv
+        counts = np.empty(n, dtype=np.int64)
+        cv = counts
+        self.busy = True
+        try:
+            with nogil:
+                i = 0
+                while i < n and not failed:
+                    step = min(n - i, INTERN_BATCH)
+                    for j in range(step):
+                        keys[j] = ng_key(&self.t, &self.t.ents[i + j])
+                        lens[j] = self.t.ents[i + j].len
+                        cv[i + j] = self.t.ents[i + j].count
+                    failed = ng_intern_new(&out.table, keys, lens, step)
+                    i += step
+        finally:
+            self.busy = False
+        if failed:
+            raise MemoryError()
+        return out, counts
+
+    def vocab_result(self):
+        """``(vocab, counts)``: the n-grams in memory as a new
+        :class:`fastcount.Vocab` (ids in order of first sight) and their
+        int64 counts by id; the table is unchanged. Only for a table that
+        never spilled (else its runs hold the rest) and is not finished."""
+        self._check(False)
+        if self.finished:
+            raise RuntimeError("this n-gram table is finished: its ids are gone")
+        if self.run_paths:
+            raise RuntimeError("this n-gram table spilled: merge its runs (finish, then Merge)")
+        return self._vocab()
+
+    def sorted_vocab(self):
+        """``(vocab, counts)``: the n-grams in memory as a new Vocab in byte
+        order and their counts (finishes the table first): a source of
+        :class:`fastcount._ngram_merge.Merge` that pickles compactly."""
+        self.finish()
+        self._check(False)
+        return self._vocab()
+
+    @property
+    def runs(self):
+        """Paths of the runs written so far, in order."""
+        return list(self.run_paths)
+
+    @property
+    def total(self):
+        """N-grams counted (occurrences, spilled ones included)."""
+        return self.ntotal
+
+    @property
+    def texts(self):
+        """Texts (documents) counted."""
+        return self.ntexts
+
+    @property
+    def spilled(self):
+        """N-grams written to runs (each run's distinct n-grams, summed)."""
+        return self.nspilled
+
+    def seen(self):
+        """Distinct n-grams in memory now (since the last spill)."""
+        return self.t.n
+
+    def memory(self):
+        """Bytes the table's arrays hold now."""
+        return ng_held(&self.t)
+
+    @property
+    def orders(self):
+        """``(lo, hi)``."""
+        return (self.lo, self.hi)

@@ -1,0 +1,345 @@
+"""The native n-gram engine: NgramTable (counting, spilling) and Merge, against
+the Python references of ngram_reference.py."""
+
+import collections
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastcount._ngram_merge import Merge
+from fastcount._ngrams import MAX_N, NgramTable
+
+from ngram_reference import char_ngrams, is_break, word_ngrams
+
+SAMPLE = os.path.join(os.path.dirname(__file__), "data", "reviews_sample.txt")
+
+
+def sample_texts():
+    with open(SAMPLE, encoding="utf-8") as f:
+        return f.read().split("\n")
+
+
+def table_counts(table):
+    vocab, counts = table.vocab_result()
+    return dict(zip(vocab.words(), counts.tolist()))
+
+
+def merged(sources, min_count=1):
+    vocab, counts = Merge(sources).to_vocab(min_count)
+    return dict(zip(vocab.words(), counts.tolist()))
+
+
+# Characters of every class the rules treat differently: CJK, Latin, digits
+# (fullwidth too), ASCII and fullwidth punctuation, whitespace of every kind
+# Python knows (U+001C..U+001F and U+2028 count), astral characters, a
+# combining mark, NUL.
+ALPHABET = (
+    "的一是了我不人在他有这个上们来到北京清华大学葡萄"
+    "abcXYZ019０９"
+    ",.!?;:'\"()-，。！？；：、…“”《》【】"
+    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029\u3000"
+    "\U00020000\U0001F600\u0301\x00"
+)
+texts_strategy = st.lists(st.text(alphabet=ALPHABET, max_size=40), max_size=12)
+
+
+@pytest.mark.parametrize("lo,hi", [(1, 1), (1, 4), (2, 3), (3, 6)])
+@pytest.mark.parametrize("keep_punct", [False, True])
+def test_char_ngrams_of_real_text(lo, hi, keep_punct):
+    texts = sample_texts()
+    table = NgramTable(lo, hi, keep_punct=keep_punct)
+    size = table.feed(texts)
+    assert size == sum(len(t.encode("utf-8")) for t in texts)
+    expected = char_ngrams(texts, lo, hi, keep_punct)
+    assert table_counts(table) == expected
+    assert table.total == sum(expected.values())
+    assert table.texts == len(texts)
+
+
+def test_first_sight_order_is_counters():
+    texts = sample_texts()[:200]
+    table = NgramTable(1, 3)
+    table.feed(texts)
+    vocab, _ = table.vocab_result()
+    assert vocab.words() == list(char_ngrams(texts, 1, 3))
+
+
+def test_utf8_blocks_count_as_texts():
+    with open(SAMPLE, "rb") as f:
+        data = f.read()
+    texts = data.decode("utf-8").split("\n")[:-1]
+    table = NgramTable(1, 4)
+    assert table.feed_utf8(data) == len(texts)
+    assert table_counts(table) == char_ngrams(texts, 1, 4)
+    # no final line end, \r\n line ends, a BOM: as Python decodes the block
+    table = NgramTable(1, 2)
+    data = "\ufeff甲乙\r\n丙丁\n戊".encode("utf-8")
+    assert table.feed_utf8(data) == 3
+    assert table_counts(table) == char_ngrams(data.decode("utf-8").split("\n"), 1, 2)
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\xc0\x80", b"\xed\xa0\x80", b"\xe4\xb8", b"\xf4\x90\x80\x80"])
+def test_bytes_python_refuses_count_nothing(bad):
+    table = NgramTable(1, 2)
+    table.feed_utf8("甲乙\n".encode())
+    before = table_counts(table)
+    assert table.feed_utf8("丙丁\n".encode() + bad + b"\n") == -1
+    assert table_counts(table) == before and table.total == 3
+
+
+def test_break_characters_are_pythons():
+    # one text holding every code point: the characters counted as 1-grams
+    # are exactly those that are neither whitespace nor (unless kept) P*
+    everything = "".join(map(chr, range(0x110000)))
+    for keep_punct in (False, True):
+        table = NgramTable(1, 1, keep_punct=keep_punct)
+        table.feed([everything])
+        counted = set(table_counts(table))
+        assert counted == {ch for ch in everything if not is_break(ch, keep_punct)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts_strategy, st.integers(1, 5), st.integers(0, 3), st.booleans())
+def test_char_ngrams_of_generated_text(texts, lo, extra, keep_punct):
+    hi = lo + extra
+    table = NgramTable(lo, hi, keep_punct=keep_punct)
+    table.feed(texts)
+    assert table_counts(table) == char_ngrams(texts, lo, hi, keep_punct)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts_strategy, st.integers(1, 3), st.integers(0, 2))
+def test_lone_surrogates_are_characters(texts, lo, extra):
+    texts = [t.replace("x", "\ud800").replace("y", "\udfff") for t in texts] + ["a\ud83db"]
+    table = NgramTable(lo, lo + extra)
+    table.feed(texts)
+    assert table_counts(table) == char_ngrams(texts, lo, lo + extra)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts_strategy, st.integers(1, 4), st.integers(0, 2), st.integers(1, 6))
+def test_spilling_changes_nothing(tmp_path_factory, texts, lo, extra, batch):
+    directory = tmp_path_factory.mktemp("runs")
+    table = NgramTable(lo, lo + extra, limit=1, spill_prefix=str(directory / "w"))
+    for i in range(0, len(texts), batch):
+        table.feed(texts[i : i + batch])
+    table.finish()
+    assert merged(table.runs + [table]) == char_ngrams(texts, lo, lo + extra)
+
+
+def test_spills_stay_within_the_limit_and_merge_exactly(tmp_path):
+    texts = sample_texts()
+    limit = 256 * 1024
+    table = NgramTable(1, 4, limit=limit, spill_prefix=str(tmp_path / "w0"))
+    for i in range(0, len(texts), 50):
+        table.feed(texts[i : i + 50])
+        assert table.memory() <= limit
+    table.finish()
+    assert len(table.runs) >= 4
+    assert table.spilled + table.seen() >= len(char_ngrams(texts, 1, 4))
+    expected = char_ngrams(texts, 1, 4)
+    sources = table.runs + [table]
+    assert merged(sources) == expected
+    # min_count applies to the sums: n-grams seen once in several runs stay
+    assert merged(sources, min_count=3) == {k: v for k, v in expected.items() if v >= 3}
+    lines = []
+    assert Merge(sources).write_tsv(lines.append, min_count=2) > 0
+    text = b"".join(lines).decode("utf-8")
+    assert text == "".join(f"{k}\t{v}\n" for k, v in sorted(expected.items()) if v >= 2)
+    # runs merged into one run first (as a merge of many runs does)
+    Merge(table.runs[:3]).to_run(tmp_path / "m.run")
+    assert merged([tmp_path / "m.run"] + table.runs[3:] + [table]) == expected
+
+
+def test_batches_and_sorted_vocab_sources():
+    texts = sample_texts()[:300]
+    a, b = NgramTable(1, 3), NgramTable(1, 3)
+    a.feed(texts[:150])
+    b.feed(texts[150:])
+    merge = Merge([a.sorted_vocab(), b.sorted_vocab()])
+    pairs = []
+    while True:
+        batch = merge.batch(777)
+        if not batch:
+            break
+        pairs += batch
+    assert pairs == sorted(char_ngrams(texts, 1, 3).items())
+    assert merge.distinct == len(pairs) and merge.total == sum(c for _, c in pairs)
+
+
+def test_a_vocab_source_out_of_order_is_refused():
+    table = NgramTable(1, 1)
+    table.feed(["甲乙"])
+    vocab, counts = table.vocab_result()  # first-sight order: U+7532 before U+4E59
+    with pytest.raises(ValueError, match="not an intact"):
+        Merge([(vocab, counts)]).to_vocab()
+
+
+def test_tsv_escapes():
+    table = NgramTable(1, 1, "word")
+    table.feed_tokens([["a\\b", "c\td", "\ud800x"]])
+    table.finish()
+    lines = []
+    Merge([table]).write_tsv(lines.append)
+    assert b"".join(lines) == b"a\\\\b\t1\nc\\td\t1\n\\ud800x\t1\n"
+
+
+@pytest.mark.parametrize("lo,hi", [(1, 1), (1, 3), (2, 2)])
+def test_word_ngrams(lo, hi):
+    import fastcount
+
+    docs = [fastcount.lcut(t) for t in sample_texts()[:400]]
+    docs += [["", "a", " ", "b", "。", "c", "d", "，", "..", "e", "f"], ["x"] * 5]
+    table = NgramTable(lo, hi, "word")
+    table.feed_tokens(docs)
+    assert table_counts(table) == word_ngrams(docs, lo, hi)
+    table = NgramTable(lo, hi, "word", keep_punct=True)
+    table.feed_tokens(docs)
+    assert table_counts(table) == word_ngrams(docs, lo, hi, keep_punct=True)
+
+
+def test_word_ngrams_through_a_tokenizer_and_long_runs():
+    docs = [["w%d" % (i % 5000) for i in range(40_000)]]  # far past the buffer's compaction
+    table = NgramTable(2, 3, "word", tokenize=str.split)
+    table.feed([" ".join(docs[0])])
+    assert table_counts(table) == word_ngrams(docs, 2, 3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["甲", "乙乙", "a", "", " ", "\u3000", "，", "!?", "x.y", "\t"]),
+                         max_size=15), max_size=8), st.integers(1, 3), st.integers(0, 2))
+def test_word_ngrams_of_generated_tokens(docs, lo, extra):
+    table = NgramTable(lo, lo + extra, "word")
+    table.feed_tokens(docs)
+    assert table_counts(table) == word_ngrams(docs, lo, lo + extra)
+
+
+def test_bad_tokens_count_nothing():
+    table = NgramTable(1, 2, "word")
+    table.feed_tokens([["甲", "乙"]])
+    with pytest.raises(ValueError, match="holds a space"):
+        table.feed_tokens([["丙"], ["a b"]])
+    with pytest.raises(TypeError, match="token 1 of text 0 is int"):
+        table.feed_tokens([["丙", 3]])
+    assert table_counts(table) == {"甲": 1, "乙": 1, "甲 乙": 1}
+    one = NgramTable(1, 1, "word")  # unigrams join nothing: a space is fine
+    one.feed_tokens([["a b"]])
+    assert table_counts(one) == {"a b": 1}
+
+
+def test_arguments_are_checked():
+    with pytest.raises(ValueError, match="lo <= hi"):
+        NgramTable(3, 2)
+    with pytest.raises(ValueError, match="lo <= hi"):
+        NgramTable(1, MAX_N + 1)
+    with pytest.raises(ValueError, match="unit"):
+        NgramTable(1, 2, "byte")
+    with pytest.raises(TypeError, match="texts\\[1\\] is bytes"):
+        NgramTable(1, 2).feed(["a", b"b"])
+    with pytest.raises(TypeError):
+        NgramTable(1, 2, "word").feed(["a b"])  # no tokenizer
+    finished = NgramTable(1, 2)
+    finished.finish()
+    with pytest.raises(RuntimeError, match="finished"):
+        finished.feed(["a"])
+    with pytest.raises(ValueError, match="not finished"):
+        Merge([NgramTable(1, 2)])
+
+
+def test_a_file_that_is_not_a_run(tmp_path):
+    path = tmp_path / "x.run"
+    path.write_bytes(b"hello world")
+    with pytest.raises(ValueError, match="not an n-gram run"):
+        Merge([path])
+    with pytest.raises(FileNotFoundError, match="nope.run"):
+        Merge([tmp_path / "nope.run"])
+
+
+def test_truncated_runs_are_refused(tmp_path):
+    table = NgramTable(1, 2, limit=1, spill_prefix=str(tmp_path / "w"))
+    table.feed(sample_texts()[:20])
+    table.spill()
+    run = table.runs[0]
+    data = open(run, "rb").read()
+    for cut in (len(data) - 1, len(data) // 2, 9):
+        with open(run, "wb") as f:
+            f.write(data[:cut])
+        with pytest.raises(ValueError, match=f"{os.path.basename(run)} is not an intact"):
+            Merge([run]).to_vocab()
+    with open(run, "wb") as f:
+        f.write(data + b"\x00")
+    with pytest.raises(ValueError, match="not an intact"):
+        Merge([run]).to_vocab()
+
+
+def test_altered_runs_never_crash(tmp_path, child_env):
+    # every merge of a mutated run ends in an exception or a result; in a
+    # child, so that a crash fails the test rather than the whole run
+    code = f"""
+import random
+from fastcount._ngrams import NgramTable
+from fastcount._ngram_merge import Merge
+t = NgramTable(1, 3, limit=1, spill_prefix={str(tmp_path / "w")!r})
+t.feed(open({SAMPLE!r}, encoding="utf-8").read().split("\\n")[:60])
+t.spill()
+data = bytearray(open(t.runs[0], "rb").read())
+rng = random.Random(5)
+outcomes = set()
+for i in range(400):
+    mutated = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        mutated[rng.randrange(8, len(mutated))] = rng.randrange(256)
+    open(t.runs[0], "wb").write(mutated)
+    for method in ("to_vocab", "write_tsv"):
+        try:
+            m = Merge([t.runs[0]])
+            m.to_vocab() if method == "to_vocab" else m.write_tsv(lambda b: None)
+            outcomes.add("ok")
+        except (ValueError, OverflowError) as e:
+            outcomes.add(type(e).__name__)
+print(sorted(outcomes))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path, env=child_env)
+    assert out.returncode == 0, out.stderr
+    assert "ValueError" in out.stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_names_the_directory(tmp_path):
+    os.symlink("/dev/full", tmp_path / "w-000000.run")
+    table = NgramTable(1, 2, limit=1, spill_prefix=str(tmp_path / "w"))
+    with pytest.raises(OSError, match=f"in {tmp_path}: No space left") as err:
+        table.feed(sample_texts()[:50])
+    assert err.value.filename == str(tmp_path)
+    with pytest.raises(RuntimeError, match="failed earlier"):
+        table.feed(["a"])
+
+
+def test_threads_sharing_a_table_get_errors_not_crashes():
+    table = NgramTable(1, 4)
+    texts = sample_texts()
+    errors = []
+
+    def work():
+        for _ in range(5):
+            try:
+                table.feed(texts)
+            except RuntimeError as err:
+                errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all("busy" in str(e) for e in errors)
+    fed = 20 - len(errors)
+    expected = char_ngrams(texts, 1, 4)
+    assert table_counts(table) == {k: v * fed for k, v in expected.items()}
