@@ -27,7 +27,7 @@ from libc.math cimport log
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
-from fastcount._ngram_merge cimport Merge, ng_merge_next
+from fastcount._ngram_merge cimport Merge
 from fastcount._vocab cimport Vocab, fc_vocab_find, fc_vocab_intern, fc_vocab_word
 
 
@@ -82,14 +82,11 @@ def candidates(first, second, int max_len, int64_t min_count):
     lengths_list = []
     # pass 1: the n-grams kept, and N
     a._begin()
-    a.busy = True
     try:
         while True:
-            r = ng_merge_next(&a.m)
+            r = a.next()
             if r <= 0:
                 break
-            a.distinct += 1
-            a.total += a.m.count
             k = _chars(a.m.key, a.m.key_len)
             if k == 1:
                 total += a.m.count
@@ -149,15 +146,12 @@ def candidates(first, second, int max_len, int64_t min_count):
     tl = left_t
     tr = right_t
     b._begin()
-    b.busy = True
     try:
         with nogil:
             while True:
-                r = ng_merge_next(&b.m)
+                r = b.next()
                 if r <= 0:
                     break
-                b.distinct += 1
-                b.total += b.m.count
                 key = b.m.key
                 m = b.m.key_len
                 k = _chars(key, m)

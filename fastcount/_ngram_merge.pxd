@@ -1,12 +1,17 @@
 # C-level interface of fastcount._ngram_merge, for modules that consume
 # merged n-gram counts in byte order (discovery):
 #
-#     from fastcount._ngram_merge cimport Merge, NgMerge, ng_merge_next
+#     from fastcount._ngram_merge cimport Merge
 #     cdef Merge m = Merge(sources)
-#     with nogil:
-#         while True:
-#             r = ng_merge_next(&m.m)    # 1: m.m.key[:m.m.key_len] counted m.m.count
-#             if r <= 0: break           # 0: the end; -1: error, m.m.err says which
+#     m._begin()                     # one consumer: a second one raises
+#     try:
+#         with nogil:
+#             while True:
+#                 r = m.next()       # 1: m.m.key[:m.m.key_len] counted m.m.count
+#                 if r <= 0: break   # 0: the end; -1: error
+#     finally:
+#         m.busy = False
+#     if r < 0: m._raise()
 from libc.stdint cimport int64_t
 from libc.stdio cimport FILE
 
@@ -53,11 +58,6 @@ cdef struct NgMerge:
     bint started
 
 
-# The next merged n-gram: 1 (in m.key, m.key_len, m.count), 0 at the end,
-# -1 on error (m.err, m.bad).
-cdef int ng_merge_next(NgMerge* m) noexcept nogil
-
-
 cdef class Merge:
     cdef NgMerge m
     cdef list sources       # what the cursors read: kept alive here
@@ -66,7 +66,12 @@ cdef class Merge:
     cdef bint busy
     cdef bint used
     cdef int64_t distinct   # n-grams merged so far
+    cdef int64_t min_count  # next() skips the n-grams counted fewer times
     cdef int64_t total      # their counts, summed
 
+    # takes the merge (it is consumed) and sets busy; the caller clears it
     cdef int _begin(self) except -1
+    # the next merged n-gram counted min_count times or more into self.m:
+    # 1, 0 at the end, -1 (then _raise)
+    cdef int next(self) noexcept nogil
     cdef int _raise(self) except -1

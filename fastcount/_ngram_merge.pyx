@@ -216,7 +216,7 @@ cdef int _step(NgMerge* m) noexcept nogil:
     return 0
 
 
-cdef int ng_merge_next(NgMerge* m) noexcept nogil:
+cdef int _merge_next(NgMerge* m) noexcept nogil:
     cdef int i, r
     cdef NgCursor* top
     cdef Py_ssize_t cap
@@ -333,6 +333,7 @@ cdef class Merge:
         self.sources = []
         self.names = []
         self.views = []
+        self.min_count = 1
 
     def __init__(self, sources):
         cdef int i = 0
@@ -408,7 +409,19 @@ cdef class Merge:
         if self.used:
             raise RuntimeError("this merge was consumed already")
         self.used = True
+        self.busy = True
         return 0
+
+    cdef int next(self) noexcept nogil:
+        cdef int r
+        while True:
+            r = _merge_next(&self.m)
+            if r <= 0:
+                return r
+            self.distinct += 1
+            self.total += self.m.count
+            if self.m.count >= self.min_count:
+                return r
 
     cdef int _raise(self) except -1:
         cdef int e = self.m.err
@@ -442,17 +455,13 @@ cdef class Merge:
         cdef int64_t[::1] rv
         cdef int r = 0
         self._begin()
-        self.busy = True
+        self.min_count = min_count
         try:
             with nogil:
                 while True:
-                    r = ng_merge_next(&self.m)
+                    r = self.next()
                     if r <= 0:
                         break
-                    self.distinct += 1
-                    self.total += self.m.count
-                    if self.m.count < min_count:
-                        continue
                     wid = fc_vocab_intern(&out.table, <const char*>self.m.key, self.m.key_len)
                     if wid == -2:  # not UTF-8: only an altered run gets here
                         self.m.err = NG_CORRUPT
@@ -497,18 +506,14 @@ cdef class Merge:
             raise MemoryError()
         try:
             self._begin()
-            self.busy = True
+            self.min_count = min_count
             try:
                 while True:
                     with nogil:
                         while True:
-                            r = ng_merge_next(&self.m)
+                            r = self.next()
                             if r <= 0:
                                 break
-                            self.distinct += 1
-                            self.total += self.m.count
-                            if self.m.count < min_count:
-                                continue
                             need = 2 * self.m.key_len + 24
                             if used + need > TSV_BUFFER:
                                 break
@@ -547,31 +552,24 @@ cdef class Merge:
         cdef int r = 0, failed = 0
         cdef bytes name = os.fsencode(path)
         self._begin()
-        if ng_run_open(&w, name) < 0:
-            raise OSError(w.err, f"cannot write the n-gram run {os.fsdecode(name)}: "
-                                 f"{os.strerror(w.err)}", os.fsdecode(name))
-        self.busy = True
         try:
-            with nogil:
-                while True:
-                    r = ng_merge_next(&self.m)
-                    if r <= 0:
-                        break
-                    self.distinct += 1
-                    self.total += self.m.count
-                    if ng_run_put(&w, self.m.key, self.m.key_len, self.m.count) < 0:
-                        failed = 1
-                        break
-                if r == 0 and not failed and ng_run_close(&w) < 0:
-                    failed = 1
+            failed = ng_run_open(&w, name) < 0
+            if not failed:
+                with nogil:
+                    while True:
+                        r = self.next()
+                        if r <= 0:
+                            break
+                        if ng_run_put(&w, self.m.key, self.m.key_len, self.m.count) < 0:
+                            break
+                    # closing first: a failed close also removes the file
+                    failed = r != 0 or ng_run_close(&w) < 0
         finally:
             self.busy = False
-            if r != 0 or failed:
+            if failed:
                 ng_run_abort(&w)
-                try:
+                if os.path.exists(name):
                     os.unlink(name)
-                except FileNotFoundError:
-                    pass
         if r < 0:
             self._raise()
         if failed:
@@ -593,15 +591,13 @@ cdef class Merge:
         if self.used and not self.m.started:
             raise RuntimeError("this merge was consumed already")
         self.used = True
+        self.min_count = min_count
         while len(out) < size:
-            r = ng_merge_next(&self.m)
+            r = self.next()
             if r <= 0:
                 break
-            self.distinct += 1
-            self.total += self.m.count
-            if self.m.count >= min_count:
-                out.append((PyUnicode_DecodeUTF8(<char*>self.m.key, self.m.key_len,
-                                                 "surrogatepass"), self.m.count))
+            out.append((PyUnicode_DecodeUTF8(<char*>self.m.key, self.m.key_len, "surrogatepass"),
+                        self.m.count))
         if r < 0:
             self._raise()
         return out
