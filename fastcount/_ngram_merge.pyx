@@ -18,7 +18,6 @@ import os
 
 import numpy as np
 
-from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.errno cimport EIO, ENOMEM, errno
 from libc.stdint cimport INT64_MAX, int64_t, uint64_t
@@ -28,6 +27,7 @@ from libc.string cimport memcmp, memcpy
 from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, ng_key,
                                      ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
                                      ng_run_put)
+from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word
 
@@ -37,20 +37,6 @@ cdef enum:
 
 
 # ---------------------------------------------------------------- cursors
-
-cdef int _key_room(NgCursor* c, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t cap
-    cdef unsigned char* p
-    if n <= c.key_cap:
-        return 0
-    cap = max(n, 2 * c.key_cap, 64)
-    p = <unsigned char*>PyMem_RawRealloc(c.key, cap)
-    if p == NULL:
-        return -1
-    c.key = p
-    c.key_cap = cap
-    return 0
-
 
 cdef int _fill(NgCursor* c) noexcept nogil:
     """More bytes in c.buf: 1, or 0 at the end of the file, -1 (errno) on a read error."""
@@ -120,7 +106,7 @@ cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:
             or shared + rest > MAX_KEY_BYTES):
         err[0] = NG_CORRUPT
         return -1
-    if _key_room(c, shared + rest) < 0:
+    if fc_grow(<void**>&c.key, &c.key_cap, shared + rest, 1, 0) < 0:
         err[0] = ENOMEM
         return -1
     if shared < <uint64_t>c.key_len:
@@ -165,7 +151,7 @@ cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
             if r < 0 or r == 0 and n <= c.key_len:
                 err[0] = NG_CORRUPT
                 return -1
-    if _key_room(c, n) < 0:
+    if fc_grow(<void**>&c.key, &c.key_cap, n, 1, 0) < 0:
         err[0] = ENOMEM
         return -1
     memcpy(c.key, p, n)
@@ -219,8 +205,6 @@ cdef int _step(NgMerge* m) noexcept nogil:
 cdef int _merge_next(NgMerge* m) noexcept nogil:
     cdef int i, r
     cdef NgCursor* top
-    cdef Py_ssize_t cap
-    cdef unsigned char* p
     if not m.started:
         m.started = True
         for i in range(m.ncursors):
@@ -236,15 +220,10 @@ cdef int _merge_next(NgMerge* m) noexcept nogil:
     if m.nheap == 0:
         return 0
     top = m.heap[0]
-    if top.key_len > m.key_cap:
-        cap = max(top.key_len, 2 * m.key_cap)
-        p = <unsigned char*>PyMem_RawRealloc(m.key, cap)
-        if p == NULL:
-            m.err = ENOMEM
-            m.bad = -1
-            return -1
-        m.key = p
-        m.key_cap = cap
+    if fc_grow(<void**>&m.key, &m.key_cap, top.key_len, 1, 0) < 0:
+        m.err = ENOMEM
+        m.bad = -1
+        return -1
     memcpy(m.key, top.key, top.key_len)
     m.key_len = top.key_len
     m.count = top.count
@@ -344,8 +323,8 @@ cdef class Merge:
         if self.m.cursors != NULL:
             raise RuntimeError("Merge.__init__ called twice")
         sources = list(sources)
-        self.m.cursors = <NgCursor*>PyMem_RawCalloc(max(len(sources), 1), sizeof(NgCursor))
-        self.m.heap = <NgCursor**>PyMem_RawCalloc(max(len(sources), 1), sizeof(NgCursor*))
+        self.m.cursors = <NgCursor*>fc_calloc(max(len(sources), 1), sizeof(NgCursor))
+        self.m.heap = <NgCursor**>fc_calloc(max(len(sources), 1), sizeof(NgCursor*))
         if self.m.cursors == NULL or self.m.heap == NULL:
             raise MemoryError()
         for source in sources:
@@ -369,12 +348,12 @@ cdef class Merge:
             else:
                 path = os.fspath(source)
                 self.names.append(os.fsdecode(path))
-                c.buf = <unsigned char*>PyMem_RawMalloc(READ_BUFFER)
+                c.buf = <unsigned char*>fc_alloc(READ_BUFFER, 1)
                 if c.buf == NULL:
                     raise MemoryError()
                 c.f = fopen(os.fsencode(path), "rb")
                 if c.f == NULL:
-                    PyMem_RawFree(c.buf)
+                    fc_free(c.buf)
                     c.buf = NULL
                     raise OSError(errno, f"cannot read the n-gram run {os.fsdecode(path)}: "
                                          f"{os.strerror(errno)}", os.fsdecode(path))
@@ -395,11 +374,11 @@ cdef class Merge:
                 c = &self.m.cursors[i]
                 if c.f != NULL:
                     fclose(c.f)
-                PyMem_RawFree(c.buf)
-                PyMem_RawFree(c.key)
-        PyMem_RawFree(self.m.cursors)
-        PyMem_RawFree(self.m.heap)
-        PyMem_RawFree(self.m.key)
+                fc_free(c.buf)
+                fc_free(c.key)
+        fc_free(self.m.cursors)
+        fc_free(self.m.heap)
+        fc_free(self.m.key)
 
     cdef int _begin(self) except -1:
         if self.m.cursors == NULL:
@@ -450,8 +429,8 @@ cdef class Merge:
         times as a new Vocab in byte order, and their int64 counts."""
         cdef Vocab out = Vocab()
         cdef int64_t* counts = NULL
-        cdef int64_t* grown
-        cdef int64_t cap = 0, wid
+        cdef Py_ssize_t cap = 0
+        cdef int64_t wid
         cdef int64_t[::1] rv
         cdef int r = 0
         self._begin()
@@ -467,14 +446,7 @@ cdef class Merge:
                         self.m.err = NG_CORRUPT
                         r = -1
                         break
-                    if wid >= cap:
-                        cap = max(2 * cap, wid + 1, 1024)
-                        grown = <int64_t*>PyMem_RawRealloc(counts, cap * sizeof(int64_t))
-                        if grown == NULL:
-                            wid = -1
-                        else:
-                            counts = grown
-                    if wid < 0:
+                    if wid < 0 or fc_grow(<void**>&counts, &cap, wid + 1, sizeof(int64_t), 0) < 0:
                         self.m.err = ENOMEM
                         self.m.bad = -1
                         r = -1
@@ -490,14 +462,14 @@ cdef class Merge:
                 rv = result
                 memcpy(&rv[0], counts, len(out) * sizeof(int64_t))
         finally:
-            PyMem_RawFree(counts)
+            fc_free(counts)
         return out, result
 
     def write_tsv(self, write, int64_t min_count=1):
         """Write ``ngram<TAB>count`` lines (n-grams counted at least
         ``min_count`` times, in byte order) as UTF-8 bytes through
         ``write(bytes)``, about 1 MiB per call; return the lines written."""
-        cdef unsigned char* buf = <unsigned char*>PyMem_RawMalloc(TSV_BUFFER)
+        cdef unsigned char* buf = <unsigned char*>fc_alloc(TSV_BUFFER, 1)
         cdef unsigned char* big = NULL
         cdef Py_ssize_t used = 0, need
         cdef int64_t lines = 0
@@ -530,19 +502,19 @@ cdef class Merge:
                     if need <= TSV_BUFFER:
                         used = _tsv_line(self.m.key, self.m.key_len, self.m.count, buf)
                         continue
-                    big = <unsigned char*>PyMem_RawMalloc(need)
+                    big = <unsigned char*>fc_alloc(need, 1)
                     if big == NULL:
                         raise MemoryError()
                     write(big[:_tsv_line(self.m.key, self.m.key_len, self.m.count, big)])
-                    PyMem_RawFree(big)
+                    fc_free(big)
                     big = NULL
             finally:
                 self.busy = False
             if r < 0:
                 self._raise()
         finally:
-            PyMem_RawFree(buf)
-            PyMem_RawFree(big)
+            fc_free(buf)
+            fc_free(big)
         return lines
 
     def to_run(self, path):

@@ -8,31 +8,19 @@ writing a run file (layout in ``_ngram_table.pxd``). Every function is
 ``nogil`` and touches no Python object.
 """
 
-from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
 from libc.errno cimport EINVAL, ENOMEM, errno
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdio cimport _IONBF, fclose, fopen, fwrite, remove, setvbuf
 from libc.string cimport memcmp, memcpy, memset
 
+from fastcount._native cimport (fc_advise_huge, fc_alloc, fc_calloc, fc_free, fc_grow,
+                               fc_grown_capacity, fc_prefetch, fc_realloc)
 from fastcount._vocab cimport fc_hash_bytes, fc_vocab_intern_hashed, fc_vocab_reserve
-
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define FC_NG_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
-    #else
-    #define FC_NG_PREFETCH(p) ((void)0)
-    #endif
-    """
-    void FC_NG_PREFETCH(const void* p) noexcept nogil
-
 
 cdef enum:
     # ng_intern_new hashes this many keys ahead, prefetching their slots
     INTERN_AHEAD = 16
     MIN_SLOTS = 16
-    MIN_ENTRIES = 16
-    MIN_ARENA = 64
     WRITE_BUFFER = 1 << 20
 
 
@@ -47,18 +35,12 @@ cdef inline uint64_t _slots_for(int64_t n, uint64_t now) noexcept nogil:
 
 
 cdef inline int64_t _entries_for(int64_t n, int64_t cap) noexcept nogil:
-    # 1.5x, not 2x: the entries are most of the table, and realloc moves
-    # big blocks without copying
-    if n <= cap:
-        return cap
-    cap = max(cap + cap // 2, MIN_ENTRIES)
-    return max(cap, n)
+    # by a quarter: the entries are most of the table, and live long
+    return cap if n <= cap else fc_grown_capacity(cap, n, 2)
 
 
 cdef inline int64_t _arena_for(int64_t need, int64_t cap) noexcept nogil:
-    if need <= cap:
-        return cap
-    return max(need, 2 * cap, MIN_ARENA)
+    return cap if need <= cap else fc_grown_capacity(cap, need, 0)
 
 
 cdef int64_t ng_held(const NgTable* t) noexcept nogil:
@@ -81,7 +63,7 @@ cdef int64_t ng_peak_after_insert(const NgTable* t, Py_ssize_t n) noexcept nogil
 
 cdef int _rehash(NgTable* t, uint64_t nslots) noexcept nogil:
     """Move every slot into a fresh array of nslots; the tags say where."""
-    cdef NgSlot* fresh = <NgSlot*>PyMem_RawCalloc(nslots, sizeof(NgSlot))
+    cdef NgSlot* fresh = <NgSlot*>fc_calloc(nslots, sizeof(NgSlot))
     cdef uint64_t i, j, mask = nslots - 1
     if fresh == NULL:
         return -1
@@ -92,9 +74,10 @@ cdef int _rehash(NgTable* t, uint64_t nslots) noexcept nogil:
                 while fresh[j].id1 != 0:
                     j = (j + 1) & mask
                 fresh[j] = t.slots[i]
-        PyMem_RawFree(t.slots)
+        fc_free(t.slots)
     t.slots = fresh
     t.mask = mask
+    fc_advise_huge(fresh, nslots * sizeof(NgSlot))
     return 0
 
 
@@ -114,15 +97,16 @@ cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint6
         return -1
     cap = _entries_for(t.n + 1, t.cap)
     if cap != t.cap:
-        ents = <NgEntry*>PyMem_RawRealloc(t.ents, cap * sizeof(NgEntry))
+        ents = <NgEntry*>fc_realloc(t.ents, cap, sizeof(NgEntry))
         if ents == NULL:
             return -1
         t.ents = ents
         t.cap = cap
+        fc_advise_huge(ents, cap * sizeof(NgEntry))
     if n > NG_INLINE:
         cap = _arena_for(t.arena_len + n, t.arena_cap)
         if cap != t.arena_cap:
-            arena = <unsigned char*>PyMem_RawRealloc(t.arena, cap)
+            arena = <unsigned char*>fc_realloc(t.arena, cap, 1)
             if arena == NULL:
                 return -1
             t.arena = arena
@@ -157,9 +141,9 @@ cdef void ng_clear(NgTable* t) noexcept nogil:
 
 
 cdef void ng_free(NgTable* t) noexcept nogil:
-    PyMem_RawFree(t.slots)
-    PyMem_RawFree(t.ents)
-    PyMem_RawFree(t.arena)
+    fc_free(t.slots)
+    fc_free(t.ents)
+    fc_free(t.arena)
     memset(t, 0, sizeof(NgTable))
 
 
@@ -173,13 +157,14 @@ cdef int ng_intern_new(FCVocab* v, const unsigned char** keys, const Py_ssize_t*
     if fc_vocab_reserve(v, n, nbytes) < 0:
         return -1
     for i in range(n + INTERN_AHEAD):
-        if i < n:
-            ring[i & (INTERN_AHEAD - 1)] = fc_hash_bytes(<const char*>keys[i], lens[i])
-            FC_NG_PREFETCH(&v.slots[ring[i & (INTERN_AHEAD - 1)] & v.mask])
+        # the key hashed INTERN_AHEAD keys ago first: its hash's place is next
         if i >= INTERN_AHEAD and fc_vocab_intern_hashed(
                 v, <const char*>keys[i - INTERN_AHEAD], lens[i - INTERN_AHEAD],
-                ring[(i - INTERN_AHEAD) & (INTERN_AHEAD - 1)]) < 0:
+                ring[i & (INTERN_AHEAD - 1)]) < 0:
             return -1
+        if i < n:
+            ring[i & (INTERN_AHEAD - 1)] = fc_hash_bytes(<const char*>keys[i], lens[i])
+            fc_prefetch(&v.slots[ring[i & (INTERN_AHEAD - 1)] & v.mask])
     return 0
 
 
@@ -321,7 +306,7 @@ cdef int _flush(NgRunWriter* w, const unsigned char* p, Py_ssize_t n) noexcept n
 
 cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
     memset(w, 0, sizeof(NgRunWriter))
-    w.buf = <unsigned char*>PyMem_RawMalloc(WRITE_BUFFER)
+    w.buf = <unsigned char*>fc_alloc(WRITE_BUFFER, 1)
     if w.buf == NULL:
         w.err = ENOMEM
         return -1
@@ -329,7 +314,7 @@ cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
     w.f = fopen(path, "wb")
     if w.f == NULL:
         w.err = errno if errno != 0 else EINVAL
-        PyMem_RawFree(w.buf)
+        fc_free(w.buf)
         w.buf = NULL
         return -1
     setvbuf(w.f, NULL, _IONBF, 0)  # the records are buffered here already
@@ -341,7 +326,6 @@ cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
 cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
                     int64_t count) noexcept nogil:
     cdef Py_ssize_t shared = 0, rest, m = n if n < w.prev_len else w.prev_len
-    cdef unsigned char* grown
     while shared < m and key[shared] == w.prev[shared]:
         shared += 1
     # strictly increasing, never empty: anything else is a bug of the caller
@@ -364,13 +348,9 @@ cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
         memcpy(w.buf + w.len, key + shared, rest)
         w.len += rest
     w.len += _put_varint(w.buf + w.len, <uint64_t>count)
-    if n > w.prev_cap:
-        grown = <unsigned char*>PyMem_RawRealloc(w.prev, n)
-        if grown == NULL:
-            w.err = ENOMEM
-            return -1
-        w.prev = grown
-        w.prev_cap = n
+    if fc_grow(<void**>&w.prev, &w.prev_cap, n, 1, 0) < 0:
+        w.err = ENOMEM
+        return -1
     memcpy(w.prev + shared, key + shared, rest)
     w.prev_len = n
     w.records += 1
@@ -391,8 +371,8 @@ cdef int ng_run_close(NgRunWriter* w) noexcept nogil:
         w.err = errno if errno != 0 else EINVAL
         failed = -1
     w.f = NULL
-    PyMem_RawFree(w.buf)
-    PyMem_RawFree(w.prev)
+    fc_free(w.buf)
+    fc_free(w.prev)
     w.buf = NULL
     w.prev = NULL
     return -1 if failed else 0
@@ -402,8 +382,8 @@ cdef void ng_run_abort(NgRunWriter* w) noexcept nogil:
     if w.f != NULL:
         fclose(w.f)
         w.f = NULL
-    PyMem_RawFree(w.buf)
-    PyMem_RawFree(w.prev)
+    fc_free(w.buf)
+    fc_free(w.prev)
     w.buf = NULL
     w.prev = NULL
 

@@ -24,7 +24,6 @@ import os
 
 import numpy as np
 
-from cpython.mem cimport PyMem_RawCalloc, PyMem_RawFree, PyMem_RawMalloc, PyMem_RawRealloc
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND
 from libc.errno cimport EINVAL, ENOMEM
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
@@ -33,18 +32,9 @@ from libc.string cimport memcpy
 from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_free,
                                      ng_held, ng_insert, ng_intern_new, ng_key,
                                      ng_peak_after_insert, ng_probe, ng_sort, ng_write_run)
-from fastcount._vocab cimport Vocab, fc_hash_bytes, fc_str_utf8_into
-
-
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define FC_NG_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
-    #else
-    #define FC_NG_PREFETCH(p) ((void)0)
-    #endif
-    """
-    void FC_NG_PREFETCH(const void* p) noexcept nogil
+from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch, fc_str_utf8,
+                               fc_utf8_invalid_at)
+from fastcount._vocab cimport Vocab, fc_hash_bytes
 
 
 cdef extern from "Python.h":
@@ -97,11 +87,11 @@ cdef int _build_break_bits() except -1:
         return 0
     import unicodedata
     category = unicodedata.category
-    space = <unsigned char*>PyMem_RawCalloc(NCODEPOINTS // 8, 1)
-    both = <unsigned char*>PyMem_RawCalloc(NCODEPOINTS // 8, 1)
+    space = <unsigned char*>fc_calloc(NCODEPOINTS // 8, 1)
+    both = <unsigned char*>fc_calloc(NCODEPOINTS // 8, 1)
     if space == NULL or both == NULL:
-        PyMem_RawFree(space)
-        PyMem_RawFree(both)
+        fc_free(space)
+        fc_free(both)
         raise MemoryError()
     for cp in range(NCODEPOINTS):
         if Py_UNICODE_ISSPACE(cp):
@@ -113,8 +103,8 @@ cdef int _build_break_bits() except -1:
                 and not Py_UNICODE_ISNUMERIC(cp) and category(chr(cp))[0] == "P"):
             both[cp >> 3] |= 1 << (cp & 7)
     if _break_bits != NULL:  # built meanwhile by another thread
-        PyMem_RawFree(space)
-        PyMem_RawFree(both)
+        fc_free(space)
+        fc_free(both)
         return 0
     _space_bits = space
     _break_bits = both
@@ -141,38 +131,6 @@ cdef inline uint32_t _decode(const unsigned char* s, Py_ssize_t* pos) noexcept n
             | ((s[k + 2] & 0x3F) << 6) | (s[k + 3] & 0x3F))
 
 
-cdef bint _strict_utf8(const unsigned char* p, Py_ssize_t n) noexcept nogil:
-    """Is p[0:n] what Python's strict UTF-8 decoder accepts (no surrogates)?"""
-    cdef Py_ssize_t k = 0
-    cdef unsigned char c, b1
-    while k < n:
-        c = p[k]
-        if c < 0x80:
-            k += 1
-            continue
-        if c < 0xC2 or c > 0xF4:
-            return False
-        if c < 0xE0:
-            if k + 1 >= n or (p[k + 1] & 0xC0) != 0x80:
-                return False
-            k += 2
-            continue
-        if k + 2 >= n and c < 0xF0 or k + 3 >= n and c >= 0xF0:
-            return False
-        b1 = p[k + 1]
-        if ((b1 & 0xC0) != 0x80 or (p[k + 2] & 0xC0) != 0x80
-                or (c == 0xE0 and b1 < 0xA0) or (c == 0xED and b1 > 0x9F)
-                or (c == 0xF0 and b1 < 0x90) or (c == 0xF4 and b1 > 0x8F)):
-            return False
-        if c < 0xF0:
-            k += 3
-            continue
-        if (p[k + 3] & 0xC0) != 0x80:
-            return False
-        k += 4
-    return True
-
-
 cdef inline uint32_t _code_point(int kind, const void* data, Py_ssize_t i) noexcept nogil:
     if kind == 1:
         return (<const uint8_t*>data)[i]
@@ -185,7 +143,7 @@ cdef inline Py_ssize_t _encode_str(str text, unsigned char* out, Py_ssize_t room
     """The UTF-8 (surrogatepass) of text into out, which has room for 4
     bytes per code point; returns its size."""
     cdef const char* p
-    cdef Py_ssize_t n = fc_str_utf8_into(text, <char*>out, room, &p)
+    cdef Py_ssize_t n = fc_str_utf8(text, <char*>out, room, &p)
     if p != <const char*>out:  # ASCII: its own bytes, in place
         memcpy(out, p, n)
     return n
@@ -239,14 +197,14 @@ cdef class NgramTable:
         self.limit = limit
         self.spill_prefix = os.fsencode(spill_prefix) if spill_prefix is not None else None
         self.can_spill = self.spill_prefix is not None
-        self.win = <Py_ssize_t*>PyMem_RawMalloc(WINDOW * sizeof(Py_ssize_t))
+        self.win = <Py_ssize_t*>fc_alloc(WINDOW, sizeof(Py_ssize_t))
         if self.win == NULL:
             raise MemoryError()
 
     def __dealloc__(self):
         ng_free(&self.t)
-        PyMem_RawFree(self.buf)
-        PyMem_RawFree(self.win)
+        fc_free(self.buf)
+        fc_free(self.win)
 
     # ------------------------------------------------------------ state
 
@@ -331,15 +289,15 @@ cdef class NgramTable:
                 return
             if self.t.slots[i].tag == tag:
                 p.guess = self.t.slots[i].id1 - 1
-                FC_NG_PREFETCH(&self.t.ents[p.guess])
-                FC_NG_PREFETCH(<const char*>&self.t.ents[p.guess] + sizeof(NgEntry) - 1)
+                fc_prefetch(&self.t.ents[p.guess])
+                fc_prefetch(<const char*>&self.t.ents[p.guess] + sizeof(NgEntry) - 1)
                 return
             i = (i + 1) & self.t.mask
 
     cdef void _peek_entry(self, Pending* p) noexcept nogil:
         """Stage 3: prefetch the bytes of a long key (the entry is in cache)."""
         if 0 <= p.guess < self.t.n and self.t.ents[p.guess].len > NG_INLINE:
-            FC_NG_PREFETCH(ng_key(&self.t, &self.t.ents[p.guess]))
+            fc_prefetch(ng_key(&self.t, &self.t.ents[p.guess]))
 
     cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil:
         """Count the character n-grams of s[0:size] (valid UTF-8, surrogatepass).
@@ -380,7 +338,7 @@ cdef class NgramTable:
                 p.n = pos - end
                 p.h = fc_hash_bytes(<const char*>p.key, p.n)
                 if self.t.slots != NULL:
-                    FC_NG_PREFETCH(&self.t.slots[p.h & self.t.mask])
+                    fc_prefetch(&self.t.slots[p.h & self.t.mask])
                 made += 1
                 if made - done > STAGE2:
                     self._peek_slot(&ring[(made - 1 - STAGE2) & (AHEAD - 1)])
@@ -399,7 +357,6 @@ cdef class NgramTable:
         word n-grams (their texts are not measured)."""
         cdef Py_ssize_t i, ntext, room = 0, size = 0
         cdef int failed
-        cdef unsigned char* grown
         self._check(True)
         texts = tuple(texts)
         ntext = len(texts)
@@ -413,12 +370,8 @@ cdef class NgramTable:
                 raise TypeError("this word n-gram table has no tokenizer: use feed_tokens")
             self.feed_tokens([self.tokenize(t) for t in texts])
             return None
-        if room > self.buf_cap:
-            grown = <unsigned char*>PyMem_RawRealloc(self.buf, room)
-            if grown == NULL:
-                raise MemoryError()
-            self.buf = grown
-            self.buf_cap = room
+        if fc_grow(<void**>&self.buf, &self.buf_cap, room, 1, 0) < 0:
+            raise MemoryError()
         for i in range(ntext):
             size += _encode_str(texts[i], self.buf + size, room - size)
             self.buf[size] = 10  # a line end: a break between texts
@@ -452,7 +405,7 @@ cdef class NgramTable:
         self.busy = True
         try:
             with nogil:
-                valid = _strict_utf8(p, n)
+                valid = fc_utf8_invalid_at(p, n, False) < 0
                 if valid:
                     for i in range(n):
                         lines += p[i] == 10
@@ -494,7 +447,6 @@ cdef class NgramTable:
         cdef Py_ssize_t d, i, size, need, first
         cdef int64_t k
         cdef int m, top, failed = 0
-        cdef unsigned char* grown
         self._check(True)
         if not self.word_mode:
             raise TypeError("a character n-gram table takes texts, not tokens")
@@ -525,14 +477,10 @@ cdef class NgramTable:
                         for m in range(1, self.hi):
                             self.win[(k - m) & (WINDOW - 1)] -= first
                     need = size + 4 * PyUnicode_GET_LENGTH(token) + 1
-                    if need > self.buf_cap:
-                        grown = <unsigned char*>PyMem_RawRealloc(self.buf, need)
-                        if grown == NULL:
-                            self.err = ENOMEM
-                            failed = 1
-                            break
-                        self.buf = grown
-                        self.buf_cap = need
+                    if fc_grow(<void**>&self.buf, &self.buf_cap, need, 1, 0) < 0:
+                        self.err = ENOMEM
+                        failed = 1
+                        break
                     self.win[k & (WINDOW - 1)] = size
                     k += 1
                     size += _encode_str(token, self.buf + size, self.buf_cap - size)

@@ -27,12 +27,16 @@ def sample_texts():
 
 def table_counts(table):
     vocab, counts = table.vocab_result()
-    return dict(zip(vocab.words(), counts.tolist()))
+    words = vocab.words()
+    assert [vocab.id_of(w) for w in words] == list(range(len(words)))  # a working Vocab
+    return dict(zip(words, counts.tolist()))
 
 
 def merged(sources, min_count=1):
     vocab, counts = Merge(sources).to_vocab(min_count)
-    return dict(zip(vocab.words(), counts.tolist()))
+    words = vocab.words()
+    assert [vocab.id_of(w) for w in words] == list(range(len(words)))
+    return dict(zip(words, counts.tolist()))
 
 
 # Characters of every class the rules treat differently: CJK, Latin, digits
