@@ -39,7 +39,7 @@ cdef class NgramTable:
     cdef int _check(self, bint feeding) except -1
     cdef int _raise_err(self) except -1
     cdef bint _is_break_token(self, str token) noexcept
-    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil
+    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, int64_t c) noexcept nogil
     cdef int _spill(self) noexcept nogil
     cdef void _peek_slot(self, Pending* p) noexcept nogil
     cdef void _peek_entry(self, Pending* p) noexcept nogil

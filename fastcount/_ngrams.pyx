@@ -25,16 +25,16 @@ import os
 import numpy as np
 
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND
-from libc.errno cimport EINVAL, ENOMEM
+from libc.errno cimport EINVAL, ENOMEM, EOVERFLOW
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_free,
                                      ng_held, ng_insert, ng_intern_new, ng_key,
                                      ng_peak_after_insert, ng_probe, ng_sort, ng_write_run)
-from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch, fc_str_utf8,
-                               fc_utf8_invalid_at)
-from fastcount._vocab cimport Vocab, fc_hash_bytes
+from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
+                               fc_str_utf8, fc_utf8_invalid_at)
+from fastcount._vocab cimport Vocab, fc_hash_bytes, fc_vocab_word
 
 
 cdef extern from "Python.h":
@@ -225,28 +225,36 @@ cdef class NgramTable:
         self.broken = True
         if e == ENOMEM:
             raise MemoryError("out of memory while counting n-grams")
+        if e == EOVERFLOW:
+            raise OverflowError("an n-gram's count leaves int64")
         directory = os.path.dirname(os.fsdecode(self.spill_prefix)) if self.spill_prefix else "?"
         raise OSError(e, f"cannot write an n-gram run in {directory}: {os.strerror(e)} "
                          "(free space there, or give another directory: tmpdir=, --tmpdir)",
                       directory)
 
-    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil:
-        """Count one n-gram (key[0:n], h its fc_hash_bytes); -1 with self.err."""
+    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, int64_t c) noexcept nogil:
+        """Count an n-gram (key[0:n], h its fc_hash_bytes) c more times; -1 with self.err."""
         cdef NgProbe p
         cdef int64_t i
         ng_probe(key, n, &p)
         i = ng_find(&self.t, key, n, h, &p)
-        self.ntotal += 1
+        if fc_add_overflows(self.ntotal, c, &self.ntotal):
+            self.err = EOVERFLOW
+            return -1
         if i >= 0:
-            self.t.ents[i].count += 1
+            if fc_add_overflows(self.t.ents[i].count, c, &self.t.ents[i].count):
+                self.err = EOVERFLOW
+                return -1
             return 0
         if (self.limit > 0 and self.can_spill and self.t.n > 0
                 and ng_peak_after_insert(&self.t, n) > self.limit):
             if self._spill() < 0:
                 return -1
-        if ng_insert(&self.t, key, n, h) < 0:
+        i = ng_insert(&self.t, key, n, h)
+        if i < 0:
             self.err = ENOMEM
             return -1
+        self.t.ents[i].count = c
         return 0
 
     cdef int _spill(self) noexcept nogil:
@@ -329,7 +337,7 @@ cdef class NgramTable:
             for n in range(lo, top + 1):
                 if made - done == AHEAD:
                     p = &ring[done & (AHEAD - 1)]
-                    if self._add(p.key, p.n, p.h) < 0:
+                    if self._add(p.key, p.n, p.h, 1) < 0:
                         return -1
                     done += 1
                 end = win[(k - n) & (WINDOW - 1)]
@@ -346,7 +354,7 @@ cdef class NgramTable:
                     self._peek_entry(&ring[(made - 1 - STAGE3) & (AHEAD - 1)])
         while done < made:  # the n-grams still in the pipeline, oldest first
             p = &ring[done & (AHEAD - 1)]
-            if self._add(p.key, p.n, p.h) < 0:
+            if self._add(p.key, p.n, p.h, 1) < 0:
                 return -1
             done += 1
         return 0
@@ -488,7 +496,7 @@ cdef class NgramTable:
                     for m in range(self.lo, top + 1):
                         first = self.win[(k - m) & (WINDOW - 1)]
                         if self._add(self.buf + first, size - first,
-                                     fc_hash_bytes(<const char*>self.buf + first, size - first)) < 0:
+                                     fc_hash_bytes(<const char*>self.buf + first, size - first), 1) < 0:
                             failed = 1
                             break
                     if failed:
@@ -498,6 +506,33 @@ cdef class NgramTable:
                 if failed:
                     break
                 self.ntexts += 1
+        finally:
+            self.busy = False
+        if failed:
+            self._raise_err()
+
+    def add_counts(self, Vocab vocab not None, counts):
+        """Count every word of ``vocab`` ``counts[id]`` times, as an n-gram
+        (not cut into n-grams again; of any order): to merge n-gram counts
+        made elsewhere. ``counts``: int64, one per word, none negative."""
+        cdef const int64_t[::1] cv = np.ascontiguousarray(counts, dtype=np.int64)
+        cdef int64_t i
+        cdef Py_ssize_t m
+        cdef const char* key
+        cdef int failed = 0
+        self._check(True)
+        if cv.shape[0] != len(vocab):
+            raise ValueError(f"{len(vocab)} words but {cv.shape[0]} counts")
+        if cv.shape[0] and np.min(counts) < 0:
+            raise ValueError("counts must not be negative")
+        # with the GIL: no other thread can move the Vocab's bytes meanwhile
+        self.busy = True
+        try:
+            for i in range(cv.shape[0]):
+                key = fc_vocab_word(&vocab.table, i, &m)
+                if cv[i] > 0 and self._add(<const unsigned char*>key, m, fc_hash_bytes(key, m), cv[i]) < 0:
+                    failed = 1
+                    break
         finally:
             self.busy = False
         if failed:

@@ -347,3 +347,28 @@ def test_threads_sharing_a_table_get_errors_not_crashes():
     fed = 20 - len(errors)
     expected = char_ngrams(texts, 1, 4)
     assert table_counts(table) == {k: v * fed for k, v in expected.items()}
+
+
+def test_counts_made_elsewhere_add_up():
+    texts = sample_texts()
+    a, b = NgramTable(1, 3), NgramTable(1, 3)
+    a.feed(texts[:700])
+    b.feed(texts[700:])
+    total = NgramTable(2, 2)  # the orders of the table do not matter here
+    for part in (a, b):
+        total.add_counts(*part.vocab_result())
+    assert table_counts(total) == char_ngrams(texts, 1, 3)
+    vocab, _ = a.vocab_result()
+    with pytest.raises(ValueError, match="negative"):
+        total.add_counts(vocab, np.full(len(vocab), -1))
+    with pytest.raises(ValueError, match="words but"):
+        total.add_counts(vocab, np.ones(1, dtype=np.int64))
+
+
+def test_an_overflowing_count_is_refused():
+    table = NgramTable(1, 1)
+    table.feed(["a"])
+    vocab, _ = table.vocab_result()
+    table.add_counts(vocab, np.array([2**63 - 2]))
+    with pytest.raises(OverflowError, match="int64"):
+        table.add_counts(vocab, np.array([1]))

@@ -1,0 +1,22 @@
+"""Type stub for fastcount._discover (the statistics of new-word discovery)."""
+
+from typing import Tuple
+
+import numpy as np
+import numpy.typing as npt
+
+from fastcount._ngram_merge import Merge
+from fastcount._vocab import Vocab
+
+def candidates(
+    first: Merge, second: Merge, max_len: int, min_count: int
+) -> Tuple[
+    Vocab,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    int,
+]:
+    """``(vocab, counts, chars, cohesion, left, right, total)`` of the merged character n-grams."""
