@@ -533,3 +533,36 @@ cdef inline void fc_gate_exit_pair(FCGate* a, FCGate* b) noexcept:
     fc_gate_exit(a)
     if b != a:
         fc_gate_exit(b)
+# The text form of UTF-8 (surrogatepass) p[0:n] into out (room for 2 * n
+# bytes), its size: backslash, newline and CR (and with `tab`, tab) escaped
+# as \\, \n, \r, \t; a lone surrogate as \uXXXX (lowercase, as Python's
+# backslashreplace), so the text is valid UTF-8. Vocab.save's words and the
+# n-gram TSV lines.
+cdef inline Py_ssize_t fc_utf8_escape(const unsigned char* p, Py_ssize_t n, unsigned char* out,
+                                      bint tab) noexcept nogil:
+    cdef const char* hexdigits = b"0123456789abcdef"
+    cdef Py_ssize_t j = 0, k = 0
+    cdef unsigned char c
+    cdef uint32_t cp
+    cdef int shift
+    while k < n:
+        c = p[k]
+        if c == 0x5C or c == 0x0A or c == 0x0D or (tab and c == 0x09):
+            out[j] = 0x5C
+            out[j + 1] = (0x5C if c == 0x5C else 0x6E if c == 0x0A else 0x72 if c == 0x0D
+                          else 0x74)
+            j += 2
+            k += 1
+        elif c == 0xED and k + 2 < n and p[k + 1] >= 0xA0:  # an encoded lone surrogate
+            cp = 0xD000 | ((p[k + 1] & 0x3F) << 6) | (p[k + 2] & 0x3F)
+            out[j] = 0x5C
+            out[j + 1] = 0x75
+            for shift in range(4):
+                out[j + 2 + shift] = hexdigits[(cp >> (12 - 4 * shift)) & 0xF]
+            j += 6
+            k += 3
+        else:
+            out[j] = c
+            j += 1
+            k += 1
+    return j

@@ -27,7 +27,7 @@ from libc.string cimport memcmp, memcpy
 from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, ng_key,
                                      ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
                                      ng_run_put)
-from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow
+from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow, fc_utf8_escape
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word
 
@@ -247,35 +247,11 @@ cdef int _merge_next(NgMerge* m) noexcept nogil:
 
 cdef Py_ssize_t _tsv_line(const unsigned char* k, Py_ssize_t n, int64_t count,
                           unsigned char* out) noexcept nogil:
-    """``key<TAB>count<LF>`` into out (room for 2 * n + 24 bytes): backslash,
-    tab, CR and LF escaped as the CLI escapes them, lone surrogates as \\uXXXX."""
-    cdef Py_ssize_t i = 0, j = 0, d
-    cdef unsigned char c
-    cdef unsigned int cp
+    """``key<TAB>count<LF>`` into out (room for 2 * n + 24 bytes): the key
+    escaped as the CLI escapes words (fc_utf8_escape, with tabs)."""
+    cdef Py_ssize_t j = fc_utf8_escape(k, n, out, True), d
     cdef unsigned char digits[24]
-    cdef const char* hexdigits = b"0123456789abcdef"
     cdef uint64_t x
-    while i < n:
-        c = k[i]
-        if c == 0x5C or c == 0x09 or c == 0x0A or c == 0x0D:
-            out[j] = 0x5C
-            out[j + 1] = 0x5C if c == 0x5C else (0x74 if c == 0x09 else (0x6E if c == 0x0A else 0x72))
-            j += 2
-            i += 1
-        elif c == 0xED and i + 2 < n and k[i + 1] >= 0xA0:
-            cp = 0xD000 | ((k[i + 1] & 0x3F) << 6) | (k[i + 2] & 0x3F)
-            out[j] = 0x5C
-            out[j + 1] = 0x75
-            out[j + 2] = hexdigits[(cp >> 12) & 15]
-            out[j + 3] = hexdigits[(cp >> 8) & 15]
-            out[j + 4] = hexdigits[(cp >> 4) & 15]
-            out[j + 5] = hexdigits[cp & 15]
-            j += 6
-            i += 3
-        else:
-            out[j] = c
-            j += 1
-            i += 1
     out[j] = 0x09
     j += 1
     x = <uint64_t>count

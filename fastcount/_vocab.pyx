@@ -28,7 +28,8 @@ from libc.string cimport memcpy, memcmp, memset, memchr
 # tracemalloc, so a Vocab's memory shows up where users measure it).
 from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                 fc_str_from_valid_utf8, fc_str_utf8, fc_str_utf8_need,
-                                fc_utf8_invalid_at, fc_utf8_put, fc_varint_get, fc_varint_put)
+                                fc_utf8_escape, fc_utf8_invalid_at, fc_utf8_put, fc_varint_get,
+                                fc_varint_put)
 
 
 cdef extern from "Python.h":
@@ -652,40 +653,13 @@ cdef int _load_lines(FCVocab* v, const unsigned char* data, Py_ssize_t size,
     return 0
 
 
-cdef const char* _HEX = "0123456789abcdef"
-
-
 cdef Py_ssize_t _escape_all(const FCVocab* v, unsigned char* out) noexcept nogil:
     """Write every word + newline in the file format; returns the size."""
     cdef int64_t wid
-    cdef Py_ssize_t j = 0, k, stop
-    cdef const unsigned char* a = <const unsigned char*>v.arena
-    cdef unsigned char c
-    cdef uint32_t cp
+    cdef Py_ssize_t j = 0
     for wid in range(v.n):
-        k = v.offsets[wid]
-        stop = v.offsets[wid + 1]
-        while k < stop:
-            c = a[k]
-            if c == 0x5C or c == 0x0A or c == 0x0D:
-                out[j] = 0x5C
-                out[j + 1] = 0x5C if c == 0x5C else (0x6E if c == 0x0A else 0x72)
-                j += 2
-                k += 1
-            elif c == 0xED and a[k + 1] >= 0xA0:  # an encoded lone surrogate
-                cp = 0xD000 | ((a[k + 1] & 0x3F) << 6) | (a[k + 2] & 0x3F)
-                out[j] = 0x5C
-                out[j + 1] = 0x75
-                out[j + 2] = _HEX[(cp >> 12) & 0xF]
-                out[j + 3] = _HEX[(cp >> 8) & 0xF]
-                out[j + 4] = _HEX[(cp >> 4) & 0xF]
-                out[j + 5] = _HEX[cp & 0xF]
-                j += 6
-                k += 3
-            else:
-                out[j] = c
-                j += 1
-                k += 1
+        j += fc_utf8_escape(<const unsigned char*>v.arena + v.offsets[wid],
+                            v.offsets[wid + 1] - v.offsets[wid], out + j, False)
         out[j] = 0x0A
         j += 1
     return j
