@@ -16,6 +16,9 @@ _EXPORTS = {
     "Counter": "fastcount.counter",
     "count_words": "fastcount.pipeline",
     "count_partition": "fastcount.pipeline",
+    "count_ngrams": "fastcount.ngrams",
+    "NgramStats": "fastcount.ngrams",
+    "discover_words": "fastcount.discover",
     "CountStats": "fastcount.pipeline",
     "WordFilter": "fastcount.filters",
     "count_documents": "fastcount.documents",
@@ -46,8 +49,11 @@ if TYPE_CHECKING:
     from fastcount.writers import save as save
     from fastcount.io import InputDecodeError as InputDecodeError
     from fastcount.io import InputError as InputError
+    from fastcount.discover import discover_words as discover_words
     from fastcount.merge import finalize_counts as finalize_counts
     from fastcount.merge import merge_counts as merge_counts
+    from fastcount.ngrams import NgramStats as NgramStats
+    from fastcount.ngrams import count_ngrams as count_ngrams
     from fastcount.pipeline import CountStats as CountStats
     from fastcount.pipeline import count_partition as count_partition
     from fastcount.pipeline import count_words as count_words

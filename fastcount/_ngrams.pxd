@@ -33,8 +33,10 @@ cdef class NgramTable:
     cdef Py_ssize_t* win            # ring of the last hi unit starts
     cdef int err                    # errno of a failed spill, ENOMEM, or 0
     cdef bint busy
+    cdef bint aborted               # abort(): stop at the next line end or spill
     cdef bint broken
     cdef bint finished              # sorted: t.ents in byte order, no more feeding
+    cdef object __weakref__
 
     cdef int _check(self, bint feeding) except -1
     cdef int _raise_err(self) except -1

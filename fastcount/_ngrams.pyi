@@ -34,6 +34,10 @@ class NgramTable:
         """Count the word n-grams of token lists, one per text."""
     def add_counts(self, vocab: Vocab, counts: npt.ArrayLike) -> None:
         """Count every word of ``vocab`` ``counts[id]`` times, as an n-gram."""
+    def abort(self) -> None:
+        """Make the counting stop soon and write no more runs (any thread)."""
+    @property
+    def busy(self) -> bool: ...
     def spill(self) -> None:
         """Write what is in memory as a run now."""
     def finish(self) -> None:

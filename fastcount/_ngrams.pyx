@@ -45,6 +45,8 @@ cdef extern from "Python.h":
 
 
 cdef enum:
+    # NgramTable.err after abort() (errno values are positive)
+    ERR_ABORTED = -1
     NCODEPOINTS = 0x110000
     # The longest n-gram order: the window of unit starts is a small ring.
     MAX_ORDER = 255
@@ -227,6 +229,8 @@ cdef class NgramTable:
             raise MemoryError("out of memory while counting n-grams")
         if e == EOVERFLOW:
             raise OverflowError("an n-gram's count leaves int64")
+        if e == ERR_ABORTED:
+            raise RuntimeError("this n-gram table was aborted")
         directory = os.path.dirname(os.fsdecode(self.spill_prefix)) if self.spill_prefix else "?"
         raise OSError(e, f"cannot write an n-gram run in {directory}: {os.strerror(e)} "
                          "(free space there, or give another directory: tmpdir=, --tmpdir)",
@@ -261,6 +265,9 @@ cdef class NgramTable:
         """Write the table as the next run, then empty it (its arrays kept)."""
         cdef char path[4096]
         cdef int failed, e = 0
+        if self.aborted:  # its directory may be going: write nothing more there
+            self.err = ERR_ABORTED
+            return -1
         # the run's name is recorded first, so that the caller removes a
         # partial file too
         with gil:
@@ -329,6 +336,9 @@ cdef class NgramTable:
             start = pos
             cp = _decode(s, &pos)
             if _is_set(breaks, cp):
+                if cp == 10 and self.aborted:
+                    self.err = ERR_ABORTED
+                    return -1
                 k = 0
                 continue
             win[k & (WINDOW - 1)] = start
@@ -537,6 +547,17 @@ cdef class NgramTable:
             self.busy = False
         if failed:
             self._raise_err()
+
+    def abort(self):
+        """Make the counting stop soon (at the next line end or spill, with
+        RuntimeError), and write no more runs; callable from any thread,
+        while the table counts. For a caller that removes the runs' directory."""
+        self.aborted = True
+
+    @property
+    def busy(self):
+        """True while a call counts, spills or sorts (in some thread)."""
+        return self.busy
 
     # ------------------------------------------------------------ results
 

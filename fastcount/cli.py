@@ -791,3 +791,4 @@ def _count_on_dask(args: argparse.Namespace, job: Job, options: dict, word_filte
 
 # Sub-commands in modules of their own register themselves on import.
 from fastcount import cli_cut  # noqa: E402,F401
+from fastcount import cli_ngrams  # noqa: E402,F401

@@ -372,3 +372,13 @@ def test_an_overflowing_count_is_refused():
     table.add_counts(vocab, np.array([2**63 - 2]))
     with pytest.raises(OverflowError, match="int64"):
         table.add_counts(vocab, np.array([1]))
+
+
+def test_an_aborted_table_stops_and_writes_no_more_runs(tmp_path):
+    table = NgramTable(1, 3, limit=1, spill_prefix=str(tmp_path / "w"))
+    table.feed(sample_texts()[:5])
+    runs = len(table.runs)
+    table.abort()
+    with pytest.raises(RuntimeError, match="aborted"):
+        table.feed(sample_texts()[5:10])
+    assert len(os.listdir(tmp_path)) == runs and not table.busy
