@@ -62,10 +62,11 @@ def entropy(neighbours) -> float:
     return math.log(total) - t / total
 
 
-def discovery(texts, max_len, min_count, keep_punct=False):
+def discovery(texts, max_len, min_count, keep_punct=False, count=char_ngrams):
     """``{word: (count, cohesion, left entropy, right entropy)}`` for every
-    candidate (2..max_len characters, counted at least min_count times)."""
-    counts = char_ngrams(texts, 1, max_len + 1, keep_punct)
+    candidate (2..max_len characters, counted at least min_count times);
+    ``count(texts, lo, hi, keep_punct)`` counts the character n-grams."""
+    counts = count(texts, 1, max_len + 1, keep_punct)
     n_chars = sum(count for gram, count in counts.items() if len(gram) == 1)
     left = collections.defaultdict(list)
     right = collections.defaultdict(list)
