@@ -22,12 +22,13 @@ from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.errno cimport EIO, ENOMEM, errno
 from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdio cimport fclose, ferror, fopen, fread
-from libc.string cimport memcmp, memcpy
+from libc.string cimport memcmp, memcpy, memmove
 
 from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, ng_key,
                                      ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
                                      ng_run_put)
-from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow, fc_utf8_escape
+from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_utf8_escape,
+                               fc_varint_get)
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word
 
@@ -69,20 +70,24 @@ cdef int _read(NgCursor* c, unsigned char* out, Py_ssize_t n, int* err) noexcept
 
 
 cdef int _varint(NgCursor* c, uint64_t* out, int* err) noexcept nogil:
-    cdef uint64_t x = 0
-    cdef unsigned char b
-    cdef int shift = 0
-    while True:
-        if _read(c, &b, 1, err) < 0:
+    """The next varint of the file; -1 with *err (NG_CORRUPT when malformed or cut)."""
+    cdef const unsigned char* end
+    cdef int r
+    if c.buf_len - c.buf_pos < 10:  # the longest varint: bring the rest to the front
+        memmove(c.buf, c.buf + c.buf_pos, c.buf_len - c.buf_pos)
+        c.buf_len -= c.buf_pos
+        c.buf_pos = 0
+        errno = 0
+        c.buf_len += fread(c.buf + c.buf_len, 1, READ_BUFFER - c.buf_len, c.f)
+        if ferror(c.f):
+            err[0] = errno or EIO
             return -1
-        if shift == 63 and b > 1 or shift > 63:
-            err[0] = NG_CORRUPT
-            return -1
-        x |= <uint64_t>(b & 0x7F) << shift
-        if b < 0x80:
-            out[0] = x
-            return 0
-        shift += 7
+    end = fc_varint_get(c.buf + c.buf_pos, c.buf + c.buf_len, out)
+    if end == NULL:
+        err[0] = NG_CORRUPT
+        return -1
+    c.buf_pos = end - c.buf
+    return 0
 
 
 cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:

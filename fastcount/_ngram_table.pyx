@@ -14,7 +14,7 @@ from libc.stdio cimport _IONBF, fclose, fopen, fwrite, remove, setvbuf
 from libc.string cimport memcmp, memcpy, memset
 
 from fastcount._native cimport (fc_advise_huge, fc_alloc, fc_calloc, fc_free, fc_grow,
-                               fc_grown_capacity, fc_prefetch, fc_realloc)
+                               fc_grown_capacity, fc_prefetch, fc_realloc, fc_varint_put)
 from fastcount._vocab cimport fc_hash_bytes, fc_vocab_intern_hashed, fc_vocab_reserve
 
 cdef enum:
@@ -287,16 +287,6 @@ cdef void ng_sort(NgTable* t) noexcept nogil:
 
 # ---------------------------------------------------------------- runs
 
-cdef inline Py_ssize_t _put_varint(unsigned char* out, uint64_t x) noexcept nogil:
-    cdef Py_ssize_t k = 0
-    while x >= 0x80:
-        out[k] = <unsigned char>(x | 0x80)
-        x >>= 7
-        k += 1
-    out[k] = <unsigned char>x
-    return k + 1
-
-
 cdef int _flush(NgRunWriter* w, const unsigned char* p, Py_ssize_t n) noexcept nogil:
     if n > 0 and fwrite(p, 1, n, w.f) != <size_t>n:
         w.err = errno if errno != 0 else EINVAL
@@ -338,8 +328,7 @@ cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
         if _flush(w, w.buf, w.len) < 0:
             return -1
         w.len = 0
-    w.len += _put_varint(w.buf + w.len, <uint64_t>shared)
-    w.len += _put_varint(w.buf + w.len, <uint64_t>rest)
+    w.len = fc_varint_put(fc_varint_put(w.buf + w.len, <uint64_t>shared), <uint64_t>rest) - w.buf
     if rest + 10 > WRITE_BUFFER - w.len:  # a huge key goes out directly
         if _flush(w, w.buf, w.len) < 0 or _flush(w, key + shared, rest) < 0:
             return -1
@@ -347,7 +336,7 @@ cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
     else:
         memcpy(w.buf + w.len, key + shared, rest)
         w.len += rest
-    w.len += _put_varint(w.buf + w.len, <uint64_t>count)
+    w.len = fc_varint_put(w.buf + w.len, <uint64_t>count) - w.buf
     if fc_grow(<void**>&w.prev, &w.prev_cap, n, 1, 0) < 0:
         w.err = ENOMEM
         return -1
@@ -364,7 +353,7 @@ cdef int ng_run_close(NgRunWriter* w) noexcept nogil:
     w.buf[w.len] = 0
     w.buf[w.len + 1] = 0
     w.len += 2
-    w.len += _put_varint(w.buf + w.len, <uint64_t>w.records)
+    w.len = fc_varint_put(w.buf + w.len, <uint64_t>w.records) - w.buf
     failed = _flush(w, w.buf, w.len)
     errno = 0
     if fclose(w.f) != 0 and not failed:
