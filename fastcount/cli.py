@@ -712,7 +712,14 @@ def _count(args: argparse.Namespace, job: Job) -> str:
             options.update(pos=args.with_pos, pos_filter=args.pos_filter)
         result = job.count(count_words, args.tokenizer, workers=args.workers, stats=stats,
                            word_filter=word_filter, **options)
-    job.write_table(writers.table_of(result, texts=stats.texts, smooth_idf=args.smooth_idf))
+    tags = None
+    if args.format == "jieba" and not args.with_pos:
+        from fastcount.posseg import pos_tokenizer_for
+        from fastcount.segmenter import tokenizer_for
+
+        # the tag column: the words' tags in jieba's dictionary and the user dictionary
+        tags = pos_tokenizer_for(tokenizer_for(None, args.user_dict)).tagger().get_tag
+    job.write_table(writers.table_of(result, texts=stats.texts, smooth_idf=args.smooth_idf, tags=tags))
     return stats.summary()
 
 

@@ -16,6 +16,9 @@ __all__: list = []
 def _cut_arguments(group) -> None:
     group.add_argument("-d", "--delimiter", default=" ", metavar="D",
                        help="between the tokens of a line (default: one space)")
+    group.add_argument("-p", "--pos", metavar="D", nargs="?", const="_", default=None,
+                       help="write each token as word, D and its jieba.posseg tag (D: '_' if not "
+                       "given), as python -m jieba -p does")
 
 
 @subcommand(
@@ -35,13 +38,16 @@ def _cut(args: argparse.Namespace, job: Job) -> str:
 
     if args.tokenizer != "jieba":
         raise _UsageError(f"fastcount cut segments with jieba only, not --tokenizer {args.tokenizer}")
-    if "\n" in args.delimiter:
-        raise _UsageError("--delimiter cannot hold a line end")
+    for flag, value in (("--delimiter", args.delimiter), ("--pos", args.pos)):
+        if value is not None and "\n" in value:
+            raise _UsageError(f"{flag} cannot hold a line end")
+    if args.pos is not None and args.cut_all:
+        raise _UsageError("--pos tags jieba's default mode only, not --cut-all")
     stats = CountStats()
     word_filter = job.word_filter()
     # the -o file of a command without --format is a text stream: write its bytes
     job.write(lambda out: cut_corpus(
-        job.source(), getattr(out, "buffer", out), delimiter=args.delimiter, workers=args.workers, word_filter=word_filter,
+        job.source(), getattr(out, "buffer", out), delimiter=args.delimiter, pos=args.pos, workers=args.workers, word_filter=word_filter,
         progress=job.progress, stats=stats, **job.tokenizer_options(), **job.input_options(),
     ), binary=True)
     return (f"cut {stats.texts:,} texts, {stats.bytes / 1e6:,.1f} MB in {stats.seconds:.2f} s: "

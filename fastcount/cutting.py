@@ -14,6 +14,11 @@ in join mode: no str per token), in worker threads, a chunk each, and the
 chunks are written out in order: memory stays bounded by a few chunks per
 worker. A :class:`fastcount.filters.WordFilter` decides on each distinct
 word once (a str per word, not per token).
+
+With ``pos="_"`` each token is written as ``word_tag`` with its
+jieba.posseg tag (:mod:`fastcount.posseg`): ``python -m jieba -p _`` with
+the same delimiter, byte for byte, with whitespace tokens kept. Those lines
+are joined in Python from the native tagger's pairs.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import concurrent.futures
 import os
 import threading
 import time
-from typing import IO, TYPE_CHECKING, Optional, Union
+from typing import IO, TYPE_CHECKING, Dict, Optional, Union
 
 from fastcount import io as fio
 from fastcount.chunks import Chunk, chunk_texts, chunked, source_streams
@@ -64,11 +69,49 @@ class _Cutter:
         return b"".join(out)
 
 
+class _PosCutter:
+    """Segments chunks into lines of ``word<pos>tag`` tokens with
+    jieba.posseg's cut (one per worker thread)."""
+
+    def __init__(self, tokenizer, hmm: bool, keep_whitespace: bool, delimiter: str, pos: str,
+                 word_filter: Optional["WordFilter"]):
+        from fastcount.posseg import pos_tokenizer_for
+
+        self.pos_tokenizer = pos_tokenizer_for(tokenizer)
+        self.hmm, self.delimiter, self.pos = hmm, delimiter, pos
+        self.word_filter, self.keep_whitespace = word_filter, keep_whitespace
+        #: the decision on each word seen (whitespace, filter)
+        self.decided: Dict[str, bool] = {}
+
+    def _keep(self, word: str) -> bool:
+        ok = self.keep_whitespace or not word.isspace()
+        if ok and self.word_filter is not None:
+            ok = self.word_filter.keep(word)
+        self.decided[word] = ok
+        return ok
+
+    def cut(self, chunk: Chunk) -> bytes:
+        """The joined lines of ``chunk``'s texts."""
+        lcut, hmm, delimiter, pos = self.pos_tokenizer.lcut, self.hmm, self.delimiter, self.pos
+        decided, keep = self.decided, self._keep
+        lines = []
+        for text in chunk_texts(chunk.parts):
+            tokens = []
+            for p in lcut(text, hmm):
+                ok = decided.get(p.word)
+                if ok or ok is None and keep(p.word):
+                    tokens.append(p.word + pos + p.flag)
+            lines.append(delimiter.join(tokens))
+        lines.append("")
+        return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
 def cut_corpus(
     source: "Source",
     output: Union[str, "os.PathLike[str]", IO[bytes]],
     *,
     delimiter: str = " ",
+    pos: Optional[str] = None,
     tokenizer=None,
     workers: Optional[int] = None,
     hmm: bool = True,
@@ -91,7 +134,10 @@ def cut_corpus(
     it) becomes one line: its tokens, joined by ``delimiter``. The tokens
     are jieba's (``hmm``, ``cut_all``, ``user_dict``, or ``tokenizer``: a
     ``fastcount.Tokenizer`` or ``jieba.Tokenizer``), whitespace tokens
-    dropped unless ``keep_whitespace``, filtered by ``word_filter``.
+    dropped unless ``keep_whitespace``, filtered by ``word_filter``. With
+    ``pos`` (a str, ``"_"`` in ``python -m jieba -p``) each token is
+    written as its word, ``pos`` and its jieba.posseg tag (``cut_all`` is
+    refused: jieba.posseg cuts in the default mode only).
     ``workers`` threads segment in parallel (None: every core).
     """
     from fastcount.pipeline import CountStats, _cpu_count
@@ -101,19 +147,27 @@ def cut_corpus(
     started = time.perf_counter()
     if not isinstance(delimiter, str) or "\n" in delimiter:
         raise ValueError(f"delimiter must be a str without a line end, not {delimiter!r}")
+    if pos is not None:
+        if not isinstance(pos, str) or "\n" in pos:
+            raise ValueError(f"pos must be a str without a line end (the tag's delimiter), not {pos!r}")
+        if cut_all:
+            raise ValueError("pos: jieba.posseg cuts in the default mode only, not with cut_all")
     word_filter = check_filter(word_filter) or None
     workers = whole_number("workers", workers, 1, none=True) or _cpu_count()
     chunk_size = whole_number("chunk_size", chunk_size, 1, none=True) or CHUNK_SIZE
     _check_options(tokenizer if tokenizer is not None else "jieba", hmm, cut_all, user_dict)
     tk = tokenizer_for(tokenizer, user_dict)
     stats = stats if stats is not None else CountStats()
-    stats.__init__(tokenizer="jieba (native)", workers=workers, backend="threads" if workers > 1 else "in-process")
+    stats.__init__(tokenizer="jieba.posseg (native)" if pos is not None else "jieba (native)",
+                   workers=workers, backend="threads" if workers > 1 else "in-process")
     local = threading.local()
 
     def cut(chunk: Chunk) -> bytes:
         cutter = getattr(local, "cutter", None)
         if cutter is None:
-            cutter = local.cutter = _Cutter(tk, hmm, cut_all, keep_whitespace, delimiter, word_filter)
+            cutter = local.cutter = (
+                _Cutter(tk, hmm, cut_all, keep_whitespace, delimiter, word_filter) if pos is None
+                else _PosCutter(tk, hmm, keep_whitespace, delimiter, pos, word_filter))
         return cutter.cut(chunk)
 
     if isinstance(output, (str, os.PathLike)):

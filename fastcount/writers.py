@@ -158,12 +158,14 @@ def format_for(path: Optional[str], fmt: Optional[str] = None) -> str:
 
 
 def table_of(result, *, texts: Optional[int] = None, smooth_idf: bool = False,
-             dfs: Optional[bool] = None) -> Table:
+             dfs: Optional[bool] = None, tags: Optional[Callable[[str], Optional[str]]] = None) -> Table:
     """The :class:`Table` of a count, most common first, ties by word:
     ``result`` a mapping word -> count (a :class:`fastcount.Counter`) or a
     :class:`fastcount.documents.DocumentCounts` (its dfs, documents and
     texts; ``dfs=False`` leaves the dfs out of tsv/csv/json); ``texts``, the
-    number of texts counted, for word2vec."""
+    number of texts counted, for word2vec; ``tags``, a word's tag or None,
+    for the jieba format's tag column (e.g. ``fastcount.posseg.dt.tagger().get_tag``:
+    the dictionary's and the user words' tags)."""
     from fastcount.documents import DocumentCounts
 
     if isinstance(result, DocumentCounts):
@@ -171,14 +173,19 @@ def table_of(result, *, texts: Optional[int] = None, smooth_idf: bool = False,
         column = [result.dfs[w] for w, _ in items] if dfs is not False else None
         if texts is None:
             texts = result.texts if result.texts is not None else result.docs
-        return Table(items, column, result.docs, texts, smooth_idf=smooth_idf)
-    if dfs:
+        table = Table(items, column, result.docs, texts, smooth_idf=smooth_idf)
+    elif dfs:
         raise ValueError("document frequencies were not counted: count with count_documents")
-    return Table(sorted_items(result), texts=texts, smooth_idf=smooth_idf)
+    else:
+        table = Table(sorted_items(result), texts=texts, smooth_idf=smooth_idf)
+    if tags is not None and not _tagged(table.items):
+        table.tags = [tags(w) for w, _ in table.items]
+    return table
 
 
 def save(result, path, format: Optional[str] = None, *, texts: Optional[int] = None,
-         smooth_idf: bool = False, dfs: Optional[bool] = None) -> List[str]:
+         smooth_idf: bool = False, dfs: Optional[bool] = None,
+         tags: Optional[Callable[[str], Optional[str]]] = None) -> List[str]:
     """Write a count to ``path`` in ``format`` (default: what the file's
     ending means, else tsv), atomically; return the words left out because
     the format cannot hold them.
@@ -189,7 +196,7 @@ def save(result, path, format: Optional[str] = None, *, texts: Optional[int] = N
     left at ``path`` on an error.
     """
     fmt = format_for(path, format)
-    table = table_of(result, texts=texts, smooth_idf=smooth_idf,
+    table = table_of(result, texts=texts, smooth_idf=smooth_idf, tags=tags,
                      dfs=dfs if dfs is not None or "dfs" in FORMATS[fmt].needs else None)
     with AtomicOutput(os.fspath(path), binary=FORMATS[fmt].binary) as output:
         return write_table(table, output.file, fmt)
@@ -248,12 +255,12 @@ def _json(table: Table, out: IO) -> None:
     out.write("\n")
 
 
-def _written(items, out: IO, line: Callable, cannot: Callable[[str], bool]) -> List[str]:
-    """Write ``line(*item)`` for each item whose word the format can hold;
-    return the words it cannot."""
+def _written(items, out: IO, line: Callable, cannot: Callable[..., bool]) -> List[str]:
+    """Write ``line(*item)`` for each item whose word (and tag, the third
+    field of a jieba row) the format can hold; return the words it cannot."""
     skipped = []
     for item in items:
-        if cannot(item[0]):
+        if cannot(*item[:1], *item[2:3]):
             skipped.append(item[0])
         else:
             out.write(line(*item))
@@ -265,21 +272,42 @@ _LINE_ENDS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _ASCII_SPACE = " \t\n\r\x0b\x0c"
 
 
-def _jieba_cannot(word: str) -> bool:
+#: A tag load_userdict reads (its line pattern ends with ``( [a-z]+)?$``).
+_JIEBA_TAG = re.compile("[a-z]+")
+
+
+def _jieba_cannot(word: str, tag: Optional[str] = None) -> bool:
     # jieba splits a line at " " and strips bytes.strip()'s whitespace around
     # it; load_userdict also drops a leading BOM
     return (not word or " " in word or _LINE_ENDS.search(word) is not None
-            or word.strip(_ASCII_SPACE) != word or word.startswith("\ufeff"))
+            or word.strip(_ASCII_SPACE) != word or word.startswith("\ufeff")
+            or (tag is not None and _JIEBA_TAG.fullmatch(tag) is None))
 
 
 @output_format("jieba", help="a jieba dictionary: 'word count[ tag]' lines, for jieba.Tokenizer(dictionary=), "
                "set_dictionary or load_userdict (fastcount's too)", suffixes=(".dict",))
 def _jieba(table: Table, out: IO) -> List[str]:
-    tags = table.tags if table.tags is not None else [None] * len(table.items)
-    return _written(
-        [(w[0], c, w[1]) if isinstance(w, tuple) else (w, c, t) for (w, c), t in zip(table.items, tags)], out,
-        lambda w, c, t: f"{w} {c} {t}\n" if t else f"{w} {c}\n", _jieba_cannot,
-    )
+    if _tagged(table.items):
+        rows = _one_row_per_word(table.items)
+    else:
+        tags = table.tags if table.tags is not None else [None] * len(table.items)
+        rows = [(w, c, t) for (w, c), t in zip(table.items, tags)]
+    return _written(rows, out, lambda w, c, t: f"{w} {c} {t}\n" if t else f"{w} {c}\n", _jieba_cannot)
+
+
+def _one_row_per_word(items: Items) -> List[Tuple[str, int, str]]:
+    """(word, tag) counts as ``(word, count, tag)`` rows, one per word (a
+    jieba dictionary holds a word once; jieba would add a repeated word's
+    frequency to its total twice): the word's counts summed, its most
+    common tag; most common first, ties by word."""
+    rows: Dict[str, list] = {}
+    for (word, tag), count in sorted(items, key=lambda item: (-item[1], item[0])):
+        row = rows.get(word)
+        if row is None:
+            rows[word] = [word, count, tag]
+        else:
+            row[1] += count
+    return sorted(map(tuple, rows.values()), key=lambda row: (-row[1], row[0]))
 
 
 def _idf_cannot(word: str) -> bool:

@@ -157,3 +157,59 @@ def test_a_failing_filter_writes_nothing_of_its_batch():
     assert joiner.take_joined() == "北京\n".encode("utf-8")
     with pytest.raises(ValueError, match="keep_word"):
         ChunkCounter(dt, keep_word=keep)
+
+
+def pos_reference(texts, delimiter=" ", pos="_", keep_whitespace=False, keep=lambda w: True, HMM=True):
+    import jieba.posseg
+
+    out = []
+    for text in texts:
+        words = [p.word + pos + p.flag for p in jieba.posseg.lcut(text, HMM)
+                 if (keep_whitespace or not p.word.isspace()) and keep(p.word)]
+        out.append(delimiter.join(words) + "\n")
+    return "".join(out).encode("utf-8")
+
+
+@pytest.mark.parametrize("jieba_args, argv", [
+    (["-p", "_", "-d", " "], ["--pos"]),
+    (["-p", "/", "-d", "|"], ["--pos", "/", "-d", "|"]),
+    (["-p", "_", "-d", " ", "-n"], ["--pos", "_", "--no-hmm"]),
+])
+def test_pos_equals_python_m_jieba_p_byte_for_byte(tmp_path, child_env, jieba_args, argv):
+    text = "".join(lines_of(SAMPLE)[i] + "\n" for i in range(0, 1400, 20))
+    text += "北京  大学\t清华 \r\n  前后空格 abc 12.5% C++ \n\n最后一行没有换行"
+    path = tmp_path / "in.txt"
+    path.write_bytes(text.encode("utf-8"))
+    expected = subprocess.run([sys.executable, "-m", "jieba", "-q", *jieba_args, str(path)],
+                              capture_output=True, check=True, env=child_env).stdout
+    out = tmp_path / "seg.txt"
+    for workers in ("1", "2"):
+        assert cli.main(["cut", str(path), "-q", "--keep-whitespace", "-j", workers, *argv, "-o", str(out)]) == 0
+        assert out.read_bytes() == expected
+
+
+def test_pos_drops_whitespace_and_filters():
+    lines = lines_of(SAMPLE)[:300] + ["  北京 大学  ", ""]
+    f = WordFilter(["的"], drop_punct=True, exclude="^[a-z]")
+    buf = io.BytesIO()
+    stats = cut_corpus(lines, buf, pos="/", workers=2, chunk_size=1 << 10, word_filter=f)
+    assert buf.getvalue() == pos_reference(lines, pos="/", keep=f.keep)
+    assert stats.texts == len(lines)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("的了是我北京大学 ，。abc12😀")), max_size=15), max_size=12),
+       st.booleans())
+def test_generated_texts_pos(texts, keep_whitespace):
+    buf = io.BytesIO()
+    cut_corpus(texts, buf, pos="_", keep_whitespace=keep_whitespace, workers=2, chunk_size=8)
+    assert buf.getvalue() == pos_reference(texts, keep_whitespace=keep_whitespace)
+
+
+def test_pos_usage_errors(capsys):
+    with pytest.raises(ValueError, match="cut_all"):
+        cut_corpus(["北京"], io.BytesIO(), pos="_", cut_all=True)
+    with pytest.raises(ValueError, match="pos must be"):
+        cut_corpus(["北京"], io.BytesIO(), pos="\n")
+    assert cli.main(["cut", SAMPLE, "-q", "--pos", "--cut-all"]) == 2
+    assert "--cut-all" in capsys.readouterr().err

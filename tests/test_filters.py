@@ -180,3 +180,26 @@ def test_cli_bad_stopword_file(capsys, tmp_path):
     stop.write_bytes(b"ok\n\xfe\xff\n")
     assert cli.main(["count", SAMPLE, "-q", "--stopwords", str(stop)]) == 2
     assert f"{stop}:2: stopword file is not UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pos", [True, False])
+def test_filters_compose_with_pos_filter(pos):
+    import jieba.posseg
+
+    with open(SAMPLE, encoding="utf-8") as f:
+        lines = f.read().split("\n")[:400]
+    options = dict(stopwords=["的", "酒店"], drop_punct=True, min_len=2)
+    everything, expected = collections.Counter(), collections.Counter()
+    for line in lines:
+        for p in jieba.posseg.lcut(line):
+            if not p.word.isspace() and (p.flag.startswith("n") or p.flag == "v"):
+                key = (p.word, p.flag) if pos else p.word
+                everything[key] += 1
+                if reference_keep(p.word, **options):
+                    expected[key] += 1
+    stats = fastcount.CountStats()
+    got = fastcount.count_words(lines, workers=2, pos=pos, pos_filter="n*,v", stats=stats,
+                                word_filter=WordFilter(**options))
+    assert dict(got) == dict(expected)
+    assert stats.filtered_tokens == sum(everything.values()) - sum(expected.values())
+    assert stats.filtered_words == len(everything) - len(expected)

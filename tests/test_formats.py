@@ -253,3 +253,55 @@ def test_cli_documents_by_file(capsys, tmp_path):
     assert {w: int(d) for _, w, d in (line.split("\t") for line in lines[1:-1])} == dict(expected)
     code, _, err = run(capsys, "count", *paths, "-q", "--documents", "file")
     assert code == 2 and "--documents applies with --df" in err
+
+
+def test_jieba_dictionary_one_line_per_word_of_a_pos_count(tmp_path):
+    table = writers.Table([(("北京", "ns"), 5), (("跑", "v"), 3), (("北京", "n"), 2), (("好", "a"), 1), (("好", "d"), 1)])
+    path = tmp_path / "pos.dict"
+    with open(path, "w", encoding="utf-8") as out:
+        assert writers.write_table(table, out, "jieba") == []
+    # counts summed, the most common tag (ties: the first by tag)
+    assert path.read_text(encoding="utf-8") == "北京 7 ns\n跑 3 v\n好 2 a\n"
+
+
+def test_jieba_dictionary_skips_and_reports_a_tag_it_cannot_hold(tmp_path):
+    table = writers.Table([("北京", 5), ("跑", 2)], tags=["N1", "v"])
+    path = tmp_path / "tags.dict"
+    with open(path, "w", encoding="utf-8") as out:
+        assert writers.write_table(table, out, "jieba") == ["北京"]
+    assert path.read_text(encoding="utf-8") == "跑 2 v\n"
+
+
+def test_cli_jieba_dictionary_carries_the_dictionary_and_user_tags(tmp_path):
+    import jieba.posseg
+
+    out = tmp_path / "words.dict"
+    assert cli.main(["count", SAMPLE, "-q", "-o", str(out)]) == 0
+    tags = jieba.posseg.dt.word_tag_tab
+    lines = out.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        word, _, *tag = line.split(" ")
+        assert tag == ([tags[word]] if word in tags else []), line
+    assert sum(len(line.split(" ")) == 3 for line in lines) > 100
+    # a user word's tag, and the file loads as a user dictionary with it
+    text, user = tmp_path / "in.txt", tmp_path / "user.txt"
+    text.write_text("石墨烯很好\n石墨烯\n", encoding="utf-8")
+    user.write_text("石墨烯 5 nz\n", encoding="utf-8")
+    assert cli.main(["count", str(text), "-q", "--user-dict", str(user), "--format", "jieba", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "石墨烯 2 nz"
+    from fastcount.posseg import POSTokenizer
+
+    pos = POSTokenizer(fastcount.Tokenizer())
+    pos.tokenizer.load_userdict(str(out))
+    assert [tuple(p) for p in pos.lcut("石墨烯很好")][0] == ("石墨烯", "nz")
+
+
+def test_cli_jieba_dictionary_of_a_pos_count(tmp_path):
+    out = tmp_path / "pos.dict"
+    assert cli.main(["count", SAMPLE, "-q", "--with-pos", "--format", "jieba", "-o", str(out)]) == 0
+    words = [line.split(" ") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len({w[0] for w in words}) == len(words)
+    by_word = collections.Counter()
+    for (word, _), count in fastcount.count_words(SAMPLE, workers=1, pos=True).items():
+        by_word[word] += count
+    assert {w[0]: int(w[1]) for w in words} == {w: c for w, c in by_word.items() if not writers._jieba_cannot(w)}
