@@ -100,3 +100,17 @@ def test_task_error_surfaces(sc):
     rdd = sc.parallelize(["好的", 17, "不错"], 2)
     with pytest.raises(Exception, match="int"):
         count_words_rdd(rdd)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_document_frequencies_equal_count_documents(sc, texts, depth):
+    from fastcount.documents import count_documents
+
+    want = count_documents(texts, workers=1)
+    for rdd in (sc.parallelize(texts, 7), sc.parallelize(texts, 1)):
+        got = count_words_rdd(rdd, depth=depth, dfs=True)
+        assert dict(got.counts) == dict(want.counts)
+        assert dict(got.dfs) == dict(want.dfs)
+        assert got.docs == want.docs == len(texts)
+    empty = count_words_rdd(sc.parallelize([], 2), dfs=True)
+    assert (dict(empty.counts), dict(empty.dfs), empty.docs) == ({}, {}, 0)
