@@ -191,18 +191,18 @@ def _link(prev: Optional[_RunningCount], factory, batches: Iterator) -> _Running
     return count
 
 
-def _count_texts(prev, texts: Iterable[str], tokenizer: Any, options: dict) -> _RunningCount:
+def _count_texts(prev, texts: Iterable[str], tokenizer: Any, options: dict, factory=None) -> _RunningCount:
     """A link for a Bag of texts: count the partition's texts on top of ``prev``.
 
     As :func:`fastcount.pipeline.count_partition` counts them (same chunks,
     TypeError naming a non-str item, a note naming the item a tokenizer
-    error was raised on).
+    error was raised on). ``factory``: the chunk counters' factory (default:
+    the word counter of ``tokenizer`` and ``options``).
     """
     from fastcount.chunks import chunks_of_texts
-    from fastcount.tokenizers import chunk_counter_factory
     from fastcount.workers import add_note, first_failing
 
-    factory = chunk_counter_factory(tokenizer, **options)
+    factory = _factory(tokenizer, options, factory)
     chunks = chunks_of_texts(texts, _BATCH)
     where = {}
 
@@ -223,17 +223,16 @@ def _count_texts(prev, texts: Iterable[str], tokenizer: Any, options: dict) -> _
 
 def _count_blocks(
     prev, blocks: Iterable[tuple], fs: Any, encoding: str, errors: str, field: Optional[str],
-    tokenizer: Any, options: dict,
+    tokenizer: Any, options: dict, factory=None,
 ) -> _RunningCount:
     """A link for files: read each block of the partition, count its texts on top of ``prev``.
 
     A partition of the planning Bag holds block descriptions, not text, so
     raw bytes never sit in worker memory as a task result: a block is read,
     decoded in batches of ``_BATCH`` bytes and counted within one task.
+    ``factory`` as for :func:`_count_texts`.
     """
-    from fastcount.tokenizers import chunk_counter_factory
-
-    factory = chunk_counter_factory(tokenizer, **options)
+    factory = _factory(tokenizer, options, factory)
     where = {}
 
     def batches():
@@ -248,6 +247,15 @@ def _count_blocks(
             path, offset = where["block"][:2]
             exc.add_note(f"while counting {path}" + (f" from byte {offset}" if offset else ""))
         raise
+
+
+def _factory(tokenizer, options: dict, factory):
+    """``factory``, or the word counters' factory of ``tokenizer`` and ``options``."""
+    if factory is not None:
+        return factory
+    from fastcount.tokenizers import chunk_counter_factory
+
+    return chunk_counter_factory(tokenizer, **options)
 
 
 def _count_alone(part, link):
@@ -501,10 +509,12 @@ def count_words_delayed(
 
 def _count_graph(
     source, tokenizer, client, *, min_count, top, split_every, shards, blocksize, encoding,
-    errors, field, storage_options, tokenizer_options: dict,
+    errors, field, storage_options, tokenizer_options: dict, factory=None,
 ):
     """:func:`count_words_delayed` for the scheduler of ``client`` (None: the
-    one in effect), whose thread count sets the number of chains."""
+    one in effect), whose thread count sets the number of chains; with
+    ``factory``, its chunk counters count (instead of ``tokenizer``'s words:
+    :mod:`fastcount.dask_ngrams`)."""
     dask = require()
     import dask.bag as db
 
@@ -517,25 +527,24 @@ def _count_graph(
 
     # Check the tokenizer and its options on the client, so a typo fails at
     # once rather than as an error of every task.
-    chunk_counter_factory(tokenizer, **tokenizer_options)
+    if factory is None:
+        chunk_counter_factory(tokenizer, **tokenizer_options)
     if shards > 1 and tokenizer_options.get("dfs"):
         raise ValueError("dfs=True counts with shards=1 only")
+    counts = dict(tokenizer=tokenizer, options=tokenizer_options, factory=factory)
     if isinstance(source, db.Bag):
         bag = source
-        link = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
+        link = partial(_count_texts, **counts)
     else:
         fs, blocks = _plan_blocks(source, blocksize, encoding, errors, field, storage_options)
         if not blocks:
             # Only empty files: a Bag with one empty text keeps the graph
             # (and the result type) the same as for any other input.
             bag = db.from_sequence([""], npartitions=1)
-            link = partial(_count_texts, tokenizer=tokenizer, options=tokenizer_options)
+            link = partial(_count_texts, **counts)
         else:
             bag = db.from_sequence(blocks, npartitions=len(blocks))
-            link = partial(
-                _count_blocks, fs=fs, encoding=encoding, errors=errors, field=field,
-                tokenizer=tokenizer, options=tokenizer_options,
-            )
+            link = partial(_count_blocks, fs=fs, encoding=encoding, errors=errors, field=field, **counts)
     if shards == 1:
         return _chained_reduction(bag, link, split_every, min_count, top, _scheduler_threads(client))
     from fastcount.merge import merge_partials
@@ -712,12 +721,19 @@ def count_words_dask(
         happened), after ``retries``; ``distributed.KilledWorker`` when a
         task keeps killing its worker.
     """
-    dask = require()
     graph = partial(
         _count_graph, source, tokenizer, min_count=min_count, top=top, split_every=split_every,
         shards=shards, blocksize=blocksize, encoding=encoding, errors=errors, field=field,
         storage_options=storage_options, tokenizer_options=tokenizer_options,
     )
+    return _run_graph(graph, client, retries, progress)
+
+
+def _run_graph(graph, client: Any, retries: int, progress: bool):
+    """Build ``graph(client)`` (a ``dask.bag.Item``) for ``client`` (as
+    :func:`count_words_dask` takes it: a Client, an address, or None) and
+    compute it there, with ``retries`` and a progress bar on stderr."""
+    dask = require()
     if isinstance(client, str):
         require(cluster=True)
         from distributed import Client

@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from fastcount.counter import Counter
 
 __all__ = [
-    "count_ngrams", "counted", "NgramSpec", "NgramStats", "NgramFactory", "NgramPartial", "parse_orders",
+    "count_ngrams", "counted", "ngram_spec", "NgramSpec", "NgramStats", "NgramFactory",
+    "InMemoryNgramFactory", "NgramPartial", "parse_orders",
     "parse_memory", "default_memory", "merge_ngram_partials", "merge_sources", "write_merged",
 ]
 
@@ -222,6 +223,9 @@ class NgramFactory:
         from fastcount._ngrams import NgramTable
 
         spec = self.spec
+        if not self.spill_dir:
+            return NgramTable(spec.lo, spec.hi, spec.unit, tokenize=spec.tokenize,
+                              keep_punct=spec.keep_punct)
         prefix = os.path.join(self.spill_dir, f"p{os.getpid()}-t{next(_table_ids)}")
         table = NgramTable(spec.lo, spec.hi, spec.unit, tokenize=spec.tokenize,
                            keep_punct=spec.keep_punct, limit=self.limit, spill_prefix=prefix)
@@ -232,6 +236,21 @@ class NgramFactory:
         """A worker's result: its table (which becomes a run or a Vocab when
         it is pickled to the parent) with its first-sight marks."""
         return NgramPartial(counter, marks, limit=self.limit)
+
+
+@dataclass(frozen=True)
+class InMemoryNgramFactory(NgramFactory):
+    """An :class:`NgramFactory` whose tables never spill and whose workers
+    hand back a :class:`fastcount.merge.PartialCount` (n-grams as a Vocab,
+    counts by id), merged as word counts are: for engines whose workers'
+    disks are not the caller's (:mod:`fastcount.dask_ngrams`)."""
+
+    limit: int = 0
+    spill_dir: str = ""
+
+    def partial(self, counter: "NgramTable", marks) -> PartialCount:  # type: ignore[override]
+        """The table's n-grams in order of first sight, with the marks."""
+        return PartialCount(*counter.vocab_result(), marks)
 
 
 class NgramPartial:
@@ -453,17 +472,8 @@ def count_ngrams(
     """
     import fastcount.counter  # noqa: F401  (its import is not merge time)
 
-    lo, hi = parse_orders(n)
+    spec = ngram_spec(n, unit, tokenizer, keep_punct, hmm, cut_all, user_dict)
     min_count, top = check_cut(min_count, top)
-    if unit not in ("char", "word"):
-        raise ValueError(f"unit must be 'char' or 'word', got {unit!r}")
-    if unit == "char":
-        if tokenizer != "jieba" or hmm is not True or cut_all or user_dict is not None:
-            raise ValueError("tokenizer, hmm, cut_all and user_dict apply to unit='word' only")
-        name, tokenize = f"char {lo}-{hi}", None
-    else:
-        name, tokenize = _word_tokenizer(tokenizer, hmm, cut_all, user_dict)
-        name = f"word {lo}-{hi}, {name}"
     stats = stats if stats is not None else NgramStats()
     sink = None
     if output is not None and not hasattr(output, "write"):
@@ -472,7 +482,7 @@ def count_ngrams(
         sink = AtomicOutput(os.fspath(output), binary=True)  # fails now if unwritable
     try:
         with counted(
-            source, NgramSpec(name, lo, hi, unit, tokenize, keep_punct), stats, workers=workers,
+            source, spec, stats, workers=workers,
             memory=memory, tmpdir=tmpdir, backend=backend, mp_context=mp_context,
             chunk_size=chunk_size, encoding=encoding, errors=errors, field=field,
             progress=progress,
@@ -504,6 +514,21 @@ class NgramSpec:
     unit: str
     tokenize: Optional[Callable[[str], Iterable[str]]]
     keep_punct: bool
+
+
+def ngram_spec(n: Orders, unit: str, tokenizer: TokenizerSpec, keep_punct: bool, hmm: bool,
+               cut_all: bool, user_dict: Optional[_Path]) -> NgramSpec:
+    """The :class:`NgramSpec` of :func:`count_ngrams`'s arguments, checked:
+    ValueError naming the argument that is wrong."""
+    lo, hi = parse_orders(n)
+    if unit not in ("char", "word"):
+        raise ValueError(f"unit must be 'char' or 'word', got {unit!r}")
+    if unit == "char":
+        if tokenizer != "jieba" or hmm is not True or cut_all or user_dict is not None:
+            raise ValueError("tokenizer, hmm, cut_all and user_dict apply to unit='word' only")
+        return NgramSpec(f"char {lo}-{hi}", lo, hi, "char", None, keep_punct)
+    name, tokenize = _word_tokenizer(tokenizer, hmm, cut_all, user_dict)
+    return NgramSpec(f"word {lo}-{hi}, {name}", lo, hi, "word", tokenize, keep_punct)
 
 
 @contextlib.contextmanager
