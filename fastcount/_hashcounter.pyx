@@ -1,692 +1,44 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""HashCounter: exact counts of signed 64-bit integer keys.
+"""HashCounter: exact counts of signed 64-bit integer keys, for Python.
 
-One flat array of 16-byte (key, count) cells; open addressing with linear
-probing; power-of-two capacity; the murmur3 64-bit finalizer as the hash,
-so sequential or strided keys spread out; backward-shift deletion (no
-tombstones); the table doubles in place at 3/4 load.
+The table itself (its layout, seeded hashing, batches with undo and the
+dense path) is fastcount._hashtable; this module turns Python arguments into
+validated integer runs and holds the class.
 
-A cell stores its key with the sign bit flipped, so all-zero memory is an
-empty table (calloc hands it out lazily) and the one key whose flipped
-form is 0, INT64_MIN, is kept out of line. Presence is tracked apart from
-the count: a key may be present with a count of 0 or below.
-
-Batches are validated and converted before anything is applied; an error
-met while applying (out of memory, a count leaving int64) undoes the part
-already applied, so a failed call leaves the counter as it was.
-
-A batch of +1s whose keys span a small range (dense ids, as a Vocab hands
-out) is first counted into a temporary array indexed by key - min, one
-pass without hashing; only its distinct keys then go through the table.
+Threads: every method takes the counter's gate (fastcount._native) before
+any Python code of its own runs; a thread that finds another inside waits
+for its turn, so threads can share a HashCounter. Arguments are read and
+converted (iterables iterated, mappings listed) before the gate is taken,
+and nothing under the gate runs Python code of the caller's.
 """
 from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_STRIDES, PyBuffer_Release,
                              PyObject_CheckBuffer, PyObject_GetBuffer)
 from cpython.object cimport PyObject_LengthHint
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
                           uint32_t, uint64_t, INT64_MAX, INT64_MIN)
-from libc.string cimport memcpy, memset
 
-# The native layer's allocator (the system's: calloc stays lazy, realloc
-# remaps), usable without the GIL and visible to tracemalloc.
-from fastcount._native cimport (fc_add_overflows, fc_advise_huge, fc_alloc, fc_calloc, fc_free,
-                                fc_grow, fc_prefetch_write, fc_realloc)
+from fastcount._hashtable cimport (FC_I8, FC_I16, FC_I32, FC_I64, FC_U8, FC_U16, FC_U32,
+                                   FC_U64)
+from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_gate_enter_pair,
+                                fc_gate_enter_read, fc_gate_enter_write, fc_gate_exit,
+                                fc_gate_exit_pair, fc_grow, fc_is_bool)
 
 import operator
 import sys
 from collections.abc import Mapping
 
-ctypedef fused ikey_t:
-    int8_t
-    int16_t
-    int32_t
-    int64_t
-    uint8_t
-    uint16_t
-    uint32_t
-    uint64_t
-
 cdef enum:
-    MIN_CAPACITY = 8
     # batches shorter than this keep the GIL: releasing it costs more than the work
     NOGIL_MIN = 2048
-    # the add loop hashes and prefetches this many items ahead (a power of two)
-    AHEAD = 16
-    # tables from this many cells (32 MiB) on ask for huge pages
-    HUGE_MIN_CELLS = 1 << 21
-    # dense counting: the temporary array has at most this many cells (64 MiB
-    # of uint32) and at most one cell per DENSE_KEYS_PER_CELL keys of the batch,
-    # so its scan and the table updates of its nonzero cells cost at most
-    # about half a hashed pass
-    DENSE_MAX_CELLS = 1 << 24
-    DENSE_KEYS_PER_CELL = 2
-    # batches shorter than this are hashed: the scratch costs more than it saves
-    DENSE_MIN = 64
     # an iterable's length hint sizes its first buffer up to this many items
     HINT_MAX = 1 << 20
-    # dense counting takes a batch in chunks of this many keys (L1-sized for int64)
-    SPAN_CHUNK = 4096
 
-
-# ---------------------------------------------------------------------------
-# C level: the table. "tag" = key with the sign bit flipped, as stored.
-# ---------------------------------------------------------------------------
-
-cdef inline int64_t _tag(int64_t key) noexcept nogil:
-    # an involution: also turns a tag back into its key
-    return <int64_t>(<uint64_t>key ^ 0x8000000000000000ULL)
-
-
-cdef inline uint64_t _mix(int64_t tag) noexcept nogil:
-    # murmur3 fmix64: a bijection whose low bits depend on every key bit
-    cdef uint64_t h = <uint64_t>tag
-    h ^= h >> 33
-    h *= 0xff51afd7ed558ccdULL
-    h ^= h >> 33
-    h *= 0xc4ceb9fe1a85ec53ULL
-    h ^= h >> 33
-    return h
-
-
-cdef inline size_t _grow_threshold(size_t capacity) noexcept nogil:
-    return capacity - capacity // 4
-
-
-cdef int fc_table_init(FCTable* t, Py_ssize_t expected) noexcept nogil:
-    cdef size_t cap = MIN_CAPACITY
-    if expected < 0:
-        expected = 0
-    while _grow_threshold(cap) < <size_t>expected:
-        if cap > (<size_t>-1) // (4 * sizeof(FCCell)):
-            return -1
-        cap *= 2
-    t.cells = <FCCell*>fc_calloc(cap, sizeof(FCCell))
-    if t.cells == NULL:
-        return -1
-    if cap >= HUGE_MIN_CELLS:
-        fc_advise_huge(t.cells, cap * sizeof(FCCell))
-    t.mask = cap - 1
-    t.used = 0
-    t.grow_at = _grow_threshold(cap)
-    t.has_spare = 0
-    t.spare_count = 0
-    return 0
-
-
-cdef void fc_table_free(FCTable* t) noexcept nogil:
-    fc_free(t.cells)
-    t.cells = NULL
-    t.mask = 0
-    t.used = 0
-    t.grow_at = 0
-    t.has_spare = 0
-    t.spare_count = 0
-
-
-cdef int _grow(FCTable* t) noexcept nogil:
-    """Double the capacity in place: 0 ok, -1 out of memory (table untouched).
-
-    realloc of a large block remaps pages instead of copying, so the peak is
-    the new size, not old + new. Elements then move to their new homes
-    inside the array; a bitmap marks the lower-half cells whose content is
-    final ("done"). An element goes to the first cell on its probe path that
-    is empty or holds a not-yet-moved element, which it displaces and which
-    is carried on; every cell it passed holds a final element, so each
-    element ends up reachable from its home.
-    """
-    cdef size_t old_cap = t.mask + 1
-    cdef size_t new_cap = old_cap * 2
-    cdef size_t mask = new_cap - 1
-    cdef size_t i, h
-    cdef FCCell e, tmp
-    cdef FCCell* cells
-    cdef uint64_t* done
-    if old_cap > (<size_t>-1) // (2 * sizeof(FCCell)):
-        return -1
-    done = <uint64_t*>fc_calloc(old_cap // 64 + 1, sizeof(uint64_t))
-    if done == NULL:
-        return -1
-    cells = <FCCell*>fc_realloc(t.cells, new_cap, sizeof(FCCell))
-    if cells == NULL:
-        fc_free(done)
-        return -1
-    memset(cells + old_cap, 0, old_cap * sizeof(FCCell))
-    if new_cap >= HUGE_MIN_CELLS:
-        fc_advise_huge(cells, new_cap * sizeof(FCCell))
-    t.cells = cells
-    t.mask = mask
-    t.grow_at = _grow_threshold(new_cap)
-    for i in range(old_cap):
-        if cells[i].key == 0 or (done[i >> 6] >> (i & 63)) & 1:
-            continue
-        e = cells[i]
-        cells[i].key = 0
-        cells[i].count = 0
-        while True:
-            h = _mix(e.key) & mask
-            while cells[h].key != 0 and (h >= old_cap or (done[h >> 6] >> (h & 63)) & 1):
-                h = (h + 1) & mask
-            if cells[h].key == 0:
-                cells[h] = e
-                if h < old_cap:
-                    done[h >> 6] |= (<uint64_t>1) << (h & 63)
-                break
-            tmp = cells[h]
-            cells[h] = e
-            done[h >> 6] |= (<uint64_t>1) << (h & 63)
-            e = tmp
-    fc_free(done)
-    return 0
-
-
-cdef inline FCCell* _find(const FCTable* t, int64_t tag) noexcept nogil:
-    # tag != 0
-    cdef size_t mask = t.mask
-    cdef size_t h = _mix(tag) & mask
-    cdef FCCell* cells = t.cells
-    while True:
-        if cells[h].key == tag:
-            return &cells[h]
-        if cells[h].key == 0:
-            return NULL
-        h = (h + 1) & mask
-
-
-cdef int _bump_spare(FCTable* t, int64_t n) noexcept nogil:
-    # the out-of-line key INT64_MIN; same codes as _bump
-    cdef int64_t r
-    if t.has_spare:
-        if fc_add_overflows(t.spare_count, n, &r):
-            return -2
-        t.spare_count = r
-        return 0
-    t.has_spare = 1
-    t.spare_count = n
-    return 1
-
-
-cdef int _insert(FCTable* t, int64_t tag, uint64_t hash, int64_t n) noexcept nogil:
-    """Insert an absent tag (!= 0) with count n: 1, or -1 out of memory."""
-    cdef size_t mask, h
-    if t.used >= t.grow_at:
-        if _grow(t) < 0:
-            return -1
-    mask = t.mask
-    h = hash & mask
-    while t.cells[h].key != 0:
-        h = (h + 1) & mask
-    t.cells[h].key = tag
-    t.cells[h].count = n
-    t.used += 1
-    return 1
-
-
-cdef inline int _bump(FCTable* t, int64_t tag, int64_t n) noexcept nogil:
-    """count[tag] += n: 0 added to a present key, 1 inserted, -1 out of
-    memory, -2 overflow (table unchanged on -1/-2)."""
-    cdef FCCell* c
-    cdef int64_t r
-    if tag == 0:
-        return _bump_spare(t, n)
-    c = _find(t, tag)
-    if c == NULL:
-        return _insert(t, tag, _mix(tag), n)
-    if fc_add_overflows(c.count, n, &r):
-        return -2
-    c.count = r
-    return 0
-
-
-cdef void _delete_cell(FCTable* t, size_t i) noexcept nogil:
-    # backward shift: pull later members of the cluster into the hole
-    # unless their home lies cyclically in (hole, their position]
-    cdef size_t mask = t.mask
-    cdef FCCell* cells = t.cells
-    cdef size_t j = i
-    cdef size_t k
-    while True:
-        j = (j + 1) & mask
-        if cells[j].key == 0:
-            break
-        k = _mix(cells[j].key) & mask
-        if i <= j:
-            if i < k <= j:
-                continue
-        elif i < k or k <= j:
-            continue
-        cells[i] = cells[j]
-        i = j
-    cells[i].key = 0
-    cells[i].count = 0
-    t.used -= 1
-
-
-cdef int _del_tag(FCTable* t, int64_t tag) noexcept nogil:
-    cdef FCCell* c
-    if tag == 0:
-        if not t.has_spare:
-            return 0
-        t.has_spare = 0
-        t.spare_count = 0
-        return 1
-    c = _find(t, tag)
-    if c == NULL:
-        return 0
-    _delete_cell(t, <size_t>(c - t.cells))
-    return 1
-
-
-cdef int64_t* _count_ptr(FCTable* t, int64_t tag) noexcept nogil:
-    cdef FCCell* c
-    if tag == 0:
-        return &t.spare_count if t.has_spare else NULL
-    c = _find(t, tag)
-    return &c.count if c != NULL else NULL
-
-
-cdef int fc_table_add(FCTable* t, int64_t key, int64_t n) noexcept nogil:
-    cdef int r = _bump(t, _tag(key), n)
-    return r if r < 0 else 0
-
-
-cdef int64_t fc_table_get(const FCTable* t, int64_t key) noexcept nogil:
-    cdef int64_t tag = _tag(key)
-    cdef FCCell* c
-    if tag == 0:
-        return t.spare_count if t.has_spare else 0
-    c = _find(t, tag)
-    return c.count if c != NULL else 0
-
-
-cdef int64_t* fc_table_find(FCTable* t, int64_t key) noexcept nogil:
-    return _count_ptr(t, _tag(key))
-
-
-cdef int fc_table_set(FCTable* t, int64_t key, int64_t n) noexcept nogil:
-    cdef int64_t tag = _tag(key)
-    cdef int64_t* p = _count_ptr(t, tag)
-    if p == NULL:
-        if _bump(t, tag, 0) < 0:
-            return -1
-        p = _count_ptr(t, tag)
-    p[0] = n
-    return 0
-
-
-cdef int fc_table_del(FCTable* t, int64_t key) noexcept nogil:
-    return _del_tag(t, _tag(key))
-
-
-cdef Py_ssize_t fc_table_len(const FCTable* t) noexcept nogil:
-    return <Py_ssize_t>(t.used + (1 if t.has_spare else 0))
-
-
-cdef int fc_table_reserve(FCTable* t, Py_ssize_t n) noexcept nogil:
-    cdef size_t cap = t.mask + 1
-    # refuse an impossible size before growing at all
-    while _grow_threshold(cap) < <size_t>max(n, 0):
-        if cap > (<size_t>-1) // (4 * sizeof(FCCell)):
-            return -1
-        cap *= 2
-    while t.mask + 1 < cap:
-        if _grow(t) < 0:
-            return -1
-    return 0
-
-
-cdef int fc_table_copy(FCTable* dst, const FCTable* src) noexcept nogil:
-    cdef size_t cap = src.mask + 1
-    dst.cells = <FCCell*>fc_alloc(cap, sizeof(FCCell))
-    if dst.cells == NULL:
-        return -1
-    memcpy(dst.cells, src.cells, cap * sizeof(FCCell))
-    if cap >= HUGE_MIN_CELLS:
-        fc_advise_huge(dst.cells, cap * sizeof(FCCell))
-    dst.mask = src.mask
-    dst.used = src.used
-    dst.grow_at = src.grow_at
-    dst.has_spare = src.has_spare
-    dst.spare_count = src.spare_count
-    return 0
-
-
-cdef bint fc_table_next(const FCTable* t, Py_ssize_t* pos, int64_t* key, int64_t* count) noexcept nogil:
-    # pos 0: the out-of-line key; pos p > 0: cells from index p - 1 on
-    cdef size_t i
-    cdef size_t cap = t.mask + 1
-    if pos[0] == 0:
-        pos[0] = 1
-        if t.has_spare:
-            key[0] = INT64_MIN
-            count[0] = t.spare_count
-            return 1
-    i = <size_t>(pos[0] - 1)
-    while i < cap:
-        if t.cells[i].key != 0:
-            key[0] = _tag(t.cells[i].key)
-            count[0] = t.cells[i].count
-            pos[0] = <Py_ssize_t>(i + 2)
-            return 1
-        i += 1
-    pos[0] = <Py_ssize_t>(cap + 1)
-    return 0
-
-
-cdef Py_ssize_t fc_table_export(const FCTable* t, int64_t* keys, int64_t* counts) noexcept nogil:
-    cdef Py_ssize_t n = 0
-    cdef size_t i
-    if t.has_spare:
-        keys[0] = INT64_MIN
-        counts[0] = t.spare_count
-        n = 1
-    for i in range(t.mask + 1):
-        if t.cells[i].key != 0:
-            keys[n] = _tag(t.cells[i].key)
-            counts[n] = t.cells[i].count
-            n += 1
-    return n
-
-
-# ---------------------------------------------------------------------------
-# C level: batches with undo
-# ---------------------------------------------------------------------------
-
-cdef inline int64_t _key_at(const char* data, Py_ssize_t stride, Py_ssize_t i, ikey_t* kind) noexcept nogil:
-    # `kind` only picks the element type (fused dispatch); it is never read
-    return <int64_t>(<const ikey_t*>(data + i * stride))[0]
-
-
-cdef void _unbump(FCTable* t, int64_t tag, int64_t n, bint inserted) noexcept nogil:
-    # exact inverse of a _bump(t, tag, n) that succeeded (so cannot overflow)
-    cdef int64_t* p = _count_ptr(t, tag)
-    p[0] = <int64_t>(<uint64_t>p[0] - <uint64_t>n)
-    if inserted:
-        _del_tag(t, tag)
-
-
-cdef void _undo(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
-                const char* counts, Py_ssize_t cstride, Py_ssize_t stop,
-                const uint8_t* newbits) noexcept nogil:
-    """Revert items stop-1 .. 0 of a batch, newest first, so each key goes
-    back through exactly the states it had; a key inserted by the batch is
-    removed when its inserting item is reverted."""
-    cdef Py_ssize_t j = stop - 1
-    cdef int64_t c = 1
-    while j >= 0:
-        if counts != NULL:
-            c = (<const int64_t*>(counts + j * cstride))[0]
-        _unbump(t, _tag(_key_at(keys, kstride, j, kind)), c, (newbits[j >> 3] >> (j & 7)) & 1)
-        j -= 1
-
-
-cdef inline int _step(FCTable* t, FCCell** cells, size_t* mask, int64_t tag, uint64_t h,
-                      int64_t c) noexcept nogil:
-    """One item of a batch (same codes as _bump); *cells/*mask are the
-    caller's register copies of t's, refreshed after an insertion."""
-    cdef size_t j
-    cdef int64_t sum
-    cdef int r
-    cdef FCCell* cell
-    if tag == 0:
-        return _bump_spare(t, c)
-    j = h & mask[0]
-    while True:
-        cell = &cells[0][j]
-        if cell.key == tag:
-            if fc_add_overflows(cell.count, c, &sum):
-                return -2
-            cell.count = sum
-            return 0
-        if cell.key == 0:
-            r = _insert(t, tag, h, c)
-            cells[0] = t.cells
-            mask[0] = t.mask
-            return r
-        j = (j + 1) & mask[0]
-
-
-cdef inline int _run_impl(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
-                          const char* counts, Py_ssize_t cstride, Py_ssize_t n,
-                          uint8_t* newbits, Py_ssize_t* where, bint weighted) noexcept nogil:
-    cdef uint64_t ring[AHEAD]
-    cdef uint64_t h
-    cdef Py_ssize_t i
-    cdef int r
-    cdef int64_t c = 1
-    cdef FCCell* cells = t.cells
-    cdef size_t mask = t.mask
-    cdef Py_ssize_t steady = n - AHEAD if n > AHEAD else 0
-    for i in range(min(n, <Py_ssize_t>AHEAD)):
-        ring[i] = _mix(_tag(_key_at(keys, kstride, i, kind)))
-    for i in range(n):
-        h = ring[i & (AHEAD - 1)]
-        if i < steady:
-            ring[i & (AHEAD - 1)] = _mix(_tag(_key_at(keys, kstride, i + AHEAD, kind)))
-            fc_prefetch_write(&cells[ring[i & (AHEAD - 1)] & mask])
-        if weighted:
-            c = (<const int64_t*>(counts + i * cstride))[0]
-        r = _step(t, &cells, &mask, _tag(_key_at(keys, kstride, i, kind)), h, c)
-        if r != 0:
-            if r > 0:
-                newbits[i >> 3] |= <uint8_t>(1 << (i & 7))
-            else:
-                where[0] = i
-                _undo(t, keys, kstride, kind, counts, cstride, i, newbits)
-                return r
-    return 0
-
-
-cdef int _run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
-              const char* counts, Py_ssize_t cstride, Py_ssize_t n,
-              uint8_t* newbits, Py_ssize_t* where) noexcept nogil:
-    """Add counts[i] (1 when counts is NULL) to keys[i] for i < n: 0 ok, or
-    the first failure's code (-1/-2) with *where = its index, undone.
-
-    Hashes are computed AHEAD items early and their cells prefetched, so
-    the cache misses of a table beyond L1 overlap instead of queueing.
-    """
-    if counts == NULL:
-        return _run_impl(t, keys, kstride, kind, counts, cstride, n, newbits, where, 0)
-    return _run_impl(t, keys, kstride, kind, counts, cstride, n, newbits, where, 1)
-
-
-cdef Py_ssize_t _dense_limit(Py_ssize_t n) noexcept nogil:
-    """The most cells a dense count array may have for a batch of n unit
-    counts (0: hash the batch); its keys must span max - min < the limit."""
-    if n < DENSE_MIN or <uint64_t>n > <uint64_t>0xFFFFFFFF:  # uint32 cells cannot overflow
-        return 0
-    return min(<Py_ssize_t>DENSE_MAX_CELLS, n // DENSE_KEYS_PER_CELL)
-
-
-cdef uint32_t* _dense_count(const char* keys, Py_ssize_t kstride, ikey_t* kind, Py_ssize_t n,
-                            uint64_t* lo, Py_ssize_t* cells) noexcept nogil:
-    """keys[0:n] counted into a new array indexed by tag - *lo, of *cells
-    cells; NULL when the span is too wide for _dense_limit or memory is short.
-
-    One pass, chunk by chunk: a chunk's min and max are found while it is in
-    cache, then it is counted; a chunk outside the array widens it, to at
-    least twice its size, so widening costs O(final size). A batch of
-    spread-out keys gives up after its first chunk.
-    """
-    cdef Py_ssize_t limit = _dense_limit(n), start = 0, stop, i
-    cdef uint64_t k, mn, mx, new_lo, new_hi, want, room
-    cdef uint64_t wlo = 0, size = 0
-    cdef uint32_t* dense = NULL
-    cdef uint32_t* grown
-    if limit == 0:
-        return NULL
-    while start < n:
-        stop = min(start + <Py_ssize_t>SPAN_CHUNK, n)
-        # tags order like the keys, and their differences cannot overflow
-        mn = mx = <uint64_t>_tag(_key_at(keys, kstride, start, kind))
-        for i in range(start + 1, stop):
-            k = <uint64_t>_tag(_key_at(keys, kstride, i, kind))
-            mn = k if k < mn else mn
-            mx = k if k > mx else mx
-        if mn < wlo or mx - wlo >= size:
-            new_lo = mn if dense == NULL or mn < wlo else wlo
-            new_hi = mx if dense == NULL or mx > wlo + size - 1 else wlo + size - 1
-            if new_hi - new_lo >= <uint64_t>limit:
-                fc_free(dense)
-                return NULL
-            want = min(max(new_hi - new_lo + 1, 2 * size), <uint64_t>limit)
-            room = want - (new_hi - new_lo + 1)
-            if dense != NULL and mn < wlo:
-                new_lo -= min(room, new_lo)
-            else:
-                new_hi += min(room, <uint64_t>-1 - new_hi)
-            grown = <uint32_t*>fc_calloc(<size_t>(new_hi - new_lo + 1), sizeof(uint32_t))
-            if grown == NULL:
-                fc_free(dense)
-                return NULL
-            if dense != NULL:
-                memcpy(grown + (wlo - new_lo), dense, <size_t>size * sizeof(uint32_t))
-                fc_free(dense)
-            dense = grown
-            wlo = new_lo
-            size = new_hi - new_lo + 1
-        for i in range(start, stop):
-            dense[<uint64_t>_tag(_key_at(keys, kstride, i, kind)) - wlo] += 1
-        start = stop
-    lo[0] = wlo
-    cells[0] = <Py_ssize_t>size
-    return dense
-
-
-cdef int _dense_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
-                    Py_ssize_t n, uint8_t* newbits) noexcept nogil:
-    """Add 1 to keys[i] for i < n by dense counting: 0 done, 1 not done (the
-    span is too wide, scratch memory is short, or the table refused: the
-    table is unchanged and newbits zero; the caller hashes the batch, which
-    also finds the exact failing position).
-
-    The table receives each distinct key once with its total; with +1s a
-    running count leaves int64 exactly when the total does, so this fails
-    exactly when the hashed batch would.
-    """
-    cdef uint64_t lo
-    cdef Py_ssize_t cells, i, j, d = 0, where = -1
-    cdef uint32_t* dense = _dense_count(keys, kstride, kind, n, &lo, &cells)
-    cdef int64_t* pairs
-    cdef int r
-    if dense == NULL:
-        return 1
-    for j in range(cells):
-        d += dense[j] != 0
-    pairs = <int64_t*>fc_alloc(<size_t>(2 * d), sizeof(int64_t))
-    if pairs == NULL:
-        fc_free(dense)
-        return 1
-    i = 0
-    for j in range(cells):
-        if dense[j] != 0:
-            pairs[i] = _tag(<int64_t>(lo + <uint64_t>j))
-            pairs[d + i] = dense[j]
-            i += 1
-    fc_free(dense)
-    if fc_table_len(t) == 0:
-        # an empty table ends at this capacity anyway: size it once instead of
-        # doubling it on the way (on failure _run meets the shortage itself)
-        fc_table_reserve(t, d)
-    r = _run(t, <const char*>pairs, sizeof(int64_t), <int64_t*>NULL,
-             <const char*>(pairs + d), sizeof(int64_t), d, newbits, &where)
-    fc_free(pairs)
-    if r != 0:
-        memset(newbits, 0, <size_t>(d // 8 + 1))
-        return 1
-    return 0
-
-
-cdef int _add_run(FCTable* t, const char* keys, Py_ssize_t kstride, ikey_t* kind,
-                  const char* counts, Py_ssize_t cstride, Py_ssize_t n,
-                  uint8_t* newbits, Py_ssize_t* where) noexcept nogil:
-    """_run, counting densely first when the batch allows it. newbits must
-    hold n bits (the dense path needs fewer)."""
-    if counts == NULL and _dense_run(t, keys, kstride, kind, n, newbits) == 0:
-        return 0
-    return _run(t, keys, kstride, kind, counts, cstride, n, newbits, where)
-
-
-cdef void _widen(const char* src, Py_ssize_t stride, Py_ssize_t n, ikey_t* kind, int64_t* dst) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        dst[i] = _key_at(src, stride, i, kind)
-
-
-cdef inline bint _merge_item(const FCTable* o, Py_ssize_t i, int64_t* tag, int64_t* c) noexcept nogil:
-    # item 0 of a merge is o's out-of-line key, item i + 1 its cell i
-    if i == 0:
-        tag[0] = 0
-        c[0] = o.spare_count
-        return o.has_spare
-    tag[0] = o.cells[i - 1].key
-    c[0] = o.cells[i - 1].count
-    return tag[0] != 0
-
-
-cdef int _merge_run(FCTable* t, const FCTable* o, uint8_t* newbits, Py_ssize_t* where) noexcept nogil:
-    """Add every count of o into t (o is not t): 0 ok, or the failure code
-    with *where = the failing item and the merge undone."""
-    cdef Py_ssize_t i, j, n = <Py_ssize_t>(o.mask + 2)
-    cdef int r
-    cdef int64_t tag, c
-    for i in range(n):
-        if not _merge_item(o, i, &tag, &c):
-            continue
-        r = _bump(t, tag, c)
-        if r > 0:
-            newbits[i >> 3] |= <uint8_t>(1 << (i & 7))
-        elif r < 0:
-            where[0] = i
-            j = i - 1
-            while j >= 0:
-                if _merge_item(o, j, &tag, &c):
-                    _unbump(t, tag, c, (newbits[j >> 3] >> (j & 7)) & 1)
-                j -= 1
-            return r
-    return 0
-
-
-cdef bint _tables_equal(const FCTable* a, const FCTable* b) noexcept nogil:
-    cdef size_t i
-    cdef FCCell* c
-    if fc_table_len(a) != fc_table_len(b) or a.has_spare != b.has_spare:
-        return 0
-    if a.has_spare and a.spare_count != b.spare_count:
-        return 0
-    for i in range(a.mask + 1):
-        if a.cells[i].key != 0:
-            c = _find(b, a.cells[i].key)
-            if c == NULL or c.count != a.cells[i].count:
-                return 0
-    return 1
-
-
-cdef void _total(const FCTable* t, uint64_t* lo, int64_t* hi) noexcept nogil:
-    # 128-bit two's-complement sum, so no total can overflow
-    cdef size_t i
-    cdef uint64_t s = 0, v
-    cdef int64_t h = 0
-    if t.has_spare:
-        s = <uint64_t>t.spare_count
-        h = -1 if t.spare_count < 0 else 0
-    for i in range(t.mask + 1):
-        if t.cells[i].key != 0:
-            v = <uint64_t>t.cells[i].count
-            s += v
-            if s < v:
-                h += 1
-            if t.cells[i].count < 0:
-                h -= 1
-    lo[0] = s
-    hi[0] = h
+cdef str NAME = "HashCounter"
 
 
 # ---------------------------------------------------------------------------
 # Python level: turning arguments into validated integer sequences
 # ---------------------------------------------------------------------------
-
-cdef enum Kind:
-    K_I8, K_I16, K_I32, K_I64, K_U8, K_U16, K_U32, K_U64
 
 cdef object _np_module = None
 
@@ -706,7 +58,7 @@ cdef str _type_name(object x):
 
 cdef int64_t _scalar(object x, str what) except? -1:
     """A single integer argument, or TypeError/OverflowError naming `what`."""
-    if isinstance(x, bool):
+    if fc_is_bool(x):
         raise TypeError(f"{what}: expected an integer, got bool")
     try:
         v = operator.index(x)
@@ -725,7 +77,7 @@ cdef int64_t _item(object x, str name, Py_ssize_t i) except? -1:
             return x
         except OverflowError:
             raise OverflowError(f"{name}[{i}]: {x} is outside the signed 64-bit range") from None
-    if isinstance(x, bool):
+    if fc_is_bool(x):
         raise TypeError(f"{name}[{i}]: expected an integer, got bool")
     try:
         v = operator.index(x)
@@ -750,7 +102,7 @@ cdef class _Ints:
     cdef const char* data
     cdef Py_ssize_t stride
     cdef Py_ssize_t n
-    cdef Kind kind
+    cdef FCKeyKind kind
 
     def __dealloc__(self):
         if self.has_view:
@@ -759,36 +111,30 @@ cdef class _Ints:
 
     cdef object get(self, Py_ssize_t i):
         cdef const char* p = self.data + i * self.stride
-        if self.kind == K_I8: return (<const int8_t*>p)[0]
-        if self.kind == K_I16: return (<const int16_t*>p)[0]
-        if self.kind == K_I32: return (<const int32_t*>p)[0]
-        if self.kind == K_I64: return (<const int64_t*>p)[0]
-        if self.kind == K_U8: return (<const uint8_t*>p)[0]
-        if self.kind == K_U16: return (<const uint16_t*>p)[0]
-        if self.kind == K_U32: return (<const uint32_t*>p)[0]
+        if self.kind == FC_I8: return (<const int8_t*>p)[0]
+        if self.kind == FC_I16: return (<const int16_t*>p)[0]
+        if self.kind == FC_I32: return (<const int32_t*>p)[0]
+        if self.kind == FC_I64: return (<const int64_t*>p)[0]
+        if self.kind == FC_U8: return (<const uint8_t*>p)[0]
+        if self.kind == FC_U16: return (<const uint16_t*>p)[0]
+        if self.kind == FC_U32: return (<const uint32_t*>p)[0]
         return (<const uint64_t*>p)[0]
 
     cdef int to_int64(self) except -1:
         """Make the data a native int64 run (a copy unless it is one)."""
         cdef int64_t* dst
-        if self.kind == K_I64:
+        if self.kind == FC_I64:
             return 0
         dst = <int64_t*>fc_alloc(max(self.n, 1), sizeof(int64_t))
         if dst == NULL:
             raise MemoryError()
         with nogil:
-            if self.kind == K_I8: _widen(self.data, self.stride, self.n, <int8_t*>NULL, dst)
-            elif self.kind == K_I16: _widen(self.data, self.stride, self.n, <int16_t*>NULL, dst)
-            elif self.kind == K_I32: _widen(self.data, self.stride, self.n, <int32_t*>NULL, dst)
-            elif self.kind == K_U8: _widen(self.data, self.stride, self.n, <uint8_t*>NULL, dst)
-            elif self.kind == K_U16: _widen(self.data, self.stride, self.n, <uint16_t*>NULL, dst)
-            elif self.kind == K_U32: _widen(self.data, self.stride, self.n, <uint32_t*>NULL, dst)
-            else: _widen(self.data, self.stride, self.n, <uint64_t*>NULL, dst)
+            fc_widen(self.data, self.stride, self.n, self.kind, dst)
         fc_free(self.temp)
         self.temp = dst
         self.data = <const char*>dst
         self.stride = sizeof(int64_t)
-        self.kind = K_I64
+        self.kind = FC_I64
         return 0
 
 
@@ -830,12 +176,12 @@ cdef _Ints _ints(object obj, str name):
             arr = np.asarray(obj)
             return _ints(arr.astype(arr.dtype.newbyteorder("=")), name)
         signed = code.islower()
-        r.kind = {1: K_I8, 2: K_I16, 4: K_I32, 8: K_I64}[r.view.itemsize] if signed else \
-                 {1: K_U8, 2: K_U16, 4: K_U32, 8: K_U64}[r.view.itemsize]
+        r.kind = {1: FC_I8, 2: FC_I16, 4: FC_I32, 8: FC_I64}[r.view.itemsize] if signed else \
+                 {1: FC_U8, 2: FC_U16, 4: FC_U32, 8: FC_U64}[r.view.itemsize]
         r.data = <const char*>r.view.buf
         r.n = r.view.shape[0]
         r.stride = r.view.strides[0]
-        if r.kind == K_U64:
+        if r.kind == FC_U64:
             with nogil:
                 bad = _first_above_int64(r.data, r.stride, r.n)
             if bad >= 0:
@@ -864,7 +210,7 @@ cdef _Ints _ints_from_iterable(_Ints r, object obj, str name):
     r.data = <const char*>r.temp
     r.stride = sizeof(int64_t)
     r.n = i
-    r.kind = K_I64
+    r.kind = FC_I64
     return r
 
 
@@ -887,7 +233,7 @@ cdef bint _is_single(object x):
 cdef object _lookup(object key):
     """The int64 value of a lookup key, None when no such key can be present
     (out of the int64 range); TypeError when it is no integer."""
-    if isinstance(key, bool):
+    if fc_is_bool(key):
         raise TypeError("HashCounter keys are integers, got bool")
     try:
         v = operator.index(key)
@@ -896,34 +242,6 @@ cdef object _lookup(object key):
     if INT64_MIN <= v <= INT64_MAX:
         return v
     return None
-
-
-cdef int _idle(HashCounter h) except -1:
-    if h._busy:
-        raise RuntimeError("HashCounter is in use by another thread")
-    return 0
-
-
-cdef int _dispatch(FCTable* t, _Ints keys, const char* cdata, Py_ssize_t cstride,
-                   uint8_t* newbits, Py_ssize_t* where) noexcept nogil:
-    # one specialisation of the hot loop per key type, so no copy is needed
-    cdef const char* kd = keys.data
-    cdef Py_ssize_t ks = keys.stride, n = keys.n
-    if keys.kind == K_I64:
-        return _add_run(t, kd, ks, <int64_t*>NULL, cdata, cstride, n, newbits, where)
-    if keys.kind == K_I32:
-        return _add_run(t, kd, ks, <int32_t*>NULL, cdata, cstride, n, newbits, where)
-    if keys.kind == K_U32:
-        return _add_run(t, kd, ks, <uint32_t*>NULL, cdata, cstride, n, newbits, where)
-    if keys.kind == K_U64:
-        return _add_run(t, kd, ks, <uint64_t*>NULL, cdata, cstride, n, newbits, where)
-    if keys.kind == K_I16:
-        return _add_run(t, kd, ks, <int16_t*>NULL, cdata, cstride, n, newbits, where)
-    if keys.kind == K_U16:
-        return _add_run(t, kd, ks, <uint16_t*>NULL, cdata, cstride, n, newbits, where)
-    if keys.kind == K_I8:
-        return _add_run(t, kd, ks, <int8_t*>NULL, cdata, cstride, n, newbits, where)
-    return _add_run(t, kd, ks, <uint8_t*>NULL, cdata, cstride, n, newbits, where)
 
 
 cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
@@ -942,15 +260,17 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
     newbits = <uint8_t*>fc_calloc(<size_t>(n // 8 + 1), 1)
     if newbits == NULL:
         raise MemoryError()
-    self._busy = True
+    fc_gate_enter_write(&self.gate, NAME)
     try:
         if n >= NOGIL_MIN:
             with nogil:
-                r = _dispatch(&self.table, keys, cdata, cstride, newbits, &where)
+                r = fc_table_add_batch(&self.table, keys.data, keys.stride, keys.kind, cdata,
+                                       cstride, n, newbits, &where)
         else:
-            r = _dispatch(&self.table, keys, cdata, cstride, newbits, &where)
+            r = fc_table_add_batch(&self.table, keys.data, keys.stride, keys.kind, cdata,
+                                   cstride, n, newbits, &where)
     finally:
-        self._busy = False
+        fc_gate_exit(&self.gate)
         fc_free(newbits)
     if r == -1:
         raise MemoryError(f"out of memory at keys[{where}]; the counter is unchanged")
@@ -962,11 +282,24 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
 
 
 def _rebuild(keys, counts):
-    """Unpickle a HashCounter from its key and count arrays."""
+    """Unpickle a HashCounter from its key and count arrays (``__reduce__``).
+
+    Pickles come from disk and from other machines: the state must be two
+    one-dimensional integer arrays of one length, and is checked as any
+    batch is."""
     cdef HashCounter h = HashCounter()
-    if fc_table_reserve(&h.table, len(keys)) < 0:
-        raise MemoryError()
-    h.add(keys, counts)
+    cdef _Ints k, c
+    for name, arr in (("keys", keys), ("counts", counts)):
+        if not PyObject_CheckBuffer(arr):
+            raise TypeError(f"invalid HashCounter pickle: {name} must be an integer array, "
+                            f"not {_type_name(arr)}")
+    k = _ints(keys, "keys")
+    c = _ints(counts, "counts")
+    if k.n != c.n:
+        raise ValueError(f"invalid HashCounter pickle: {k.n} keys but {c.n} counts")
+    if fc_table_reserve(&h.table, k.n) < 0:
+        raise MemoryError(f"out of memory loading {k.n} keys")
+    _add_batch(h, k, c)
     return h
 
 
@@ -981,7 +314,12 @@ cdef class HashCounter:
 
     ``most_common`` orders by count, descending; equal counts by key,
     ascending. Iteration (``iter``, ``keys``, ``values``, ``items``,
-    ``to_arrays``) follows the table and is otherwise unspecified.
+    ``to_arrays``) follows the table and is otherwise unspecified (each
+    table hashes with a seed of its own, so two tables with the same keys
+    may iterate in different orders).
+
+    Threads may share a HashCounter: each call waits for the one running in
+    another thread.
     """
 
     def __cinit__(self, *args, **kwargs):
@@ -1014,14 +352,17 @@ cdef class HashCounter:
         the counter unchanged, also for OverflowError (a count leaving
         int64) and MemoryError.
         """
-        cdef int64_t k, n, cur
+        cdef int64_t k, n, cur = 0
         cdef int r
-        _idle(self)
         if _is_single(keys):
             k = _scalar(keys, "key")
             n = 1 if counts is None else _scalar(counts, "n")
-            cur = fc_table_get(&self.table, k)
-            r = _bump(&self.table, _tag(k), n)
+            fc_gate_enter_write(&self.gate, NAME)
+            try:
+                cur = fc_table_get(&self.table, k)
+                r = fc_table_add(&self.table, k, n)
+            finally:
+                fc_gate_exit(&self.gate)
             if r == -1:
                 raise MemoryError("out of memory adding a key; the counter is unchanged")
             if r == -2:
@@ -1041,60 +382,69 @@ cdef class HashCounter:
         """Add every count of ``other`` (a HashCounter) to this one.
 
         Keys present in ``other`` become present here, even with count 0.
-        On OverflowError or MemoryError nothing is changed.
+        On OverflowError or MemoryError nothing is changed. Time linear in
+        the two sizes, whatever their history (the tables' seeds differ).
         """
         cdef HashCounter o
         cdef Py_ssize_t where = -1
-        cdef uint8_t* newbits
+        cdef uint8_t* newbits = NULL
+        cdef int64_t k = 0
         cdef int r
-        _idle(self)
         if not isinstance(other, HashCounter):
             raise TypeError(f"merge: expected a HashCounter, got {_type_name(other)}")
         o = <HashCounter>other
-        _idle(o)
         if o is self:
             o = self.copy()
-        newbits = <uint8_t*>fc_calloc((o.table.mask + 2) // 8 + 1, 1)
-        if newbits == NULL:
-            raise MemoryError()
-        self._busy = True
-        o._busy = True
+        fc_gate_enter_pair(&self.gate, True, &o.gate, NAME)
         try:
+            # sized under the gate: o cannot grow meanwhile
+            newbits = <uint8_t*>fc_calloc((o.table.mask + 2) // 8 + 1, 1)
+            if newbits == NULL:
+                raise MemoryError()
             with nogil:
-                r = _merge_run(&self.table, &o.table, newbits, &where)
+                r = fc_table_merge(&self.table, &o.table, newbits, &where)
+            if r == -2:
+                k = fc_table_merge_key(&o.table, where)
         finally:
-            self._busy = False
-            o._busy = False
+            fc_gate_exit_pair(&self.gate, &o.gate)
             fc_free(newbits)
         if r == -1:
             raise MemoryError("out of memory during merge; the counter is unchanged")
         if r == -2:
-            k = INT64_MIN if where == 0 else _tag(o.table.cells[where - 1].key)
             raise OverflowError(f"merge: count of key {k} would leave the signed 64-bit range; "
                                 f"the counter is unchanged")
 
     def reserve(self, Py_ssize_t n):
         """Grow the table now so that ``n`` keys in all fit without resizing."""
-        _idle(self)
-        if fc_table_reserve(&self.table, n) < 0:
+        cdef int r
+        fc_gate_enter_write(&self.gate, NAME)
+        try:
+            r = fc_table_reserve(&self.table, n)
+        finally:
+            fc_gate_exit(&self.gate)
+        if r < 0:
             raise MemoryError(f"out of memory reserving room for {n} keys")
 
     def clear(self):
         """Remove every key and release the table's memory."""
         cdef FCTable fresh
-        _idle(self)
         if fc_table_init(&fresh, 0) < 0:
             raise MemoryError()
+        fc_gate_enter_write(&self.gate, NAME)
         fc_table_free(&self.table)
         self.table = fresh
+        fc_gate_exit(&self.gate)
 
     def __setitem__(self, key, n):
         """``h[key] = n``: set the count (the key becomes present)."""
-        cdef int64_t k, c
-        _idle(self)
-        k = _scalar(key, "key")
-        c = _scalar(n, "count")
-        if fc_table_set(&self.table, k, c) < 0:
+        cdef int64_t k = _scalar(key, "key"), c = _scalar(n, "count")
+        cdef int r
+        fc_gate_enter_write(&self.gate, NAME)
+        try:
+            r = fc_table_set(&self.table, k, c)
+        finally:
+            fc_gate_exit(&self.gate)
+        if r < 0:
             raise MemoryError("out of memory adding a key; the counter is unchanged")
 
     def __delitem__(self, key):
@@ -1103,46 +453,62 @@ cdef class HashCounter:
 
     def discard(self, key):
         """Remove ``key`` if present (no error when absent)."""
-        _idle(self)
         v = _lookup(key)
         if v is not None:
+            fc_gate_enter_write(&self.gate, NAME)
             fc_table_del(&self.table, <int64_t>v)
+            fc_gate_exit(&self.gate)
 
     # -- reading -----------------------------------------------------------
 
     def __getitem__(self, key):
         """The count of ``key``; 0 when absent."""
-        _idle(self)
+        cdef int64_t c
         v = _lookup(key)
         if v is None:
             return 0
-        return fc_table_get(&self.table, <int64_t>v)
+        fc_gate_enter_read(&self.gate)
+        c = fc_table_get(&self.table, <int64_t>v)
+        fc_gate_exit(&self.gate)
+        return c
 
     def get(self, key, default=None):
         """The count of ``key`` if present, else ``default``."""
         cdef int64_t* p
-        _idle(self)
+        cdef int64_t c = 0
         v = _lookup(key)
         if v is None:
             return default
+        fc_gate_enter_read(&self.gate)
         p = fc_table_find(&self.table, <int64_t>v)
-        return default if p == NULL else p[0]
+        if p != NULL:
+            c = p[0]
+        fc_gate_exit(&self.gate)
+        return default if p == NULL else c
 
     def __contains__(self, key):
         """Whether ``key`` is present (False for anything that is not an int64 integer)."""
-        _idle(self)
-        if isinstance(key, bool):
+        cdef bint found
+        if fc_is_bool(key):
             return False
         try:
             v = _lookup(key)
         except TypeError:
             return False
-        return v is not None and fc_table_find(&self.table, <int64_t>v) != NULL
+        if v is None:
+            return False
+        fc_gate_enter_read(&self.gate)
+        found = fc_table_find(&self.table, <int64_t>v) != NULL
+        fc_gate_exit(&self.gate)
+        return found
 
     def __len__(self):
         """The number of present keys."""
-        _idle(self)
-        return fc_table_len(&self.table)
+        cdef Py_ssize_t n
+        fc_gate_enter_read(&self.gate)
+        n = fc_table_len(&self.table)
+        fc_gate_exit(&self.gate)
+        return n
 
     def __iter__(self):
         """Iterate over the present keys (table order). Changing the set of
@@ -1150,13 +516,20 @@ cdef class HashCounter:
         cdef Py_ssize_t pos = 0, n
         cdef int64_t k, c
         cdef FCCell* cells
-        _idle(self)
+        cdef bint more
+        fc_gate_enter_read(&self.gate)
         cells = self.table.cells
         n = fc_table_len(&self.table)
+        fc_gate_exit(&self.gate)
         while True:
-            if self._busy or self.table.cells != cells or fc_table_len(&self.table) != n:
+            fc_gate_enter_read(&self.gate)
+            changed = self.table.cells != cells or fc_table_len(&self.table) != n
+            if not changed:
+                more = fc_table_next(&self.table, &pos, &k, &c)
+            fc_gate_exit(&self.gate)
+            if changed:
                 raise RuntimeError("HashCounter changed size during iteration")
-            if not fc_table_next(&self.table, &pos, &k, &c):
+            if not more:
                 return
             yield k
 
@@ -1164,23 +537,29 @@ cdef class HashCounter:
         """The sum of all counts (a Python int; it may exceed int64)."""
         cdef uint64_t lo
         cdef int64_t hi
-        _idle(self)
-        _total(&self.table, &lo, &hi)
+        fc_gate_enter_read(&self.gate)
+        fc_table_total(&self.table, &lo, &hi)
+        fc_gate_exit(&self.gate)
         return (<object>hi << 64) + <object>lo
 
     def to_arrays(self):
         """``(keys, counts)``: two new int64 numpy arrays, in table order."""
         cdef int64_t[::1] kv, cv
         cdef Py_ssize_t n
-        _idle(self)
         np = _np()
-        n = fc_table_len(&self.table)
-        keys = np.empty(n, dtype=np.int64)
-        counts = np.empty(n, dtype=np.int64)
-        if n:
-            kv = keys
-            cv = counts
-            fc_table_export(&self.table, &kv[0], &cv[0])
+        # held while the arrays are made: their allocation may run a
+        # finalizer, which must not add keys the arrays have no room for
+        fc_gate_enter_read(&self.gate)
+        try:
+            n = fc_table_len(&self.table)
+            keys = np.empty(n, dtype=np.int64)
+            counts = np.empty(n, dtype=np.int64)
+            if n:
+                kv = keys
+                cv = counts
+                fc_table_export(&self.table, &kv[0], &cv[0])
+        finally:
+            fc_gate_exit(&self.gate)
         return keys, counts
 
     def keys(self):
@@ -1231,8 +610,14 @@ cdef class HashCounter:
         """An independent copy."""
         cdef HashCounter h = HashCounter.__new__(HashCounter)
         cdef FCTable t
-        _idle(self)
-        if fc_table_copy(&t, &self.table) < 0:
+        cdef int r
+        fc_gate_enter_read(&self.gate)
+        try:
+            with nogil:
+                r = fc_table_copy(&t, &self.table)
+        finally:
+            fc_gate_exit(&self.gate)
+        if r < 0:
             raise MemoryError()
         fc_table_free(&h.table)
         h.table = t
@@ -1244,11 +629,15 @@ cdef class HashCounter:
 
     def __eq__(self, other):
         """Equal when both hold the same keys with the same counts (order-free)."""
+        cdef HashCounter o
+        cdef bint equal
         if not isinstance(other, HashCounter):
             return NotImplemented
-        _idle(self)
-        _idle(<HashCounter>other)
-        return bool(_tables_equal(&self.table, &(<HashCounter>other).table))
+        o = <HashCounter>other
+        fc_gate_enter_pair(&self.gate, False, &o.gate, NAME)
+        equal = fc_tables_equal(&self.table, &o.table)
+        fc_gate_exit_pair(&self.gate, &o.gate)
+        return bool(equal)
 
     def __ne__(self, other):
         """The negation of ``==``."""
@@ -1277,7 +666,7 @@ cdef class HashCounter:
 
     @property
     def nbytes(self):
-        """Bytes of memory held by the table (16 per cell)."""
+        """Bytes of memory held by the table."""
         return (self.table.mask + 1) * sizeof(FCCell)
 
     def __sizeof__(self):

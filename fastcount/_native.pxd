@@ -445,6 +445,17 @@ cdef inline int64_t fc_unzigzag(uint64_t u) noexcept nogil:
 
 
 
+# ---------------------------------------------------------------- integer arguments
+
+cdef inline bint fc_is_bool(object x) except -1:
+    """bool or numpy's bool, to be refused where an integer is expected:
+    before numpy 2.3, numpy's bool has __index__, so True would count as 1."""
+    if isinstance(x, bool):
+        return True
+    t = type(x)
+    return t.__module__ == "numpy" and t.__name__ in ("bool", "bool_")
+
+
 # ---------------------------------------------------------------- the gate
 # Who may use an object whose operations run Python code or release the GIL
 # midway (a HashCounter adding without the GIL, a Counter calling a key's

@@ -259,6 +259,15 @@ BAD_BATCHES = [
 BAD_BATCHES[12] = (np.array([1, 2.5], dtype=object), None, TypeError,
                    "keys[1]: expected an integer, got float")
 
+# numpy's bool had __index__ before numpy 2.3 (True counted as key 1 on
+# Python 3.10's numpy 2.2); a stand-in with the same name and module makes
+# the test bite on any numpy
+OLD_NUMPY_BOOL = type("bool", (), {"__index__": lambda self: 1, "__module__": "numpy"})
+BAD_BATCHES += [
+    ([1, 2, OLD_NUMPY_BOOL()], None, TypeError, "keys[2]: expected an integer, got bool"),
+    ([1, 2], [1, OLD_NUMPY_BOOL()], TypeError, "counts[1]: expected an integer, got bool"),
+]
+
 
 @pytest.mark.parametrize("keys,counts,exc,text", BAD_BATCHES)
 def test_bad_batches_raise_naming_the_position_and_change_nothing(keys, counts, exc, text):
@@ -278,6 +287,7 @@ def test_bad_batches_raise_naming_the_position_and_change_nothing(keys, counts, 
     (2**63, None, OverflowError, "key: 9223372036854775808 is outside"),
     (3, 2.0, TypeError, "n: expected an integer, got float"),
     (3, False, TypeError, "n: expected an integer, got bool"),
+    (OLD_NUMPY_BOOL(), None, TypeError, "key: expected an integer, got bool"),
     (3, 2**63, OverflowError, "n: 9223372036854775808 is outside"),
 ])
 def test_bad_single_key(key, n, exc, text):
@@ -408,7 +418,7 @@ def test_growth_across_many_resizes_is_exact(pattern):
     assert np.array_equal(got_keys[order], keys[ref])
     assert np.array_equal(got_counts[order], expect[ref])
     assert len(h) == len(keys) and h.total() == int(expect.sum())
-    assert h.capacity >= len(keys) / 0.75
+    assert h.capacity >= len(h) and h.capacity & (h.capacity - 1) == 0  # a power of two
     # delete a third (backward-shift deletion), then look everything up
     for k in keys[1::3][:20000].tolist():
         del h[k]
@@ -438,8 +448,10 @@ def test_lookups_and_views():
     assert repr(HashCounter()) == "HashCounter({})"
     big = HashCounter(range(100))
     assert repr(big).endswith(", ... (100 keys)})") and repr(big).startswith("HashCounter({0: 1, 1: 1,")
+    big.clear()  # releases the table's memory
+    assert len(big) == 0 and big.total() == 0 and big.nbytes == HashCounter().nbytes
     h.clear()
-    assert len(h) == 0 and h.total() == 0 and h.capacity == 8
+    assert len(h) == 0 and h.total() == 0
     assert h.most_common(3) == [] and h.to_arrays()[0].shape == (0,)
 
 
@@ -467,10 +479,9 @@ def test_most_common_large_with_many_ties():
         assert h.most_common(k) == oracle_most_common(c, k)
 
 
-def test_nbytes_is_16_bytes_per_cell_and_at_most_32_per_key_at_scale():
+def test_memory_is_at_most_34_bytes_per_key_at_scale():
     h = HashCounter(np.arange(10**6))
-    assert h.nbytes == 16 * h.capacity
-    assert h.nbytes / len(h) <= 34  # 2**21 cells for 10**6 keys: 33.6 bytes/key
+    assert h.nbytes / len(h) <= 34
     assert sys.getsizeof(h) >= h.nbytes
 
 
@@ -626,7 +637,7 @@ def test_dense_table_is_no_larger_than_a_hashed_one(distinct):
     keys = np.random.default_rng(3).permutation(np.repeat(np.arange(distinct), 3))
     dense = HashCounter(keys)  # unit counts over a small range: dense
     hashed = HashCounter(keys, np.ones_like(keys))  # explicit counts: hashed
-    assert dense == hashed and dense.capacity == hashed.capacity
+    assert dense == hashed and dense.nbytes <= hashed.nbytes
     dense.add(keys)  # into a filled table
     hashed.add(keys, np.ones_like(keys))
-    assert dense == hashed and dense.capacity == hashed.capacity
+    assert dense == hashed and dense.nbytes <= hashed.nbytes
