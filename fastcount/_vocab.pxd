@@ -1,75 +1,18 @@
+# cython: language_level=3
 # C-level interface of fastcount.Vocab, for other Cython modules to cimport:
 #
 #     from fastcount._vocab cimport Vocab, FCVocab, fc_vocab_intern, fc_vocab_find
 #
-# Words are byte strings in "UTF-8 with surrogatepass" (what
-# str.encode("utf-8", "surrogatepass") gives), so every Python str has exactly
-# one encoding and lone surrogates round-trip. Callers of the byte-level
-# functions must pass bytes of that form; the str-level functions encode for
-# them. Nothing here is thread-safe: hold the GIL (or a lock of your own)
-# around every call on a shared table, even the nogil ones.
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+# The byte-level table API (FCVocab, fc_vocab_*) comes from _vocab_table.pxd
+# and is re-exported here; the str-level functions encode strs for it.
+from libc.stdint cimport int64_t, uint64_t
 
-
-cdef struct FCVocabSlot:
-    uint32_t tag          # low 32 bits of the word's hash (also its home slot)
-    uint32_t id1          # word id + 1; 0 marks an empty slot
-
-
-cdef struct FCVocab:
-    char* arena           # every word's bytes, back to back, in id order
-    int64_t arena_len
-    Py_ssize_t arena_cap   # bytes allocated for the arena
-    int64_t* offsets      # n + 1 entries: word i is arena[offsets[i]:offsets[i + 1]]
-    int64_t n             # number of words (ids are 0 .. n - 1)
-    Py_ssize_t offsets_cap  # entries allocated in offsets
-    FCVocabSlot* slots    # open addressing with linear probing, power-of-two size
-    uint64_t mask         # slot count - 1
-
-
-# All of these accept a zero-filled FCVocab as an empty vocabulary, so a
-# struct embedded in another object needs no init call; fc_vocab_free leaves
-# it zero-filled (empty) again.
-cdef int fc_vocab_init(FCVocab* v, Py_ssize_t expected) noexcept nogil      # 0 ok, -1 out of memory
-cdef void fc_vocab_free(FCVocab* v) noexcept nogil
-# Room for `words` more words of `nbytes` bytes in all, so that adding them
-# moves nothing (a bulk load that knows its size); 0 ok, -1 out of memory.
-cdef int fc_vocab_reserve(FCVocab* v, int64_t words, int64_t nbytes) noexcept nogil
-
-# The 64-bit hash the table uses (an xxHash64-style mix, seeded per process:
-# never store it beyond the process).
-cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil
-
-# id of the word (added with the next id if new); -1 when out of memory or the
-# vocabulary is full (2**32 - 1 words), -2 when a new word's bytes are not
-# UTF-8 (surrogatepass) or n < 0; nothing is added on error. Ids never move.
-cdef int64_t fc_vocab_intern(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
-# fc_vocab_intern for bytes the caller made UTF-8 itself (surrogatepass): a
-# new word's bytes are not checked again.
-cdef int64_t fc_vocab_intern_trusted(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
-# id of the word, or -1 when absent.
-cdef int64_t fc_vocab_find(const FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
-# The same two with h = fc_hash_bytes(utf8, n) computed by the caller (for
-# callers that look the same bytes up in several tables).
-cdef int64_t fc_vocab_intern_hashed(FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil
-cdef int64_t fc_vocab_find_hashed(const FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil
-# The bulk intern primitive: k <= FC_BATCH words (ps[j], ns[j]) interned side
-# by side, their ids into ids[j]. Every hash is taken first and, in a table
-# beyond the caches, each stage of the probes (slot, offsets, bytes) is
-# prefetched for the whole batch before the next stage reads it, so that the
-# cache misses overlap instead of queueing. With `check`, a new word's bytes
-# are checked to be UTF-8 (surrogatepass); without, the caller vouches for
-# them. The words must not lie in v's own arena unless they are all present.
-# Returns k, or the index j of the first word that failed, with ids[j] = -1
-# (out of memory, or the vocabulary is full) or -2 (not UTF-8); the words
-# before j are interned.
-cdef enum:
-    FC_BATCH = 32
-cdef Py_ssize_t fc_vocab_intern_batch(FCVocab* v, const char** ps, const Py_ssize_t* ns,
-                                      Py_ssize_t k, int64_t* ids, bint check) noexcept nogil
-# Bytes of word `i` (length in *n), or NULL when i is not an id. The pointer
-# is valid until the next intern into v (the arena may move when it grows).
-cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexcept nogil
+from fastcount._vocab_table cimport (FC_BATCH, FC_VOCAB_MAX_WORDS, FCVocab, FCVocabSlot,
+                                     fc_hash_bytes, fc_vocab_find, fc_vocab_find_hashed,
+                                     fc_vocab_free, fc_vocab_init, fc_vocab_intern,
+                                     fc_vocab_intern_batch, fc_vocab_intern_hashed,
+                                     fc_vocab_intern_trusted, fc_vocab_reserve,
+                                     fc_vocab_truncate, fc_vocab_word)
 
 
 cdef class Vocab:

@@ -93,7 +93,18 @@ def test_add_from_bad_ids_add_nothing():
         b.add_from(a, np.array([0.5]))
     with pytest.raises(TypeError):
         b.add_from(["x"])
+    numpy_bool = type("bool", (), {"__index__": lambda self: 1, "__module__": "numpy"})
+    with pytest.raises(TypeError, match=r"integers, not bool \(position 1\)"):
+        b.add_from(a, [0, numpy_bool()])  # numpy's bool had __index__ before numpy 2.3
+    # #11 item 15: the real id, not its int64 reading (-9223372036854775808)
+    with pytest.raises(IndexError, match="position 1: id 9223372036854775808 is not"):
+        b.add_from(a, np.array([0, 2**63], dtype=np.uint64))
+    with pytest.raises(IndexError, match="position 0: id 18446744073709551616 is not"):
+        b.add_from(a, [2**64])
     assert b.words() == ["y"]
+    assert b.add_from(a, (i for i in [2, 0])).tolist() == [1, 2]  # any iterable of ids
+    assert b.words() == ["y", "😀", "x"]
+    b = Vocab(["y"])
     assert b.add_from(b).tolist() == [0]  # from itself: every word is there already
     assert b.add_from(a, []).tolist() == [] and len(b) == 1
 
