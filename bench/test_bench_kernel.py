@@ -149,3 +149,79 @@ def test_kernel_memory(bench, scale):
         print(f"\nHashCounter with {n} distinct keys: {delta / 1e6:.1f} MB resident, "
               f"{per_key:.1f} bytes per key (sys.getsizeof: {measured['sizeof']} bytes)")
         assert per_key > 0
+
+
+# ---- issue #11: adversarial and pathological keys --------------------------
+# Every HashCounter hashes with a random seed of its own, so keys crafted to
+# collide (here: for the unseeded murmur3 finalizer the table once used) and
+# keys in another table's order cost what random keys cost.
+
+_M1, _M2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+
+
+def _unfmix(h):
+    """The inverse of murmur3's fmix64 (x ^= x >> 33 is its own inverse)."""
+    h ^= h >> 33
+    h = h * pow(_M2, -1, 2**64) % 2**64
+    h ^= h >> 33
+    h = h * pow(_M1, -1, 2**64) % 2**64
+    return h ^ (h >> 33)
+
+
+def crafted_keys(n):
+    """n keys that the unseeded hash sent to one home slot (low 20 bits zero),
+    quadratic to insert there; for a seeded table they are ordinary keys."""
+    tags = np.array([_unfmix(i << 20) for i in range(1, n + 1)], dtype=np.uint64)
+    return (tags ^ np.uint64(1 << 63)).view(np.int64)  # the table stores keys sign-flipped
+
+
+def adversarial_sizes(scale):
+    """(crafted keys, keys of the ~72%-full source table): the issue's 40,000 and
+    0.72 * 2**22 in full mode."""
+    return (2_000, int(0.72 * 2**14)) if scale.smoke else (40_000, int(0.72 * 2**22))
+
+
+@functools.lru_cache(maxsize=1)
+def adversarial_case(n_crafted, n_table):
+    from fastcount import HashCounter
+
+    crafted = crafted_keys(n_crafted)
+    rng = np.random.default_rng(11)
+    random_keys = rng.permutation(benchlib.layout_keys("random", n_crafted, n_crafted))
+    source = HashCounter(benchlib.layout_keys("random", n_table, n_table, seed=1))
+    table_order = source.to_arrays()  # the source table's own order
+    shuffle = rng.permutation(n_table)
+    shuffled = (table_order[0][shuffle], table_order[1][shuffle])
+    return crafted, random_keys, source, table_order, shuffled
+
+
+ADVERSARIAL_ROWS = ["HashCounter-random", "HashCounter-crafted", "HashCounter-shuffled",
+                    "HashCounter-table-order", "HashCounter-merge"]
+
+
+@pytest.mark.parametrize("row", ADVERSARIAL_ROWS)
+def test_kernel_adversarial(bench, scale, row):
+    """Crafted keys vs random keys; another table's keys in its order (added
+    as arrays, or merged) vs the same keys shuffled, into an empty counter."""
+    from fastcount import HashCounter
+
+    n_crafted, n_table = adversarial_sizes(scale)
+    crafted, random_keys, source, table_order, shuffled = adversarial_case(n_crafted, n_table)
+    if row == "HashCounter-merge":
+        def run():
+            h = HashCounter()
+            h.merge(source)
+            return h
+    else:
+        args = {"HashCounter-random": (random_keys,), "HashCounter-crafted": (crafted,),
+                "HashCounter-shuffled": shuffled, "HashCounter-table-order": table_order}[row]
+
+        def run():
+            return HashCounter(*args)
+    keys = n_crafted if row in ("HashCounter-random", "HashCounter-crafted") else n_table
+    result = bench("kernel-adversarial", row, run, case=row, keys=keys)
+    assert len(result) == keys
+    if keys == n_table:
+        assert result == source
+    else:
+        assert result.total() == keys and set(result.values()) == {1}
