@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """fastcount.Counter from and to compact forms: its pickle state, and a
-counter built from a Vocab and counts by word id (Counter.from_vocab).
+counter built from, or exported as, a Vocab and counts by word id
+(Counter.from_vocab, Counter.to_vocab).
 
 The state, version 3: ``(3, arena, lengths, counts, others)``. The str keys
 in key order use the Vocab's pickle layout (fastcount._vocab's
@@ -181,3 +182,33 @@ def from_vocab(CounterCore c not None, Vocab vocab not None, const int64_t[::1] 
         raise
     finally:
         core_exit(c)
+
+
+def to_vocab(CounterCore c not None):
+    """``(Vocab, int64 counts)`` of c's keys in key order, a copy; see
+    Counter.to_vocab. TypeError naming the first key that is not a str."""
+    cdef Py_ssize_t slot = 0, n = 0
+    cdef int64_t key
+    cdef int64_t[::1] id_view, count_view
+    import numpy as np
+
+    # held while the arrays are made: a finalizer run by their allocation
+    # may read the counter, not change it under the walk
+    fc_gate_enter_read(&c.gate)
+    try:
+        ids = np.empty(c.order.live, dtype=np.int64)
+        counts = np.empty(c.order.live, dtype=np.int64)
+        id_view = ids
+        count_view = counts
+        while order_next(&c.order, &slot, &key):
+            if key < 0:
+                raise TypeError(f"Counter.to_vocab: key {n} ({c.objects[object_id_of(key)]!r:.80}) "
+                                f"is not a str; a Vocab holds str keys only")
+            id_view[n] = key
+            count_view[n] = core_cell(c, key).count
+            n += 1
+        vocab = Vocab()
+        vocab.add_from(c.vocab, ids)
+    finally:
+        fc_gate_exit(&c.gate)
+    return vocab, counts

@@ -176,6 +176,15 @@ class Counter(CounterCore):
         _state.from_vocab(result, vocab, np.ascontiguousarray(counts))
         return result
 
+    def to_vocab(self):
+        """The counter as ``(vocab, counts)``: a new :class:`fastcount.Vocab`
+        of its keys in key order and an int64 numpy array with ``counts[i]``
+        the count of word ``i`` (zero and negative counts included), the
+        inverse of :meth:`from_vocab` for positive counts. No ``str`` is made
+        per word. Raises TypeError when a key is not a ``str`` (naming it).
+        """
+        return _state.to_vocab(self)
+
     # ------------------------------------------------------------ updates
 
     def update(self, iterable=None, /, **kwds):
