@@ -5,7 +5,8 @@ Group "e2e-stats": count_words(jieba, workers=1) on the corpus, the same with
   filters (stopwords, punctuation, min_len=2): their cost over plain counting.
 Group "cut": a segmented corpus of the corpus file: ``python -m jieba -d ' '``
   against ``fastcount cut --keep-whitespace`` (the same bytes) with one and two
-  workers, each a command run on the file, start-up included.
+  workers, each a command run on the file, start-up included; and cut_corpus
+  in the running process (no start-up) with one and two workers.
 """
 
 import subprocess
@@ -81,5 +82,18 @@ def test_cut_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_path, w
     command = [sys.executable, "-m", "fastcount", "cut", str(corpus_file), "--keep-whitespace", "-q",
                "-j", str(workers), "-o", str(out)]
     bench("cut", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True),
+          workers=workers, **corpus.info())
+    assert out.read_bytes() == jieba_cut_output
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cut_corpus_in_process(bench, corpus, corpus_file, jieba_cut_output, tmp_path, workers):
+    # The rows above include the command's start-up (Python, numpy, the
+    # dictionary), which no worker shares: these show what a second worker gives.
+    from fastcount.cutting import cut_corpus
+
+    out = tmp_path / "seg.txt"
+    bench("cut", f"cut_corpus (workers={workers})",
+          lambda: cut_corpus(corpus_file, out, keep_whitespace=True, workers=workers),
           workers=workers, **corpus.info())
     assert out.read_bytes() == jieba_cut_output
