@@ -47,6 +47,7 @@ BASELINE = {
     "scaling": "dict classic",
     "segment-startup": "jieba",
     "cut": "python -m jieba -d ' '",
+    "cut-file": "fastcount cut (workers=1)",
     "posseg": "jieba.posseg.lcut",
     "e2e-pos": "jieba.posseg+Counter",
     "ngram-char": "Counter over slices",

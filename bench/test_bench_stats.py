@@ -86,6 +86,25 @@ def test_cut_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_path, w
     assert out.read_bytes() == jieba_cut_output
 
 
+REPEAT = 8  # as the e2e-file group: the corpus this many times in one file
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cut_file_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_path, workers):
+    # The command on the corpus 8 times: its start-up (Python, numpy, the
+    # dictionary), which no worker shares, no longer hides what a second worker gives.
+    repeated = tmp_path / "corpus-x8.txt"
+    repeated.write_bytes(corpus_file.read_bytes() * REPEAT)
+    out = tmp_path / "seg.txt"
+    command = [sys.executable, "-m", "fastcount", "cut", str(repeated), "--keep-whitespace", "-q",
+               "-j", str(workers), "-o", str(out)]
+    info = dict(corpus.info(), corpus=f"{corpus.name} x{REPEAT}", corpus_bytes=corpus.nbytes * REPEAT,
+                corpus_lines=len(corpus.lines) * REPEAT)
+    bench("cut-file", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True),
+          workers=workers, **info)
+    assert out.read_bytes() == jieba_cut_output * REPEAT
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_cut_corpus_in_process(bench, corpus, corpus_file, jieba_cut_output, tmp_path, workers):
     # The rows above include the command's start-up (Python, numpy, the
