@@ -594,9 +594,9 @@ def _failure(err: Exception) -> Tuple[int, str]:
         return EXIT_ENVIRONMENT, "out of memory"
     if isinstance(err, OSError):
         code = EXIT_ENVIRONMENT if err.errno in _ENVIRONMENT_ERRNOS else EXIT_USAGE
-        if err.filename is not None:
+        if err.filename is not None and str(err.filename) not in (err.strerror or ""):
             return code, f"cannot read {err.filename}: {err.strerror or err}"
-        return code, str(err)
+        return code, err.strerror or str(err)  # a message that names its file (n-gram runs)
     if isinstance(err, fio.InputDecodeError):
         return EXIT_USAGE, f"{err}; {_DECODE_HINT}"
     if isinstance(err, (fio.InputError, LookupError)):

@@ -132,14 +132,23 @@ def test_runs_go_when_the_count_fails(tmp_path, texts):
     assert no_runs_left(tmp_path)
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_a_full_disk_names_the_directory_and_leaves_nothing(tmp_path, texts, monkeypatch):
-    # The first run of this process's next table goes to /dev/full.
+needs_dev_full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+
+
+def full_disk(tmp_path, monkeypatch):
+    """The spill directory of the next count in this process, whose next
+    table's first run goes to /dev/full."""
     spill_dir = tmp_path / "fastcount-ngrams-x"
     spill_dir.mkdir()
     monkeypatch.setattr("fastcount.ngrams.tempfile.mkdtemp", lambda prefix, dir: str(spill_dir))
     monkeypatch.setattr("fastcount.ngrams._table_ids", itertools.count(7))
     os.symlink("/dev/full", spill_dir / f"p{os.getpid()}-t7-000000.run")
+    return spill_dir
+
+
+@needs_dev_full
+def test_a_full_disk_names_the_directory_and_leaves_nothing(tmp_path, texts, monkeypatch):
+    spill_dir = full_disk(tmp_path, monkeypatch)
     with pytest.raises(OSError, match=f"in {spill_dir}: No space left on device") as err:
         count_ngrams(texts, (1, 4), workers=1, memory=16 * 1024, tmpdir=tmp_path)
     assert err.value.filename == str(spill_dir)
@@ -165,6 +174,18 @@ def test_the_ngrams_command(capsys, tmp_path, expected):
     code, out, _ = run_cli(capsys, "ngrams", "-n", "2", "-q")  # the shipped sample: its top 20
     assert code == 0 and len(out.splitlines()) == cli.SAMPLE_TOP
     assert sorted(os.listdir(tmp_path)) == ["top.tsv"]
+
+
+@needs_dev_full
+def test_the_command_on_a_full_disk_exits_3_leaving_nothing(capsys, tmp_path, monkeypatch):
+    spill_dir = full_disk(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    code, stdout, err = run_cli(capsys, "ngrams", SAMPLE, "--memory", "16KB", "--tmpdir", tmp_path,
+                                "-j", "1", "-o", out / "n.tsv")
+    assert (code, stdout) == (cli.EXIT_ENVIRONMENT, "")
+    assert f"error: cannot write an n-gram run in {spill_dir}: No space left on device" in err
+    assert os.listdir(tmp_path) == ["out"] and os.listdir(out) == []
 
 
 @pytest.mark.parametrize("argv,message", [
