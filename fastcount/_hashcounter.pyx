@@ -282,17 +282,26 @@ cdef _add_batch(HashCounter self, _Ints keys, _Ints counts):
 
 
 def _rebuild(keys, counts):
-    """Unpickle a HashCounter from its key and count arrays (``__reduce__``).
+    """Unpickle a HashCounter (``__reduce__``): keys and counts as bytes of
+    little-endian int64s (or, from older pickles, two integer arrays).
 
     Pickles come from disk and from other machines: the state must be two
-    one-dimensional integer arrays of one length, and is checked as any
-    batch is."""
+    runs of one length, and is checked as any batch is. Bytes keep numpy's
+    own unpickling (which a damaged array or dtype state can crash) out of
+    a HashCounter's pickle."""
     cdef HashCounter h = HashCounter()
     cdef _Ints k, c
+    if type(keys) is bytes and type(counts) is bytes:
+        if len(<bytes>keys) % 8 or len(<bytes>counts) != len(<bytes>keys):
+            raise ValueError(f"invalid HashCounter pickle: {len(<bytes>keys)} bytes of keys and "
+                             f"{len(<bytes>counts)} bytes of counts (8 bytes a key, as many of counts)")
+        np = _np()
+        keys = np.frombuffer(keys, dtype="<i8")
+        counts = np.frombuffer(counts, dtype="<i8")
     for name, arr in (("keys", keys), ("counts", counts)):
         if not PyObject_CheckBuffer(arr):
-            raise TypeError(f"invalid HashCounter pickle: {name} must be an integer array, "
-                            f"not {_type_name(arr)}")
+            raise TypeError(f"invalid HashCounter pickle: {name} must be bytes or an integer "
+                            f"array, not {_type_name(arr)}")
     k = _ints(keys, "keys")
     c = _ints(counts, "counts")
     if k.n != c.n:
@@ -647,8 +656,9 @@ cdef class HashCounter:
     __hash__ = None
 
     def __reduce__(self):
-        """Pickle as two int64 arrays (keys, counts)."""
-        return (_rebuild, self.to_arrays())
+        """Pickle as keys and counts, each as bytes of little-endian int64s."""
+        keys, counts = self.to_arrays()
+        return (_rebuild, (keys.astype("<i8").tobytes(), counts.astype("<i8").tobytes()))
 
     def __repr__(self):
         """``HashCounter({key: count, ...})`` in most_common order, the first 20 keys."""
