@@ -126,10 +126,12 @@ cdef void ng_free(NgTable* t) noexcept nogil
 # Sorts the entries in byte order of their keys, in place: the slots no
 # longer find them (ng_clear next, or read t.ents in order).
 cdef void ng_sort(NgTable* t) noexcept nogil
-# Adds n distinct new keys (UTF-8, surrogatepass) to v, in order; 0 ok, -1
-# out of memory or full (v then holds a prefix of them).
-cdef int ng_intern_new(FCVocab* v, const unsigned char** keys, const Py_ssize_t* lens,
-                       int64_t n) noexcept nogil
+# Interns the keys of entries [start, end) of t into v (keys new to v get
+# its next ids, in entry order) and adds each entry's count to counts[its
+# id] (counts has room for every id v may then hold). 0 ok; -1 out of
+# memory or full (v then holds a prefix of them); -2 a count leaves int64.
+cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end,
+                        int64_t* counts) noexcept nogil
 # Writes the (sorted) entries as a run; 0 ok, -1 with *err (errno).
 cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nogil
 

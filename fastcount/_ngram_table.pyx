@@ -13,12 +13,13 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdio cimport _IONBF, fclose, fopen, fwrite, remove, setvbuf
 from libc.string cimport memcmp, memcpy, memset
 
-from fastcount._native cimport (fc_advise_huge, fc_alloc, fc_calloc, fc_free, fc_grow,
-                               fc_grown_capacity, fc_prefetch, fc_realloc, fc_varint_put)
+from fastcount._native cimport (fc_add_overflows, fc_advise_huge, fc_alloc, fc_calloc, fc_free,
+                               fc_grow, fc_grown_capacity, fc_prefetch, fc_realloc,
+                               fc_varint_put)
 from fastcount._vocab cimport fc_hash_bytes, fc_vocab_intern_hashed, fc_vocab_reserve
 
 cdef enum:
-    # ng_intern_new hashes this many keys ahead, prefetching their slots
+    # ng_intern_into hashes this many keys ahead, prefetching their slots
     INTERN_AHEAD = 16
     MIN_SLOTS = 16
     WRITE_BUFFER = 1 << 20
@@ -147,23 +148,29 @@ cdef void ng_free(NgTable* t) noexcept nogil:
     memset(t, 0, sizeof(NgTable))
 
 
-cdef int ng_intern_new(FCVocab* v, const unsigned char** keys, const Py_ssize_t* lens,
-                       int64_t n) noexcept nogil:
+cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end,
+                        int64_t* counts) noexcept nogil:
     cdef uint64_t ring[INTERN_AHEAD]
-    cdef int64_t i, nbytes = 0
-    for i in range(n):
-        nbytes += lens[i]
+    cdef const NgEntry* e
+    cdef int64_t i, id, n = end - start, nbytes = 0
+    for i in range(start, end):
+        nbytes += t.ents[i].len
     # room first, so the slots do not move under the prefetches
     if fc_vocab_reserve(v, n, nbytes) < 0:
         return -1
     for i in range(n + INTERN_AHEAD):
         # the key hashed INTERN_AHEAD keys ago first: its hash's place is next
-        if i >= INTERN_AHEAD and fc_vocab_intern_hashed(
-                v, <const char*>keys[i - INTERN_AHEAD], lens[i - INTERN_AHEAD],
-                ring[i & (INTERN_AHEAD - 1)]) < 0:
-            return -1
+        if i >= INTERN_AHEAD:
+            e = &t.ents[start + i - INTERN_AHEAD]
+            id = fc_vocab_intern_hashed(v, <const char*>ng_key(t, e), e.len,
+                                        ring[i & (INTERN_AHEAD - 1)])
+            if id < 0:
+                return -1
+            if fc_add_overflows(counts[id], e.count, &counts[id]):
+                return -2
         if i < n:
-            ring[i & (INTERN_AHEAD - 1)] = fc_hash_bytes(<const char*>keys[i], lens[i])
+            e = &t.ents[start + i]
+            ring[i & (INTERN_AHEAD - 1)] = fc_hash_bytes(<const char*>ng_key(t, e), e.len)
             fc_prefetch(&v.slots[ring[i & (INTERN_AHEAD - 1)] & v.mask])
     return 0
 

@@ -60,3 +60,8 @@ class NgramTable:
         """Distinct n-grams in memory now."""
     def memory(self) -> int:
         """Bytes the table's arrays hold now."""
+
+def first_sight_merge(
+    tables: Sequence[NgramTable], segments: Iterable[Tuple[int, int, int]]
+) -> Tuple[Vocab, npt.NDArray[np.int64]]:
+    """The sum of the tables' in-memory n-grams, ids taken by segments ``(table, start, end)``."""

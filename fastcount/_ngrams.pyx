@@ -30,11 +30,11 @@ from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_free,
-                                     ng_held, ng_insert, ng_intern_new, ng_key,
+                                     ng_held, ng_insert, ng_intern_into, ng_key,
                                      ng_peak_after_insert, ng_probe, ng_sort, ng_write_run)
 from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                fc_str_utf8, fc_utf8_invalid_at)
-from fastcount._vocab cimport Vocab, fc_hash_bytes, fc_vocab_word
+from fastcount._vocab cimport Vocab, fc_hash_bytes, fc_vocab_reserve, fc_vocab_word
 
 
 cdef extern from "Python.h":
@@ -60,7 +60,8 @@ cdef enum:
     AHEAD = 32
     STAGE2 = 12
     STAGE3 = 22
-    # keys handed to ng_intern_new at a time
+    # entries handed to ng_intern_into at a time (each call reserves room
+    # for its batch in the Vocab)
     INTERN_BATCH = 4096
 
 #: Largest order ``hi`` a table accepts.
@@ -594,31 +595,7 @@ cdef class NgramTable:
 
     cdef object _vocab(self):
         """The n-grams in memory as a new Vocab (in entry order) and their counts."""
-        cdef Vocab out = Vocab()
-        cdef int64_t i, j, n = self.t.n, step
-        cdef int failed = 0
-        cdef const unsigned char* keys[INTERN_BATCH]
-        cdef Py_ssize_t lens[INTERN_BATCH]
-        cdef int64_t[::1] cv
-        counts = np.empty(n, dtype=np.int64)
-        cv = counts
-        self.busy = True
-        try:
-            with nogil:
-                i = 0
-                while i < n and not failed:
-                    step = min(n - i, INTERN_BATCH)
-                    for j in range(step):
-                        keys[j] = ng_key(&self.t, &self.t.ents[i + j])
-                        lens[j] = self.t.ents[i + j].len
-                        cv[i + j] = self.t.ents[i + j].count
-                    failed = ng_intern_new(&out.table, keys, lens, step)
-                    i += step
-        finally:
-            self.busy = False
-        if failed:
-            raise MemoryError()
-        return out, counts
+        return _first_sight([self], [(0, 0, self.t.n)])
 
     def vocab_result(self):
         """``(vocab, counts)``: the n-grams in memory as a new
@@ -672,3 +649,71 @@ cdef class NgramTable:
     def orders(self):
         """``(lo, hi)``."""
         return (self.lo, self.hi)
+
+
+
+def first_sight_merge(tables, segments):
+    """``(vocab, counts)``: the sum of the n-grams in memory of several
+    :class:`NgramTable`, as one new :class:`fastcount.Vocab` and int64 counts
+    by id, without a Vocab per table. ``segments``: ``(table index, start,
+    end)`` ranges of the tables' ids, taken in order (an n-gram gets its id
+    where it is first taken: fastcount.merge's first-sight segments). The
+    tables are unchanged; each must be unfinished and must not have spilled."""
+    tables = list(tables)
+    segments = [(int(p), int(start), int(end)) for p, start, end in segments]
+    for table in tables:
+        if not isinstance(table, NgramTable):
+            raise TypeError(f"expected NgramTable, got {type(table).__name__}")
+        (<NgramTable>table)._check(False)
+        if (<NgramTable>table).finished:
+            raise RuntimeError("this n-gram table is finished: its ids are gone")
+        if (<NgramTable>table).run_paths:
+            raise RuntimeError("this n-gram table spilled: merge its runs (finish, then Merge)")
+    for p, start, end in segments:
+        if not (0 <= p < len(tables) and 0 <= start <= end <= (<NgramTable>tables[p]).t.n):
+            raise ValueError(f"segment ({p}, {start}, {end}) is out of range")
+    return _first_sight(tables, segments)
+
+
+cdef object _first_sight(list tables, list segments):
+    """first_sight_merge once checked: the tables are busy meanwhile (the
+    interning runs without the GIL)."""
+    cdef Vocab out = Vocab()
+    cdef NgramTable table
+    cdef int64_t i, start, end, step, room = 0, nbytes = 0
+    cdef int failed = 0
+    cdef int64_t[::1] cv
+    for p, start, end in segments:
+        table = tables[p]
+        room += end - start
+        for i in range(start, end):
+            nbytes += table.t.ents[i].len
+    # room for all at once: the Vocab's slots and bytes never move while it fills
+    if fc_vocab_reserve(&out.table, room, nbytes) < 0:
+        raise MemoryError()
+    counts = np.zeros(room, dtype=np.int64)
+    cv = counts
+    taken = []
+    try:
+        for table in tables:
+            if table.busy:
+                raise RuntimeError("this n-gram table is busy in another thread")
+            table.busy = True
+            taken.append(table)
+        for p, start, end in segments:
+            table = tables[p]
+            with nogil:
+                while start < end and not failed:
+                    step = min(end - start, INTERN_BATCH)
+                    failed = ng_intern_into(&out.table, &table.t, start, start + step, &cv[0])
+                    start += step
+            if failed:
+                break
+    finally:
+        for table in taken:
+            table.busy = False
+    if failed == -2:
+        raise OverflowError("an n-gram's count leaves int64")
+    if failed:
+        raise MemoryError()
+    return out, (counts if len(out) == room else counts[:len(out)].copy())

@@ -141,21 +141,21 @@ def _rebuild_partial(vocab, small: bytes, big: np.ndarray, big_counts: np.ndarra
     return PartialCount(vocab, counts, marks, dfs, docs, shared)
 
 
-def _segments(parts: Sequence[PartialCount]) -> List[Tuple[int, int, int, int]]:
+def first_sight_segments(marks: Sequence, sizes: Sequence[int]) -> List[Tuple[int, int, int, int]]:
     """``(chunk id, part, start, end)``: the ranges of each part's word ids
-    in the order the merge takes them.
+    in the order the merge takes them (``marks[p]``: part p's first-sight
+    marks or None; ``sizes[p]``: its number of words).
 
     Each part's ids are in order of first sight, split by the chunk that
     introduced them (its marks); taking the segments by chunk id gives the
     corpus's first-sight order. Without every part's marks: in part order.
     """
-    if any(part.marks is None for part in parts):
-        return [(0, p, 0, len(part.vocab)) for p, part in enumerate(parts)]
+    if any(m is None for m in marks):
+        return [(0, p, 0, size) for p, size in enumerate(sizes)]
     segments = []
-    for p, part in enumerate(parts):
-        marks = part.marks
-        ends = [start for _, start in marks[1:]] + [len(part.vocab)]
-        for (chunk_id, start), end in zip(marks, ends):
+    for p, size in enumerate(sizes):
+        ends = [start for _, start in marks[p][1:]] + [size]
+        for (chunk_id, start), end in zip(marks[p], ends):
             if end > start:
                 segments.append((chunk_id, p, start, end))
     segments.sort()
@@ -176,7 +176,7 @@ def merge_partials(parts: Iterable[PartialCount]) -> PartialCount:
     parts = list(parts)
     if len(parts) == 1:
         return parts[0]
-    segments = _segments(parts)
+    segments = first_sight_segments([part.marks for part in parts], [len(part.vocab) for part in parts])
     total = Vocab()
     # ids[p][i]: the total's id of word i of part p
     ids = [np.empty(len(part.vocab), dtype=np.int64) for part in parts]

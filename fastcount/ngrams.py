@@ -34,7 +34,7 @@ from typing import (IO, TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List,
 
 import numpy as np
 
-from fastcount.merge import PartialCount, finalize, kept_ids, merge_partials
+from fastcount.merge import PartialCount, finalize, first_sight_segments, kept_ids, merge_partials
 from fastcount.options import check_cut, whole_number
 from fastcount.pipeline import CountStats, Source, run_counters
 from fastcount.tokenizers import TokenizerSpec, get_tokenizer
@@ -342,6 +342,19 @@ def merge_sources(parts: Sequence[NgramPartial], spill_dir: str) -> list:
     return runs + kept
 
 
+def _in_memory_merge(parts: Sequence[NgramPartial]) -> PartialCount:
+    """The sum of partials that never spilled, keys in order of first sight.
+    Tables in this process (threads) are interned into the sum directly,
+    skipping a Vocab per table and a second interning of each into the sum."""
+    if len(parts) < 2 or any(part.table is None for part in parts):
+        return merge_partials([part.first_sight() for part in parts])
+    from fastcount._ngrams import first_sight_merge
+
+    tables = [part.table for part in parts]
+    segments = first_sight_segments([part.marks for part in parts], [t.seen() for t in tables])
+    return PartialCount(*first_sight_merge(tables, [seg[1:] for seg in segments]))
+
+
 def merge_ngram_partials(
     parts: Sequence[NgramPartial], spill_dir: str, *, min_count: int = 1, top: Optional[int] = None
 ) -> Tuple["Counter", int]:
@@ -351,7 +364,7 @@ def merge_ngram_partials(
     spilled (keys in order of first sight), else by merging the runs (keys
     in code point order)."""
     if not any(part.runs for part in parts):
-        merged = merge_partials([part.first_sight() for part in parts])
+        merged = _in_memory_merge(parts)
         return finalize(merged, min_count, top), len(merged.vocab)
     from fastcount._ngram_merge import Merge
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fastcount._ngram_merge import Merge
-from fastcount._ngrams import MAX_N, NgramTable
+from fastcount._ngrams import MAX_N, NgramTable, first_sight_merge
 
 from ngram_reference import char_ngrams, is_break, word_ngrams
 
@@ -363,6 +363,43 @@ def test_counts_made_elsewhere_add_up():
         total.add_counts(vocab, np.full(len(vocab), -1))
     with pytest.raises(ValueError, match="words but"):
         total.add_counts(vocab, np.ones(1, dtype=np.int64))
+
+
+def test_tables_merge_in_first_sight_order():
+    texts = sample_texts()
+    chunks = [texts[i:i + 100] for i in range(0, len(texts), 100)]
+    tables, marks = [NgramTable(1, 3), NgramTable(1, 3)], [[], []]
+    for c, chunk in enumerate(chunks):  # chunks dealt to two workers, as threads take them
+        p = 0 if c % 3 else 1
+        marks[p].append((c, tables[p].seen()))
+        tables[p].feed(chunk)
+    from fastcount.merge import first_sight_segments
+
+    segments = first_sight_segments(marks, [t.seen() for t in tables])
+    vocab, counts = first_sight_merge(tables, [s[1:] for s in segments])
+    expected = collections.Counter(char_ngrams(texts, 1, 3))  # keys in order of first sight
+    assert vocab.words() == list(expected) and counts.tolist() == list(expected.values())
+    assert counts.dtype == np.int64 and [table_counts(t) for t in tables]  # tables unchanged, usable
+    assert first_sight_merge(tables, [])[1].tolist() == []
+    with pytest.raises(ValueError, match="out of range"):
+        first_sight_merge(tables, [(0, 0, tables[0].seen() + 1)])
+    with pytest.raises(ValueError, match="out of range"):
+        first_sight_merge(tables, [(2, 0, 0)])
+    with pytest.raises(TypeError, match="NgramTable"):
+        first_sight_merge([object()], [])
+    tables[1].finish()
+    with pytest.raises(RuntimeError, match="finished"):
+        first_sight_merge(tables, [(0, 0, 1)])
+
+
+def test_a_merged_count_that_leaves_int64_is_refused():
+    a, b = NgramTable(1, 1), NgramTable(1, 1)
+    a.feed(["a"])
+    b.add_counts(*a.vocab_result())
+    b.add_counts(a.vocab_result()[0], np.array([2**63 - 3]))
+    assert first_sight_merge([a, b], [(0, 0, 1), (1, 0, 1)])[1].tolist() == [2**63 - 1]
+    with pytest.raises(OverflowError, match="int64"):
+        first_sight_merge([a, b], [(0, 0, 1), (1, 0, 1), (0, 0, 1)])
 
 
 def test_an_overflowing_count_is_refused():
