@@ -20,7 +20,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdio cimport FILE
 from libc.string cimport memcmp, memcpy
 
-from fastcount._vocab cimport FCVocab
+from fastcount._vocab cimport FCVocab, fc_hash_bytes
 
 cdef enum:
     NG_INLINE = 12
@@ -56,6 +56,8 @@ cdef struct NgTable:
     unsigned char* arena    # the bytes of keys longer than NG_INLINE
     int64_t arena_len
     int64_t arena_cap
+    uint64_t seed           # of ng_hash: random per table, so no input can
+                            # be made to collide without knowing it
 
 
 # A key of up to NG_INLINE bytes as its entry holds it (zero-padded).
@@ -73,6 +75,24 @@ cdef inline void ng_probe(const unsigned char* key, Py_ssize_t n, NgProbe* p) no
             n += 1
         memcpy(&p.k0, pad, 8)
         memcpy(&p.k1, pad + 8, 4)
+
+
+cdef inline uint64_t ng_hash(const NgTable* t, const unsigned char* key, Py_ssize_t n,
+                             NgProbe* p) noexcept nogil:
+    """The key's hash in t (fills p, its ng_probe). Inline, unlike
+    fc_hash_bytes, and short keys (nearly all n-grams) are mixed from the
+    probe's two words, which the lookup reads anyway."""
+    cdef uint64_t h
+    ng_probe(key, n, p)
+    if n > NG_INLINE:
+        return fc_hash_bytes(<const char*>key, n) ^ t.seed
+    h = (p.k0 ^ t.seed) * <uint64_t>0x9E3779B97F4A7C15
+    h ^= h >> 32
+    h = (h ^ p.k1 ^ (<uint64_t>n << 32)) * <uint64_t>0xC2B2AE3D27D4EB4F
+    h ^= h >> 29
+    h *= <uint64_t>0x165667B19E3779F9
+    h ^= h >> 32
+    return h
 
 
 cdef inline const unsigned char* ng_key(const NgTable* t, const NgEntry* e) noexcept nogil:
@@ -99,7 +119,7 @@ cdef inline bint ng_same(const NgTable* t, const NgEntry* e, const unsigned char
 
 cdef inline int64_t ng_find(const NgTable* t, const unsigned char* key, Py_ssize_t n,
                             uint64_t h, const NgProbe* p) noexcept nogil:
-    """The id of the key (h its fc_hash_bytes, p its ng_probe), or -1."""
+    """The id of the key (h its ng_hash, p its ng_probe), or -1."""
     cdef uint32_t tag = <uint32_t>h
     cdef uint64_t i = h & t.mask
     cdef NgSlot s

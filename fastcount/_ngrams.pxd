@@ -4,13 +4,14 @@
 #     from fastcount._ngrams cimport NgramTable
 from libc.stdint cimport int64_t, uint64_t
 
-from fastcount._ngram_table cimport NgTable
+from fastcount._ngram_table cimport NgProbe, NgTable
 
 
 cdef struct Pending:    # an n-gram in the lookup pipeline of NgramTable._count_utf8
     const unsigned char* key
     Py_ssize_t n
     uint64_t h
+    NgProbe probe
     int64_t guess       # the id its slot names (stage 2), or -1
 
 
@@ -41,7 +42,8 @@ cdef class NgramTable:
     cdef int _check(self, bint feeding) except -1
     cdef int _raise_err(self) except -1
     cdef bint _is_break_token(self, str token) noexcept
-    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, int64_t c) noexcept nogil
+    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, const NgProbe* p,
+                  int64_t guess, int64_t c) noexcept nogil
     cdef int _spill(self) noexcept nogil
     cdef void _peek_slot(self, Pending* p) noexcept nogil
     cdef void _peek_entry(self, Pending* p) noexcept nogil

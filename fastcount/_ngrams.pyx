@@ -30,11 +30,11 @@ from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_free,
-                                     ng_held, ng_insert, ng_intern_into, ng_key,
-                                     ng_peak_after_insert, ng_probe, ng_sort, ng_write_run)
+                                     ng_hash, ng_held, ng_insert, ng_intern_into, ng_key,
+                                     ng_peak_after_insert, ng_same, ng_sort, ng_write_run)
 from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                fc_str_utf8, fc_utf8_invalid_at)
-from fastcount._vocab cimport Vocab, fc_hash_bytes, fc_vocab_reserve, fc_vocab_word
+from fastcount._vocab cimport Vocab, fc_vocab_reserve, fc_vocab_word
 
 
 cdef extern from "Python.h":
@@ -191,6 +191,7 @@ cdef class NgramTable:
         if self.win != NULL:
             raise RuntimeError("NgramTable.__init__ called twice")
         _build_break_bits()
+        self.t.seed = int.from_bytes(os.urandom(8), "little")
         self.lo = lo
         self.hi = hi
         self.word_mode = unit == "word"
@@ -237,12 +238,16 @@ cdef class NgramTable:
                          "(free space there, or give another directory: tmpdir=, --tmpdir)",
                       directory)
 
-    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, int64_t c) noexcept nogil:
-        """Count an n-gram (key[0:n], h its fc_hash_bytes) c more times; -1 with self.err."""
-        cdef NgProbe p
+    cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, const NgProbe* p,
+                  int64_t guess, int64_t c) noexcept nogil:
+        """Count an n-gram (key[0:n], h and p its ng_hash) c more times; -1
+        with self.err. guess: an id that may be the n-gram's (ids stay, and
+        keys are distinct: its key decides), or -1."""
         cdef int64_t i
-        ng_probe(key, n, &p)
-        i = ng_find(&self.t, key, n, h, &p)
+        if 0 <= guess < self.t.n and ng_same(&self.t, &self.t.ents[guess], key, n, p):
+            i = guess
+        else:
+            i = ng_find(&self.t, key, n, h, p)
         if fc_add_overflows(self.ntotal, c, &self.ntotal):
             self.err = EOVERFLOW
             return -1
@@ -348,14 +353,15 @@ cdef class NgramTable:
             for n in range(lo, top + 1):
                 if made - done == AHEAD:
                     p = &ring[done & (AHEAD - 1)]
-                    if self._add(p.key, p.n, p.h, 1) < 0:
+                    if self._add(p.key, p.n, p.h, &p.probe, p.guess, 1) < 0:
                         return -1
                     done += 1
                 end = win[(k - n) & (WINDOW - 1)]
                 p = &ring[made & (AHEAD - 1)]
                 p.key = s + end
                 p.n = pos - end
-                p.h = fc_hash_bytes(<const char*>p.key, p.n)
+                p.h = ng_hash(&self.t, p.key, p.n, &p.probe)
+                p.guess = -1
                 if self.t.slots != NULL:
                     fc_prefetch(&self.t.slots[p.h & self.t.mask])
                 made += 1
@@ -365,7 +371,7 @@ cdef class NgramTable:
                     self._peek_entry(&ring[(made - 1 - STAGE3) & (AHEAD - 1)])
         while done < made:  # the n-grams still in the pipeline, oldest first
             p = &ring[done & (AHEAD - 1)]
-            if self._add(p.key, p.n, p.h, 1) < 0:
+            if self._add(p.key, p.n, p.h, &p.probe, p.guess, 1) < 0:
                 return -1
             done += 1
         return 0
@@ -465,6 +471,8 @@ cdef class NgramTable:
         space joins the tokens of an n-gram), counting nothing of the batch."""
         cdef Py_ssize_t d, i, size, need, first
         cdef int64_t k
+        cdef uint64_t h
+        cdef NgProbe probe
         cdef int m, top, failed = 0
         self._check(True)
         if not self.word_mode:
@@ -506,8 +514,8 @@ cdef class NgramTable:
                     top = self.hi if k >= self.hi else <int>k
                     for m in range(self.lo, top + 1):
                         first = self.win[(k - m) & (WINDOW - 1)]
-                        if self._add(self.buf + first, size - first,
-                                     fc_hash_bytes(<const char*>self.buf + first, size - first), 1) < 0:
+                        h = ng_hash(&self.t, self.buf + first, size - first, &probe)
+                        if self._add(self.buf + first, size - first, h, &probe, -1, 1) < 0:
                             failed = 1
                             break
                     if failed:
@@ -530,6 +538,8 @@ cdef class NgramTable:
         cdef int64_t i
         cdef Py_ssize_t m
         cdef const char* key
+        cdef uint64_t h
+        cdef NgProbe probe
         cdef int failed = 0
         self._check(True)
         if cv.shape[0] != len(vocab):
@@ -541,9 +551,11 @@ cdef class NgramTable:
         try:
             for i in range(cv.shape[0]):
                 key = fc_vocab_word(&vocab.table, i, &m)
-                if cv[i] > 0 and self._add(<const unsigned char*>key, m, fc_hash_bytes(key, m), cv[i]) < 0:
-                    failed = 1
-                    break
+                if cv[i] > 0:
+                    h = ng_hash(&self.t, <const unsigned char*>key, m, &probe)
+                    if self._add(<const unsigned char*>key, m, h, &probe, -1, cv[i]) < 0:
+                        failed = 1
+                        break
         finally:
             self.busy = False
         if failed:
