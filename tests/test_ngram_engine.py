@@ -365,6 +365,17 @@ def test_counts_made_elsewhere_add_up():
         total.add_counts(vocab, np.ones(1, dtype=np.int64))
 
 
+def test_keys_of_every_inline_length_stay_apart():
+    # n-grams of 1..16 bytes whose bytes differ only by NUL padding or by
+    # where a multi-byte character sits (the table packs short keys into words)
+    texts = ["a\x00b\x00\x00c" * 3, "\xe9\x00\u20ac\x00\U00020000a\x00", "ab", "a\x00", "\x00a",
+             "\u20ac\u20ac\u20ac\u20aca", "\U00020000\U00020000\U00020000"]
+    for lo, hi in [(1, 6), (4, 12)]:
+        table = NgramTable(lo, hi)
+        table.feed(texts)
+        assert table_counts(table) == char_ngrams(texts, lo, hi)
+
+
 def test_tables_merge_in_first_sight_order():
     texts = sample_texts()
     chunks = [texts[i:i + 100] for i in range(0, len(texts), 100)]
