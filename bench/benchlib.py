@@ -286,22 +286,30 @@ def count_difference(a, b) -> int:
 
 # ------------------------------------------------------- measurements ----
 
+def child_env() -> dict:
+    """The environment of a child Python that imports the same fastcount as this
+    process (an in-place build or the installed package) and benchlib.
+
+    Run the child outside the checkout (``cwd``): there its uncompiled
+    ``fastcount/`` would shadow the installed package.
+    """
+    import fastcount
+
+    env = dict(os.environ)
+    paths = [str(BENCH_DIR), str(Path(fastcount.__file__).resolve().parent.parent), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    return env
+
+
 def run_python(code: str, timeout: float = 900) -> dict:
     """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line.
 
     Memory is measured in a fresh process so that earlier benchmarks (and the
     allocator's cached free memory) cannot blur it.
     """
-    import fastcount
-
-    env = dict(os.environ)
-    # The child imports the same fastcount as this process (an in-place build
-    # or the installed package) and benchlib.
-    paths = [str(BENCH_DIR), str(Path(fastcount.__file__).resolve().parent.parent), env.get("PYTHONPATH", "")]
-    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     proc = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, timeout=timeout, env=env, cwd=str(BENCH_DIR),
+        capture_output=True, text=True, timeout=timeout, env=child_env(), cwd=str(BENCH_DIR),
     )
     if proc.returncode != 0:
         raise RuntimeError(f"measurement subprocess failed ({proc.returncode}):\n{proc.stderr[-4000:]}")

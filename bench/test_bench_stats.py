@@ -81,7 +81,8 @@ def test_cut_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_path, w
     out = tmp_path / "seg.txt"
     command = [sys.executable, "-m", "fastcount", "cut", str(corpus_file), "--keep-whitespace", "-q",
                "-j", str(workers), "-o", str(out)]
-    bench("cut", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True),
+    env = benchlib.child_env()
+    bench("cut", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True, cwd=tmp_path, env=env),
           workers=workers, **corpus.info())
     assert out.read_bytes() == jieba_cut_output
 
@@ -100,7 +101,8 @@ def test_cut_file_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_pa
                "-j", str(workers), "-o", str(out)]
     info = dict(corpus.info(), corpus=f"{corpus.name} x{REPEAT}", corpus_bytes=corpus.nbytes * REPEAT,
                 corpus_lines=len(corpus.lines) * REPEAT)
-    bench("cut-file", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True),
+    env = benchlib.child_env()
+    bench("cut-file", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True, cwd=tmp_path, env=env),
           workers=workers, **info)
     assert out.read_bytes() == jieba_cut_output * REPEAT
 
