@@ -155,6 +155,18 @@ def test_pair_behaves_as_jiebas():
         p <= p
 
 
+def test_pair_outside_the_cyclic_gc_stays_safe():
+    # pairs are not tracked (millions per corpus); a cycle through one leaks, never crashes
+    import gc
+    p = fp.lcut("我爱北京天安门")[0]
+    assert not gc.is_tracked(p)
+    p.word = [p]
+    p.flag = p
+    assert p.flag is p and p.word[0] is p
+    del p
+    gc.collect()
+
+
 # ---------------------------------------------------------------- user tags
 def both_tokenizers(jt):
     """A fresh jieba POSTokenizer and a fastcount one, over the default dictionary."""
