@@ -77,16 +77,7 @@ cdef int64_t _item(object x, str name, Py_ssize_t i) except? -1:
             return x
         except OverflowError:
             raise OverflowError(f"{name}[{i}]: {x} is outside the signed 64-bit range") from None
-    if fc_is_bool(x):
-        raise TypeError(f"{name}[{i}]: expected an integer, got bool")
-    try:
-        v = operator.index(x)
-    except TypeError:
-        raise TypeError(f"{name}[{i}]: expected an integer, got {_type_name(x)}") from None
-    try:
-        return v
-    except OverflowError:
-        raise OverflowError(f"{name}[{i}]: {v} is outside the signed 64-bit range") from None
+    return _scalar(x, f"{name}[{i}]")  # the name is built only off the fast path
 
 
 _FLOAT_CODES = {"e": "float", "f": "float", "d": "float", "g": "float",
