@@ -107,5 +107,6 @@ def pair_keys(counts: "Counter") -> "Counter":
     from fastcount.counter import Counter
 
     out = Counter()
-    out.update_counts([tuple(key.rsplit("\0", 1)) for key in counts.keys()], list(counts.values()))
+    _, values = counts.to_vocab()  # the counts as one int64 array, in key order
+    out.update_counts([tuple(key.rsplit("\0", 1)) for key in counts.keys()], values)
     return out
