@@ -184,7 +184,7 @@ def merge_partials(parts: Iterable[PartialCount]) -> PartialCount:
         ids[p][start:end] = total.add_from(parts[p].vocab, np.arange(start, end))
     summed = np.zeros(len(total), dtype=np.int64)
     for part, where in zip(parts, ids):
-        summed[where] += part.counts  # a part's words are distinct: no repeated index
+        _add_by_id(summed, where, part.counts, "count")
     dfs = None
     if any(part.dfs is not None for part in parts):
         # a part without dfs and without words (an empty partition) adds nothing
@@ -193,12 +193,21 @@ def merge_partials(parts: Iterable[PartialCount]) -> PartialCount:
         dfs = np.zeros(len(total), dtype=np.int64)
         for part, where in zip(parts, ids):
             if part.dfs is not None:
-                dfs[where] += part.dfs
+                _add_by_id(dfs, where, part.dfs, "document frequency")
     docs, shared = sum(part.docs for part in parts), None
     if any(part.shared is not None for part in parts):
         docs, shared = _count_shared_once(parts, ids, dfs, docs)
     marks = [(segments[0][0], 0)] if segments and parts[0].marks is not None else None
     return PartialCount(total, summed, marks, dfs, docs, shared)
+
+
+def _add_by_id(total: np.ndarray, where: np.ndarray, values: np.ndarray, what: str) -> None:
+    """``total[where] += values`` (a part's words are distinct: no repeated
+    index), refusing a sum past int64 instead of letting numpy wrap it."""
+    total[where] += values
+    # values are >= 0 (a PartialCount checks its pickle): a wrapped sum is below its addend
+    if len(values) and (total[where] < values).any():
+        raise OverflowError(f"merge_partials: a merged {what} is outside the int64 range")
 
 
 def _count_shared_once(parts: List[PartialCount], ids: List[np.ndarray], dfs: np.ndarray,

@@ -206,3 +206,14 @@ def test_damaged_partial_count_pickles_raise(tmp_path, child_env):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          cwd=tmp_path, env=child_env, timeout=300)
     assert out.returncode == 0, out.stderr
+
+
+def test_merged_counts_past_int64_raise_instead_of_wrapping():
+    from fastcount import Vocab
+    from fastcount.merge import PartialCount
+
+    big = PartialCount(Vocab(["a", "b"]), np.array([2**62, 1], dtype=np.int64))
+    with pytest.raises(OverflowError, match="outside the int64 range"):
+        merge_partials([big, big])
+    near = PartialCount(Vocab(["a"]), np.array([2**62 - 1], dtype=np.int64))
+    assert finalize(merge_partials([near, near]))["a"] == 2**63 - 2
