@@ -457,7 +457,8 @@ cdef int pos_cut_text(PosCutContext* ctx, bint hmm) noexcept nogil:
 
 # ---------------------------------------------------------------- Python side
 # Outside the cyclic garbage collector: a corpus's cut makes millions of pairs,
-# and tracking them tripled lcut's time; a pair refers to its word and flag only.
+# and the collector's passes over them cost more than the cut (bench group
+# posseg); a pair normally refers to its word and flag only.
 @cython.freelist(256)
 @cython.no_gc
 cdef class pair:
