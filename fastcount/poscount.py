@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple, Union
 
+import numpy as np
+
 from fastcount.tokenizers import CounterFactory
 
 if TYPE_CHECKING:
@@ -107,6 +109,7 @@ def pair_keys(counts: "Counter") -> "Counter":
     from fastcount.counter import Counter
 
     out = Counter()
-    _, values = counts.to_vocab()  # the counts as one int64 array, in key order
+    # the counts as one int64 array: update_counts converts a list of ints one by one
+    values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
     out.update_counts([tuple(key.rsplit("\0", 1)) for key in counts.keys()], values)
     return out
