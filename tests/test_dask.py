@@ -407,6 +407,7 @@ def test_worker_killed_mid_job_counts_stay_exact(client, texts, tmp_path):
     killed = int(pathlib.Path(marker).read_text())
     assert killed not in client.run(os.getpid).values()
     assert got == fastcount.count_words(texts, workers=1)
+    client.wait_for_workers(2, timeout=60)
 
 
 def test_failing_task_surfaces_its_error(client):
@@ -453,6 +454,7 @@ def test_cli_dask_equals_local(capsys, corpus, options, monkeypatch):
 
 
 def test_cli_scheduler_equals_local(capsys, monkeypatch, client, corpus, tmp_path):
+    client.wait_for_workers(2, timeout=60)  # earlier tests kill workers; the nanny restarts them
     address = client.scheduler.address
     code, want, _ = _cli(capsys, corpus, "-j", "1", "-q", "--top", "300")
     assert code == 0 and want.count("\n") == 300
