@@ -38,7 +38,7 @@ def tag_matcher(patterns):
         if not p:
             raise ValueError("a POS filter with an empty tag (give tags such as n,v,a*)")
         if p.endswith("*"):
-            prefixes.append(p[:-1])
+            prefixes.append(p[:len(p) - 1])
         else:
             exact.add(p)
     prefixes = tuple(prefixes)
