@@ -19,7 +19,7 @@ _EXPORTS = {
     "count_ngrams": "fastcount.ngrams",
     "NgramStats": "fastcount.ngrams",
     "discover_words": "fastcount.discover",
-    "CountStats": "fastcount.pipeline",
+    "CountStats": "fastcount.countstats",
     "WordFilter": "fastcount.filters",
     "count_documents": "fastcount.documents",
     "DocumentCounts": "fastcount.documents",
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from fastcount.merge import merge_counts as merge_counts
     from fastcount.ngrams import NgramStats as NgramStats
     from fastcount.ngrams import count_ngrams as count_ngrams
-    from fastcount.pipeline import CountStats as CountStats
+    from fastcount.countstats import CountStats as CountStats
     from fastcount.pipeline import count_partition as count_partition
     from fastcount.pipeline import count_words as count_words
     from fastcount.segmenter import Tokenizer as Tokenizer

@@ -17,7 +17,8 @@ import secrets
 
 cimport cython
 
-import numpy as np
+# numpy is imported by the functions that use it: `fastcount cut` loads this
+# module and never needs numpy, whose import would be most of its start-up.
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.number cimport PyNumber_Index
@@ -139,6 +140,7 @@ cdef object _id_array(object ids, int64_t n, str what):
     cdef int64_t wid
     if isinstance(ids, (str, bytes)):
         raise TypeError(f"{what}() takes integer ids, not a {type(ids).__name__}")
+    import numpy as np
     try:
         memoryview(ids)
     except TypeError:
@@ -520,6 +522,7 @@ cdef class Vocab:
         if isinstance(words, (str, bytes)):
             raise TypeError(f"encode() takes an iterable of words, not a {type(words).__name__}")
         seq = words if type(words) is list else list(words)
+        import numpy as np
         out = np.empty(len(seq), dtype=np.int64)
         _add_all(self, seq, out)
         return out
@@ -544,6 +547,7 @@ cdef class Vocab:
         if not all_ids:
             view = _id_array(ids, other.table.n, "add_from")
         m = other.table.n if all_ids else view.shape[0]
+        import numpy as np
         out = np.empty(m, dtype=np.int64)
         if m == 0:
             return out

@@ -45,7 +45,7 @@ from typing import IO, Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from fastcount import io as fio
 from fastcount import writers
-from fastcount.tokenizers import NAMES
+from fastcount.options import NAMES
 
 __all__ = ["main", "build_parser", "subcommand", "SubCommand", "Job", "SUBCOMMANDS", "EXIT_CODES"]
 
@@ -250,8 +250,9 @@ class _Formatter(argparse.HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``fastcount`` command, with every sub-command."""
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``fastcount`` command, with every sub-command (``only``:
+    with the options of that one only; the others' may import modules for their defaults)."""
     from fastcount import __version__
 
     parser = _Parser(prog="fastcount", description="Fast, exact word-frequency counting.",
@@ -264,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(command.name, help=command.help, description=command.description,
                            epilog=_exit_codes_help(), formatter_class=_Formatter)
         parser.commands[command.name] = p
+        if only is not None and command.name != only:
+            continue
         command.arguments(p.add_argument_group(f"{command.name} options"))
         for name in command.shared:
             title, add = SHARED_GROUPS[name]
@@ -280,7 +283,9 @@ _EXIT_CODES_TITLE = "exit codes:"
 
 def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     """Parse, with an unknown option reported under its sub-command's usage."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named = next((a for a in argv if not a.startswith("-")), None)  # top-level options take no values
+    parser = build_parser(named if named in SUBCOMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
         parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
@@ -344,9 +349,12 @@ class Job:
     def word_filter(self):
         """The filters group's :class:`fastcount.filters.WordFilter`, or None
         when no filter is asked for; stopword files are read here."""
+        a = self.args
+        if not (a.stopwords or a.no_punct or any(
+                value is not None for value in (a.keep_regex, a.drop_regex, a.min_len, a.max_len))):
+            return None  # without importing the filters (and numpy)
         from fastcount.filters import WordFilter, load_stopwords
 
-        a = self.args
         stopwords = [w for path in a.stopwords for w in load_stopwords(path)]
         try:
             wf = WordFilter(stopwords, drop_punct=a.no_punct, min_len=a.min_len, max_len=a.max_len,

@@ -34,7 +34,7 @@ def _cut_arguments(group) -> None:
 )
 def _cut(args: argparse.Namespace, job: Job) -> str:
     from fastcount.cutting import cut_corpus
-    from fastcount.pipeline import CountStats
+    from fastcount.countstats import CountStats
 
     if args.tokenizer != "jieba":
         raise _UsageError(f"fastcount cut segments with jieba only, not --tokenizer {args.tokenizer}")

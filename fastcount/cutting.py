@@ -32,12 +32,12 @@ from typing import IO, TYPE_CHECKING, Dict, Optional, Union
 
 from fastcount import io as fio
 from fastcount.chunks import Chunk, chunk_texts, chunked, source_streams
-from fastcount.filters import check_filter
-from fastcount.options import whole_number
+from fastcount.options import check_tokenizer_options, whole_number
 
 if TYPE_CHECKING:
     from fastcount.filters import WordFilter
-    from fastcount.pipeline import CountStats, Source
+    from fastcount.countstats import CountStats
+    from fastcount.pipeline import Source
 
 __all__ = ["cut_corpus"]
 
@@ -140,9 +140,8 @@ def cut_corpus(
     refused: jieba.posseg cuts in the default mode only).
     ``workers`` threads segment in parallel (None: every core).
     """
-    from fastcount.pipeline import CountStats, _cpu_count
+    from fastcount.countstats import CountStats, cpu_count
     from fastcount.segmenter import tokenizer_for
-    from fastcount.tokenizers import _check_options
 
     started = time.perf_counter()
     if not isinstance(delimiter, str) or "\n" in delimiter:
@@ -152,10 +151,13 @@ def cut_corpus(
             raise ValueError(f"pos must be a str without a line end (the tag's delimiter), not {pos!r}")
         if cut_all:
             raise ValueError("pos: jieba.posseg cuts in the default mode only, not with cut_all")
-    word_filter = check_filter(word_filter) or None
-    workers = whole_number("workers", workers, 1, none=True) or _cpu_count()
+    if word_filter is not None:  # numpy and the filters are imported only when asked for
+        from fastcount.filters import check_filter
+
+        word_filter = check_filter(word_filter) or None
+    workers = whole_number("workers", workers, 1, none=True) or cpu_count()
     chunk_size = whole_number("chunk_size", chunk_size, 1, none=True) or CHUNK_SIZE
-    _check_options(tokenizer if tokenizer is not None else "jieba", hmm, cut_all, user_dict)
+    check_tokenizer_options(tokenizer if tokenizer is not None else "jieba", hmm, cut_all, user_dict)
     tk = tokenizer_for(tokenizer, user_dict)
     stats = stats if stats is not None else CountStats()
     stats.__init__(tokenizer="jieba.posseg (native)" if pos is not None else "jieba (native)",

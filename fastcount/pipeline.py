@@ -24,11 +24,12 @@ import multiprocessing
 import os
 import sys
 import time
-from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, Iterable, Literal, Optional, Sequence, Union
 
 from fastcount.chunks import chunked, chunks_of_texts, source_streams
+from fastcount.countstats import CountStats
+from fastcount.countstats import cpu_count as _cpu_count
 from fastcount.filters import WordFilter, check_filter
 from fastcount.merge import PartialCount, finalize, merge_partials
 from fastcount.options import check_backend, check_cut, whole_number
@@ -59,70 +60,6 @@ DEFAULT_CHUNK_SIZE = 1 << 20
 THREAD_CHUNK_SIZE = 1 << 16
 #: The smallest chunk cut for a small input of known size (see run_counters).
 SMALLEST_CHUNK_SIZE = 1 << 16
-
-
-@dataclass
-class CountStats:
-    """What a :func:`count_words` run did and how long it took.
-
-    Pass an instance as ``count_words(..., stats=s)``; it is filled in when
-    the call returns. ``merge_seconds`` is the parent's time to receive and
-    merge the workers' results and apply ``min_count``/``top``.
-    """
-
-    texts: int = 0
-    #: bytes of input text (UTF-8 bytes for an iterable source; for files,
-    #: the bytes read after decompression)
-    bytes: int = 0
-    #: tokens counted (before ``min_count``/``top``)
-    tokens: int = 0
-    #: distinct words (before ``min_count``/``top``)
-    words: int = 0
-    #: tokens and distinct words dropped by ``word_filter`` (see :mod:`fastcount.filters`)
-    filtered_tokens: int = 0
-    filtered_words: int = 0
-    workers: int = 0
-    #: how the workers ran: "threads", "processes", or "in-process" (one
-    #: worker: counted by the calling thread)
-    backend: str = ""
-    tokenizer: str = ""
-    seconds: float = 0.0
-    merge_seconds: float = 0.0
-
-    @property
-    def mb_per_s(self) -> float:
-        """Throughput in MB (10**6 bytes) of input per second."""
-        return self.bytes / 1e6 / self.seconds if self.seconds else 0.0
-
-    @property
-    def tokens_per_s(self) -> float:
-        """Tokens counted per second."""
-        return self.tokens / self.seconds if self.seconds else 0.0
-
-    @property
-    def merge_share(self) -> float:
-        """Fraction of the wall time spent merging in the parent."""
-        return self.merge_seconds / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> str:
-        """One line for humans: sizes, throughput, merge share."""
-        return (
-            f"{self.texts:,} texts, {self.bytes / 1e6:,.1f} MB, {self.tokens:,} tokens, "
-            f"{self.words:,} distinct words in {self.seconds:.2f} s: "
-            f"{self.mb_per_s:.2f} MB/s, {self.tokens_per_s:,.0f} tokens/s "
-            f"({self.tokenizer}, {self.workers} worker{'s' if self.workers != 1 else ''}, "
-            f"merge {self.merge_seconds:.3f} s = {self.merge_share:.1%})"
-        ) + (
-            f"; filters removed {self.filtered_tokens:,} tokens, {self.filtered_words:,} distinct words"
-            if self.filtered_words else ""
-        )
-
-
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def count_words(

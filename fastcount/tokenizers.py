@@ -42,12 +42,13 @@ import functools
 import itertools
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional,
                     Protocol, Tuple, Union, runtime_checkable)
 
 import numpy as np
+
+from fastcount.options import JIEBA_NAMES, NAMES, check_tokenizer_options, tokenizer_object
 
 if TYPE_CHECKING:
     import jieba
@@ -68,10 +69,6 @@ __all__ = [
     "native_jieba",
 ]
 
-#: The tokenizer names, as the CLI's ``--tokenizer`` lists them.
-NAMES = ("jieba", "jieba-py", "whitespace", "char")
-
-_JIEBA_NAMES = ("jieba", "jieba-py")
 _NAME_LIKE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
 #: What ``tokenizer=`` takes: a name, a regex, a callable or a tokenizer object.
@@ -415,34 +412,6 @@ def native_jieba():
     return ChunkCounter
 
 
-def _tokenizer_object(tokenizer) -> Optional[str]:
-    """``"Tokenizer"`` or ``"jieba.Tokenizer"`` for a tokenizer object, else None
-    (neither module is imported to find out: an object of theirs needs them loaded)."""
-    segmenter, jieba = sys.modules.get("fastcount.segmenter"), sys.modules.get("jieba")
-    if segmenter is not None and isinstance(tokenizer, segmenter.Tokenizer):
-        return "Tokenizer"
-    if jieba is not None and isinstance(tokenizer, jieba.Tokenizer):
-        return "jieba.Tokenizer"
-    return None
-
-
-def _check_options(tokenizer, hmm: bool, cut_all: bool, user_dict) -> None:
-    is_object = _tokenizer_object(tokenizer) is not None
-    is_jieba = is_object or isinstance(tokenizer, str) and tokenizer in _JIEBA_NAMES
-    if not is_jieba and (hmm is not True or cut_all or user_dict is not None):
-        raise ValueError(
-            f"hmm, cut_all and user_dict apply to the jieba tokenizers only, not {tokenizer!r}"
-        )
-    if user_dict is not None:
-        if is_object:
-            raise ValueError(
-                "user_dict applies to tokenizer names; load the user dictionary into the "
-                "tokenizer object instead (tokenizer.load_userdict(path))"
-            )
-        with open(user_dict, "rb"):  # FileNotFoundError/PermissionError naming it, early
-            pass
-
-
 def get_tokenizer(
     tokenizer: TokenizerSpec = "jieba-py",
     *,
@@ -457,9 +426,9 @@ def get_tokenizer(
     Raises ValueError for an unknown name or for jieba options given to
     another tokenizer, TypeError for something that is no tokenizer.
     """
-    _check_options(tokenizer, hmm, cut_all, user_dict)
+    check_tokenizer_options(tokenizer, hmm, cut_all, user_dict)
     if isinstance(tokenizer, str):
-        if tokenizer in _JIEBA_NAMES:
+        if tokenizer in JIEBA_NAMES:
             return _JiebaPy(hmm, cut_all, os.fspath(user_dict) if user_dict is not None else None)
         if tokenizer == "whitespace":
             return _split
@@ -475,7 +444,7 @@ def get_tokenizer(
         if not isinstance(tokenizer.pattern, str):
             raise TypeError("a tokenizer regex must be a str pattern, not bytes")
         return _Regex(tokenizer)
-    if _tokenizer_object(tokenizer) is not None:
+    if tokenizer_object(tokenizer) is not None:
         return functools.partial(tokenizer.lcut, cut_all=cut_all, HMM=hmm)
     if callable(tokenizer):
         return tokenizer
@@ -577,7 +546,7 @@ def chunk_counter_factory(
     if dfs not in (False, True, "text", "file"):
         raise ValueError(f"dfs must be True, False, 'text' or 'file', not {dfs!r}")
     documents = "text" if dfs is True else dfs or None
-    kind = _tokenizer_object(tokenizer)
+    kind = tokenizer_object(tokenizer)
     if (kind is not None or tokenizer == "jieba") and native_jieba() is not None:
         from fastcount.segmenter import tokenizer_for
 

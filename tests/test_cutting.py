@@ -48,6 +48,23 @@ def test_equals_python_m_jieba_byte_for_byte(tmp_path, child_env):
         assert out.read_bytes() == expected
 
 
+def test_command_imports_neither_numpy_nor_other_subcommands(tmp_path, child_env):
+    # numpy and the n-gram modules were most of the command's start-up
+    code = ("import sys; from fastcount.cli import main; code = main(sys.argv[1:]); "
+            "print(sorted(m for m in ('numpy', 'fastcount.ngrams', 'fastcount.discover', "
+            "'fastcount.pipeline', 'fastcount.filters') if m in sys.modules)); sys.exit(code)")
+    out = tmp_path / "seg.txt"
+    run = subprocess.run([sys.executable, "-c", code, "cut", SAMPLE, "-q", "-j", "2", "-o", str(out)],
+                         capture_output=True, text=True, check=True, cwd=tmp_path, env=child_env)
+    assert run.stdout == "[]\n"
+    assert out.read_bytes() == reference(lines_of(SAMPLE))
+    # a filter asked for brings numpy in, and still works
+    run = subprocess.run([sys.executable, "-c", code, "cut", SAMPLE, "-q", "--min-len", "2", "-o", str(out)],
+                         capture_output=True, text=True, check=True, cwd=tmp_path, env=child_env)
+    assert "numpy" in run.stdout
+    assert out.read_bytes() == reference(lines_of(SAMPLE), keep=lambda w: len(w) >= 2)
+
+
 @pytest.mark.parametrize("options", [dict(), dict(HMM=False), dict(cut_all=True)])
 def test_default_drops_whitespace_and_keeps_order(tmp_path, options):
     lines = lines_of(SAMPLE)

@@ -27,7 +27,7 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport INT64_MIN, int32_t, int64_t
 from libc.string cimport memchr, memcpy
 
-import numpy as np
+# numpy is imported by the functions that use it (see fastcount._vocab).
 
 from fastcount._native cimport (fc_alloc, fc_free, fc_grow, fc_utf8_decode_strict,
                                fc_utf8_encode_kind, fc_utf8_max_size, fc_utf8_size_ucs4)
@@ -558,6 +558,7 @@ cdef class ChunkCounter:
         cdef int64_t[::1] df_by_id
         cdef int64_t[::1] id_of_position
         cdef Snapshot snapshot
+        import numpy as np
         self._enter()
         try:
             out = Vocab()
@@ -606,6 +607,7 @@ cdef class ChunkCounter:
 
     cdef object _shared_words(self, positions):
         """The ids of the words counted in each shared document."""
+        import numpy as np
         found = np.asarray(<int64_t[:self.n_shared]>self.shared) if self.n_shared else np.zeros(0, np.int64)
         words = {}
         ends = [start for _, start in self.shared_docs[1:]] + [self.n_shared]
