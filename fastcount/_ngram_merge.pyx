@@ -22,7 +22,7 @@ from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.errno cimport EIO, ENOMEM, errno
 from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdio cimport fclose, ferror, fopen, fread
-from libc.string cimport memcmp, memcpy, memmove
+from libc.string cimport memcmp, memcpy, memmove, memset
 
 from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, ng_key,
                                      ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
@@ -30,7 +30,8 @@ from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, 
 from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_utf8_escape,
                                fc_varint_get)
 from fastcount._ngrams cimport NgramTable
-from fastcount._vocab cimport Vocab, fc_vocab_intern, fc_vocab_word
+from fastcount._vocab cimport (FC_BATCH, FCVocab, Vocab, fc_vocab_intern_batch,
+                              fc_vocab_word)
 
 cdef enum:
     READ_BUFFER = 1 << 18
@@ -248,6 +249,63 @@ cdef int _merge_next(NgMerge* m) noexcept nogil:
     return 1
 
 
+# ---------------------------------------------------------------- to a Vocab
+
+cdef struct Staged:
+    # merged n-grams waiting to be interned together (fc_vocab_intern_batch
+    # prefetches a batch's slots: a big Vocab's lookups then overlap)
+    unsigned char* bytes
+    Py_ssize_t bytes_len
+    Py_ssize_t bytes_cap
+    Py_ssize_t offs[FC_BATCH]
+    Py_ssize_t lens[FC_BATCH]
+    int64_t batch_counts[FC_BATCH]
+    int k
+    # the interned n-grams' counts, by id
+    int64_t* counts
+    Py_ssize_t counts_cap
+
+
+cdef int _intern_staged(Staged* st, FCVocab* v, NgMerge* m) noexcept nogil:
+    """Intern the staged n-grams into v (each new: the merge's are distinct)
+    and keep their counts; -1 with m.err."""
+    cdef const char* ps[FC_BATCH]
+    cdef int64_t ids[FC_BATCH]
+    cdef Py_ssize_t j, done
+    for j in range(st.k):
+        ps[j] = <const char*>st.bytes + st.offs[j]
+    done = fc_vocab_intern_batch(v, ps, st.lens, st.k, ids, True)
+    if done < st.k:
+        # not UTF-8: only an altered run gets here
+        m.err = NG_CORRUPT if ids[done] == -2 else ENOMEM
+        m.bad = -1
+        return -1
+    if fc_grow(<void**>&st.counts, &st.counts_cap, v.n, sizeof(int64_t), 0) < 0:
+        m.err = ENOMEM
+        m.bad = -1
+        return -1
+    for j in range(st.k):
+        st.counts[ids[j]] = st.batch_counts[j]
+    st.k = 0
+    st.bytes_len = 0
+    return 0
+
+
+cdef int _stage(Staged* st, FCVocab* v, NgMerge* m) noexcept nogil:
+    """Stage the merge's current n-gram (interning the batch when full); -1 with m.err."""
+    if fc_grow(<void**>&st.bytes, &st.bytes_cap, st.bytes_len + m.key_len, 1, 0) < 0:
+        m.err = ENOMEM
+        m.bad = -1
+        return -1
+    memcpy(st.bytes + st.bytes_len, m.key, m.key_len)
+    st.offs[st.k] = st.bytes_len
+    st.lens[st.k] = m.key_len
+    st.batch_counts[st.k] = m.count
+    st.bytes_len += m.key_len
+    st.k += 1
+    return _intern_staged(st, v, m) if st.k == FC_BATCH else 0
+
+
 # ---------------------------------------------------------------- TSV
 
 cdef Py_ssize_t _tsv_line(const unsigned char* k, Py_ssize_t n, int64_t count,
@@ -409,11 +467,10 @@ cdef class Merge:
         """``(vocab, counts)``: the n-grams counted at least ``min_count``
         times as a new Vocab in byte order, and their int64 counts."""
         cdef Vocab out = Vocab()
-        cdef int64_t* counts = NULL
-        cdef Py_ssize_t cap = 0
-        cdef int64_t wid
+        cdef Staged st
         cdef int64_t[::1] rv
         cdef int r = 0
+        memset(&st, 0, sizeof(Staged))
         self._begin()
         self.min_count = min_count
         try:
@@ -421,18 +478,12 @@ cdef class Merge:
                 while True:
                     r = self.next()
                     if r <= 0:
+                        if r == 0 and _intern_staged(&st, &out.table, &self.m) < 0:
+                            r = -1
                         break
-                    wid = fc_vocab_intern(&out.table, <const char*>self.m.key, self.m.key_len)
-                    if wid == -2:  # not UTF-8: only an altered run gets here
-                        self.m.err = NG_CORRUPT
+                    if _stage(&st, &out.table, &self.m) < 0:
                         r = -1
                         break
-                    if wid < 0 or fc_grow(<void**>&counts, &cap, wid + 1, sizeof(int64_t), 0) < 0:
-                        self.m.err = ENOMEM
-                        self.m.bad = -1
-                        r = -1
-                        break
-                    counts[wid] = self.m.count
         finally:
             self.busy = False
         try:
@@ -441,9 +492,10 @@ cdef class Merge:
             result = np.empty(len(out), dtype=np.int64)
             if len(out):
                 rv = result
-                memcpy(&rv[0], counts, len(out) * sizeof(int64_t))
+                memcpy(&rv[0], st.counts, len(out) * sizeof(int64_t))
         finally:
-            fc_free(counts)
+            fc_free(st.counts)
+            fc_free(st.bytes)
         return out, result
 
     def write_tsv(self, write, int64_t min_count=1):

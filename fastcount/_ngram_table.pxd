@@ -177,6 +177,13 @@ cdef int64_t ng_peak_after_insert(const NgTable* t, Py_ssize_t n) noexcept nogil
 # Empties t, keeping its arrays; frees them all.
 cdef void ng_clear(NgTable* t) noexcept nogil
 cdef void ng_free(NgTable* t) noexcept nogil
+# Empties t and sizes its arrays for the most entries within limit bytes
+# (slots at most 7/10 full, the arena's share per entry as t's keys had
+# before): a table that spills refills its whole limit, where arrays grown
+# step by step stop short of it (the old and the new array are held at once
+# while one grows). Keeps the arrays when that holds no more; without
+# arrays (they come back as they grow) when out of memory.
+cdef void ng_fit(NgTable* t, int64_t limit) noexcept nogil
 # Sorts the entries in byte order of their keys, in place: the slots no
 # longer find them (ng_clear next, or read t.ents in order).
 cdef void ng_sort(NgTable* t) noexcept nogil

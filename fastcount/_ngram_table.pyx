@@ -141,6 +141,42 @@ cdef void ng_clear(NgTable* t) noexcept nogil:
     t.arena_len = 0
 
 
+cdef void ng_fit(NgTable* t, int64_t limit) noexcept nogil:
+    cdef double key_bytes = <double>t.arena_len / t.n if t.n > 0 else 0.0
+    cdef uint64_t s = MIN_SLOTS, slots = 0
+    cdef int64_t e, ents = 0, arena
+    cdef int64_t now = min(t.cap, <int64_t>((t.mask + 1) * 7 // 10)) if t.slots != NULL else 0
+    cdef uint64_t seed = t.seed
+    # the slot count (a power of two) that leaves room for the most entries,
+    # each with its share of the arena as the spilled keys had
+    while <int64_t>(s * sizeof(NgSlot)) < limit:
+        e = min(<int64_t>(s * 7 // 10), <int64_t>(NG_MAX_ENTRIES),
+                <int64_t>((limit - <int64_t>(s * sizeof(NgSlot))) / (sizeof(NgEntry) + key_bytes)))
+        if e > ents:
+            ents = e
+            slots = s
+        s *= 2
+    if ents <= now:
+        ng_clear(t)
+        return
+    # the old arrays go first, so the new ones never add to them
+    ng_free(t)
+    t.seed = seed
+    arena = limit - <int64_t>(slots * sizeof(NgSlot)) - ents * <int64_t>sizeof(NgEntry)
+    t.slots = <NgSlot*>fc_calloc(slots, sizeof(NgSlot))
+    t.ents = <NgEntry*>fc_alloc(ents, sizeof(NgEntry))
+    t.arena = <unsigned char*>fc_alloc(arena, 1) if arena > 0 else NULL
+    if t.slots == NULL or t.ents == NULL or (arena > 0 and t.arena == NULL):
+        ng_free(t)  # empty without arrays: inserting allocates them as it would
+        t.seed = seed
+        return
+    t.mask = slots - 1
+    t.cap = ents
+    t.arena_cap = arena if arena > 0 else 0
+    fc_advise_huge(t.slots, slots * sizeof(NgSlot))
+    fc_advise_huge(t.ents, ents * sizeof(NgEntry))
+
+
 cdef void ng_free(NgTable* t) noexcept nogil:
     fc_free(t.slots)
     fc_free(t.ents)

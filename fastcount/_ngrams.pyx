@@ -29,8 +29,8 @@ from libc.errno cimport EINVAL, ENOMEM, EOVERFLOW
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
-from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_free,
-                                     ng_hash, ng_held, ng_insert, ng_intern_into, ng_key,
+from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_fit,
+                                     ng_free, ng_hash, ng_held, ng_insert, ng_intern_into, ng_key,
                                      ng_peak_after_insert, ng_same, ng_sort, ng_write_run)
 from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                fc_str_utf8, fc_utf8_invalid_at)
@@ -271,6 +271,7 @@ cdef class NgramTable:
         """Write the table as the next run, then empty it (its arrays kept)."""
         cdef char path[4096]
         cdef int failed, e = 0
+        cdef bint first
         if self.aborted:  # its directory may be going: write nothing more there
             self.err = ERR_ABORTED
             return -1
@@ -289,8 +290,12 @@ cdef class NgramTable:
         if ng_write_run(&self.t, path, &e) < 0:
             self.err = e
             return -1
+        first = self.nspilled == 0
         self.nspilled += self.t.n
-        ng_clear(&self.t)
+        if first:  # from now on, refill the whole limit before each spill
+            ng_fit(&self.t, self.limit)
+        else:
+            ng_clear(&self.t)
         return 0
 
     # ------------------------------------------------------------ counting

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import (IO, TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Literal,
                     Optional, Sequence, Tuple, Union)
@@ -319,6 +320,7 @@ def merge_sources(parts: Sequence[NgramPartial], spill_dir: str) -> list:
     merged in groups into runs in ``spill_dir`` first when there are more."""
     from fastcount._ngram_merge import Merge
 
+    _finish_side_by_side(parts)
     sources = [source for part in parts for source in part.sorted_sources()]
     runs = [s for s in sources if isinstance(s, str)]
     kept = [s for s in sources if not isinstance(s, str)]
@@ -340,6 +342,19 @@ def merge_sources(parts: Sequence[NgramPartial], spill_dir: str) -> list:
         if len(runs) <= 1:
             break
     return runs + kept
+
+
+def _finish_side_by_side(parts: Sequence[NgramPartial]) -> None:
+    """Sort the workers' tables held in this process at once, one thread
+    each (up to the cores): a sort runs without the GIL, and one after the
+    other they would leave all but one core idle before the merge."""
+    from fastcount.pipeline import _cpu_count
+
+    tables = [part.table for part in parts if part.table is not None]
+    if len(tables) < 2:
+        return
+    with ThreadPoolExecutor(min(len(tables), _cpu_count())) as pool:
+        list(pool.map(lambda table: table.finish(), tables))
 
 
 def _in_memory_merge(parts: Sequence[NgramPartial]) -> PartialCount:

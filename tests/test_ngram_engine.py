@@ -141,9 +141,15 @@ def test_spills_stay_within_the_limit_and_merge_exactly(tmp_path):
     texts = sample_texts()
     limit = 256 * 1024
     table = NgramTable(1, 4, limit=limit, spill_prefix=str(tmp_path / "w0"))
+    refit = None
     for i in range(0, len(texts), 50):
         table.feed(texts[i : i + 50])
         assert table.memory() <= limit
+        if table.runs and refit is None:
+            refit = table.memory()
+    # after its first run the table's arrays take (nearly) its whole limit,
+    # not the half or so that growing them step by step reaches
+    assert refit > 0.95 * limit
     table.finish()
     assert len(table.runs) >= 4
     assert table.spilled + table.seen() >= len(char_ngrams(texts, 1, 4))
@@ -159,6 +165,19 @@ def test_spills_stay_within_the_limit_and_merge_exactly(tmp_path):
     # runs merged into one run first (as a merge of many runs does)
     Merge(table.runs[:3]).to_run(tmp_path / "m.run")
     assert merged([tmp_path / "m.run"] + table.runs[3:] + [table]) == expected
+
+
+@pytest.mark.parametrize("limit", [3000, 40_000, 300_000])
+def test_refitted_tables_with_long_keys_merge_exactly(tmp_path, limit):
+    # orders up to 7: most keys live in the arena, whose share the refit estimates
+    texts = sample_texts()[:400]
+    table = NgramTable(2, 7, limit=limit, spill_prefix=str(tmp_path / "w"))
+    for i in range(0, len(texts), 20):
+        table.feed(texts[i : i + 20])
+        assert table.memory() <= limit
+    table.finish()
+    assert len(table.runs) >= 2
+    assert merged(table.runs + [table]) == char_ngrams(texts, 2, 7)
 
 
 def test_batches_and_sorted_vocab_sources():
