@@ -68,6 +68,8 @@ cdef int _rehash(NgTable* t, uint64_t nslots) noexcept nogil:
     cdef uint64_t i, j, mask = nslots - 1
     if fresh == NULL:
         return -1
+    # before the first touch: pages already touched stay small
+    fc_advise_huge(fresh, nslots * sizeof(NgSlot))
     if t.slots != NULL:
         for i in range(t.mask + 1):
             if t.slots[i].id1 != 0:
@@ -78,7 +80,6 @@ cdef int _rehash(NgTable* t, uint64_t nslots) noexcept nogil:
         fc_free(t.slots)
     t.slots = fresh
     t.mask = mask
-    fc_advise_huge(fresh, nslots * sizeof(NgSlot))
     return 0
 
 
