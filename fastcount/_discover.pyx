@@ -185,3 +185,23 @@ cdef void _entropies(const int64_t[::1] s, const double[::1] t, double[::1] out)
     for i in range(s.shape[0]):
         if s[i] > 0:
             out[i] = log(<double>s[i]) - t[i] / <double>s[i]
+
+
+def freedom_and_score(const int64_t[::1] counts, const double[::1] cohesion,
+                      const double[::1] left, const double[::1] right):
+    """``(freedom, score)`` arrays of the candidates: freedom = the smaller
+    entropy (``min(left, right)``, left on a tie), score = log count +
+    cohesion + freedom, added in that order with the C library's log, the
+    floats Python's ``math.log(c) + h + f`` gives."""
+    cdef Py_ssize_t i, n = counts.shape[0]
+    if not cohesion.shape[0] == left.shape[0] == right.shape[0] == n:
+        raise ValueError("the candidates' arrays differ in length")
+    freedom = np.empty(n, dtype=np.float64)
+    score = np.empty(n, dtype=np.float64)
+    cdef double[::1] fv = freedom, sv = score
+    with nogil:
+        for i in range(n):
+            fv[i] = right[i] if right[i] < left[i] else left[i]
+            sv[i] = log(<double>counts[i]) + cohesion[i] + fv[i]
+    return freedom, score
+

@@ -27,10 +27,15 @@ come most probable first: by score, ties by word.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import math
 import os
 from dataclasses import dataclass, field
 from typing import IO, List, NamedTuple, Optional
+
+import numpy as np
 
 from fastcount.ngrams import NgramSpec, NgramStats, counted, merge_sources
 from fastcount.options import whole_number
@@ -111,6 +116,21 @@ def _known(words: List[str], user_dict) -> List[bool]:
     return [(tokenizer.get_FREQ(w) or 0) > 0 for w in words]
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection in the block (then as it was): the
+    candidates are a hundred thousand tuples of numbers and strings, which
+    cannot form cycles, and collections triggered by their allocation
+    would walk them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def discover_words(
     source: Source,
     *,
@@ -146,7 +166,7 @@ def discover_words(
     ``user_dict``) when
     ``exclude_known``. The formulas are in :mod:`fastcount.discover`.
     """
-    from fastcount._discover import candidates
+    from fastcount._discover import candidates, freedom_and_score
     from fastcount._ngram_merge import Merge
 
     max_len = whole_number("max_len", max_len, 2)
@@ -170,14 +190,15 @@ def discover_words(
     multi = (chars >= 2).nonzero()[0]
     words = vocab.decode(multi)
     counts, cohesion, left, right = counts[multi], cohesion[multi], left[multi], right[multi]
-    known: List[Optional[bool]] = (
-        _known(words, user_dict) if exclude_known else [None] * len(words)
-    )
-    result = []
-    for w, c, h, l, r, k in zip(words, counts.tolist(), cohesion.tolist(), left.tolist(),
-                                right.tolist(), known):
-        f = min(l, r)
-        # math.log, not numpy's: the score is defined with the C library's log
-        new = h >= min_cohesion and f >= min_freedom and not k
-        result.append(Candidate(w, c, h, l, r, f, math.log(c) + h + f, k, new))
+    freedom, score = freedom_and_score(counts, cohesion, left, right)
+    new = (cohesion >= min_cohesion) & (freedom >= min_freedom)
+    known: List[Optional[bool]] = [None] * len(words)
+    if exclude_known:
+        known = _known(words, user_dict)
+        new &= ~np.array(known, dtype=bool)
+    # tuple.__new__ itself: Candidate.__new__ is Python code, one call per candidate
+    with _gc_paused():
+        result = list(map(tuple.__new__, itertools.repeat(Candidate), zip(
+            words, counts.tolist(), cohesion.tolist(), left.tolist(), right.tolist(),
+            freedom.tolist(), score.tolist(), known, new.tolist())))
     return Discovery(result, total, stats)
