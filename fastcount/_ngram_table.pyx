@@ -23,6 +23,12 @@ cdef enum:
     INTERN_AHEAD = 16
     MIN_SLOTS = 16
     WRITE_BUFFER = 1 << 20
+    # the radix sort: buckets per byte (one more for "the key ended"), the
+    # bucket size below which comparisons are faster, and the prefix length
+    # beyond which they take over (bounds the recursion, and the stack)
+    RADIX = 257
+    RADIX_MIN = 48
+    RADIX_DEPTH = 16
 
 
 # ---------------------------------------------------------------- growth
@@ -320,13 +326,69 @@ cdef void _intro_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, int depth) noe
         a[j] = x
 
 
-cdef void ng_sort(NgTable* t) noexcept nogil:
+cdef inline int _digit(const NgTable* t, const NgEntry* e, Py_ssize_t d) noexcept nogil:
+    """The radix sort's bucket of e at byte d: 0 past the key's end, else 1 + the byte."""
+    if d >= e.len:
+        return 0
+    if e.len <= NG_INLINE or d < 4:
+        return 1 + e.key[d]
+    return 1 + ng_key(t, e)[d]
+
+
+cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d) noexcept nogil:
+    """Sort a[:n], whose keys share their first d bytes: in place by byte d
+    (American flag sort), then each bucket by the next byte; small buckets,
+    and keys sharing long prefixes, by comparisons."""
+    cdef Py_ssize_t count[RADIX]
+    cdef Py_ssize_t nxt[RADIX]
+    cdef Py_ssize_t i, pos, stop
+    cdef int b, c
+    cdef NgEntry v, w
+    if n <= RADIX_MIN or d >= RADIX_DEPTH:
+        _intro_sort(t, a, n, _depth_for(n))
+        return
+    memset(count, 0, sizeof(count))
+    for i in range(n):
+        count[_digit(t, &a[i], d)] += 1
+    pos = 0
+    for b in range(RADIX):
+        nxt[b] = pos
+        pos += count[b]
+    # each entry goes straight to the next free place of its bucket
+    pos = 0
+    for b in range(RADIX):
+        stop = pos + count[b]
+        while nxt[b] < stop:
+            v = a[nxt[b]]
+            c = _digit(t, &v, d)
+            while c != b:
+                w = a[nxt[c]]
+                a[nxt[c]] = v
+                nxt[c] += 1
+                v = w
+                c = _digit(t, &v, d)
+            a[nxt[b]] = v
+            nxt[b] += 1
+        pos = stop
+    # bucket 0 holds at most one key (keys are distinct): it ended at d
+    pos = count[0]
+    for b in range(1, RADIX):
+        if count[b] > 1:
+            _radix_sort(t, a + pos, count[b], d + 1)
+        pos += count[b]
+
+
+cdef inline int _depth_for(int64_t n) noexcept nogil:
+    """Introsort's depth limit for n entries: 2 log2 n."""
     cdef int depth = 0
-    cdef int64_t m = t.n
-    while m > 1:
+    while n > 1:
         depth += 2
-        m >>= 1
-    _intro_sort(t, t.ents, t.n, depth)
+        n >>= 1
+    return depth
+
+
+cdef void ng_sort(NgTable* t) noexcept nogil:
+    _radix_sort(t, t.ents, t.n, 0)
 
 
 # ---------------------------------------------------------------- runs

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from fastcount._ngram_merge import Merge
 from fastcount._ngrams import MAX_N, NgramTable, first_sight_merge
+from fastcount._vocab import Vocab
 
 from ngram_reference import char_ngrams, is_break, word_ngrams
 
@@ -178,6 +179,24 @@ def test_refitted_tables_with_long_keys_merge_exactly(tmp_path, limit):
     table.finish()
     assert len(table.runs) >= 2
     assert merged(table.runs + [table]) == char_ngrams(texts, 2, 7)
+
+
+def test_sorting_is_byte_order_for_any_keys():
+    # the radix sort's cases: NULs against the end of a key (both pad with 0),
+    # inline and arena keys, long shared prefixes (comparisons take over),
+    # buckets big and small, 4-byte UTF-8 and lone surrogates
+    rng = np.random.default_rng(15)
+    alphabet = ["\0", "a", "b", "\x7f", "\u00e9", "\u4e00", "\u4e01", "\U0001f600", "\ud800"]
+    words = {"".join(rng.choice(alphabet, size=rng.integers(1, 12))) for _ in range(6000)}
+    words |= {"共" * 20 + "".join(rng.choice(alphabet, size=rng.integers(0, 6))) for _ in range(300)}
+    words |= {"a", "a\0", "a\0\0", "\0", "\0\0", "a" * 12, "a" * 12 + "\0", "a" * 13}
+    vocab = Vocab(sorted(words))
+    table = NgramTable(1, 1)
+    table.add_counts(vocab, np.arange(1, len(vocab) + 1))
+    out, counts = table.sorted_vocab()
+    expected = sorted(words, key=lambda w: w.encode("utf-8", "surrogatepass"))
+    assert out.words() == expected
+    assert counts.tolist() == [vocab.id_of(w) + 1 for w in expected]
 
 
 def test_batches_and_sorted_vocab_sources():
