@@ -2,7 +2,8 @@
 
 Every ``.pyx`` under ``fastcount/`` (subpackages included) becomes one
 extension module named after its path, so a new Cython module needs no edit
-here. Extensions compile in parallel, without debug information.
+here. Extensions compile in parallel, without debug information; an
+in-place build byte-compiles the package's Python modules too.
 
 Importing this file builds nothing (tests/test_build.py checks the flags and
 the extension list); running it, as pip and ``python setup.py`` do, builds.
@@ -28,6 +29,9 @@ else:
         # Local builds only: wheels must run on any CPU of their platform.
         COMPILE_ARGS.append("-march=native")
 
+#: The package's folder, beside this file.
+PACKAGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fastcount")
+
 COMPILER_DIRECTIVES = {
     "boundscheck": False,
     "wraparound": False,
@@ -43,6 +47,17 @@ class ParallelBuildExt(build_ext):
         super().finalize_options()
         if not self.parallel:
             self.parallel = os.cpu_count() or 1
+
+    def run(self):
+        super().run()
+        if self.inplace:
+            # A checkout built in place is run as it is: byte-compile its modules,
+            # as pip does when it installs a package, or every start of the
+            # command compiles them again where bytecode is not written
+            # (PYTHONDONTWRITEBYTECODE, a read-only checkout).
+            import compileall
+
+            compileall.compile_dir(PACKAGE_DIR, quiet=1)
 
 
 def module_name(path: str) -> str:

@@ -118,3 +118,23 @@ def test_build_ext_uses_every_core_unless_told():
     told.parallel = 1  # python setup.py build_ext -j 1
     told.ensure_finalized()
     assert told.parallel == 1
+
+
+@pytest.mark.parametrize("inplace", [True, False])
+def test_build_ext_inplace_byte_compiles_the_package(monkeypatch, inplace):
+    """An in-place build leaves bytecode beside the modules, as an install does:
+    the command's start no longer compiles them (PYTHONDONTWRITEBYTECODE)."""
+    import compileall
+
+    from setuptools.command.build_ext import build_ext
+    from setuptools.dist import Distribution
+
+    setup_py = load_setup()
+    compiled = []
+    monkeypatch.setattr(build_ext, "run", lambda self: None)
+    monkeypatch.setattr(compileall, "compile_dir", lambda path, **kw: compiled.append(path))
+    cmd = setup_py.ParallelBuildExt(Distribution())
+    cmd.inplace = inplace
+    cmd.ensure_finalized()
+    cmd.run()
+    assert compiled == ([str(ROOT / "fastcount")] if inplace else [])
