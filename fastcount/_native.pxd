@@ -17,6 +17,7 @@ from libc.string cimport memcpy
 from cpython.mem cimport PyMem_RawMalloc, PyMem_RawCalloc, PyMem_RawRealloc, PyMem_RawFree
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.pythread cimport PyThread_get_thread_ident
+from cpython.ref cimport PyObject
 
 cdef extern from *:
     """
@@ -96,7 +97,94 @@ cdef extern from *:
         nanosleep(&ts, NULL);
     }
     #endif
+    /* Code point c as UTF-8 (surrogatepass: lone surrogates as 3 bytes) at
+       out[j]; the index after it. */
+    static inline Py_ssize_t fc_utf8_put(uint32_t c, unsigned char *out, Py_ssize_t j) {
+        if (c < 0x80) {
+            out[j] = (unsigned char)c;
+            return j + 1;
+        }
+        if (c < 0x800) {
+            out[j] = (unsigned char)(0xC0 | (c >> 6));
+            out[j + 1] = (unsigned char)(0x80 | (c & 0x3F));
+            return j + 2;
+        }
+        if (c < 0x10000) {
+            out[j] = (unsigned char)(0xE0 | (c >> 12));
+            out[j + 1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            out[j + 2] = (unsigned char)(0x80 | (c & 0x3F));
+            return j + 3;
+        }
+        out[j] = (unsigned char)(0xF0 | (c >> 18));
+        out[j + 1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+        out[j + 2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        out[j + 3] = (unsigned char)(0x80 | (c & 0x3F));
+        return j + 4;
+    }
+    /* UTF-8 (surrogatepass) of n PEP 393 code units of `kind` (1, 2, 4) into
+       out (room for fc_utf8_max_size(kind, n)); returns the size. A kind-2
+       unit tests for 3 bytes first: nearly every unit of a Chinese word
+       takes 3 (surrogates, D800-DFFF, do too). */
+    static inline Py_ssize_t fc_utf8_encode_kind(int kind, const void *data, Py_ssize_t n,
+                                                 unsigned char *out) {
+        Py_ssize_t i, j = 0;
+        if (kind == 1) {
+            const uint8_t *d = (const uint8_t *)data;
+            for (i = 0; i < n; i++) {
+                if (d[i] < 0x80) {
+                    out[j++] = d[i];
+                } else {
+                    out[j] = (unsigned char)(0xC0 | (d[i] >> 6));
+                    out[j + 1] = (unsigned char)(0x80 | (d[i] & 0x3F));
+                    j += 2;
+                }
+            }
+        } else if (kind == 2) {
+            const uint16_t *d = (const uint16_t *)data;
+            for (i = 0; i < n; i++) {
+                uint16_t c = d[i];
+                if (c >= 0x800) {
+                    out[j] = (unsigned char)(0xE0 | (c >> 12));
+                    out[j + 1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+                    out[j + 2] = (unsigned char)(0x80 | (c & 0x3F));
+                    j += 3;
+                } else {
+                    j = fc_utf8_put(c, out, j);
+                }
+            }
+        } else {
+            const uint32_t *d = (const uint32_t *)data;
+            for (i = 0; i < n; i++)
+                j = fc_utf8_put(d[i], out, j);
+        }
+        return j;
+    }
+    /* The UTF-8 (surrogatepass) of str o: *p points at it and the size is
+       returned. An ASCII str is its own UTF-8 and is used in place; any other
+       is encoded into out, -1 when that could need more than room bytes (2, 3
+       or 4 per code unit of kind 1, 2 or 4). -2 with an exception when o
+       cannot be made ready. In C on a borrowed pointer, for the bulk
+       interning loop: no reference counting, no division by a variable. */
+    static inline Py_ssize_t fc_str_utf8_c(PyObject *o, char *out, Py_ssize_t room,
+                                           const char **p) {
+        Py_ssize_t n;
+        int kind;
+        if (FC_UNICODE_READY(o) < 0) return -2;
+        n = PyUnicode_GET_LENGTH(o);
+        if (PyUnicode_IS_ASCII(o)) {
+            *p = (const char *)PyUnicode_DATA(o);
+            return n;
+        }
+        kind = PyUnicode_KIND(o);
+        if (n > (kind == 1 ? room / 2 : kind == 2 ? room / 3 : room / 4)) return -1;
+        *p = out;
+        return fc_utf8_encode_kind(kind, PyUnicode_DATA(o), n, (unsigned char *)out);
+    }
     """
+    Py_ssize_t fc_utf8_put(uint32_t c, unsigned char* out, Py_ssize_t j) noexcept nogil
+    Py_ssize_t fc_utf8_encode_kind(int kind, const void* data, Py_ssize_t n,
+                                   unsigned char* out) noexcept nogil
+    Py_ssize_t fc_str_utf8_c(PyObject* o, char* out, Py_ssize_t room, const char** p) except -2
     void fc_sleep_us(long us) noexcept nogil
     bint fc_add_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
     bint fc_sub_overflows(int64_t a, int64_t b, int64_t* r) noexcept nogil
@@ -178,48 +266,7 @@ cdef inline Py_ssize_t fc_utf8_max_size(int kind, Py_ssize_t n) noexcept nogil:
     return n * (kind + 1 if kind < 4 else 4)
 
 
-# Write code point c as UTF-8 (surrogatepass) at out[j]; the index after it.
-cdef inline Py_ssize_t fc_utf8_put(uint32_t c, unsigned char* out, Py_ssize_t j) noexcept nogil:
-    if c < 0x80:
-        out[j] = <unsigned char>c
-        return j + 1
-    if c < 0x800:
-        out[j] = <unsigned char>(0xC0 | (c >> 6))
-        out[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
-        return j + 2
-    if c < 0x10000:
-        out[j] = <unsigned char>(0xE0 | (c >> 12))
-        out[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
-        out[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
-        return j + 3
-    out[j] = <unsigned char>(0xF0 | (c >> 18))
-    out[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
-    out[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
-    out[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
-    return j + 4
-
-
-# UTF-8 (surrogatepass) of n PEP 393 code units of `kind` (1, 2, 4) into out
-# (room for fc_utf8_max_size(kind, n)); returns the size.
-cdef inline Py_ssize_t fc_utf8_encode_kind(int kind, const void* data, Py_ssize_t n,
-                                           unsigned char* out) noexcept nogil:
-    cdef Py_ssize_t i, j = 0
-    cdef const uint8_t* d1
-    cdef const uint16_t* d2
-    cdef const uint32_t* d4
-    if kind == 1:
-        d1 = <const uint8_t*>data
-        for i in range(n):
-            j = fc_utf8_put(d1[i], out, j)
-    elif kind == 2:
-        d2 = <const uint16_t*>data
-        for i in range(n):
-            j = fc_utf8_put(d2[i], out, j)
-    else:
-        d4 = <const uint32_t*>data
-        for i in range(n):
-            j = fc_utf8_put(d4[i], out, j)
-    return j
+# fc_utf8_put and fc_utf8_encode_kind are in the C block above.
 
 
 # The size of the UTF-8 (surrogatepass) of n UCS4 code points (exact).
@@ -371,18 +418,7 @@ cdef inline str fc_str_from_valid_utf8(const unsigned char* p, Py_ssize_t n):
 # out; -1 when that could need more than `room` bytes (see fc_str_utf8_need).
 cdef inline Py_ssize_t fc_str_utf8(str word, char* out, Py_ssize_t room,
                                    const char** p) except -2:
-    cdef Py_ssize_t length
-    cdef int kind
-    FC_UNICODE_READY(word)
-    length = PyUnicode_GET_LENGTH(word)
-    if PyUnicode_IS_ASCII(word):
-        p[0] = <const char*>PyUnicode_DATA(word)
-        return length
-    kind = PyUnicode_KIND(word)
-    if length > room // (kind + 1 if kind < 4 else 4):
-        return -1
-    p[0] = out
-    return fc_utf8_encode_kind(kind, PyUnicode_DATA(word), length, <unsigned char*>out)
+    return fc_str_utf8_c(<PyObject*>word, out, room, p)
 
 
 # The room fc_str_utf8 needs to encode `word` (0 for ASCII, used in place).

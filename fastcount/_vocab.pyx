@@ -20,14 +20,17 @@ cimport cython
 # numpy is imported by the functions that use it: `fastcount cut` loads this
 # module and never needs numpy, whose import would be most of its start-up.
 
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.list cimport PyList_GET_SIZE
+from cpython.ref cimport PyObject
+from cpython.sequence cimport PySequence_Fast_ITEMS
 from cpython.number cimport PyNumber_Index
 from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy, memset, memchr
 
-from fastcount._native cimport (fc_alloc, fc_free, fc_grow, fc_is_bool, fc_str_from_valid_utf8,
-                                fc_str_utf8, fc_str_utf8_need, fc_utf8_escape, fc_utf8_invalid_at,
+from fastcount._native cimport (fc_alloc, fc_free, fc_grow, fc_is_bool, fc_prefetch,
+                                fc_str_from_valid_utf8, fc_str_utf8, fc_str_utf8_c,
+                                fc_str_utf8_need, fc_utf8_escape, fc_utf8_invalid_at,
                                 fc_utf8_put, fc_varint_get, fc_varint_put)
 
 
@@ -39,6 +42,9 @@ cdef enum:
     SCRATCH_MIN = 256
     # UTF-8 room of fc_vocab_intern_strs' batch buffer
     BATCH_BYTES = 2048
+    # where a non-ASCII compact str's code units begin, near enough: the
+    # object's second cache line
+    STR_DATA_AT = 64
 
 
 # ---------------------------------------------------------------- str level
@@ -76,13 +82,21 @@ cdef Py_ssize_t fc_vocab_intern_strs(Vocab v, list words, Py_ssize_t start, int6
     cdef const char* ps[FC_BATCH]
     cdef Py_ssize_t ns[FC_BATCH]
     cdef char buf[BATCH_BYTES]
-    cdef Py_ssize_t k = 0, used = 0, n, size = PyList_GET_SIZE(words)
-    cdef object obj
-    while k < FC_BATCH and start + k < size:
-        obj = <object>PyList_GET_ITEM(words, start + k)
-        if not PyUnicode_Check(obj):
+    cdef Py_ssize_t k = 0, used = 0, n, j, size = PyList_GET_SIZE(words)
+    cdef Py_ssize_t end = min(size, start + FC_BATCH)
+    # Borrowed references: no Python code runs here, so the list keeps its items.
+    cdef PyObject** items = PySequence_Fast_ITEMS(words)
+    cdef PyObject* obj
+    # The next run's str objects (header and data), so that they are in cache
+    # when it comes: objects scattered in memory otherwise stall each encode.
+    for j in range(end, min(size, end + FC_BATCH)):
+        fc_prefetch(items[j])
+        fc_prefetch(<char*>items[j] + STR_DATA_AT)
+    while start + k < end:
+        obj = items[start + k]
+        if not PyUnicode_Check(<object>obj):
             break
-        n = fc_str_utf8(<str>obj, buf + used, BATCH_BYTES - used, &ps[k])
+        n = fc_str_utf8_c(obj, buf + used, BATCH_BYTES - used, &ps[k])
         if n < 0:
             if k:
                 break   # the next run starts with it

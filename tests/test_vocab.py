@@ -148,6 +148,32 @@ def test_every_str_kind_and_subclass():
     assert type(v[len(words)]) is str and v[len(words)] == "new 中"
 
 
+def test_encode_every_utf8_length_of_every_kind_across_batches():
+    class S(str):
+        pass
+
+    # Per kind, code points of each UTF-8 length the encoder branches on
+    # (1-4 bytes; surrogates take 3), mixed inside words, in a list long
+    # enough for many batches, with a str subclass and words longer than the
+    # batch buffer between them.
+    pieces = ["a", "\x7f", "\x80", "é", "ÿ",                       # kind 1
+              "\u0100", "\u07ff", "\u0800", "中", "\ud800", "\udfff", "\uffff",  # kind 2
+              "\U00010000", "😀", "\U0010ffff"]                  # kind 4
+    words = []
+    for i in range(3000):
+        a, b = pieces[i % len(pieces)], pieces[(i * 7) % len(pieces)]
+        w = a + b if i % 3 else a * (i % 5) + "x" + b
+        words.append(S(w) if i % 11 == 0 else w)
+        if i % 500 == 0:
+            words.append(b * 1000)
+    ref = first_seen(words)
+    v = Vocab()
+    assert v.encode(words).tolist() == [ref[w] for w in words]
+    assert v.words() == list(ref)
+    assert [utf8(w) for w in v] == [utf8(w) for w in ref]
+    assert v.encode(words).tolist() == [ref[w] for w in words]   # all known now
+
+
 def test_lookups_of_known_words_allocate_nothing():
     import tracemalloc
 
