@@ -110,6 +110,7 @@ _EXTRAS = {
     "bytes_per_key": lambda v: f"{v:.1f} bytes per key",
     "rss_delta_bytes": lambda v: f"{v / 1e6:.1f} MB resident",
     "peak_rss_bytes": lambda v: f"parent peak {v / 1e6:.1f} MB",
+    "parent_rss_bytes": lambda v: f"parent resident {v / 1e6:.0f} MB",
     "load_seconds": lambda v: f"loaded in {v:.3f} s",
     "merge_share": lambda v: f"merge {v:.2%} of the wall time",
     "identical_lines": lambda v: f"{v:,} lines identical to the reference",
