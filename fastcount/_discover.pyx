@@ -9,26 +9,29 @@ and right neighbouring characters, in two passes over the merged n-grams:
 
 * pass 1 keeps the n-grams of up to ``max_len`` characters counted at least
   ``min_count`` times (a candidate's parts are counted at least as often as
-  it is, so they are all kept) and sums the 1-grams: ``N``, the characters;
+  it is, so they are all kept), sums the 1-grams: ``N``, the characters,
+  and the right neighbours: an n-gram g of 3..max_len + 1 characters is
+  one of g minus its last character, the n-gram of that length the merge
+  gave last (no lookup);
 * cohesion(w) = log(min over the two-way splits w = x + y of
   N * c(w) / (c(x) * c(y))): the least pointwise mutual information of its
   parts, in nats;
-* pass 2 reads every n-gram g of 2..max_len + 1 characters: g is a right
-  neighbour of g minus its last character, a left neighbour of g minus its
-  first. Entropy = log(S) - T / S with S the sum of the neighbours' counts
-  c and T the sum of c * log(c), summed in code point order of the
-  neighbouring character (the merge's order), so a Python reference summing
-  in that order gets the same floats, bit for bit.
+* pass 2 reads every such g again: a left neighbour of g minus its first
+  character (looked up). Entropy = log(S) - T / S with S the sum of the
+  neighbours' counts c and T the sum of c * log(c), summed in code point
+  order of the neighbouring character (the merge's order), so a Python
+  reference summing in that order gets the same floats, bit for bit.
 """
 
 import numpy as np
 
 from libc.math cimport log
 from libc.stdint cimport int64_t
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
 
 from fastcount._ngram_merge cimport Merge
-from fastcount._vocab cimport Vocab, fc_vocab_find, fc_vocab_intern, fc_vocab_word
+from fastcount._native cimport fc_alloc, fc_free, fc_grow
+from fastcount._vocab cimport FCVocab, Vocab, fc_vocab_find, fc_vocab_intern, fc_vocab_word
 
 
 cdef inline Py_ssize_t _chars(const unsigned char* p, Py_ssize_t n) noexcept nogil:
@@ -54,6 +57,77 @@ cdef inline Py_ssize_t _last_char(const unsigned char* p, Py_ssize_t n) noexcept
     return i
 
 
+cdef struct KeptStat:
+    # a kept n-gram's count, characters, and the sums of its right
+    # neighbours' counts c and of c * log(c)
+    int64_t count
+    int64_t chars
+    int64_t right_s
+    double right_t
+
+
+cdef struct Kept:
+    KeptStat* stats         # by the n-gram's id in the Vocab
+    Py_ssize_t cap
+    # by length in characters: the id of the last n-gram of that length
+    # the merge gave, -1 when it was not kept
+    int64_t* last
+
+
+cdef inline double _c_log_c(int64_t count) noexcept nogil:
+    """c * log(c); 0 for c = 1 without the call (adding it changes no sum)."""
+    cdef double c = <double>count
+    return c * log(c) if count > 1 else 0.0
+
+
+cdef int _first_pass(Merge a, FCVocab* kept, Kept* k, int max_len, int64_t min_count,
+                     int64_t* total) noexcept nogil:
+    """Pass 1 (see the module): 1 ok, 0 at the merge's error, -1 out of
+    memory, -2 bytes that are not UTF-8."""
+    cdef int r
+    cdef int64_t wid, count
+    cdef Py_ssize_t m, n, w
+    cdef const unsigned char* key
+    cdef const char* word
+    while True:
+        r = a.next()
+        if r <= 0:
+            return 1 if r == 0 else 0
+        key = a.m.key
+        m = a.m.key_len
+        count = a.m.count
+        n = _chars(key, m)
+        if n == 1:
+            total[0] += count
+        if n > max_len + 1:
+            continue
+        if n >= 3:
+            # g = w + b: in byte order w came last of the n-grams of its
+            # length (all between w and g start with w), so it is g's prefix
+            # when the last one kept is
+            wid = k.last[n - 1]
+            if wid >= 0:
+                word = fc_vocab_word(kept, wid, &w)
+                if w == _last_char(key, m) and memcmp(word, key, w) == 0:
+                    k.stats[wid].right_s += count
+                    k.stats[wid].right_t += _c_log_c(count)
+        if n > max_len:
+            continue
+        if count < min_count:
+            k.last[n] = -1
+            continue
+        wid = fc_vocab_intern(kept, <const char*>key, m)
+        if wid == -2:
+            return -2
+        if wid < 0 or fc_grow(<void**>&k.stats, &k.cap, wid + 1, sizeof(KeptStat), 0) < 0:
+            return -1
+        k.stats[wid].count = count
+        k.stats[wid].chars = n
+        k.stats[wid].right_s = 0
+        k.stats[wid].right_t = 0.0
+        k.last[n] = wid
+
+
 def candidates(first, second, int max_len, int64_t min_count):
     """The discovery statistics of the merged character n-grams.
 
@@ -67,46 +141,55 @@ def candidates(first, second, int max_len, int64_t min_count):
     """
     cdef Merge a = first, b = second
     cdef Vocab kept = Vocab()
+    cdef Kept k
     cdef int64_t total = 0, wid, n, i, cx, cy, cw
-    cdef Py_ssize_t m, split, k
+    cdef Py_ssize_t m, split, j
     cdef const unsigned char* key
     cdef const char* word
     cdef int r = 0
     cdef bint missing = False
-    cdef double ratio, best, c
+    cdef double ratio, best
     cdef int64_t[::1] cv, lv, sl, sr
     cdef double[::1] coh, tl, tr
     if max_len < 1:
         raise ValueError(f"max_len must be >= 1, got {max_len}")
-    counts_list = []
-    lengths_list = []
-    # pass 1: the n-grams kept, and N
-    a._begin()
+    memset(&k, 0, sizeof(Kept))
     try:
-        while True:
-            r = a.next()
-            if r <= 0:
-                break
-            k = _chars(a.m.key, a.m.key_len)
-            if k == 1:
-                total += a.m.count
-            if k > max_len or a.m.count < min_count:
-                continue
-            wid = fc_vocab_intern(&kept.table, <const char*>a.m.key, a.m.key_len)
-            if wid == -2:
-                raise ValueError("the n-gram sources hold bytes that are not UTF-8")
-            if wid < 0:
-                raise MemoryError()
-            counts_list.append(a.m.count)
-            lengths_list.append(k)
+        k.last = <int64_t*>fc_alloc(max_len + 2, sizeof(int64_t))
+        if k.last == NULL:
+            raise MemoryError()
+        for j in range(max_len + 2):
+            k.last[j] = -1
+        # pass 1: the n-grams kept, N, and the right neighbours
+        a._begin()
+        try:
+            with nogil:
+                r = _first_pass(a, &kept.table, &k, max_len, min_count, &total)
+        finally:
+            a.busy = False
+        if r == 0:
+            a._raise()
+        if r == -2:
+            raise ValueError("the n-gram sources hold bytes that are not UTF-8")
+        if r < 0:
+            raise MemoryError()
+        n = len(kept)
+        counts = np.empty(n, dtype=np.int64)
+        chars = np.empty(n, dtype=np.int64)
+        right_s = np.empty(n, dtype=np.int64)
+        right_t = np.empty(n, dtype=np.float64)
+        cv = counts
+        lv = chars
+        sr = right_s
+        tr = right_t
+        for i in range(n):
+            cv[i] = k.stats[i].count
+            lv[i] = k.stats[i].chars
+            sr[i] = k.stats[i].right_s
+            tr[i] = k.stats[i].right_t
     finally:
-        a.busy = False
-    if r < 0:
-        a._raise()
-    n = len(kept)
-    counts = np.array(counts_list, dtype=np.int64)
-    chars = np.array(lengths_list, dtype=np.int64)
-    del counts_list, lengths_list
+        fc_free(k.stats)
+        fc_free(k.last)
     cohesion = np.zeros(n, dtype=np.float64)
     cv = counts
     lv = chars
@@ -136,15 +219,11 @@ def candidates(first, second, int max_len, int64_t min_count):
     if missing:
         raise ValueError("the n-gram sources are not the n-grams of one count "
                          "(a part of a candidate is missing)")
-    # pass 2: the neighbours
+    # pass 2: the left neighbours
     left_s = np.zeros(n, dtype=np.int64)
-    right_s = np.zeros(n, dtype=np.int64)
     left_t = np.zeros(n, dtype=np.float64)
-    right_t = np.zeros(n, dtype=np.float64)
     sl = left_s
-    sr = right_s
     tl = left_t
-    tr = right_t
     b._begin()
     try:
         with nogil:
@@ -154,21 +233,15 @@ def candidates(first, second, int max_len, int64_t min_count):
                     break
                 key = b.m.key
                 m = b.m.key_len
-                k = _chars(key, m)
-                if k < 3 or k > max_len + 1:  # a candidate has 2+ characters
+                j = _chars(key, m)
+                if j < 3 or j > max_len + 1:  # a candidate has 2+ characters
                     continue
-                c = <double>b.m.count
-                # g = w + b: a right neighbour of w
-                wid = fc_vocab_find(&kept.table, <const char*>key, _last_char(key, m))
-                if wid >= 0:
-                    sr[wid] += b.m.count
-                    tr[wid] += c * log(c)
                 # g = a + w: a left neighbour of w
                 split = _first_char(key, m)
                 wid = fc_vocab_find(&kept.table, <const char*>key + split, m - split)
                 if wid >= 0:
                     sl[wid] += b.m.count
-                    tl[wid] += c * log(c)
+                    tl[wid] += _c_log_c(b.m.count)
     finally:
         b.busy = False
     if r < 0:

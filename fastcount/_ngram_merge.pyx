@@ -24,10 +24,10 @@ from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdio cimport fclose, ferror, fopen, fread
 from libc.string cimport memcmp, memcpy, memmove, memset
 
-from fastcount._ngram_table cimport (MAX_KEY_BYTES, RUN_MAGIC_LEN, NgRunWriter, ng_key,
+from fastcount._ngram_table cimport (MAX_KEY_BYTES, NG_INLINE, RUN_MAGIC_LEN, NgRunWriter, ng_key,
                                      ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
                                      ng_run_put)
-from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_utf8_escape,
+from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch, fc_utf8_escape,
                                fc_varint_get)
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport (FC_BATCH, FCVocab, Vocab, fc_vocab_intern_batch,
@@ -35,6 +35,8 @@ from fastcount._vocab cimport (FC_BATCH, FCVocab, Vocab, fc_vocab_intern_batch,
 
 cdef enum:
     READ_BUFFER = 1 << 18
+    # a table's entries whose long keys are prefetched ahead of the merge
+    AHEAD = 16
     TSV_BUFFER = 1 << 20
 
 
@@ -142,6 +144,9 @@ cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
     if i >= c.n:
         return 0
     if c.table != NULL:  # sorted by finish()
+        if i + AHEAD < c.n and c.table.ents[i + AHEAD].len > NG_INLINE:
+            # sorted, the entries' arena bytes are in no order: fetch ahead
+            fc_prefetch(ng_key(c.table, &c.table.ents[i + AHEAD]))
         p = <const char*>ng_key(c.table, &c.table.ents[i])
         n = c.table.ents[i].len
         count = c.table.ents[i].count

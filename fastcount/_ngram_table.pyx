@@ -29,6 +29,7 @@ cdef enum:
     RADIX = 257
     RADIX_MIN = 48
     RADIX_DEPTH = 16
+    RADIX_AHEAD = 16
 
 
 # ---------------------------------------------------------------- growth
@@ -349,6 +350,8 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d) 
         return
     memset(count, 0, sizeof(count))
     for i in range(n):
+        if d >= 4 and i + RADIX_AHEAD < n and a[i + RADIX_AHEAD].len > NG_INLINE:
+            fc_prefetch(ng_key(t, &a[i + RADIX_AHEAD]))  # arena bytes: in no order
         count[_digit(t, &a[i], d)] += 1
     pos = 0
     for b in range(RADIX):
