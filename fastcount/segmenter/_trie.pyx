@@ -6,7 +6,7 @@ from libc.stdlib cimport qsort
 from libc.string cimport memset, memcpy
 from libc.math cimport log, NAN
 
-from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_grow, fc_grown_capacity
+from fastcount._native cimport fc_advise_huge, fc_alloc, fc_calloc, fc_free, fc_grow, fc_grown_capacity
 
 cdef enum:
     MAX_NODES = 0x40000000      # node and record ids are int32, shifted left by 21 in edge keys
@@ -351,6 +351,9 @@ cdef int frozen_lay_out(const Trie* t, FrozenTrie* z, int32_t* start, uint64_t* 
     z.root = <int32_t*>fc_alloc(ROOT_SPAN, sizeof(int32_t))
     if z.records == NULL or z.root == NULL or z.node == NULL:
         return -1
+    # huge pages, asked for before the first touch: the segmenter's steps down
+    # the trie land all over its records, and miss the TLB far less
+    fc_advise_huge(z.records, n * sizeof(FrozenRecord))
     # children of each node, grouped by parent (counting sort), as
     # (code point << 32 | node) so that sorting a group sorts by code point
     for k in range(1, n):
@@ -391,6 +394,7 @@ cdef int frozen_lay_out(const Trie* t, FrozenTrie* z, int32_t* start, uint64_t* 
     z.edges = <TrieEdge*>fc_alloc(size, sizeof(TrieEdge))
     if z.edges == NULL:
         return -1
+    fc_advise_huge(z.edges, size * sizeof(TrieEdge))
     memset(z.edges, 0xFF, size * sizeof(TrieEdge))
     z.edge_mask = size - 1
     z.edge_shift = 64 - bits
