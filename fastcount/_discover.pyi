@@ -20,3 +20,11 @@ def candidates(
     int,
 ]:
     """``(vocab, counts, chars, cohesion, left, right, total)`` of the merged character n-grams."""
+
+def freedom_and_score(
+    counts: npt.NDArray[np.int64],
+    cohesion: npt.NDArray[np.float64],
+    left: npt.NDArray[np.float64],
+    right: npt.NDArray[np.float64],
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``(freedom, score)``: min(left, right) and log count + cohesion + freedom, as Python adds them."""
