@@ -36,7 +36,6 @@ import sys
 import threading
 import time
 import traceback
-from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 
 from fastcount import io as fio
@@ -499,6 +498,9 @@ def count_in_processes(
 
 
 def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
+    # here, not at the top: the threads' callers (fastcount cut) never start processes
+    from multiprocessing.connection import wait
+
     n = len(procs)
     source = enumerate(chunks)  # chunk ids: global, increasing
     # (chunk id, chunk) given to each worker, oldest (being counted) first
