@@ -26,12 +26,16 @@ and right neighbouring characters, in two passes over the merged n-grams:
 import numpy as np
 
 from libc.math cimport log
-from libc.stdint cimport int64_t
-from libc.string cimport memcmp, memset
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.string cimport memcmp, memcpy, memset
 
 from fastcount._ngram_merge cimport Merge
-from fastcount._native cimport fc_alloc, fc_free, fc_grow
-from fastcount._vocab cimport FCVocab, Vocab, fc_vocab_find, fc_vocab_intern, fc_vocab_word
+from fastcount._native cimport fc_alloc, fc_free, fc_grow, fc_prefetch
+from fastcount._vocab cimport (FCVocab, Vocab, fc_hash_bytes, fc_vocab_find, fc_vocab_find_hashed,
+                              fc_vocab_intern, fc_vocab_word)
+
+cdef enum:
+    LOOKUPS = 16
 
 
 cdef inline Py_ssize_t _chars(const unsigned char* p, Py_ssize_t n) noexcept nogil:
@@ -128,6 +132,50 @@ cdef int _first_pass(Merge a, FCVocab* kept, Kept* k, int max_len, int64_t min_c
         k.last[n] = wid
 
 
+cdef struct Lookups:
+    # pass 2's lookups, LOOKUPS at a time: their slots are fetched together
+    unsigned char* bytes    # the keys, back to back (the merge's key moves on)
+    Py_ssize_t bytes_len
+    Py_ssize_t bytes_cap
+    Py_ssize_t offs[LOOKUPS]
+    Py_ssize_t lens[LOOKUPS]
+    int64_t counts[LOOKUPS]
+    int k
+
+
+cdef int _look_up(Lookups* lb, const unsigned char* key, Py_ssize_t n,
+                  int64_t count) noexcept nogil:
+    """Queue a lookup of key[:n] with its count; -1 out of memory."""
+    if fc_grow(<void**>&lb.bytes, &lb.bytes_cap, lb.bytes_len + n, 1, 0) < 0:
+        return -1
+    memcpy(lb.bytes + lb.bytes_len, key, n)
+    lb.offs[lb.k] = lb.bytes_len
+    lb.lens[lb.k] = n
+    lb.counts[lb.k] = count
+    lb.bytes_len += n
+    lb.k += 1
+    return 0
+
+
+cdef void _add_left(Lookups* lb, const FCVocab* v, int64_t* sl, double* tl) noexcept nogil:
+    """Run the queued lookups, in order, and add each found key's count c
+    and c * log(c) to its sums."""
+    cdef uint64_t hs[LOOKUPS]
+    cdef int j
+    cdef int64_t wid
+    for j in range(lb.k):
+        hs[j] = fc_hash_bytes(<const char*>lb.bytes + lb.offs[j], lb.lens[j])
+        if v.slots != NULL:
+            fc_prefetch(&v.slots[<uint32_t>hs[j] & v.mask])
+    for j in range(lb.k):
+        wid = fc_vocab_find_hashed(v, <const char*>lb.bytes + lb.offs[j], lb.lens[j], hs[j])
+        if wid >= 0:
+            sl[wid] += lb.counts[j]
+            tl[wid] += _c_log_c(lb.counts[j])
+    lb.k = 0
+    lb.bytes_len = 0
+
+
 def candidates(first, second, int max_len, int64_t min_count):
     """The discovery statistics of the merged character n-grams.
 
@@ -142,6 +190,9 @@ def candidates(first, second, int max_len, int64_t min_count):
     cdef Merge a = first, b = second
     cdef Vocab kept = Vocab()
     cdef Kept k
+    cdef Lookups lb
+    cdef int64_t* slp
+    cdef double* tlp
     cdef int64_t total = 0, wid, n, i, cx, cy, cw
     cdef Py_ssize_t m, split, j
     cdef const unsigned char* key
@@ -224,6 +275,9 @@ def candidates(first, second, int max_len, int64_t min_count):
     left_t = np.zeros(n, dtype=np.float64)
     sl = left_s
     tl = left_t
+    slp = &sl[0] if n else NULL
+    tlp = &tl[0] if n else NULL
+    memset(&lb, 0, sizeof(Lookups))
     b._begin()
     try:
         with nogil:
@@ -238,12 +292,18 @@ def candidates(first, second, int max_len, int64_t min_count):
                     continue
                 # g = a + w: a left neighbour of w
                 split = _first_char(key, m)
-                wid = fc_vocab_find(&kept.table, <const char*>key + split, m - split)
-                if wid >= 0:
-                    sl[wid] += b.m.count
-                    tl[wid] += _c_log_c(b.m.count)
+                if _look_up(&lb, key + split, m - split, b.m.count) < 0:
+                    r = -2
+                    break
+                if lb.k == LOOKUPS:
+                    _add_left(&lb, &kept.table, slp, tlp)
+            if r == 0:
+                _add_left(&lb, &kept.table, slp, tlp)
     finally:
         b.busy = False
+        fc_free(lb.bytes)
+    if r == -2:
+        raise MemoryError()
     if r < 0:
         b._raise()
     left = np.zeros(n, dtype=np.float64)
