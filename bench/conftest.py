@@ -17,6 +17,8 @@ import collections
 import dataclasses
 import os
 import platform
+import statistics
+import time
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,29 @@ class Bench:
             return self.benchmark.pedantic(fn, rounds=rounds, warmup_rounds=0)
         return self.benchmark.pedantic(fn, setup=lambda: ((setup(),), {}), rounds=rounds, warmup_rounds=0)
 
+    def paired_workers(self, run_with) -> None:
+        """Also time ``run_with(1)`` and ``run_with(2)`` back to back, in alternating order,
+        PAIRS times, and record the median of the pairs' time ratios (``paired_speedup``).
+
+        The rows' own medians are taken minutes apart (all rounds of one row, then
+        the other's); the second vCPU of a shared VM drifts in between, which moves a
+        two-worker ratio by more than its targets' margin. Once in smoke mode.
+        """
+        pairs = 1 if self.scale.smoke else PAIRS
+        ratios = []
+        for i in range(pairs):
+            seconds = {}
+            for workers in ((1, 2) if i % 2 == 0 else (2, 1)):
+                start = time.perf_counter()
+                run_with(workers)
+                seconds[workers] = time.perf_counter() - start
+            ratios.append(seconds[1] / seconds[2])
+        self.info.update(paired_speedup=statistics.median(ratios), paired_ratios=ratios)
+
+
+#: Back-to-back pairs of ``Bench.paired_workers``.
+PAIRS = 7
+
 
 # Timed rows of this session, for the summary of measured extras.
 _MEASURED = []
@@ -116,6 +141,7 @@ _EXTRAS = {
     "identical_lines": lambda v: f"{v:,} lines identical to the reference",
     "diff_vs_jieba": lambda v: f"{v:,} tokens counted differently from the reference",
     "workers_used": lambda v: f"{v} workers used",
+    "paired_speedup": lambda v: f"workers=2 vs 1 paired back to back: {v:.2f}x",
 }
 
 

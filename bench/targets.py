@@ -65,8 +65,24 @@ def cost(issue: str, text: str, group: str, base: str, row: str, at_most: float)
 
 
 def two_workers(issue: str, text: str, group: str, row: str) -> Target:
-    """Target: the ``row`` with ``{}`` as 2 at least 1.7x as fast as with 1 (the issues' worker target)."""
-    return speedup(issue, text, group, row.format(1), row.format(2), 1.7, cores=2)
+    """Target: the ``row`` with ``{}`` as 2 at least 1.7x as fast as with 1 (the issues' worker target).
+
+    Where the workers=2 row timed the two back to back (``paired_speedup``, see
+    ``Bench.paired_workers`` in conftest.py), that median of pairs decides: the
+    rows' medians come from rounds minutes apart on a drifting machine. Both are shown.
+    """
+    def measure(run: Run) -> Measured:
+        if cores_of(run) < 2:
+            return None, "needs 2 cores"
+        value, text = ratio(run, group, row.format(1), row.format(2))
+        two = run.get(group, row.format(2))
+        paired = two.info.get("paired_speedup") if two is not None else None
+        if value is None or paired is None:
+            return value, text
+        n = len(two.info.get("paired_ratios", ()))
+        return paired, f"{paired:.2f}x paired (median of {n} back-to-back pairs); the rows' medians: {text}"
+
+    return Target(issue, text, ">= 1.7x", measure, lambda v: v >= 1.7)
 
 
 def within_budget(issue: str, text: str, group: str, row: str) -> Target:

@@ -160,14 +160,19 @@ def test_e2e_small_jieba_py(bench, scale, corpus, jieba_lines, workers):
     options = {"chunk_size": 2048} if scale.smoke else {}
     info = dict(corpus.info(), corpus=f"{corpus.name}, first {len(lines):,} lines",
                 corpus_bytes=sum(len(t.encode("utf-8")) + 1 for t in lines), corpus_lines=len(lines))
-    result = bench("e2e-small", f"count_words(jieba-py, workers={workers})",
-                   lambda: fastcount.count_words(lines, tokenizer="jieba-py", workers=workers, **options),
+
+    def run_with(w):
+        return fastcount.count_words(lines, tokenizer="jieba-py", workers=w, **options)
+
+    result = bench("e2e-small", f"count_words(jieba-py, workers={workers})", lambda: run_with(workers),
                    slow=True, tokenizer="jieba-py", workers=workers, **info)
     # Each forked worker costs time in proportion to this process's resident
     # memory (page tables copied at the fork, torn down at the exit): the
     # workers=2 ratio depends on what the session holds by now.
     bench.info["parent_rss_bytes"] = benchlib.rss_bytes()
     assert dict(result.items()) == dict(expected)
+    if workers == 2:
+        bench.paired_workers(run_with)
 
 
 #: The corpus repeated this many times in one file, for the e2e-file group.

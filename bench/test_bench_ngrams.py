@@ -80,11 +80,16 @@ def test_counter_over_slices(bench, corpus, reference_1_4):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_count_ngrams(bench, corpus, reference_1_4, workers):
     stats = NgramStats()
-    counts = bench("ngram-char", f"count_ngrams(char 1-4, workers={workers})",
-                   lambda: fastcount.count_ngrams(corpus.lines, (1, 4), workers=workers, stats=stats),
+
+    def run_with(w):
+        return fastcount.count_ngrams(corpus.lines, (1, 4), workers=w, stats=stats)
+
+    counts = bench("ngram-char", f"count_ngrams(char 1-4, workers={workers})", lambda: run_with(workers),
                    workers=workers, reference="Counter over slices", **corpus.info())
     assert counts == reference_1_4
     bench.info.update(diff_vs_jieba=0, workers_used=stats.workers, spills=stats.runs)
+    if workers == 2:
+        bench.paired_workers(run_with)
 
 
 def _spill_budget(corpus) -> int:

@@ -89,10 +89,14 @@ def test_e2e_pos_count_words(bench, corpus, posseg_counts, workers):
     import fastcount.posseg
 
     fastcount.posseg.lcut("预热")
-    result = bench("e2e-pos", f"count_words(pos, workers={workers})",
-                   lambda: fastcount.count_words(corpus.lines, pos=True, workers=workers),
+    def run_with(w):
+        return fastcount.count_words(corpus.lines, pos=True, workers=w)
+
+    result = bench("e2e-pos", f"count_words(pos, workers={workers})", lambda: run_with(workers),
                    workers=workers, **corpus.info())
     assert dict(result) == dict(posseg_counts)
+    if workers == 2:
+        bench.paired_workers(run_with)
 
 
 def test_e2e_pos_plain_count_words(bench, corpus, jieba_reference):

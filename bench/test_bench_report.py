@@ -237,6 +237,27 @@ def test_report_two_worker_targets_need_two_cores(tmp_path):
     assert "| needs 2 cores |" in text
 
 
+def test_report_two_worker_target_prefers_the_paired_ratio(tmp_path):
+    """A workers=2 row that timed the two back to back: its median of pairs decides, the rows' ratio is shown."""
+    run = synthetic_run()
+    run["benchmarks"] += [
+        entry("e2e-pos", "count_words(pos, workers=1)", 2.0, workers=1),
+        entry("e2e-pos", "count_words(pos, workers=2)", 1.6, workers=2, paired_speedup=1.75,
+              paired_ratios=[1.7, 1.75, 1.8]),  # rows' medians 1.25x: FAIL without the pairs
+        entry("e2e-small", "count_words(jieba-py, workers=1)", 2.0, workers=1),
+        entry("e2e-small", "count_words(jieba-py, workers=2)", 1.0, workers=2, paired_speedup=1.5,
+              paired_ratios=[1.5]),  # rows' medians 2x, pairs 1.5x: FAIL
+    ]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    text = (tmp_path / "report.md").read_text()
+    v = verdicts(text)
+    assert v["POS counting: two workers vs one"] == "pass"
+    assert v["count_words(jieba-py): workers=2 vs workers=1, a few thousand lines"] == "FAIL"
+    assert "1.75x paired (median of 3 back-to-back pairs); the rows' medians: 1.25x (2.00 s / 1.60 s)" in text
+
+
 def test_compare_holds_when_ratios_keep_95_percent(tmp_path, capsys):
     import compare
     base = synthetic_run()

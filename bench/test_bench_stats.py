@@ -97,14 +97,20 @@ def test_cut_file_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_pa
     repeated = tmp_path / "corpus-x8.txt"
     repeated.write_bytes(corpus_file.read_bytes() * REPEAT)
     out = tmp_path / "seg.txt"
-    command = [sys.executable, "-m", "fastcount", "cut", str(repeated), "--keep-whitespace", "-q",
-               "-j", str(workers), "-o", str(out)]
     info = dict(corpus.info(), corpus=f"{corpus.name} x{REPEAT}", corpus_bytes=corpus.nbytes * REPEAT,
                 corpus_lines=len(corpus.lines) * REPEAT)
     env = benchlib.child_env()
-    bench("cut-file", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True, cwd=tmp_path, env=env),
-          workers=workers, **info)
+
+    def run_with(w):
+        command = [sys.executable, "-m", "fastcount", "cut", str(repeated), "--keep-whitespace", "-q",
+                   "-j", str(w), "-o", str(out)]
+        subprocess.run(command, check=True, cwd=tmp_path, env=env)
+
+    bench("cut-file", f"fastcount cut (workers={workers})", lambda: run_with(workers), workers=workers, **info)
     assert out.read_bytes() == jieba_cut_output * REPEAT
+    if workers == 2:
+        bench.paired_workers(run_with)
+        assert out.read_bytes() == jieba_cut_output * REPEAT
 
 
 @pytest.mark.parametrize("workers", [1, 2])
