@@ -35,9 +35,10 @@ from typing import (IO, TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List,
 
 import numpy as np
 
+from fastcount.countstats import CountStats, cpu_count
 from fastcount.merge import PartialCount, finalize, first_sight_segments, kept_ids, merge_partials
 from fastcount.options import check_cut, whole_number
-from fastcount.pipeline import CountStats, Source, run_counters
+from fastcount.pipeline import Source, run_counters
 from fastcount.tokenizers import TokenizerSpec, get_tokenizer
 
 if TYPE_CHECKING:
@@ -348,12 +349,10 @@ def _finish_side_by_side(parts: Sequence[NgramPartial]) -> None:
     """Sort the workers' tables held in this process at once, one thread
     each (up to the cores): a sort runs without the GIL, and one after the
     other they would leave all but one core idle before the merge."""
-    from fastcount.pipeline import _cpu_count
-
     tables = [part.table for part in parts if part.table is not None]
     if len(tables) < 2:
         return
-    with ThreadPoolExecutor(min(len(tables), _cpu_count())) as pool:
+    with ThreadPoolExecutor(min(len(tables), cpu_count())) as pool:
         list(pool.map(lambda table: table.finish(), tables))
 
 
@@ -571,9 +570,7 @@ def counted(source: Source, spec: NgramSpec, stats: NgramStats, *, workers=None,
     budget = parse_memory(memory)
     workers = whole_number("workers", workers, 1, none=True)
     if workers is None:
-        from fastcount.pipeline import _cpu_count
-
-        workers = _cpu_count()
+        workers = cpu_count()
     directory = os.fspath(tmpdir) if tmpdir is not None else tempfile.gettempdir()
     if not os.path.isdir(directory):
         raise NotADirectoryError(f"tmpdir {directory!r} is not a directory")
