@@ -198,7 +198,7 @@ def candidates(first, second, int max_len, int64_t min_count):
     cdef const unsigned char* key
     cdef const char* word
     cdef int r = 0
-    cdef bint missing = False
+    cdef bint missing = False, no_memory = False
     cdef double ratio, best
     cdef int64_t[::1] cv, lv, sl, sr
     cdef double[::1] coh, tl, tr
@@ -293,7 +293,7 @@ def candidates(first, second, int max_len, int64_t min_count):
                 # g = a + w: a left neighbour of w
                 split = _first_char(key, m)
                 if _look_up(&lb, key + split, m - split, b.m.count) < 0:
-                    r = -2
+                    no_memory = True
                     break
                 if lb.k == LOOKUPS:
                     _add_left(&lb, &kept.table, slp, tlp)
@@ -302,7 +302,7 @@ def candidates(first, second, int max_len, int64_t min_count):
     finally:
         b.busy = False
         fc_free(lb.bytes)
-    if r == -2:
+    if no_memory:
         raise MemoryError()
     if r < 0:
         b._raise()
