@@ -99,22 +99,26 @@ cdef extern from *:
     #endif
     /* Code point c as UTF-8 (surrogatepass: lone surrogates as 3 bytes) at
        out[j]; the index after it. */
+    static inline Py_ssize_t fc_utf8_put2(uint32_t c, unsigned char *out, Py_ssize_t j) {
+        out[j] = (unsigned char)(0xC0 | (c >> 6));
+        out[j + 1] = (unsigned char)(0x80 | (c & 0x3F));
+        return j + 2;
+    }
+    static inline Py_ssize_t fc_utf8_put3(uint32_t c, unsigned char *out, Py_ssize_t j) {
+        out[j] = (unsigned char)(0xE0 | (c >> 12));
+        out[j + 1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        out[j + 2] = (unsigned char)(0x80 | (c & 0x3F));
+        return j + 3;
+    }
     static inline Py_ssize_t fc_utf8_put(uint32_t c, unsigned char *out, Py_ssize_t j) {
         if (c < 0x80) {
             out[j] = (unsigned char)c;
             return j + 1;
         }
-        if (c < 0x800) {
-            out[j] = (unsigned char)(0xC0 | (c >> 6));
-            out[j + 1] = (unsigned char)(0x80 | (c & 0x3F));
-            return j + 2;
-        }
-        if (c < 0x10000) {
-            out[j] = (unsigned char)(0xE0 | (c >> 12));
-            out[j + 1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            out[j + 2] = (unsigned char)(0x80 | (c & 0x3F));
-            return j + 3;
-        }
+        if (c < 0x800)
+            return fc_utf8_put2(c, out, j);
+        if (c < 0x10000)
+            return fc_utf8_put3(c, out, j);
         out[j] = (unsigned char)(0xF0 | (c >> 18));
         out[j + 1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
         out[j + 2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
@@ -131,26 +135,16 @@ cdef extern from *:
         if (kind == 1) {
             const uint8_t *d = (const uint8_t *)data;
             for (i = 0; i < n; i++) {
-                if (d[i] < 0x80) {
+                if (d[i] < 0x80)
                     out[j++] = d[i];
-                } else {
-                    out[j] = (unsigned char)(0xC0 | (d[i] >> 6));
-                    out[j + 1] = (unsigned char)(0x80 | (d[i] & 0x3F));
-                    j += 2;
-                }
+                else
+                    j = fc_utf8_put2(d[i], out, j);
             }
         } else if (kind == 2) {
             const uint16_t *d = (const uint16_t *)data;
             for (i = 0; i < n; i++) {
                 uint16_t c = d[i];
-                if (c >= 0x800) {
-                    out[j] = (unsigned char)(0xE0 | (c >> 12));
-                    out[j + 1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-                    out[j + 2] = (unsigned char)(0x80 | (c & 0x3F));
-                    j += 3;
-                } else {
-                    j = fc_utf8_put(c, out, j);
-                }
+                j = c >= 0x800 ? fc_utf8_put3(c, out, j) : fc_utf8_put(c, out, j);
             }
         } else {
             const uint32_t *d = (const uint32_t *)data;
