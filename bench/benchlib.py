@@ -271,6 +271,14 @@ def jieba_parallel_count(text: str, workers: int) -> Dict[str, int]:
     return d
 
 
+def spin(n: int) -> int:
+    """CPU-bound pure-Python work, the same in every process (the machine group's loop)."""
+    total = 0
+    for i in range(n):
+        total = (total + i * i) % 1_000_003
+    return total
+
+
 def counter_without_whitespace(tokens: Iterable[str]) -> collections.Counter:
     """collections.Counter of tokens, then the pure-whitespace tokens dropped."""
     c = collections.Counter(tokens)

@@ -18,24 +18,16 @@ import pytest
 
 import benchlib
 
-#: Iterations of the loop per process: about 0.2 s on the development VM.
+#: Iterations of the loop per process (a fraction of a second: the rows' times say how much).
 LOOP = 3_000_000
 SMOKE_LOOP = 10_000
-
-
-def spin(n: int) -> int:
-    """CPU-bound pure-Python work."""
-    total = 0
-    for i in range(n):
-        total = (total + i * i) % 1_000_003
-    return total
 
 
 @pytest.fixture(scope="module")
 def pool():
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(2) as p:
-        p.map(spin, [1, 1], chunksize=1)  # both processes started
+        p.map(benchlib.spin, [1, 1], chunksize=1)  # both processes started
         yield p
 
 
@@ -47,5 +39,5 @@ def test_machine_two_cores(bench, scale, pool, processes):
     n = SMOKE_LOOP if scale.smoke else LOOP
     row = "pure-Python loop, 1 process" if processes == 1 else "pure-Python loop, 2 processes at once"
     result = bench("machine", row,
-                   lambda: pool.map(spin, [n] * processes, chunksize=1), workers=processes, loop=n)
-    assert result == [spin(n)] * processes
+                   lambda: pool.map(benchlib.spin, [n] * processes, chunksize=1), workers=processes, loop=n)
+    assert result == [benchlib.spin(n)] * processes
