@@ -473,12 +473,12 @@ def test_cli_scheduler_equals_local(capsys, monkeypatch, client, corpus, tmp_pat
 def test_cli_unreachable_scheduler(capsys, monkeypatch, corpus):
     import socket
 
-    from fastcount import cli
+    from fastcount import cli_count
 
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
-    monkeypatch.setattr(cli, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(cli_count, "CONNECT_TIMEOUT", "1s")
     code, out, err = _cli(capsys, "--scheduler", address, corpus)
     assert (code, out) == (2, "")
     assert err.startswith(f"fastcount: error: cannot reach the Dask scheduler at {address}: ")
