@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """fastcount.Counter from and to compact forms: its pickle state, and a
 counter built from, or exported as, a Vocab and counts by word id
-(Counter.from_vocab, Counter.to_vocab).
+(Counter.from_vocab, Counter.to_vocab), and a counter of ``(word, tag)``
+pairs built from one of ``word + "\\0" + tag`` strs (pairs_from).
 
 The state, version 3: ``(3, arena, lengths, counts, others)``. The str keys
 in key order use the Vocab's pickle layout (fastcount._vocab's
@@ -12,17 +13,20 @@ up to 63: word counts are mostly small); the other keys are a list of
 machines: every length, position and count is checked before it is used.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.ref cimport PyObject
 from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t, uint64_t
+from libc.string cimport memcmp, memcpy, memset
 
 from fastcount._counter_core cimport (CounterCore, core_cell, core_enter, core_exit,
                                       core_new_object, core_reset)
 from fastcount._counter_slots cimport (cells_grow, object_id_of, order_link, order_next,
                                        order_reserve)
 from fastcount._native cimport (fc_alloc, fc_free, fc_gate_enter_read, fc_gate_exit,
-                                fc_unzigzag, fc_varint_get, fc_varint_put, fc_varint_size,
+                                fc_str_from_valid_utf8, fc_unzigzag, fc_varint_get, fc_varint_put, fc_varint_size,
                                 fc_zigzag)
-from fastcount._vocab cimport Vocab, fc_vocab_pack, fc_vocab_unpack, fc_vocab_word_str
+from fastcount._vocab cimport (Vocab, fc_vocab_pack, fc_vocab_unpack, fc_vocab_word,
+                               fc_vocab_word_str)
 
 cdef int STATE_VERSION = 3
 cdef str BAD = "invalid fastcount.Counter pickle state"
@@ -212,3 +216,87 @@ def to_vocab(CounterCore c not None):
     finally:
         fc_gate_exit(&c.gate)
     return vocab, counts
+
+
+cdef struct TagSlot:
+    char tail_bytes[8]          # a tail of up to 7 bytes, zero-padded, its length in the last byte
+    PyObject* tail              # its str (a reference owned by pairs_from's list); NULL: empty
+
+
+# jieba has about 60 tags: room for them all, by linear probing
+cdef enum:
+    N_TAG_SLOTS = 128
+
+
+cdef inline TagSlot* tag_slot(TagSlot* tags, const char* tail_bytes, uint64_t i) noexcept:
+    """The slot of a short tail: its own, or the empty one to fill; NULL when full."""
+    cdef int k
+    for k in range(N_TAG_SLOTS):
+        if tags[i].tail == NULL or memcmp(tags[i].tail_bytes, tail_bytes, 8) == 0:
+            return &tags[i]
+        i = (i + 1) % N_TAG_SLOTS
+    return NULL
+
+
+def pairs_from(CounterCore c not None, CounterCore src not None):
+    """Fill the new, empty counter c with src's keys as pairs, in src's
+    order and with its counts: each key, a str ``head + "\\0" + tail``, as
+    the tuple ``(head, tail)``, split at its last NUL (``key.rsplit("\\0",
+    1)``). Equal short tails (tags) share one str. TypeError for a key that
+    is not a str, ValueError for one without a NUL (c stays empty)."""
+    cdef Py_ssize_t slot = 0, n, cut, n_tail, pos = 0
+    cdef int64_t key, pair_key
+    cdef const char* p
+    cdef char[8] tail_bytes
+    cdef uint64_t h
+    cdef TagSlot[N_TAG_SLOTS] tags
+    cdef TagSlot* t
+    cdef list owned = []            # the shared tails' references
+    cdef str head, tail
+    if c is src or c.order.live or c.order.n or len(c.vocab):
+        raise ValueError("pairs_from: the counter must be new and empty")
+    memset(tags, 0, sizeof(tags))
+    fc_gate_enter_read(&src.gate)
+    try:
+        core_enter(c)
+        try:
+            cells_grow(&c.object_cells, src.order.live)
+            order_reserve(&c.order, src.order.live)
+            while order_next(&src.order, &slot, &key):
+                if key < 0:
+                    raise TypeError(f"pairs_from: key {pos} ({src.objects[object_id_of(key)]!r:.80}) "
+                                    f"is not a str")
+                p = fc_vocab_word(&src.vocab.table, key, &n)
+                cut = n - 1    # tails are short: the last NUL is near the end
+                while cut >= 0 and p[cut] != 0:
+                    cut -= 1
+                if cut < 0:
+                    raise ValueError(f"pairs_from: key {pos} ({fc_vocab_word_str(src.vocab, key)!r:.80}) "
+                                     f"holds no NUL")
+                head = fc_str_from_valid_utf8(<const unsigned char*>p, cut)
+                n_tail = n - cut - 1
+                t = NULL
+                if n_tail < 8:
+                    memset(tail_bytes, 0, 8)
+                    memcpy(tail_bytes, p + cut + 1, n_tail)
+                    tail_bytes[7] = <char>n_tail
+                    memcpy(&h, tail_bytes, 8)
+                    t = tag_slot(tags, tail_bytes, (h * <uint64_t>0x9E3779B97F4A7C15) >> 57)
+                if t != NULL and t.tail != NULL:
+                    tail = <str>t.tail
+                else:
+                    tail = fc_str_from_valid_utf8(<const unsigned char*>p + cut + 1, n_tail)
+                    if t != NULL:
+                        owned.append(tail)
+                        memcpy(t.tail_bytes, tail_bytes, 8)
+                        t.tail = <PyObject*>tail
+                pair_key = core_new_object(c, (head, tail))
+                order_link(&c.order, core_cell(c, pair_key), pair_key, core_cell(src, key).count)
+                pos += 1
+        except BaseException:
+            core_reset(c)
+            raise
+        finally:
+            core_exit(c)
+    finally:
+        fc_gate_exit(&src.gate)

@@ -16,8 +16,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple, Union
 
-import numpy as np
-
 from fastcount.tokenizers import CounterFactory
 
 if TYPE_CHECKING:
@@ -106,10 +104,10 @@ def pos_counter_factory(
 def pair_keys(counts: "Counter") -> "Counter":
     """The counter of a POS count by (word, tag): its ``word\\0tag`` keys as
     ``(word, tag)`` tuples, in the same order."""
+    from fastcount import _counter_state
     from fastcount.counter import Counter
 
     out = Counter()
-    # the counts as one int64 array: update_counts converts a list of ints one by one
-    values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    out.update_counts([tuple(key.rsplit("\0", 1)) for key in counts.keys()], values)
+    # in C: no word\0tag str nor rsplit per key, one str per tag
+    _counter_state.pairs_from(out, counts)
     return out

@@ -1,6 +1,7 @@
 """fastcount.Counter's compact forms, against collections.Counter: its
 pickle state (a Vocab's layout plus varint counts; damaged states raise,
-never crash), Counter.from_vocab and Counter.to_vocab."""
+never crash), Counter.from_vocab and Counter.to_vocab, and the (word, tag)
+pairs of a POS count (pairs_from)."""
 import collections
 import pickle
 
@@ -254,3 +255,52 @@ def test_to_vocab_names_a_key_that_is_not_a_str():
     c[(1, 2)] = 3
     with pytest.raises(TypeError, match=r"key 2 \(\(1, 2\)\) is not a str"):
         c.to_vocab()
+
+
+# ---------------------------------------------------------------- pairs_from (POS keys)
+
+# word "\0" tag keys: tags short and long, shared and not, a word holding
+# NULs (split at the last one), an empty word, non-ASCII on both sides
+PAIRED = ["的\0uj", "a\0eng", "\0\0x", "\0x", "手机\0n", "\ud800\0x", "😀\0nrfg", "x\0长标签abcdefg",
+          "y\0长标签abcdefg", "b\0eng", "\0n"]
+
+
+def test_pairs_from_splits_each_key_at_its_last_nul_in_order():
+    from fastcount._counter_state import pairs_from
+
+    c = Counter(PAIRED * 3 + PAIRED[:4])
+    c["a\0eng"] = 0  # zero and negative counts carry over, as keys
+    c["b\0eng"] = -2
+    out = Counter()
+    pairs_from(out, c)
+    assert list(out.items()) == [(tuple(k.rsplit("\0", 1)), n) for k, n in c.items()]
+    assert all(type(k) is tuple and all(type(s) is str for s in k) for k in out)
+    tags = {}
+    for _, tag in out:   # equal short tags share one str
+        assert tags.setdefault(tag, tag) is tag or len(tag.encode()) >= 8
+    assert out[("\0", "x")] == 4 and out[("", "n")] == 3
+
+
+@pytest.mark.parametrize("keys, exc, message", [
+    (["a\0n", "bn"], ValueError, r"key 1 \('bn'\) holds no NUL"),
+    (["a\0n", (1, 2)], TypeError, r"key 1 \(\(1, 2\)\) is not a str"),
+])
+def test_pairs_from_bad_keys_leave_the_counter_empty(keys, exc, message):
+    from fastcount._counter_state import pairs_from
+
+    out = Counter()
+    with pytest.raises(exc, match=message):
+        pairs_from(out, Counter(keys))
+    assert len(out) == 0 and list(out.items()) == []
+    pairs_from(out, Counter(["a\0n"]))   # still usable
+    assert out == Counter({("a", "n"): 1})
+
+
+def test_pairs_from_fills_only_a_new_empty_counter():
+    from fastcount._counter_state import pairs_from
+
+    src = Counter(["a\0n"])
+    with pytest.raises(ValueError, match="new and empty"):
+        pairs_from(Counter(["x"]), src)
+    with pytest.raises(ValueError, match="new and empty"):
+        pairs_from(src, src)
