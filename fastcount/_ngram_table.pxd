@@ -16,11 +16,12 @@
 # n-gram varint(bytes shared with the previous n-gram), varint(length of the
 # rest), the rest, varint(count); then an empty record (two zero bytes:
 # n-grams are never empty) and varint(number of n-grams). Varints are LEB128.
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdio cimport FILE
 from libc.string cimport memcmp, memcpy
 
 from fastcount._vocab cimport FCVocab, fc_hash_bytes
+from fastcount._vocab_table cimport fc_hash_end, fc_hash_round, fc_hash_seed, fc_hash_start
 
 cdef enum:
     NG_INLINE = 12
@@ -56,8 +57,8 @@ cdef struct NgTable:
     unsigned char* arena    # the bytes of keys longer than NG_INLINE
     int64_t arena_len
     int64_t arena_cap
-    uint64_t seed           # of ng_hash: random per table, so no input can
-                            # be made to collide without knowing it
+    uint64_t seed           # of ng_hash: fc_hash_seed(), random per process
+                            # (no input can be made to collide without it)
 
 
 # A key of up to NG_INLINE bytes as its entry holds it (zero-padded).
@@ -111,22 +112,28 @@ cdef inline void ng_probe(const unsigned char* key, Py_ssize_t n, NgProbe* p) no
     memcpy(&p.k1, pad + 8, 4)
 
 
+cdef inline uint64_t _ng_tail(uint64_t w, Py_ssize_t rem) noexcept nogil:
+    """fc_hash_end's tail word of the rem (0..8) bytes held by w (little-endian)."""
+    if rem >= 4:
+        return (<uint64_t><uint32_t>w << 32) | <uint32_t>(w >> (8 * (rem - 4)))
+    if rem > 0:
+        return ((<uint64_t><uint8_t>w << 16) | (<uint64_t><uint8_t>(w >> (8 * (rem >> 1))) << 8)
+                | <uint8_t>(w >> (8 * (rem - 1))))
+    return 0
+
+
 cdef inline uint64_t ng_hash(const NgTable* t, const unsigned char* key, Py_ssize_t n,
                              NgProbe* p) noexcept nogil:
-    """The key's hash in t (fills p, its ng_probe). Inline, unlike
-    fc_hash_bytes, and short keys (nearly all n-grams) are mixed from the
-    probe's two words, which the lookup reads anyway."""
-    cdef uint64_t h
+    """The key's hash in t (fills p, its ng_probe): fc_hash_bytes(key, n)
+    when t.seed is fc_hash_seed(), so a Vocab can take over t's slots. Short
+    keys (nearly all n-grams) are hashed inline from the probe's two words,
+    which the lookup reads anyway."""
     ng_probe(key, n, p)
-    if n > NG_INLINE:
-        return fc_hash_bytes(<const char*>key, n) ^ t.seed
-    h = (p.k0 ^ t.seed) * <uint64_t>0x9E3779B97F4A7C15
-    h ^= h >> 32
-    h = (h ^ p.k1 ^ (<uint64_t>n << 32)) * <uint64_t>0xC2B2AE3D27D4EB4F
-    h ^= h >> 29
-    h *= <uint64_t>0x165667B19E3779F9
-    h ^= h >> 32
-    return h
+    if n > NG_INLINE or not NG_LITTLE_ENDIAN:
+        return fc_hash_bytes(<const char*>key, n)
+    if n > 8:
+        return fc_hash_end(fc_hash_round(fc_hash_start(t.seed, n), p.k0), _ng_tail(p.k1, n - 8))
+    return fc_hash_end(fc_hash_start(t.seed, n), _ng_tail(p.k0, n))
 
 
 cdef inline const unsigned char* ng_key(const NgTable* t, const NgEntry* e) noexcept nogil:
@@ -149,6 +156,12 @@ cdef inline bint ng_same(const NgTable* t, const NgEntry* e, const unsigned char
         memcpy(&k1, e.key + 8, 4)
         return k0 == p.k0 and k1 == p.k1
     return memcmp(e.key, key, 4) == 0 and memcmp(ng_key(t, e), key, n) == 0
+
+
+cdef inline bint ng_adoptable(const NgTable* t) noexcept nogil:
+    """Whether ng_to_vocab can take t's slots: a Vocab places a key at its
+    tag (32 bits) & mask, t at its hash & mask; the same below 2**32 slots."""
+    return t.slots != NULL and (t.mask >> 32) == 0 and t.seed == fc_hash_seed()
 
 
 cdef inline int64_t ng_find(const NgTable* t, const unsigned char* key, Py_ssize_t n,
@@ -193,6 +206,12 @@ cdef void ng_sort(NgTable* t) noexcept nogil
 # memory or full (v then holds a prefix of them); -2 a count leaves int64.
 cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end,
                         int64_t* counts) noexcept nogil
+# Fills the empty v with every key of t, ids as in t, and counts[id] with
+# their counts: the keys' bytes copied in id order, t's slots copied as v's
+# (v's hash is t's: t.seed is fc_hash_seed()), no key hashed or looked up.
+# Only for t with slots whose places are their tags' (mask < 2**32: see
+# ng_adoptable). 0 ok, -1 out of memory (v then empty or as reserved).
+cdef int ng_to_vocab(FCVocab* v, const NgTable* t, int64_t* counts) noexcept nogil
 # Writes the (sorted) entries as a run; 0 ok, -1 with *err (errno).
 cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nogil
 

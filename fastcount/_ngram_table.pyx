@@ -16,7 +16,8 @@ from libc.string cimport memcmp, memcpy, memset
 from fastcount._native cimport (fc_add_overflows, fc_advise_huge, fc_alloc, fc_calloc, fc_free,
                                fc_grow, fc_grown_capacity, fc_prefetch, fc_realloc,
                                fc_varint_put)
-from fastcount._vocab cimport fc_hash_bytes, fc_vocab_intern_hashed, fc_vocab_reserve
+from fastcount._vocab cimport (FCVocabSlot, fc_hash_bytes, fc_vocab_intern_hashed,
+                              fc_vocab_reserve)
 
 cdef enum:
     # ng_intern_into hashes this many keys ahead, prefetching their slots
@@ -216,6 +217,42 @@ cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end
             e = &t.ents[start + i]
             ring[i & (INTERN_AHEAD - 1)] = fc_hash_bytes(<const char*>ng_key(t, e), e.len)
             fc_prefetch(&v.slots[ring[i & (INTERN_AHEAD - 1)] & v.mask])
+    return 0
+
+
+cdef int ng_to_vocab(FCVocab* v, const NgTable* t, int64_t* counts) noexcept nogil:
+    cdef int64_t i, off = 0, nbytes = 0
+    cdef uint64_t nslots = t.mask + 1
+    cdef const NgEntry* e
+    cdef FCVocabSlot* slots
+    for i in range(t.n):
+        nbytes += t.ents[i].len
+    # NG_INLINE bytes of slack: a short key is copied as its whole inline field
+    if fc_vocab_reserve(v, t.n, nbytes + NG_INLINE) < 0:
+        return -1
+    if v.mask != t.mask:
+        slots = <FCVocabSlot*>fc_alloc(nslots, sizeof(FCVocabSlot))
+        if slots == NULL:
+            return -1
+        fc_advise_huge(slots, nslots * sizeof(FCVocabSlot))
+        fc_free(v.slots)
+        v.slots = slots
+        v.mask = t.mask
+    # the same layout (tag, id + 1) and the same places: a Vocab finds them
+    memcpy(v.slots, t.slots, nslots * sizeof(FCVocabSlot))
+    # the keys are whole characters of text encoded or checked as UTF-8
+    # (surrogatepass) when fed: what a Vocab's arena must hold
+    for i in range(t.n):
+        e = &t.ents[i]
+        if e.len <= NG_INLINE:
+            memcpy(v.arena + off, e.key, NG_INLINE)
+        else:
+            memcpy(v.arena + off, ng_key(t, e), e.len)
+        off += e.len
+        v.offsets[i + 1] = off
+        counts[i] = e.count
+    v.n = t.n
+    v.arena_len = off
     return 0
 
 

@@ -29,12 +29,14 @@ from libc.errno cimport EINVAL, ENOMEM, EOVERFLOW
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
-from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_clear, ng_find, ng_fit,
-                                     ng_free, ng_hash, ng_held, ng_insert, ng_intern_into, ng_key,
-                                     ng_peak_after_insert, ng_same, ng_sort, ng_write_run)
+from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_adoptable, ng_clear, ng_find,
+                                     ng_fit, ng_free, ng_hash, ng_held, ng_insert, ng_intern_into,
+                                     ng_key, ng_peak_after_insert, ng_same, ng_sort, ng_to_vocab,
+                                     ng_write_run)
 from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                fc_str_utf8, fc_utf8_invalid_at)
 from fastcount._vocab cimport Vocab, fc_vocab_reserve, fc_vocab_word
+from fastcount._vocab_table cimport fc_hash_seed
 
 
 cdef extern from "Python.h":
@@ -191,7 +193,7 @@ cdef class NgramTable:
         if self.win != NULL:
             raise RuntimeError("NgramTable.__init__ called twice")
         _build_break_bits()
-        self.t.seed = int.from_bytes(os.urandom(8), "little")
+        self.t.seed = fc_hash_seed()
         self.lo = lo
         self.hi = hi
         self.word_mode = unit == "word"
@@ -700,6 +702,11 @@ cdef object _first_sight(list tables, list segments):
     cdef int64_t i, start, end, step, room = 0, nbytes = 0
     cdef int failed = 0
     cdef int64_t[::1] cv
+    if len(segments) == 1:
+        p, start, end = segments[0]
+        table = tables[p]
+        if start == 0 and end == table.t.n and ng_adoptable(&table.t):
+            return _whole_table(table)
     for p, start, end in segments:
         table = tables[p]
         room += end - start
@@ -734,3 +741,23 @@ cdef object _first_sight(list tables, list segments):
     if failed:
         raise MemoryError()
     return out, (counts if len(out) == room else counts[:len(out)].copy())
+
+
+cdef object _whole_table(NgramTable table):
+    """_first_sight of one whole table: its keys and slots copied, none interned."""
+    cdef Vocab out = Vocab()
+    cdef int failed
+    cdef int64_t[::1] cv
+    counts = np.empty(table.t.n, dtype=np.int64)
+    cv = counts
+    if table.busy:
+        raise RuntimeError("this n-gram table is busy in another thread")
+    table.busy = True
+    try:
+        with nogil:
+            failed = ng_to_vocab(&out.table, &table.t, &cv[0])
+    finally:
+        table.busy = False
+    if failed:
+        raise MemoryError()
+    return out, counts

@@ -41,6 +41,53 @@ cdef int fc_vocab_reserve(FCVocab* v, int64_t words, int64_t nbytes) noexcept no
 # The 64-bit hash the table uses (an xxHash64-style mix, seeded per process:
 # never store it beyond the process).
 cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil
+# Its seed, and its steps (inline): fc_hash_bytes of n bytes is
+# fc_hash_start(seed, n), fc_hash_round of each 8-byte word while more than
+# 8 bytes are left, then fc_hash_end of the tail word: for rem = 4..8 bytes
+# left, their first 4 bytes << 32 | their last 4; for 1..3, bytes 0, rem / 2
+# and rem - 1 << 16, 8, 0; 0 for none. Words are read little-endian. A
+# table that hashes keys from words it holds anyway (the n-gram table) uses
+# them to give the very hashes of a Vocab.
+cdef uint64_t fc_hash_seed() noexcept nogil
+
+cdef extern from *:
+    """
+    #define FC_P1 0x9E3779B185EBCA87ULL
+    #define FC_P2 0xC2B2AE3D27D4EB4FULL
+    #define FC_P3 0x165667B19E3779F9ULL
+    #define FC_P4 0x85EBCA77C2B2AE63ULL
+    #define FC_P5 0x27D4EB2F165667C5ULL
+    #define FC_M1 0xFF51AFD7ED558CCDULL
+    #define FC_M2 0xC4CEB9FE1A85EC53ULL
+    """
+    const uint64_t FC_P1, FC_P2, FC_P3, FC_P4, FC_P5, FC_M1, FC_M2
+
+
+cdef inline uint64_t _fc_rotl(uint64_t x, int r) noexcept nogil:
+    return (x << r) | (x >> (64 - r))
+
+
+cdef inline uint64_t fc_hash_start(uint64_t seed, Py_ssize_t n) noexcept nogil:
+    # the length goes into the seed, which makes the overlapping tail reads unambiguous
+    return (FC_P3 ^ seed) + <uint64_t>n * FC_P5
+
+
+cdef inline uint64_t fc_hash_round(uint64_t h, uint64_t k) noexcept nogil:
+    k *= FC_P2
+    k = _fc_rotl(k, 31) * FC_P1
+    h ^= k
+    return _fc_rotl(h, 27) * FC_P1 + FC_P4
+
+
+cdef inline uint64_t fc_hash_end(uint64_t h, uint64_t k) noexcept nogil:
+    h = fc_hash_round(h, k)
+    # final avalanche, so the low bits used for the slot index depend on all
+    h ^= h >> 33
+    h *= FC_M1
+    h ^= h >> 33
+    h *= FC_M2
+    h ^= h >> 33
+    return h
 
 # id of the word (added with the next id if new); -1 when out of memory or the
 # vocabulary is full (2**32 - 1 words), -2 when a new word's bytes are not

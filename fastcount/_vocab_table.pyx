@@ -19,19 +19,6 @@ from libc.string cimport memcpy, memset
 from fastcount._native cimport (fc_advise_huge, fc_calloc, fc_free, fc_grow, fc_prefetch,
                                fc_utf8_invalid_at)
 
-cdef extern from *:
-    """
-    #define FC_P1 0x9E3779B185EBCA87ULL
-    #define FC_P2 0xC2B2AE3D27D4EB4FULL
-    #define FC_P3 0x165667B19E3779F9ULL
-    #define FC_P4 0x85EBCA77C2B2AE63ULL
-    #define FC_P5 0x27D4EB2F165667C5ULL
-    #define FC_M1 0xFF51AFD7ED558CCDULL
-    #define FC_M2 0xC4CEB9FE1A85EC53ULL
-    """
-    const uint64_t FC_P1, FC_P2, FC_P3, FC_P4, FC_P5, FC_M1, FC_M2
-
-
 # Grow the slot array when it would be more than 7/10 full: linear probing
 # stays at ~2 probes per hit and the table at 8-16 bytes per word.
 cdef enum:
@@ -50,10 +37,6 @@ cdef uint64_t _seed = <uint64_t>secrets.randbits(64)
 
 # ---------------------------------------------------------------- hashing
 
-cdef inline uint64_t _rotl(uint64_t x, int r) noexcept nogil:
-    return (x << r) | (x >> (64 - r))
-
-
 cdef inline uint64_t _rd64(const unsigned char* p) noexcept nogil:
     cdef uint64_t v
     memcpy(&v, p, 8)  # unaligned-safe; compilers turn it into one load
@@ -66,26 +49,21 @@ cdef inline uint64_t _rd32(const unsigned char* p) noexcept nogil:
     return v
 
 
-cdef inline uint64_t _round(uint64_t h, uint64_t k) noexcept nogil:
-    k *= FC_P2
-    k = _rotl(k, 31) * FC_P1
-    h ^= k
-    return _rotl(h, 27) * FC_P1 + FC_P4
-
-
 cdef uint64_t fc_hash_bytes(const char* utf8, Py_ssize_t n) noexcept nogil:
     return _hash(utf8, n)
+
+
+cdef uint64_t fc_hash_seed() noexcept nogil:
+    return _seed
 
 
 cdef inline uint64_t _hash(const char* utf8, Py_ssize_t n) noexcept nogil:
     cdef const unsigned char* p = <const unsigned char*>utf8
     cdef Py_ssize_t rem = n
     cdef uint64_t k
-    # The length goes into the seed, which makes the overlapping tail reads
-    # below unambiguous.
-    cdef uint64_t h = (FC_P3 ^ _seed) + <uint64_t>n * FC_P5
+    cdef uint64_t h = fc_hash_start(_seed, n)
     while rem > 8:
-        h = _round(h, _rd64(p))
+        h = fc_hash_round(h, _rd64(p))
         p += 8
         rem -= 8
     # 0..8 tail bytes in one word (most words end up here directly).
@@ -95,14 +73,7 @@ cdef inline uint64_t _hash(const char* utf8, Py_ssize_t n) noexcept nogil:
         k = (<uint64_t>p[0] << 16) | (<uint64_t>p[rem >> 1] << 8) | p[rem - 1]
     else:
         k = 0
-    h = _round(h, k)
-    # Final avalanche, so the low bits used for the slot index depend on all.
-    h ^= h >> 33
-    h *= FC_M1
-    h ^= h >> 33
-    h *= FC_M2
-    h ^= h >> 33
-    return h
+    return fc_hash_end(h, k)
 
 
 # ---------------------------------------------------------------- the table

@@ -414,6 +414,23 @@ def test_keys_of_every_inline_length_stay_apart():
         assert table_counts(table) == char_ngrams(texts, lo, hi)
 
 
+@settings(max_examples=60, deadline=None)
+@given(texts_strategy, st.integers(1, 8), st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=9)))
+def test_a_whole_table_vocab_finds_and_adds_words(texts, hi, more):
+    # vocab_result of one table takes over the table's hash slots: the
+    # Vocab must find every n-gram by its own hash and grow as any Vocab
+    texts = texts + ["\ud800x\udfff" * 3, "\U00020000" * 5]  # keys past the inline 12 bytes
+    table = NgramTable(1, hi, keep_punct=True)
+    table.feed(texts)
+    assert table_counts(table) == char_ngrams(texts, 1, hi, True)
+    vocab, _ = table.vocab_result()
+    words = vocab.words()
+    fresh = Vocab()
+    expected = fresh.encode(words + more)
+    assert vocab.encode(words + more).tolist() == expected.tolist()
+    assert vocab.words() == fresh.words()
+
+
 def test_tables_merge_in_first_sight_order():
     texts = sample_texts()
     chunks = [texts[i:i + 100] for i in range(0, len(texts), 100)]
