@@ -9,7 +9,7 @@ writing a run file (layout in ``_ngram_table.pxd``). Every function is
 """
 
 from libc.errno cimport EINVAL, ENOMEM, errno
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
 from libc.stdio cimport _IONBF, fclose, fopen, fwrite, remove, setvbuf
 from libc.string cimport memcmp, memcpy, memset
 
@@ -31,6 +31,8 @@ cdef enum:
     RADIX_MIN = 48
     RADIX_DEPTH = 16
     RADIX_AHEAD = 16
+    # the radix sort's digit scratch holds at least this many entries' digits
+    DIGITS_MIN = 1 << 16
 
 
 # ---------------------------------------------------------------- growth
@@ -373,40 +375,55 @@ cdef inline int _digit(const NgTable* t, const NgEntry* e, Py_ssize_t d) noexcep
     return 1 + ng_key(t, e)[d]
 
 
-cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d) noexcept nogil:
+cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
+                      uint16_t* digits, Py_ssize_t room) noexcept nogil:
     """Sort a[:n], whose keys share their first d bytes: in place by byte d
     (American flag sort), then each bucket by the next byte; small buckets,
-    and keys sharing long prefixes, by comparisons."""
+    and keys sharing long prefixes, by comparisons. digits: scratch for the
+    digits of up to room entries (or NULL)."""
     cdef Py_ssize_t count[RADIX]
     cdef Py_ssize_t nxt[RADIX]
     cdef Py_ssize_t i, pos, stop
-    cdef int b, c
+    cdef int b, c, e
     cdef NgEntry v, w
+    # past the inline bytes a long key's digit is in the arena, in no order:
+    # read once (prefetched) by the counting pass, kept for the moves
+    cdef bint kept = digits != NULL and n <= room
     if n <= RADIX_MIN or d >= RADIX_DEPTH:
+        if d >= 4:
+            for i in range(n):
+                if a[i].len > NG_INLINE:
+                    fc_prefetch(ng_key(t, &a[i]))
         _intro_sort(t, a, n, _depth_for(n))
         return
     memset(count, 0, sizeof(count))
     for i in range(n):
         if d >= 4 and i + RADIX_AHEAD < n and a[i + RADIX_AHEAD].len > NG_INLINE:
-            fc_prefetch(ng_key(t, &a[i + RADIX_AHEAD]))  # arena bytes: in no order
-        count[_digit(t, &a[i], d)] += 1
+            fc_prefetch(ng_key(t, &a[i + RADIX_AHEAD]))
+        c = _digit(t, &a[i], d)
+        if kept:
+            digits[i] = <uint16_t>c
+        count[c] += 1
     pos = 0
     for b in range(RADIX):
         nxt[b] = pos
         pos += count[b]
-    # each entry goes straight to the next free place of its bucket
+    # each entry goes straight to the next free place of its bucket; the
+    # places from nxt[c] on still hold their first entries, so digits[nxt[c]]
+    # is the digit of the entry there
     pos = 0
     for b in range(RADIX):
         stop = pos + count[b]
         while nxt[b] < stop:
             v = a[nxt[b]]
-            c = _digit(t, &v, d)
+            c = digits[nxt[b]] if kept else _digit(t, &v, d)
             while c != b:
                 w = a[nxt[c]]
+                e = digits[nxt[c]] if kept else _digit(t, &w, d)
                 a[nxt[c]] = v
                 nxt[c] += 1
                 v = w
-                c = _digit(t, &v, d)
+                c = e
             a[nxt[b]] = v
             nxt[b] += 1
         pos = stop
@@ -414,7 +431,7 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d) 
     pos = count[0]
     for b in range(1, RADIX):
         if count[b] > 1:
-            _radix_sort(t, a + pos, count[b], d + 1)
+            _radix_sort(t, a + pos, count[b], d + 1, digits, room)
         pos += count[b]
 
 
@@ -428,7 +445,12 @@ cdef inline int _depth_for(int64_t n) noexcept nogil:
 
 
 cdef void ng_sort(NgTable* t) noexcept nogil:
-    _radix_sort(t, t.ents, t.n, 0)
+    # digits kept for the buckets of up to a 32nd of the entries (the deep,
+    # long-key ones): a small fraction of the table's memory on top of it
+    cdef Py_ssize_t room = min(t.n, max(<int64_t>DIGITS_MIN, t.n >> 5))
+    cdef uint16_t* digits = <uint16_t*>fc_alloc(room, sizeof(uint16_t)) if room > 0 else NULL
+    _radix_sort(t, t.ents, t.n, 0, digits, room if digits != NULL else 0)
+    fc_free(digits)
 
 
 # ---------------------------------------------------------------- runs
