@@ -12,7 +12,7 @@
 #     finally:
 #         m.busy = False
 #     if r < 0: m._raise()
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.stdio cimport FILE
 
 from fastcount._ngram_table cimport NgTable
@@ -26,9 +26,14 @@ cdef enum:
 
 
 cdef struct NgCursor:
-    # the current n-gram (a copy: the source may move its bytes)
-    unsigned char* key
+    # the current n-gram: key_len bytes at kp (in the source when it stays
+    # put: a table or a Vocab; else a copy in key) and its first 16 bytes
+    # big-endian, zero-padded (most keys compare by these alone)
+    const unsigned char* kp
     Py_ssize_t key_len
+    uint64_t p0
+    uint64_t p1
+    unsigned char* key
     Py_ssize_t key_cap
     int64_t count
     int64_t done            # records read so far
@@ -49,9 +54,12 @@ cdef struct NgMerge:
     int ncursors
     NgCursor** heap
     int nheap
-    unsigned char* key      # the merged n-gram
+    const unsigned char* key    # the merged n-gram (valid until the next step)
     Py_ssize_t key_len
-    Py_ssize_t key_cap
+    uint64_t p0                 # its first 16 bytes as in NgCursor
+    uint64_t p1
+    unsigned char* own          # a copy of it, when its cursor moves its bytes
+    Py_ssize_t own_cap
     int64_t count
     int err                 # errno, NG_CORRUPT or NG_OVERFLOW
     int bad                 # the cursor that failed

@@ -24,14 +24,28 @@ from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdio cimport fclose, ferror, fopen, fread
 from libc.string cimport memcmp, memcpy, memmove, memset
 
-from fastcount._ngram_table cimport (MAX_KEY_BYTES, NG_INLINE, RUN_MAGIC_LEN, NgRunWriter, ng_key,
-                                     ng_run_abort, ng_run_close, ng_run_magic, ng_run_open,
-                                     ng_run_put)
+from fastcount._ngram_table cimport (MAX_KEY_BYTES, NG_INLINE, NG_LITTLE_ENDIAN, RUN_MAGIC_LEN,
+                                     NgRunWriter, ng_key, ng_run_abort, ng_run_close, ng_run_magic,
+                                     ng_run_open, ng_run_put)
 from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch, fc_utf8_escape,
                                fc_varint_get)
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport (FC_BATCH, FCVocab, Vocab, fc_vocab_intern_batch,
                               fc_vocab_word)
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define NG_HAVE_BSWAP 1
+    #define ng_bswap64(x) __builtin_bswap64(x)
+    #else
+    #define NG_HAVE_BSWAP 0
+    #define ng_bswap64(x) (x)
+    #endif
+    """
+    bint NG_HAVE_BSWAP
+    uint64_t ng_bswap64(uint64_t x) noexcept nogil
+
 
 cdef enum:
     READ_BUFFER = 1 << 18
@@ -72,8 +86,16 @@ cdef int _read(NgCursor* c, unsigned char* out, Py_ssize_t n, int* err) noexcept
     return 0
 
 
-cdef int _varint(NgCursor* c, uint64_t* out, int* err) noexcept nogil:
+cdef inline int _varint(NgCursor* c, uint64_t* out, int* err) noexcept nogil:
     """The next varint of the file; -1 with *err (NG_CORRUPT when malformed or cut)."""
+    if c.buf_pos < c.buf_len and c.buf[c.buf_pos] < 0x80:  # one byte: most of them
+        out[0] = c.buf[c.buf_pos]
+        c.buf_pos += 1
+        return 0
+    return _varint_long(c, out, err)
+
+
+cdef int _varint_long(NgCursor* c, uint64_t* out, int* err) noexcept nogil:
     cdef const unsigned char* end
     cdef int r
     if c.buf_len - c.buf_pos < 10:  # the longest varint: bring the rest to the front
@@ -91,6 +113,23 @@ cdef int _varint(NgCursor* c, uint64_t* out, int* err) noexcept nogil:
         return -1
     c.buf_pos = end - c.buf
     return 0
+
+
+cdef inline uint64_t _be8(const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    """The first 8 bytes of p[0:n] as a big-endian number, zero-padded."""
+    cdef uint64_t x = 0
+    cdef Py_ssize_t k
+    if n >= 8 and NG_LITTLE_ENDIAN and NG_HAVE_BSWAP:
+        memcpy(&x, p, 8)
+        return ng_bswap64(x)
+    for k in range(min(n, 8)):
+        x |= (<uint64_t>p[k]) << (56 - 8 * k)
+    return x
+
+
+cdef inline void _prefix(NgCursor* c) noexcept nogil:
+    c.p0 = _be8(c.kp, c.key_len)
+    c.p1 = _be8(c.kp + 8, c.key_len - 8) if c.key_len > 8 else 0
 
 
 cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:
@@ -131,12 +170,16 @@ cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:
         err[0] = NG_CORRUPT
         return -1
     c.key_len = shared + rest
+    c.kp = c.key
+    _prefix(c)
     c.count = <int64_t>count
     c.done += 1
     return 1
 
 
 cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
+    """The next n-gram of a table or a Vocab, in place (neither moves its bytes
+    while merged): 1, 0 at its end, -1 with *err."""
     cdef int64_t i = c.done, count
     cdef Py_ssize_t n, m
     cdef const char* p
@@ -158,15 +201,13 @@ cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
             return -1
         if i > 0:  # a Vocab given as sorted must be
             m = min(n, c.key_len)
-            r = memcmp(p, c.key, m)
+            r = memcmp(p, c.kp, m)
             if r < 0 or r == 0 and n <= c.key_len:
                 err[0] = NG_CORRUPT
                 return -1
-    if fc_grow(<void**>&c.key, &c.key_cap, n, 1, 0) < 0:
-        err[0] = ENOMEM
-        return -1
-    memcpy(c.key, p, n)
+    c.kp = <const unsigned char*>p
     c.key_len = n
+    _prefix(c)
     c.count = count
     c.done += 1
     return 1
@@ -179,9 +220,25 @@ cdef inline int _advance(NgCursor* c, int* err) noexcept nogil:
 # ---------------------------------------------------------------- the heap
 
 cdef inline bint _less(const NgCursor* a, const NgCursor* b) noexcept nogil:
-    cdef Py_ssize_t m = min(a.key_len, b.key_len)
-    cdef int r = memcmp(a.key, b.key, m)
+    cdef Py_ssize_t m
+    cdef int r
+    if a.p0 != b.p0:
+        return a.p0 < b.p0
+    if a.p1 != b.p1:
+        return a.p1 < b.p1
+    # equal up to the shorter one's end (zero padding included) when it
+    # ends within 16 bytes: the shorter one first
+    if a.key_len <= 16 or b.key_len <= 16:
+        return a.key_len < b.key_len
+    m = min(a.key_len, b.key_len)
+    r = memcmp(a.kp + 16, b.kp + 16, m - 16)
     return r < 0 or r == 0 and a.key_len < b.key_len
+
+
+cdef inline bint _same(const NgCursor* c, const NgMerge* m) noexcept nogil:
+    """c's n-gram is the merged one."""
+    return (c.p0 == m.p0 and c.p1 == m.p1 and c.key_len == m.key_len
+            and (c.key_len <= 16 or memcmp(c.kp + 16, m.key + 16, c.key_len - 16) == 0))
 
 
 cdef void _sift(NgCursor** h, int n, int i) noexcept nogil:
@@ -231,18 +288,24 @@ cdef int _merge_next(NgMerge* m) noexcept nogil:
     if m.nheap == 0:
         return 0
     top = m.heap[0]
-    if fc_grow(<void**>&m.key, &m.key_cap, top.key_len, 1, 0) < 0:
-        m.err = ENOMEM
-        m.bad = -1
-        return -1
-    memcpy(m.key, top.key, top.key_len)
+    if top.f != NULL:  # its buffer moves on: a copy
+        if fc_grow(<void**>&m.own, &m.own_cap, top.key_len, 1, 0) < 0:
+            m.err = ENOMEM
+            m.bad = -1
+            return -1
+        memcpy(m.own, top.kp, top.key_len)
+        m.key = m.own
+    else:
+        m.key = top.kp
     m.key_len = top.key_len
+    m.p0 = top.p0
+    m.p1 = top.p1
     m.count = top.count
     if _step(m) < 0:
         return -1
     while m.nheap > 0:
         top = m.heap[0]
-        if top.key_len != m.key_len or memcmp(top.key, m.key, m.key_len) != 0:
+        if not _same(top, m):
             break
         if top.count > INT64_MAX - m.count:
             m.err = NG_OVERFLOW
@@ -422,7 +485,7 @@ cdef class Merge:
                 fc_free(c.key)
         fc_free(self.m.cursors)
         fc_free(self.m.heap)
-        fc_free(self.m.key)
+        fc_free(self.m.own)
 
     cdef int _begin(self) except -1:
         if self.m.cursors == NULL:
