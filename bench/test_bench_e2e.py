@@ -22,6 +22,7 @@ fastcount rows must equal jieba's exactly; a peer's parity is recorded in
 
 import itertools
 import logging
+import statistics
 
 import pytest
 
@@ -252,6 +253,17 @@ def test_segment_startup(bench, name):
     """Dictionary load time and resident memory of a fresh process's first lcut."""
     benchlib.quiet_jieba()  # jieba's cache file exists, as after any earlier use
     code = STARTUP_CODE.format(load=STARTUP_LOADS[name])
-    measured = bench("segment-startup", name, lambda: benchlib.run_python(code))
-    assert measured["tokens"] == ["我", "来到", "北京", "清华大学"]
-    bench.info.update(load_seconds=measured["seconds"], rss_delta_bytes=measured["rss_delta"])
+    runs = []
+
+    def run():
+        runs.append(benchlib.run_python(code))
+        return runs[-1]
+
+    bench("segment-startup", name, run)
+    assert all(m["tokens"] == ["我", "来到", "北京", "清华大学"] for m in runs)
+    # The median over the rounds' processes: one fresh process's load time is one
+    # sample of a noisy machine (and was all this row kept before).
+    rss = [m["rss_delta"] for m in runs]
+    bench.info.update(load_seconds=statistics.median(m["seconds"] for m in runs),
+                      load_seconds_rounds=[m["seconds"] for m in runs],
+                      rss_delta_bytes=None if None in rss else statistics.median(rss))
