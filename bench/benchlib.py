@@ -200,6 +200,15 @@ def jieba_count_lines(lines: Iterable[str]) -> Dict[str, int]:
     return d
 
 
+def dict_count(keys: Iterable) -> dict:
+    """The classic loop over keys in hand: ``d[k] = d.get(k, 0) + 1``."""
+    d: dict = {}
+    get = d.get
+    for k in keys:
+        d[k] = get(k, 0) + 1
+    return d
+
+
 def split_count_lines(lines: Iterable[str]) -> Dict[str, int]:
     """The classic loop on a pre-segmented corpus: ``str.split`` tokens into one dict."""
     d: Dict[str, int] = {}

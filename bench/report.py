@@ -263,6 +263,17 @@ def workers_table(run: Run) -> List[str]:
 
 # -------------------------------------------------------------- plots ----
 
+def line_plot(plt, series: Dict[str, list], legend_size: int, **axes):
+    """A figure with a line of points per series (label -> [(x, y), ...]) and its axes set as ``axes``."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, pts in series.items():
+        ax.plot(*zip(*pts), marker="o", label=label)
+    ax.set(**axes)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=legend_size)
+    return fig
+
+
 def make_plots(run: Run, outdir: Path) -> List[str]:
     """Write the PNG plots; return their file names (none without matplotlib)."""
     try:
@@ -277,27 +288,19 @@ def make_plots(run: Run, outdir: Path) -> List[str]:
 
     kernel = run.family("kernel-zipf")
     if kernel:
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        for name in sorted({r.row for r in kernel}):
-            pts = sorted((r.info["vocab"], r.info["draws"] / r.seconds / 1e6) for r in kernel if r.row == name)
-            ax.plot(*zip(*pts), marker="o", label=name)
-        ax.set(xscale="log", yscale="log", xlabel="vocabulary (Zipf-drawn distinct keys)",
-               ylabel="million keys counted per second", title="Counting kernel: int64 ids in hand")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        series = {name: sorted((r.info["vocab"], r.info["draws"] / r.seconds / 1e6)
+                               for r in kernel if r.row == name) for name in sorted({r.row for r in kernel})}
+        fig = line_plot(plt, series, 8, xscale="log", yscale="log", xlabel="vocabulary (Zipf-drawn distinct keys)",
+                        ylabel="million keys counted per second", title="Counting kernel: int64 ids in hand")
         made.append(save(fig, outdir, PLOTS["kernel"]))
 
     points = scaling_points(run)
     if points:
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        for name in sorted({r.row for g in points for r in run.in_group(g)}):
-            pts = [(run.get(g, name).info["distinct"], per_token(run.get(g, name)) * 1e9)
-                   for g in points if run.get(g, name)]
-            ax.plot(*zip(*pts), marker="o", label=name)
-        ax.set(xscale="log", xlabel="distinct words", ylabel="ns per token (wall time / tokens)",
-               title="Cost per token as the vocabulary grows")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+        series = {name: [(run.get(g, name).info["distinct"], per_token(run.get(g, name)) * 1e9)
+                         for g in points if run.get(g, name)]
+                  for name in sorted({r.row for g in points for r in run.in_group(g)})}
+        fig = line_plot(plt, series, 7, xscale="log", xlabel="distinct words",
+                        ylabel="ns per token (wall time / tokens)", title="Cost per token as the vocabulary grows")
         made.append(save(fig, outdir, PLOTS["scaling"]))
 
     series = worker_series(run)

@@ -19,14 +19,6 @@ VOCABS = [1_000, 10_000, 70_000, 100_000, 1_000_000, 10_000_000]
 KERNELS = ["dict", "Counter", "numpy.unique", "numpy.bincount", "pandas", "HashCounter"]
 
 
-def count_dict(keys):
-    d = {}
-    get = d.get
-    for k in keys:
-        d[k] = get(k, 0) + 1
-    return d
-
-
 def count_pandas(ids):
     pd = pytest.importorskip("pandas")
     s = pd.Series(ids).value_counts()
@@ -56,7 +48,7 @@ def result_arrays(kernel, result):
 def kernel(name, ids, as_list):
     """(function, its argument) for one kernel; Python loops get a list of ints."""
     if name == "dict":
-        return count_dict, as_list
+        return benchlib.dict_count, as_list
     if name == "Counter":
         return collections.Counter, as_list
     if name == "numpy.unique":
