@@ -12,3 +12,6 @@ class PosChunkCounter(ChunkCounter):
 
     def __init__(self, tagger: PosTagger, hmm: bool = ..., keep_whitespace: bool = ...,
                  with_tags: bool = ..., tags: Optional[Union[str, Iterable[str]]] = ...) -> None: ...
+
+class SharedRuns:
+    """The second level of the run caches of one tagger's chunk counters, while several are alive."""

@@ -10,6 +10,10 @@ word's key (trie node, or ``-1 - vocab id``) times 2**20 plus its tag; the
 result's words are ``word + "\\0" + tag`` (tags hold no NUL), which sort as
 ``(word, tag)`` tuples do.
 """
+import os
+import weakref
+
+from cpython.pythread cimport PyThread_allocate_lock, PyThread_free_lock, PyThread_type_lock
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.string cimport memcpy
 
@@ -18,8 +22,8 @@ from fastcount._vocab cimport fc_vocab_word
 from fastcount.segmenter._count cimport ChunkCounter, COUNT_NO_MEMORY, count_key, key_of
 from fastcount.segmenter._dictionary cimport Snapshot
 from fastcount.segmenter._pos_cut cimport (PosCutContext, PosReading, PosTagger, PosToken,
-                                           POS_TOKEN_SPACE, pos_cut_context_init,
-                                           pos_cut_context_free, pos_cut_text)
+                                           POS_TOKEN_SPACE, RunCache, pos_cut_context_init,
+                                           pos_cut_context_free, pos_cut_text, run_cache_free)
 from fastcount.segmenter._pos_tags cimport POS_MAX_TAGS
 
 
@@ -45,6 +49,44 @@ def tag_matcher(patterns):
     return lambda tag: tag in exact or tag.startswith(prefixes)
 
 
+cdef class SharedRuns:
+    """The second level of the run caches of one tagger's chunk counters
+    (``_pos_cut.hmm_cut``), in use while several are alive: threads counting
+    parts of one corpus see the same runs, which the posseg HMM then cuts
+    once, not once per thread. A lone counter's own cache sees every run."""
+    cdef RunCache runs
+    cdef PyThread_type_lock lock    # guards runs; NULL: no sharing
+    cdef Py_ssize_t n_counters      # counters alive over it
+
+    def __cinit__(self):
+        self.lock = PyThread_allocate_lock()
+
+    def __dealloc__(self):
+        run_cache_free(&self.runs)
+        if self.lock != NULL:
+            PyThread_free_lock(self.lock)
+
+    def _after_fork(self):
+        # In a forked child: another thread of the parent may have held the
+        # lock, the cache half changed. An empty cache and a new lock (the
+        # old one, maybe held for good, is left alone).
+        run_cache_free(&self.runs)
+        self.lock = PyThread_allocate_lock()
+
+
+#: tagger -> the SharedRuns of its counters
+_shared_runs = weakref.WeakKeyDictionary()
+
+
+def _reset_after_fork():
+    for shared in list(_shared_runs.values()):
+        shared._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
 cdef class PosChunkCounter(ChunkCounter):
     """Counts jieba.posseg's words of many texts: ``feed(texts)`` /
     ``feed_block(block)``, then ``vocab_result()``.
@@ -58,6 +100,7 @@ cdef class PosChunkCounter(ChunkCounter):
     posseg.lcut(t, HMM=hmm) if not p.word.isspace())`` (filtered, or by word).
     """
     cdef PosTagger tagger
+    cdef SharedRuns shared          # the tagger's counters' second run cache
     cdef PosCutContext pos          # the POS cut's buffers, kept from feed to feed
     cdef PosReading reading         # what the feed under way reads
     cdef bint with_tags
@@ -74,11 +117,17 @@ cdef class PosChunkCounter(ChunkCounter):
     def __init__(self, PosTagger tagger not None, bint hmm=True, bint keep_whitespace=False,
                  bint with_tags=True, tags=None):
         ChunkCounter.__init__(self, tagger.dictionary, hmm, False, keep_whitespace)
+        if self.shared is not None:     # __init__ called again
+            self.shared.n_counters -= 1
         self.tagger = tagger
+        self.shared = _shared_runs.setdefault(tagger, SharedRuns())   # one per tagger, even from threads
+        self.shared.n_counters += 1
         self.with_tags = with_tags
         self.matches = None if tags is None else tag_matcher(tags)
 
     def __dealloc__(self):
+        if self.shared is not None:
+            self.shared.n_counters -= 1
         pos_cut_context_free(&self.pos)
         fc_free(self.keep)
         fc_free(self.pair)
@@ -88,6 +137,11 @@ cdef class PosChunkCounter(ChunkCounter):
         cdef list names
         self.reading = self.tagger.read_begin()
         self.reading.fill(&self.pos)
+        if self.shared.n_counters > 1 and self.shared.lock != NULL:
+            self.pos.shared_runs = &self.shared.runs
+            self.pos.runs_lock = self.shared.lock
+        else:
+            self.pos.shared_runs = NULL
         n = self.reading._tags.names.table.n
         if self.matches is not None and self.n_keep_known < n:
             # the filter's answer for the tags new since the last feed

@@ -5,6 +5,7 @@
 # A cut appends PosToken records: spans of the input's code points, each with
 # its tag (an index into the tagger's tag names) and, when the cut knows it,
 # the trie node of its string.
+from cpython.pythread cimport PyThread_type_lock
 from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
 
 from fastcount.segmenter._cut cimport CutContext
@@ -55,6 +56,8 @@ cdef struct PosCutContext:
     Py_ssize_t cap_tokens
     PosScratch scratch          # the HMM's back pointers
     RunCache runs
+    RunCache* shared_runs       # a second level, shared with other threads (NULL: none),
+    PyThread_type_lock runs_lock    # and the lock that guards it
     uint8_t* states             # the HMM's states of a run
     Py_ssize_t cap_states
     int error                   # CUT_* of _cut, or POS_CUT_NO_STATE
@@ -64,6 +67,8 @@ cdef void pos_cut_context_free(PosCutContext* ctx) noexcept nogil
 # POSTokenizer.cut(ctx.cut.text[0:ctx.cut.length], HMM=hmm) into ctx.tokens
 # (appending). Returns ctx.error.
 cdef int pos_cut_text(PosCutContext* ctx, bint hmm) noexcept nogil
+# Free a run cache's memory; it is then empty.
+cdef void run_cache_free(RunCache* c) noexcept nogil
 
 
 cdef class PosReading:
@@ -86,6 +91,7 @@ cdef class PosTagger:
     cdef bint _short_busy
     cdef Py_UCS4* _text             # the text of the last cut with _short
     cdef Py_ssize_t _cap_text
+    cdef object __weakref__         # a key of _pos_count's shared run caches
     cdef PosReading read_begin(self)
     cdef PosTags _tags_to_change(self)
     cdef _sync_tag_names(self)

@@ -24,6 +24,7 @@ cuts into lists of :class:`pair`.
 cimport cython
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_Substring
 from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.pythread cimport PyThread_acquire_lock, PyThread_release_lock, WAIT_LOCK
 from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memset, memcpy, memcmp
@@ -98,10 +99,7 @@ cdef void pos_cut_context_init(PosCutContext* ctx) noexcept nogil:
 cdef void pos_cut_context_free(PosCutContext* ctx) noexcept nogil:
     cut_context_free(&ctx.cut)
     pos_scratch_free(&ctx.scratch)
-    fc_free(ctx.runs.slots)
-    fc_free(ctx.runs.keys)
-    fc_free(ctx.runs.tokens)
-    memset(&ctx.runs, 0, sizeof(RunCache))
+    run_cache_free(&ctx.runs)
     fc_free(ctx.tokens)
     fc_free(ctx.states)
     ctx.tokens = NULL
@@ -238,25 +236,73 @@ cdef void run_keep(RunCache* c, RunSlot* slot, const Py_UCS4* text, Py_ssize_t n
     c.n_slots_used += 1
 
 
+cdef void run_cache_free(RunCache* c) noexcept nogil:
+    """Free a run cache's memory; it is then empty."""
+    fc_free(c.slots)
+    fc_free(c.keys)
+    fc_free(c.tokens)
+    memset(c, 0, sizeof(RunCache))
+
+
+cdef int emit_known(PosCutContext* ctx, const RunCache* c, const RunSlot* slot, Py_ssize_t s) noexcept nogil:
+    """The words a cache keeps for the run at text[s:]."""
+    cdef const RunToken* known = c.tokens + slot.token_at
+    cdef Py_ssize_t k
+    for k in range(slot.n_tokens):
+        if emit(ctx, s + known[k].start, s + known[k].end, -1, known[k].tag, POS_TOKEN_WORD) != 0:
+            return -1
+    return 0
+
+
+cdef int shared_find(PosCutContext* ctx, Py_ssize_t s, Py_ssize_t L, uint64_t h) noexcept nogil:
+    """The words of the run text[s:s + L] from the shared cache: 1 when it
+    has them (emitted), 0 when not, -1 on an error."""
+    cdef RunSlot* slot
+    cdef int r = 0
+    PyThread_acquire_lock(ctx.runs_lock, WAIT_LOCK)
+    slot = run_find(ctx.shared_runs, ctx.cut.text + s, L, h)
+    if slot != NULL and slot.hash != 0:
+        r = 1 if emit_known(ctx, ctx.shared_runs, slot, s) == 0 else -1
+    PyThread_release_lock(ctx.runs_lock)
+    return r
+
+
+cdef void shared_keep(PosCutContext* ctx, Py_ssize_t s, Py_ssize_t L, uint64_t h,
+                      Py_ssize_t first) noexcept nogil:
+    """Keep the words ctx.tokens[first:] of the run text[s:s + L] in the
+    shared cache (unless another thread kept them meanwhile)."""
+    cdef RunSlot* slot
+    PyThread_acquire_lock(ctx.runs_lock, WAIT_LOCK)
+    slot = run_find(ctx.shared_runs, ctx.cut.text + s, L, h)
+    if slot != NULL and slot.hash == 0:
+        run_keep(ctx.shared_runs, slot, ctx.cut.text + s, L, h, ctx.tokens + first,
+                 ctx.n_tokens - first, s)
+    PyThread_release_lock(ctx.runs_lock)
+
+
 # ---------------------------------------------------------------- __cut_detail
 cdef int hmm_cut(PosCutContext* ctx, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
     """POSTokenizer.__cut over the Han run text[s:e], from the run cache when
-    the run was seen before."""
-    cdef Py_ssize_t L = e - s, k, first = ctx.n_tokens
+    the run was seen before (by this context, or by one sharing its second
+    level: threads that count parts of one corpus see the same runs)."""
+    cdef Py_ssize_t L = e - s, first = ctx.n_tokens
     cdef uint64_t h = 0
     cdef RunSlot* slot = NULL
-    cdef const RunToken* known
+    cdef int found = 0
     if L <= RUN_MAX_LENGTH:
         h = run_hash(ctx.cut.text + s, L)
         slot = run_find(&ctx.runs, ctx.cut.text + s, L, h)
         if slot != NULL and slot.hash != 0:
-            known = ctx.runs.tokens + slot.token_at
-            for k in range(slot.n_tokens):
-                if emit(ctx, s + known[k].start, s + known[k].end, -1, known[k].tag, POS_TOKEN_WORD) != 0:
-                    return -1
-            return 0
-    if viterbi_cut(ctx, s, e) != 0:
-        return -1
+            return emit_known(ctx, &ctx.runs, slot, s)
+        if ctx.shared_runs != NULL:
+            found = shared_find(ctx, s, L, h)
+            if found < 0:
+                return -1
+    if not found:
+        if viterbi_cut(ctx, s, e) != 0:
+            return -1
+        if ctx.shared_runs != NULL and L <= RUN_MAX_LENGTH:
+            shared_keep(ctx, s, L, h, first)
     if slot != NULL:
         run_keep(&ctx.runs, slot, ctx.cut.text + s, L, h, ctx.tokens + first, ctx.n_tokens - first, s)
     return 0

@@ -5,6 +5,8 @@ import collections
 import csv
 import io
 import json
+import os
+import random
 import threading
 
 import jieba
@@ -163,6 +165,56 @@ def test_counters_of_one_tagger_in_threads(lines):
     assert len(results) == 3
     for vocab, counts in results:
         assert vocab.words() == expected[0].words() and counts.tolist() == (3 * expected[1]).tolist()
+
+
+def alone_counts(tagger, texts):
+    """(words, counts) of one counter alone over its tagger: its own run cache only."""
+    counter = PosChunkCounter(tagger)
+    counter.feed(texts)
+    vocab, counts = counter.vocab_result()
+    return vocab.words(), counts.tolist()
+
+
+def rare_runs(seed, n):
+    """Texts of Han runs the dictionary does not know (the posseg HMM cuts
+    them), separated by punctuation."""
+    rng = random.Random(seed)
+    chars = [chr(c) for c in range(0x9F00, 0x9FA6)]
+    runs = ["".join(rng.choice(chars) for _ in range(rng.randint(2, 6))) for _ in range(n)]
+    return ["，".join(runs[i:i + 50]) for i in range(0, n, 50)]
+
+
+def test_counters_alive_together_share_runs_at_other_offsets():
+    # past 32,768 distinct runs the shared cache is emptied and fills again;
+    # a run it keeps from one counter is cut at another place by the other
+    tagger = fp.dt.tagger()
+    first = rare_runs(1, 40000)
+    second = ["甲" + t[::-1] + "，" + t for t in first[-60:]]   # its last runs, elsewhere
+    expected = [alone_counts(tagger, first), alone_counts(tagger, second)]
+    a, b = PosChunkCounter(tagger), PosChunkCounter(tagger)
+    a.feed(first)
+    b.feed(second)
+    a.feed(second[:5])
+    got = [b.vocab_result()]
+    a_vocab, a_counts = a.vocab_result()
+    assert [(v.words(), c.tolist()) for v, c in got] == [expected[1]]
+    assert dict(zip(a_vocab.words(), a_counts.tolist())) == collections.Counter(
+        dict(zip(*expected[0]))) + collections.Counter(dict(zip(*alone_counts(tagger, second[:5]))))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_counters_share_runs_in_a_forked_child():
+    tagger = fp.dt.tagger()
+    texts = rare_runs(2, 2000)
+    expected = alone_counts(tagger, texts)
+    keep = PosChunkCounter(tagger)      # two alive: the shared cache in use
+    keep.feed(texts[:10])
+    pid = os.fork()
+    if pid == 0:    # the child: a fresh lock and cache; exit code 0 when the counts agree
+        ok = alone_counts(tagger, texts) == expected
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
