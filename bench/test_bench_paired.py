@@ -48,8 +48,21 @@ def test_table_rows_and_times():
     assert len(lines) == 4  # header, rule, the two rows both sides measured
     workers, share = lines[2], lines[3]
     assert "| 2 (2-2) | 1.6 (1.6-1.6) | 0.800x | **no** |" in workers
-    assert "1.250 (1.00 s -> 1.25 s)" in workers  # ours took 1.25 times as long
-    assert "| 0.02 | 0.04 | 0.500x | **no** |" in share
+    # ours took 1.25 times as long: 0.8 of the speed
+    assert "| 1.00 s -> 1.25 s | 0.800x | **no** | 2.00 s -> 2.00 s |" in workers
+    assert "| 0.02 | 0.04 | 0.500x | **no** |  |  |  |  |" in share
+
+
+def test_own_gain_pairs_rounds_and_ignores_the_peer():
+    # the machine slowed down in round 2 for both sides; the peer moved on its own
+    base = [{"peer": 2.0, "ours": 1.0}, {"peer": 3.0, "ours": 2.0}, {"peer": 2.0, "ours": 1.0}]
+    new = [{"peer": 1.5, "ours": 0.99}, {"peer": 2.5, "ours": 1.98}, {"peer": 1.5, "ours": 0.99}]
+    assert pb.own_gain(RATIO, base, new) == pytest.approx(1 / 0.99)
+    assert pb.verdict(RATIO, base, new, 0.95)[3] is False  # the ratio blames fastcount for the peer
+    own = RATIO._replace(own_peer=True)  # the "peer" is fastcount's too: the slower-moving decides
+    assert pb.own_gain(own, base, new) == pytest.approx(1 / 0.99)
+    assert pb.own_gain(own, new, base) == pytest.approx(0.75)
+    assert pb.own_gain(COST, [{"value": 1.0}], [{"value": 2.0}]) is None
 
 
 def test_rows_are_unique_and_described():
