@@ -37,6 +37,9 @@ cdef struct NgCursor:
     Py_ssize_t key_cap
     int64_t count
     int64_t done            # records read so far
+    # the end of the merge's range: the cursor ends at an n-gram >= hi
+    const unsigned char* hi
+    Py_ssize_t hi_len
     # a finished table, or a Vocab in byte order with its counts (f == NULL)
     const NgTable* table
     const FCVocab* vocab
@@ -64,6 +67,9 @@ cdef struct NgMerge:
     int err                 # errno, NG_CORRUPT or NG_OVERFLOW
     int bad                 # the cursor that failed
     bint started
+    # the start of the merge's range: n-grams < lo are skipped (lo_len 0: none)
+    const unsigned char* lo
+    Py_ssize_t lo_len
 
 
 cdef class Merge:
@@ -71,6 +77,7 @@ cdef class Merge:
     cdef list sources       # what the cursors read: kept alive here
     cdef list names         # for error messages, by cursor
     cdef list views
+    cdef bytes lo, hi       # the range's ends (kept alive here), or None
     cdef bint busy
     cdef bint used
     cdef int64_t distinct   # n-grams merged so far

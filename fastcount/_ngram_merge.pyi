@@ -1,7 +1,7 @@
 """Type stub for fastcount._ngram_merge (the Cython k-way merge of n-gram runs)."""
 
 import os
-from typing import Callable, Iterable, List, Tuple, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +14,8 @@ _Source = Union[str, "os.PathLike[str]", NgramTable, Tuple[Vocab, npt.NDArray[np
 class Merge:
     """A one-shot k-way merge of n-gram sources into exact counts."""
 
-    def __init__(self, sources: Iterable[_Source]) -> None: ...
+    def __init__(self, sources: Iterable[_Source], *, lo: Optional[bytes] = ...,
+                 hi: Optional[bytes] = ..., indexes: Optional[Sequence[Optional[bytes]]] = ...) -> None: ...
     @property
     def distinct(self) -> int: ...
     @property
@@ -27,3 +28,6 @@ class Merge:
         """Write the merged n-grams as one run file; their number."""
     def batch(self, size: int, min_count: int = ...) -> List[Tuple[str, int]]:
         """Up to ``size`` of the next ``(ngram, count)`` pairs; empty at the end."""
+
+def index_keys(index: bytes) -> List[bytes]:
+    """The n-grams a run's index names (UTF-8, in byte order)."""

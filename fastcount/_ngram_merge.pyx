@@ -15,18 +15,19 @@ read buffer per run plus the longest n-gram, whatever the runs' sizes.
 """
 
 import os
+import struct
 
 import numpy as np
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.errno cimport EIO, ENOMEM, errno
 from libc.stdint cimport INT64_MAX, int64_t, uint64_t
-from libc.stdio cimport fclose, ferror, fopen, fread
+from libc.stdio cimport SEEK_SET, fclose, ferror, fopen, fread, fseek
 from libc.string cimport memcmp, memcpy, memmove, memset
 
 from fastcount._ngram_table cimport (MAX_KEY_BYTES, NG_INLINE, NG_LITTLE_ENDIAN, RUN_MAGIC_LEN,
-                                     NgRunWriter, ng_key, ng_run_abort, ng_run_close, ng_run_magic,
-                                     ng_run_open, ng_run_put)
+                                     NgRunWriter, NgTable, ng_key, ng_run_abort, ng_run_close,
+                                     ng_run_magic, ng_run_open, ng_run_put)
 from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch, fc_utf8_escape,
                                fc_varint_get)
 from fastcount._ngrams cimport NgramTable
@@ -45,6 +46,10 @@ cdef extern from *:
     """
     bint NG_HAVE_BSWAP
     uint64_t ng_bswap64(uint64_t x) noexcept nogil
+
+
+#: an index entry's head: offset, j and the n-gram's length (see NgRunWriter)
+_INDEX_HEAD = struct.Struct("=qqq")
 
 
 cdef enum:
@@ -199,7 +204,7 @@ cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
         if p == NULL or count <= 0:
             err[0] = NG_CORRUPT
             return -1
-        if i > 0:  # a Vocab given as sorted must be
+        if c.kp != NULL:  # a Vocab given as sorted must be
             m = min(n, c.key_len)
             r = memcmp(p, c.kp, m)
             if r < 0 or r == 0 and n <= c.key_len:
@@ -213,8 +218,99 @@ cdef int _advance_memory(NgCursor* c, int* err) noexcept nogil:
     return 1
 
 
+cdef inline int _bytes_cmp(const unsigned char* a, Py_ssize_t na, const unsigned char* b,
+                           Py_ssize_t nb) noexcept nogil:
+    cdef int r = memcmp(a, b, min(na, nb))
+    return r if r != 0 else (na > nb) - (na < nb)
+
+
 cdef inline int _advance(NgCursor* c, int* err) noexcept nogil:
-    return _advance_file(c, err) if c.f != NULL else _advance_memory(c, err)
+    cdef int r = _advance_file(c, err) if c.f != NULL else _advance_memory(c, err)
+    if r > 0 and c.hi != NULL and _bytes_cmp(c.kp, c.key_len, c.hi, c.hi_len) >= 0:
+        return 0  # past the merge's range
+    return r
+
+
+# ---------------------------------------------------------------- ranges
+
+cdef int64_t _table_bound(const NgTable* t, const unsigned char* b, Py_ssize_t bn) noexcept nogil:
+    """The first entry of the finished (sorted) t whose n-gram is >= b."""
+    cdef int64_t lo = 0, hi = t.n, mid
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        if _bytes_cmp(ng_key(t, &t.ents[mid]), t.ents[mid].len, b, bn) < 0:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef int64_t _vocab_bound(const FCVocab* v, int64_t n, const unsigned char* b,
+                          Py_ssize_t bn) noexcept nogil:
+    """The first of the n words of v (in byte order) that is >= b."""
+    cdef int64_t lo = 0, hi = n, mid
+    cdef Py_ssize_t m
+    cdef const char* p
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        p = fc_vocab_word(v, mid, &m)
+        if p != NULL and _bytes_cmp(<const unsigned char*>p, m, b, bn) < 0:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def index_keys(bytes index):
+    """The n-grams a run's index names (UTF-8, in byte order)."""
+    return [key for _, _, key in _index_entries(index)]
+
+
+def _index_entries(bytes index):
+    """(offset, j, n-gram j - 1) of each entry of a run's index; ValueError
+    when it is not one."""
+    cdef Py_ssize_t pos = 0, size = len(index)
+    while pos < size:
+        if pos + 24 > size:
+            raise ValueError("not an n-gram run's index")
+        offset, j, n = _INDEX_HEAD.unpack_from(index, pos)
+        if n < 0 or pos + 24 + n > size:
+            raise ValueError("not an n-gram run's index")
+        yield offset, j, index[pos + 24 : pos + 24 + n]
+        pos += 24 + n
+
+
+def _index_start(bytes index, bytes lo):
+    """The last entry of a run's index whose n-gram is < lo, as (offset, j,
+    n-gram), or None; ValueError when the index is not one."""
+    best = None
+    for entry in _index_entries(index):
+        if entry[2] >= lo:
+            break
+        best = entry
+    return best
+
+
+cdef int _seek_run(NgCursor* c, start, path) except -1:
+    """Start c at an index entry (offset, j, n-gram j - 1), or where it is (None)."""
+    cdef bytes key
+    if start is None:
+        return 0
+    offset, j, key = start
+    if offset < RUN_MAGIC_LEN or j < 1 or not 0 < len(key) <= MAX_KEY_BYTES:
+        raise ValueError(f"the index of {os.fsdecode(path)} is not an n-gram run's index")
+    if fc_grow(<void**>&c.key, &c.key_cap, len(key), 1, 0) < 0:
+        raise MemoryError()
+    if fseek(c.f, offset, SEEK_SET) != 0:
+        raise OSError(errno, f"cannot read the n-gram run {os.fsdecode(path)}: "
+                             f"{os.strerror(errno)}", os.fsdecode(path))
+    memcpy(c.key, <char*>key, len(key))
+    c.key_len = len(key)
+    c.kp = c.key
+    c.done = j
+    c.buf_len = 0
+    c.buf_pos = 0
+    return 0
 
 
 # ---------------------------------------------------------------- the heap
@@ -277,6 +373,9 @@ cdef int _merge_next(NgMerge* m) noexcept nogil:
         m.started = True
         for i in range(m.ncursors):
             r = _advance(&m.cursors[i], &m.err)
+            while r > 0 and m.lo_len > 0 and _bytes_cmp(
+                    m.cursors[i].kp, m.cursors[i].key_len, m.lo, m.lo_len) < 0:
+                r = _advance(&m.cursors[i], &m.err)  # before the merge's range
             if r < 0:
                 m.bad = i
                 return -1
@@ -413,6 +512,12 @@ cdef class Merge:
     summed; ``min_count`` (where a method takes it) applies to the sums.
     A run that is not intact raises ValueError naming it; a file that
     cannot be read, OSError. One method call consumes the merge.
+
+    ``lo``, ``hi`` (bytes, optional): merge only the n-grams whose UTF-8 is
+    in ``[lo, hi)``, so that merges of adjacent ranges can run side by side.
+    ``indexes``: for each source that is a run, its index as
+    ``NgramTable.run_indexes`` gives it (or None): where the run's n-grams
+    from ``lo`` on start, instead of reading up to them.
     """
 
     def __cinit__(self):
@@ -421,7 +526,7 @@ cdef class Merge:
         self.views = []
         self.min_count = 1
 
-    def __init__(self, sources):
+    def __init__(self, sources, *, bytes lo=None, bytes hi=None, indexes=None):
         cdef int i = 0
         cdef NgCursor* c
         cdef NgramTable t
@@ -430,6 +535,14 @@ cdef class Merge:
         if self.m.cursors != NULL:
             raise RuntimeError("Merge.__init__ called twice")
         sources = list(sources)
+        indexes = list(indexes) if indexes is not None else [None] * len(sources)
+        if len(indexes) != len(sources):
+            raise ValueError(f"{len(sources)} sources but {len(indexes)} indexes")
+        self.lo = lo or None
+        self.hi = hi
+        if self.lo is not None:
+            self.m.lo = <const unsigned char*>(<char*>self.lo)
+            self.m.lo_len = len(self.lo)
         self.m.cursors = <NgCursor*>fc_calloc(max(len(sources), 1), sizeof(NgCursor))
         self.m.heap = <NgCursor**>fc_calloc(max(len(sources), 1), sizeof(NgCursor*))
         if self.m.cursors == NULL or self.m.heap == NULL:
@@ -443,6 +556,10 @@ cdef class Merge:
                 c.table = &t.t
                 c.n = t.t.n
                 self.names.append(f"source {i} (an n-gram table)")
+                if self.lo is not None:
+                    c.done = _table_bound(c.table, self.m.lo, self.m.lo_len)
+                if hi is not None:
+                    c.n = _table_bound(c.table, <const unsigned char*>(<char*>hi), len(hi))
             elif isinstance(source, tuple):
                 v, counts = source
                 if len(counts) != len(v):
@@ -452,6 +569,10 @@ cdef class Merge:
                 c.counts = &counts[0] if len(counts) else NULL
                 c.n = len(v)
                 self.names.append(f"source {i} (a sorted vocabulary)")
+                if self.lo is not None:
+                    c.done = _vocab_bound(c.vocab, c.n, self.m.lo, self.m.lo_len)
+                if hi is not None:
+                    c.n = _vocab_bound(c.vocab, c.n, <const unsigned char*>(<char*>hi), len(hi))
             else:
                 path = os.fspath(source)
                 self.names.append(os.fsdecode(path))
@@ -469,6 +590,11 @@ cdef class Merge:
                     raise ValueError(f"{os.fsdecode(path)} is not an n-gram run file "
                                      "(written by fastcount's n-gram counting)")
                 c.buf_pos = RUN_MAGIC_LEN
+                if self.lo is not None and indexes[i]:
+                    _seek_run(c, _index_start(indexes[i], self.lo), path)
+                if hi is not None:
+                    c.hi = <const unsigned char*>(<char*>hi)
+                    c.hi_len = len(hi)
             self.sources.append(source)
             i += 1
             self.m.ncursors = i
@@ -643,6 +769,7 @@ cdef class Merge:
                 ng_run_abort(&w)
                 if os.path.exists(name):
                     os.unlink(name)
+            fc_free(w.index)  # not kept: merged runs are read whole
         if r < 0:
             self._raise()
         if failed:

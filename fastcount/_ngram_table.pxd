@@ -30,6 +30,8 @@ cdef enum:
     MAX_KEY_BYTES = 1 << 30
     # ids are 32-bit in the slots (id + 1; 0 marks an empty slot)
     NG_MAX_ENTRIES = 0xFFFFFFFE
+    # a run writer notes where every RUN_SAMPLE-th n-gram starts (its index)
+    RUN_SAMPLE = 1024
 
 
 cdef inline const char* ng_run_magic() noexcept nogil:
@@ -212,8 +214,10 @@ cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end
 # Only for t with slots whose places are their tags' (mask < 2**32: see
 # ng_adoptable). 0 ok, -1 out of memory (v then empty or as reserved).
 cdef int ng_to_vocab(FCVocab* v, const NgTable* t, int64_t* counts) noexcept nogil
-# Writes the (sorted) entries as a run; 0 ok, -1 with *err (errno).
-cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nogil
+# Writes the (sorted) entries as a run; 0 ok (then *index, *index_len: its
+# index, see NgRunWriter, the caller's to free), -1 with *err (errno).
+cdef int ng_write_run(const NgTable* t, const char* path, int* err, unsigned char** index,
+                      Py_ssize_t* index_len) noexcept nogil
 
 
 cdef struct NgRunWriter:
@@ -225,6 +229,14 @@ cdef struct NgRunWriter:
     Py_ssize_t prev_len
     Py_ssize_t prev_cap
     int64_t records
+    int64_t flushed         # bytes written to the file so far
+    # the index: for every RUN_SAMPLE-th n-gram j > 0, where it starts in the
+    # file, j and n-gram j - 1 (a reader can start there: it knows the key
+    # the front coding continues), as int64 offset, int64 j, int64 length
+    # and the bytes, native byte order; kept by ng_run_close, the caller's
+    unsigned char* index
+    Py_ssize_t index_len
+    Py_ssize_t index_cap
 
 
 # 0 ok, -1 with w.err set (nothing left open or allocated then).
@@ -232,7 +244,9 @@ cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil
 # n-grams must come in strictly increasing byte order; 0 ok, -1 with w.err.
 cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
                     int64_t count) noexcept nogil
-# Writes the end record and closes; 0 ok, -1 with w.err (closed either way).
+# Writes the end record and closes; 0 ok, -1 with w.err (closed either way;
+# w.index is left to the caller either way).
 cdef int ng_run_close(NgRunWriter* w) noexcept nogil
-# Closes without finishing (after an error); the caller removes the file.
+# Closes without finishing (after an error; frees w.index); the caller
+# removes the file.
 cdef void ng_run_abort(NgRunWriter* w) noexcept nogil

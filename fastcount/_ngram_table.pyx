@@ -459,6 +459,22 @@ cdef int _flush(NgRunWriter* w, const unsigned char* p, Py_ssize_t n) noexcept n
     if n > 0 and fwrite(p, 1, n, w.f) != <size_t>n:
         w.err = errno if errno != 0 else EINVAL
         return -1
+    w.flushed += n
+    return 0
+
+
+cdef int _sample(NgRunWriter* w) noexcept nogil:
+    """Note in the index that n-gram w.records starts here, after w.prev."""
+    cdef int64_t head[3]
+    head[0] = w.flushed + w.len
+    head[1] = w.records
+    head[2] = w.prev_len
+    if fc_grow(<void**>&w.index, &w.index_cap, w.index_len + sizeof(head) + w.prev_len, 1, 0) < 0:
+        w.err = ENOMEM
+        return -1
+    memcpy(w.index + w.index_len, head, sizeof(head))
+    memcpy(w.index + w.index_len + sizeof(head), w.prev, w.prev_len)
+    w.index_len += sizeof(head) + w.prev_len
     return 0
 
 
@@ -496,6 +512,8 @@ cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
         if _flush(w, w.buf, w.len) < 0:
             return -1
         w.len = 0
+    if w.records > 0 and w.records % RUN_SAMPLE == 0 and _sample(w) < 0:
+        return -1
     w.len = fc_varint_put(fc_varint_put(w.buf + w.len, <uint64_t>shared), <uint64_t>rest) - w.buf
     if rest + 10 > WRITE_BUFFER - w.len:  # a huge key goes out directly
         if _flush(w, w.buf, w.len) < 0 or _flush(w, key + shared, rest) < 0:
@@ -541,11 +559,14 @@ cdef void ng_run_abort(NgRunWriter* w) noexcept nogil:
         w.f = NULL
     fc_free(w.buf)
     fc_free(w.prev)
+    fc_free(w.index)
     w.buf = NULL
     w.prev = NULL
+    w.index = NULL
 
 
-cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nogil:
+cdef int ng_write_run(const NgTable* t, const char* path, int* err, unsigned char** index,
+                      Py_ssize_t* index_len) noexcept nogil:
     cdef NgRunWriter w
     cdef int64_t i
     if ng_run_open(&w, path) < 0:
@@ -556,6 +577,8 @@ cdef int ng_write_run(const NgTable* t, const char* path, int* err) noexcept nog
             break
     else:
         if ng_run_close(&w) == 0:
+            index[0] = w.index
+            index_len[0] = w.index_len
             return 0
     ng_run_abort(&w)
     err[0] = w.err

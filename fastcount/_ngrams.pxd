@@ -26,6 +26,7 @@ cdef class NgramTable:
     cdef bytes spill_prefix         # path prefix of the runs (None: no spilling)
     cdef bint can_spill
     cdef list run_paths
+    cdef list run_indexes            # each run's index (bytes; see NgRunWriter)
     cdef int64_t ntotal             # n-grams counted (occurrences)
     cdef int64_t ntexts             # texts (documents) counted
     cdef int64_t nspilled           # n-grams written to runs (distinct per run)

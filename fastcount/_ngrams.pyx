@@ -178,6 +178,7 @@ cdef class NgramTable:
 
     def __cinit__(self):
         self.run_paths = []
+        self.run_indexes = []
 
     def __init__(self, int lo, int hi, str unit="char", *, tokenize=None, bint keep_punct=False,
                  int64_t limit=0, spill_prefix=None):
@@ -274,6 +275,8 @@ cdef class NgramTable:
         cdef char path[4096]
         cdef int failed, e = 0
         cdef bint first
+        cdef unsigned char* index = NULL
+        cdef Py_ssize_t index_len = 0
         if self.aborted:  # its directory may be going: write nothing more there
             self.err = ERR_ABORTED
             return -1
@@ -289,9 +292,14 @@ cdef class NgramTable:
             self.err = EINVAL
             return -1
         ng_sort(&self.t)
-        if ng_write_run(&self.t, path, &e) < 0:
+        if ng_write_run(&self.t, path, &e, &index, &index_len) < 0:
             self.err = e
             return -1
+        with gil:
+            try:
+                self.run_indexes.append((<char*>index)[:index_len] if index_len else b"")
+            finally:
+                fc_free(index)
         first = self.nspilled == 0
         self.nspilled += self.t.n
         if first:  # from now on, refill the whole limit before each spill
@@ -640,6 +648,12 @@ cdef class NgramTable:
     def runs(self):
         """Paths of the runs written so far, in order."""
         return list(self.run_paths)
+
+    @property
+    def run_indexes(self):
+        """The index of each run written so far (bytes, for
+        :class:`fastcount._ngram_merge.Merge`'s ``indexes``), in order."""
+        return list(self.run_indexes)
 
     @property
     def total(self):

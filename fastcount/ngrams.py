@@ -13,7 +13,9 @@ as :func:`fastcount.count_words` merges words (so the result's keys come in
 order of first sight, as ``collections.Counter`` fed the same n-grams would
 have them). Otherwise by a k-way merge of every run and every worker's
 sorted table (keys in code point order), with ``min_count`` applied to the
-merged counts only, so the result is the same as without a budget. The
+merged counts only, so the result is the same as without a budget (into a
+Counter: two merges side by side, below and from a key the runs' indexes
+place mid-way, where there are two cores). The
 merge streams: with ``output=`` it writes ``ngram<TAB>count`` lines as it
 merges and never holds the result. The temporary directory goes when the
 count ends, however it ends (error, Ctrl-C, the command's SIGTERM).
@@ -263,11 +265,14 @@ class NgramPartial:
     """
 
     def __init__(self, table: Optional["NgramTable"], marks=None, *, limit: int = 0,
-                 runs: Sequence[str] = (), vocab=None, counts=None, texts: int = 0, total: int = 0):
+                 runs: Sequence[str] = (), vocab=None, counts=None, texts: int = 0, total: int = 0,
+                 indexes: Sequence[bytes] = ()):
         self.table = table
         self.marks = marks
         self.limit = limit
         self.runs = list(table.runs if table is not None else runs)
+        #: each run's index (see :class:`fastcount._ngram_merge.Merge`)
+        self.indexes = list(table.run_indexes if table is not None else indexes)
         self.vocab = vocab
         self.counts = counts
         self.texts = table.texts if table is not None else texts
@@ -275,14 +280,15 @@ class NgramPartial:
 
     def __reduce__(self):
         table, vocab, counts = self.table, self.vocab, self.counts
-        runs = self.runs
+        runs, indexes = self.runs, self.indexes
         if table is not None:
             if table.runs or table.memory() > self.limit * _SHIP_SHARE:
                 table.spill()  # the parent merges runs anyway; or too big to copy
-                runs = table.runs
+                runs, indexes = table.runs, table.run_indexes
             else:
                 vocab, counts = table.vocab_result()
-        return (_rebuild_partial, (runs, vocab, counts, self.marks, self.texts, self.total))
+        return (_rebuild_partial,
+                (runs, vocab, counts, self.marks, self.texts, self.total, indexes))
 
     def first_sight(self) -> PartialCount:
         """The in-memory n-grams as a :class:`fastcount.merge.PartialCount`
@@ -308,8 +314,9 @@ class NgramPartial:
         return sources
 
 
-def _rebuild_partial(runs, vocab, counts, marks, texts, total) -> NgramPartial:
-    return NgramPartial(None, marks, runs=runs, vocab=vocab, counts=counts, texts=texts, total=total)
+def _rebuild_partial(runs, vocab, counts, marks, texts, total, indexes=()) -> NgramPartial:
+    return NgramPartial(None, marks, runs=runs, vocab=vocab, counts=counts, texts=texts,
+                        total=total, indexes=indexes)
 
 
 # ---------------------------------------------------------------- merging
@@ -380,11 +387,41 @@ def merge_ngram_partials(
     if not any(part.runs for part in parts):
         merged = _in_memory_merge(parts)
         return finalize(merged, min_count, top), len(merged.vocab)
+    vocab, counts, distinct = _merged_vocab(parts, merge_sources(parts, spill_dir), min_count)
+    return finalize(PartialCount(vocab, counts), 1, top), distinct
+
+
+def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int):
+    """``(vocab, counts, distinct)``: the merge of ``sources`` into a Vocab in
+    byte order. With two cores or more, as two merges side by side, of the
+    n-grams below and from a key that splits the runs' records in half (their
+    indexes say where), the upper one's Vocab appended to the lower one's."""
     from fastcount._ngram_merge import Merge
 
-    merge = Merge(merge_sources(parts, spill_dir))
-    vocab, counts = merge.to_vocab(min_count)
-    return finalize(PartialCount(vocab, counts), 1, top), merge.distinct
+    known = {run: index for part in parts for run, index in zip(part.runs, part.indexes)}
+    indexes = [known.get(s) if isinstance(s, str) else None for s in sources]
+    split = _split_key([i for i in indexes if i]) if cpu_count() > 1 else None
+    if split is None:
+        merge = Merge(sources)
+        vocab, counts = merge.to_vocab(min_count)
+        return vocab, counts, merge.distinct
+    lower = Merge(sources, hi=split, indexes=indexes)
+    upper = Merge(sources, lo=split, indexes=indexes)
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(upper.to_vocab, min_count)
+        vocab, counts = lower.to_vocab(min_count)
+        upper_vocab, upper_counts = later.result()
+    vocab.add_from(upper_vocab)
+    return vocab, np.concatenate([counts, upper_counts]), lower.distinct + upper.distinct
+
+
+def _split_key(indexes: Sequence[bytes]) -> Optional[bytes]:
+    """The median of the n-grams the runs' indexes name (they sample each run
+    evenly), or None when they name none."""
+    from fastcount._ngram_merge import index_keys
+
+    keys = sorted(key for index in indexes for key in index_keys(index))
+    return keys[len(keys) // 2] if keys else None
 
 
 def write_merged(

@@ -3,6 +3,7 @@ the Python references of ngram_reference.py."""
 
 import collections
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastcount._ngram_merge import Merge
+from fastcount._ngram_merge import Merge, index_keys
 from fastcount._ngrams import MAX_N, NgramTable, first_sight_merge
 from fastcount._vocab import Vocab
 
@@ -215,6 +216,76 @@ def test_batches_and_sorted_vocab_sources():
     assert merge.distinct == len(pairs) and merge.total == sum(c for _, c in pairs)
 
 
+def test_merge_order_at_the_compared_prefix_ends(tmp_path):
+    # the merge compares keys by their first 16 bytes as two words, zero-padded:
+    # keys equal there (NUL bytes, a prefix of the other) and keys that differ
+    # only past byte 16, from every kind of source, in many runs
+    stems = ["a", "a\x00", "a\x00\x00", "a" * 8, "a" * 8 + "\x00", "a" * 7 + "b", "a" * 16,
+             "a" * 16 + "\x00", "a" * 15 + "\x00", "a" * 16 + "b", "a" * 17, "a" * 16 + "\x00a",
+             "a" * 20 + "b", "a" * 20 + "c", "\x00", "\x00" * 9, "\x00" * 17, "葡萄" * 3,
+             "葡萄" * 3 + "\x00"]
+    rng = random.Random(5)
+    expected = collections.Counter()
+    sources = []
+    for i in range(9):
+        tokens = [rng.choice(stems) for _ in range(rng.randrange(1, 30))]
+        expected.update(tokens)
+        table = NgramTable(1, 1, "word", limit=1 if i % 3 == 0 else 0,
+                           spill_prefix=str(tmp_path / f"t{i}") if i % 3 == 0 else None)
+        table.feed_tokens([tokens])
+        if i % 3 == 0:
+            table.finish()
+            sources += table.runs + [table]
+        elif i % 3 == 1:
+            sources.append(table.sorted_vocab())
+        else:
+            table.finish()
+            sources.append(table)
+    pairs = Merge(sources).batch(1000)
+    assert pairs == sorted(expected.items(), key=lambda p: p[0].encode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def indexed_sources(tmp_path_factory):
+    """Runs long enough to be indexed, a finished table and a sorted Vocab."""
+    directory = tmp_path_factory.mktemp("indexed")
+    texts = sample_texts()
+    spilled = NgramTable(1, 3, limit=300_000, spill_prefix=str(directory / "w"))
+    spilled.feed(texts[:1500])
+    spilled.finish()
+    other = NgramTable(1, 3)
+    other.feed(texts[1500:])
+    assert len(spilled.runs) >= 2 and all(spilled.run_indexes)
+    return spilled.runs + [spilled, other.sorted_vocab()], spilled.run_indexes + [None, None]
+
+
+@pytest.mark.parametrize("use_indexes", [True, False])
+def test_merges_of_adjacent_ranges_make_the_whole(indexed_sources, use_indexes):
+    sources, indexes = indexed_sources
+    whole = Merge(sources).batch(10**7)
+    keys = [k.encode("utf-8") for k, _ in whole]
+    named = index_keys(indexes[0])
+    assert named == sorted(named) and set(named) <= set(keys)
+    splits = [b"", b"\x00", keys[0], keys[1], named[0], named[len(named) // 2],
+              named[-1] + b"\x00", keys[-1], keys[-1] + b"!", "\U0010ffff".encode()]
+    for split in splits:
+        lower = Merge(sources, hi=split, indexes=indexes if use_indexes else None)
+        upper = Merge(sources, lo=split, indexes=indexes if use_indexes else None)
+        pairs = lower.batch(10**7) + upper.batch(10**7)
+        assert pairs == whole, split
+        assert lower.distinct + upper.distinct == len(whole)
+
+
+def test_a_bad_run_index_is_refused(indexed_sources):
+    sources, indexes = indexed_sources
+    cut = [None] * len(sources)
+    cut[0] = indexes[0][:30]
+    with pytest.raises(ValueError, match="index"):
+        Merge(sources, lo=b"\xe5", indexes=cut)
+    with pytest.raises(ValueError, match="indexes"):
+        Merge(sources, indexes=[None])
+
+
 def test_a_vocab_source_out_of_order_is_refused():
     table = NgramTable(1, 1)
     table.feed(["甲乙"])
@@ -326,7 +397,7 @@ def test_altered_runs_never_crash(tmp_path, child_env):
     code = f"""
 import random
 from fastcount._ngrams import NgramTable
-from fastcount._ngram_merge import Merge
+from fastcount._ngram_merge import Merge, index_keys
 t = NgramTable(1, 3, limit=1, spill_prefix={str(tmp_path / "w")!r})
 t.feed(open({SAMPLE!r}, encoding="utf-8").read().split("\\n")[:60])
 t.spill()
