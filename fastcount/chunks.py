@@ -167,7 +167,7 @@ def _span_pieces(key: int, sizes: Iterable[int], block_size: int) -> Iterator[tu
 
 def chunked(
     streams: Iterable[tuple], chunk_size: int, total: Optional[int] = None, workers: int = 1,
-    sized: bool = True, by_file: bool = False,
+    sized: bool = True, by_file: bool = False, smallest: Optional[int] = None,
 ) -> Iterator[Chunk]:
     """Cut ``(label, first number, iterator of pieces)`` streams into chunks.
 
@@ -175,9 +175,10 @@ def chunked(
     closes once it holds ``chunk_size`` bytes. Without ``sized`` the pieces'
     sizes are only estimates (code points) and the chunks' ``nbytes`` are
     None, for the counter to measure. With ``total``, the input's size,
-    chunks near the end close at a share of what is left (down to a quarter
-    of ``chunk_size``, the size of a file's blocks), so that no worker still
-    counts a whole chunk while the others have nothing left to do.
+    chunks near the end close at a share of what is left (down to
+    ``smallest``, by default a quarter of ``chunk_size``; the pieces should
+    be no larger), so that no worker still counts a whole chunk while the
+    others have nothing left to do.
 
     With ``by_file``, each stream (a file) is a document, numbered from 0 in
     order: the chunks' ``docs`` say where each one's parts begin, and which
@@ -189,6 +190,7 @@ def chunked(
     docs: Optional[list] = [] if by_file else None
     ntexts = nbytes = 0
     target, cut = chunk_size, 0
+    smallest = chunk_size // 4 if smallest is None else smallest
     for doc, (label, number, pieces) in enumerate(streams):
         places.append((ntexts, label, number))
         if docs is not None:
@@ -204,7 +206,7 @@ def chunked(
                 yield Chunk(parts, ntexts, nbytes - len(parts) if sized else None, places, docs)
                 if total is not None:
                     cut += nbytes
-                    target = max(min(chunk_size, (total - cut) // (2 * workers)), chunk_size // 4)
+                    target = max(min(chunk_size, (total - cut) // (2 * workers)), smallest)
                 parts, places, ntexts, nbytes = [], [(0, label, number)], 0, 0
                 docs = [(0, doc, True)] if by_file else None
     if parts or docs:

@@ -60,6 +60,9 @@ DEFAULT_CHUNK_SIZE = 1 << 20
 THREAD_CHUNK_SIZE = 1 << 16
 #: The smallest chunk cut for a small input of known size (see run_counters).
 SMALLEST_CHUNK_SIZE = 1 << 16
+#: Pieces (file blocks, spans of a list) per chunk for worker processes:
+#: the last chunks shrink down to one piece.
+PROCESS_PIECES = 16
 
 
 def count_words(
@@ -115,9 +118,11 @@ def count_words(
     tokenizer, and with ``mp_context``). Processes are started with
     ``mp_context`` (a :mod:`multiprocessing` context or start-method name;
     default: ``"fork"`` on Linux, whatever Python's default, else the
-    platform's). Under fork the workers inherit the tokenizer loaded once
-    here: the jieba dictionary, and whatever a Python tokenizer loads on
-    first use (it is called once on a short text before the workers start).
+    platform's). This process counts too: ``workers=n`` starts ``n - 1``
+    worker processes, and this process counts chunks between serving them.
+    Under fork the workers inherit the tokenizer loaded once here: the
+    jieba dictionary, and whatever a Python tokenizer loads on first use (it
+    is called once on a short text before the workers start).
     Each forked worker costs time in proportion to this process's resident
     memory (its page tables are copied at the fork and torn down at the
     worker's exit): for a short job in a process that holds gigabytes, fewer
@@ -267,11 +272,15 @@ def run_counters(
         return max(min(chunk_size, total // (2 * workers)), SMALLEST_CHUNK_SIZE)
 
     # Blocks a few times smaller than chunks: the last chunks of a file
-    # stay small enough to balance across workers. This process's threads
-    # and forked workers read a list of texts in place; threads size its
-    # texts as they take them, rather than the caller's thread all first.
+    # stay small enough to balance across workers; with worker processes,
+    # smaller still: this process counts too, and what a worker still holds
+    # when the input runs out is what this process waits for at the end.
+    # This process's threads and forked workers read a list of texts in
+    # place; threads size its texts as they take them, rather than the
+    # caller's thread all first.
+    pieces = 4 if ctx is None else PROCESS_PIECES
     with source_streams(
-        source, encoding, errors, field, lambda total: max(1, fitted(total) // 4),
+        source, encoding, errors, field, lambda total: max(1, fitted(total) // pieces),
         share=ctx is None or ctx.get_start_method() == "fork",
         need_total=ctx is not None or progress,
     ) as (streams, total_bytes, sized):
@@ -279,7 +288,8 @@ def run_counters(
         stats = stats if stats is not None else CountStats()
         stats.__init__(tokenizer=factory.name)  # a reused instance starts from zero
         chunks = chunked(streams, chunk_size, total_bytes if workers > 1 else None, workers, sized,
-                         by_file=getattr(factory, "documents", None) == "file")
+                         by_file=getattr(factory, "documents", None) == "file",
+                         smallest=max(1, chunk_size // pieces))
         tally = Progress(stats, progress, total_bytes)
         try:
             # Read up to one chunk per worker first: a small input needs fewer
@@ -299,7 +309,7 @@ def run_counters(
                 return count_in_threads(itertools.chain(head, chunks), factory, workers, tally)
             stats.backend = "processes"
             parts, stats.merge_seconds = count_in_processes(
-                itertools.chain(head, chunks), factory, workers, ctx, tally
+                itertools.chain(head, chunks), factory, workers, ctx, tally, total_bytes if sized else None
             )
             return parts
         finally:

@@ -10,11 +10,13 @@ marks)``: a :class:`fastcount.merge.PartialCount` for word counts).
   that count with the GIL released (the native jieba counter). The calling
   thread reads the input and hands chunks over through a short queue, so a
   read blocked on an idle pipe is where Ctrl-C can interrupt it.
-* :func:`count_in_processes`: worker processes, started once per count.
-  Flow control is by credit: a worker holds two chunks, the one it counts
-  and the next (sent by a parent thread, already on its way), and gets
-  another each time it reports one done; the parent holds at most two
-  chunks per worker, and faster workers get more chunks.
+* :func:`count_in_processes`: this process and worker processes, started
+  once per count. Flow control is by credit: a worker holds two chunks,
+  the one it counts and the next (sent by a parent thread, already on its
+  way), and gets another each time it reports one done; the parent holds
+  at most two chunks per worker, and faster workers get more chunks. The
+  parent counts the chunks no worker is waiting for, and serves the
+  workers between slices of its own.
 
 On an error or Ctrl-C every worker is stopped before the exception reaches
 the caller (processes at once, threads after the chunk they count); a
@@ -36,7 +38,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Tuple
 
 from fastcount import io as fio
 from fastcount.chunks import Chunk, chunk_texts, document_runs, text_sizes
@@ -127,28 +129,43 @@ class Progress:
 # ---------------------------------------------------------------- counting a chunk
 
 
-def feed_chunk(counter: "ChunkCounter", factory: "CounterFactory", chunk: Chunk) -> None:
+def feed_chunk(
+    counter: "ChunkCounter", factory: "CounterFactory", chunk: Chunk,
+    between: Optional[Callable[[], None]] = None,
+) -> None:
     """Count a chunk in this process (and measure it, when its size is not
     known yet); a tokenizer error gets a note naming its text.
 
     Blocks of a file go to the counter as they are (``feed_block``); a block
     it gives back (-1) is decoded here, with Python's decoder and its errors.
     With documents by file (``chunk.docs``), the counter is told where each
-    file's texts begin (``begin_document``).
+    file's texts begin (``begin_document``). ``between``, when given, is
+    called after each of a few slices of the chunk's parts (the parent
+    serves its worker processes there while it counts a chunk itself).
     """
     if chunk.docs is None:
-        _feed_parts(counter, factory, chunk, chunk.parts, 0)
+        _feed_parts(counter, factory, chunk, chunk.parts, 0, between)
         return
     done = 0  # texts of the chunk counted so far
     ends = [start for start, _, _ in chunk.docs[1:]] + [len(chunk.parts)]
     for (start, doc, shared), end in zip(chunk.docs, ends):
         counter.begin_document(doc, shared)
-        done = _feed_parts(counter, factory, chunk, chunk.parts[start:end], done)
+        done = _feed_parts(counter, factory, chunk, chunk.parts[start:end], done, between)
 
 
-def _feed_parts(counter, factory, chunk: Chunk, parts: list, done: int) -> int:
+#: Slices of a chunk's parts that ``feed_chunk`` calls ``between`` after.
+_SLICES = 8
+
+
+def _feed_parts(counter, factory, chunk: Chunk, parts: list, done: int, between=None) -> int:
     """Count ``parts`` of ``chunk``, whose first text is the chunk's text
     number ``done``; return the number of the text after them."""
+    if between is not None:
+        step = max(1, -(-len(parts) // _SLICES))
+        for start in range(0, len(parts), step):
+            done = _feed_parts(counter, factory, chunk, parts[start : start + step], done)
+            between()
+        return done
     if not all(isinstance(part, fio.Block) for part in parts):
         texts = chunk_texts(parts)
         _feed_texts(counter, factory, chunk, texts, done)
@@ -467,13 +484,22 @@ class _Sender(threading.Thread):
 
 
 def count_in_processes(
-    chunks: Iterator[Chunk], factory: "CounterFactory", n: int, ctx, progress: Progress
+    chunks: Iterator[Chunk], factory: "CounterFactory", n: int, ctx, progress: Progress,
+    total: Optional[int] = None,
 ) -> tuple:
-    """Count with ``n`` worker processes started with ``ctx``; return their
-    partial counts and the parent's time receiving them.
+    """Count with ``n`` counters at once, this process and ``n - 1`` worker
+    processes started with ``ctx``; return the partial counts (this
+    process's first) and the parent's time receiving the workers' ones.
 
-    Under fork the parent loads what the counters share first
-    (:meth:`CounterFactory.preload`), and the workers inherit it.
+    This process reads the input, hands the workers their chunks and, when
+    none of them needs one, counts a chunk itself, serving them between
+    slices of it: one process fewer to fork, the forks overlap counting,
+    and this process's partial needs no pickling. Chunks go to whoever is
+    ready for one, so a worker that starts late counts fewer; with
+    ``total``, the input's size in bytes (chunks of known size), this
+    process keeps the last ones that a worker would finish, with its exit,
+    later than this process. Under fork the parent loads what the counters
+    share first (:meth:`CounterFactory.preload`), and the workers inherit it.
     """
     try:
         pickle.dumps(factory)
@@ -484,92 +510,206 @@ def count_in_processes(
         ) from err
     if ctx.get_start_method() == "fork":
         factory.preload()  # once here rather than once per worker
-    procs, conns = _start_workers(n, factory, ctx)
+    t0 = time.perf_counter()
+    procs, conns = _start_workers(n - 1, factory, ctx)
+    # A worker's exit takes about what its start did (under fork: the page
+    # tables of this process, copied, then torn down).
+    start_seconds = (time.perf_counter() - t0) / (n - 1)
     senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
     for sender in senders:
         sender.start()
     ok = False
     try:
-        results = _drive(procs, conns, senders, chunks, progress)
+        driver = _Driver(procs, conns, senders, chunks, factory, progress, total, start_seconds)
+        results = driver.run()
         ok = True
         return results
     finally:
         _stop_workers(procs, conns, senders, graceful=ok)
 
 
-def _drive(procs, conns, senders, chunks, progress: Progress) -> tuple:
-    # here, not at the top: the threads' callers (fastcount cut) never start processes
-    from multiprocessing.connection import wait
+#: The key of this process's failure among the workers' (by worker number).
+_HERE = -1
 
-    n = len(procs)
-    source = enumerate(chunks)  # chunk ids: global, increasing
-    # (chunk id, chunk) given to each worker, oldest (being counted) first
-    given: List[collections.deque] = [collections.deque() for _ in range(n)]
-    results: dict = {}  # worker -> its partial
-    failures: dict = {}  # worker -> (chunk id or -1, chunk or None, its error message)
-    receive_seconds = 0.0
-    exhausted = False
 
-    def give(i: int) -> None:
-        nonlocal exhausted
-        while not exhausted and not failures and len(given[i]) < _CREDIT:
-            item = next(source, None)  # the parent reads the input here
-            if item is None:
-                exhausted = True
-                for sender in senders:
+class _Driver:
+    """The parent's side of :func:`count_in_processes`: hands out chunks,
+    counts some itself, collects the workers' partials and errors."""
+
+    def __init__(self, procs, conns, senders, chunks, factory, progress, total, start_seconds):
+        self.procs, self.conns, self.senders = procs, conns, senders
+        self.factory, self.progress = factory, progress
+        self.source = enumerate(chunks)  # chunk ids: global, increasing
+        n = len(procs)
+        #: (chunk id, chunk) given to each worker, oldest (being counted) first
+        self.given: List[collections.deque] = [collections.deque() for _ in range(n)]
+        self.results: dict = {}  # worker -> its partial
+        #: worker or _HERE -> (chunk id or -1, chunk or None, the worker's
+        #: error message or the exception raised here)
+        self.failures: dict = {}
+        self.receive_seconds = 0.0
+        self.exhausted = False
+        self.left = total  # bytes not taken yet (None: not known)
+        self.start_seconds = start_seconds
+        self.kept: collections.deque = collections.deque()  # taken, for this process
+        self.finishing: set = set()  # workers told to end after their chunks
+        self.counter = None  # this process's, made for its first chunk
+        self.marks: list = []
+        self.here_bytes = self.here_seconds = 0.0  # this process's counting so far
+        #: met serving the workers from inside a chunk counted here
+        self.deferred: List[Exception] = []
+        self.by_conn = {conn: i for i, conn in enumerate(conns)}
+        self.by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
+
+    def run(self) -> tuple:
+        """Count everything; return the partials and the time receiving them."""
+        n = len(self.procs)
+        # One chunk each, then one for this process: the workers' second
+        # ones are sent while it counts.
+        for i in range(n):
+            self.give(i, 1)
+        mine = None  # this process's partial, made once it has nothing left to count
+        while True:
+            if (self.kept or not self.exhausted) and not self.failures:
+                if not self.serve(0):
+                    self.count_here()
+                continue
+            if mine is None and self.counter is not None and not self.failures:
+                mine = self.factory.partial(self.counter, self.marks)  # while the workers finish
+            if not any(self.waited_for(i) for i in range(n)):
+                break
+            self.serve(None)
+        if self.failures:
+            _, chunk, error = min(self.failures.values(), key=lambda failure: failure[0])
+            if isinstance(error, BaseException):
+                raise error
+            _raise_remote(chunk, *error)
+        parts = [self.results[i] for i in range(n)]
+        return ([mine] if mine is not None else []) + parts, self.receive_seconds
+
+    def take(self) -> Optional[tuple]:
+        """The next chunk of the input, with its id (None: no more to give)."""
+        if self.exhausted or self.failures:
+            return None
+        item = next(self.source, None)  # the parent reads the input here
+        if item is None:
+            self.exhausted = True
+            for i, sender in enumerate(self.senders):
+                if i not in self.finishing:
                     sender.queue.put(None)  # after its chunks, each worker finishes
+        elif self.left is not None:
+            size = item[1].nbytes
+            self.left = None if size is None else self.left - size
+        return item
+
+    def give(self, i: int, credit: int = _CREDIT) -> None:
+        """Send worker ``i`` chunks until it holds ``credit``."""
+        while i not in self.finishing and len(self.given[i]) < credit:
+            item = self.take()
+            if item is None:
+                return
+            if self.keeps(i):
+                self.kept.append(item)
+                self.finishing.add(i)
+                self.senders[i].queue.put(None)
                 return
             chunk_id, chunk = item
-            given[i].append(item)
-            senders[i].queue.put((chunk_id, chunk.parts, chunk.docs))
+            self.given[i].append(item)
+            self.senders[i].queue.put((chunk_id, chunk.parts, chunk.docs))
 
-    def oldest(i: int) -> tuple:
-        return given[i][0] if given[i] else (-1, None)
+    def keeps(self, i: int) -> bool:
+        """Whether this process keeps the chunk just taken rather than give it to worker ``i``.
 
-    def waited_for(i: int) -> bool:
-        # After a failure, only workers holding an earlier chunk, which may
-        # fail first: the error reported is that of the first failing chunk.
-        if i in results or i in failures:
+        Given, the worker counts what it holds and the chunk, then exits;
+        kept, this process counts the chunk and what is left: worth it once
+        what is left is less than what the worker holds and its exit.
+        """
+        if self.left is None or not self.here_seconds:
             return False
-        if not failures:
-            return True
-        first = min(chunk_id for chunk_id, _, _ in failures.values())
-        return any(chunk_id < first for chunk_id, _ in given[i])
+        rate = self.here_bytes / self.here_seconds
+        held = sum(chunk.nbytes for _, chunk in self.given[i])
+        return self.left <= held + self.start_seconds * rate
 
-    for i in range(n):
-        give(i)
-    by_conn = {conn: i for i, conn in enumerate(conns)}
-    by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
-    while True:
-        waiting = [i for i in range(n) if waited_for(i)]
-        if not waiting:
-            break
-        ready = wait([conns[i] for i in waiting] + [procs[i].sentinel for i in waiting])
+    def oldest(self, i: int) -> tuple:
+        return self.given[i][0] if self.given[i] else (-1, None)
+
+    def waited_for(self, i: int) -> bool:
+        """Whether worker ``i`` is still to be heard from.
+
+        After a failure, only workers holding an earlier chunk, which may
+        fail first: the error reported is that of the first failing chunk.
+        """
+        if i in self.results or i in self.failures:
+            return False
+        if not self.failures:
+            return True
+        first = min(chunk_id for chunk_id, _, _ in self.failures.values())
+        return any(chunk_id < first for chunk_id, _ in self.given[i])
+
+    def serve(self, timeout: Optional[float]) -> bool:
+        """Handle what the workers sent (waiting up to ``timeout``); False if nothing."""
+        # here, not at the top: the threads' callers (fastcount cut) never start processes
+        from multiprocessing.connection import wait
+
+        waiting = [i for i in range(len(self.procs)) if self.waited_for(i)]
+        ready = wait([self.conns[i] for i in waiting] + [self.procs[i].sentinel for i in waiting], timeout)
         for obj in ready:
-            i = by_conn.get(obj)
+            i = self.by_conn.get(obj)
             if i is None:
-                i = by_sentinel[obj]
-                if i not in results and i not in failures and not conns[i].poll():
-                    _died(procs[i], oldest(i)[1])
+                i = self.by_sentinel[obj]
+                if i not in self.results and i not in self.failures and not self.conns[i].poll():
+                    _died(self.procs[i], self.oldest(i)[1])
                 continue
             t0 = time.perf_counter()
             try:
                 msg = obj.recv()
             except (EOFError, ConnectionResetError):  # which one depends on timing
-                _died(procs[i], oldest(i)[1])
+                _died(self.procs[i], self.oldest(i)[1])
             kind = msg[0]
             if kind == "done":
-                progress.done(given[i].popleft()[1])
-                give(i)
+                self.progress.done(self.given[i].popleft()[1])
+                self.give(i)
             elif kind == "result":
-                results[i] = msg[1]
-                receive_seconds += time.perf_counter() - t0
+                self.results[i] = msg[1]
+                self.receive_seconds += time.perf_counter() - t0
             else:  # "error"
-                failures[i] = (*oldest(i), msg[1:])
-    if failures:
-        _, chunk, message = min(failures.values(), key=lambda failure: failure[0])
-        _raise_remote(chunk, *message)
-    return [results[i] for i in range(n)], receive_seconds
+                self.failures[i] = (*self.oldest(i), msg[1:])
+        return bool(ready)
+
+    def count_here(self) -> None:
+        """Count the next chunk in this process, serving the workers between its slices."""
+        item = self.kept.popleft() if self.kept else self.take()
+        if item is None:
+            return
+        chunk_id, chunk = item
+        if self.counter is None:
+            self.counter = self.factory()
+        self.marks.append((chunk_id, self.counter.seen()))
+        t0 = time.perf_counter()
+        try:
+            feed_chunk(self.counter, self.factory, chunk, self.between)
+        except Exception as exc:  # reported if no earlier chunk fails
+            self.failures[_HERE] = (chunk_id, chunk, exc)
+        else:
+            self.progress.done(chunk)
+            if chunk.nbytes is not None:
+                self.here_bytes += chunk.nbytes
+                self.here_seconds += time.perf_counter() - t0
+        if self.deferred:
+            raise self.deferred[0]
+
+    def between(self) -> None:
+        """Inside a chunk counted here: the workers get their next chunks
+        now; an error of theirs waits for the chunk's end (else it would
+        pass for the tokenizer's)."""
+        if self.deferred:
+            return
+        try:
+            self.serve(0)
+            for i in range(len(self.procs)):
+                self.give(i)
+        except Exception as exc:
+            self.deferred.append(exc)
 
 
 def _died(proc, chunk: Optional[Chunk]):

@@ -307,11 +307,12 @@ def test_sigterm_while_workers_wait_for_stdin_leaves_nothing(tmp_path, child_env
     target = tmp_path / "out" / "counts.tsv"
     target.parent.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fastcount", "count", "-", "-j", "2", "-o", str(target), *options],
+        [sys.executable, "-m", "fastcount", "count", "-", "-j", "3", "-o", str(target), *options],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=child_env,
     )
-    # Enough for a chunk per worker, so that both start; then nothing (the
-    # command waits for more), written by a thread as the command reads it.
+    # Enough for a chunk per worker, so that both worker processes start
+    # (-j 3: the command counts too); then nothing (the command waits for
+    # more), written by a thread as the command reads it.
     writer = threading.Thread(target=_write_and_wait, args=(proc.stdin, "我们 a b\n".encode() * (1 << 19)), daemon=True)
     writer.start()
     try:

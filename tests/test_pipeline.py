@@ -1,6 +1,7 @@
 """count_words and count_partition: exact results for any workers/chunking, and bad input."""
 
 import collections
+import functools
 import gzip
 import json
 import multiprocessing
@@ -280,8 +281,21 @@ def _raise_unpicklable(text):
 
 
 def _die(text):
-    if "DIE" in text:
+    # a worker process dies on its first text; the parent, which counts
+    # too, counts on
+    if multiprocessing.parent_process() is not None:
         os.kill(os.getpid(), signal.SIGKILL)
+    return text.split()
+
+
+def _fails_here(text):
+    # in the process that called count_words: every text fails, at once;
+    # in a worker process, the "LATE" ones, after a pause
+    if multiprocessing.parent_process() is None:
+        raise ValueError(f"here: {text}")
+    if "LATE" in text:
+        time.sleep(0.3)
+        raise ValueError(f"worker: {text}")
     return text.split()
 
 
@@ -299,9 +313,52 @@ def test_tokenizer_error_names_file_and_line(tmp_path, workers):
     with pytest.raises(ValueError, match="cannot cut 'this one goes BOOM'") as info:
         count_words(path, _boom, workers=workers, chunk_size=30)
     assert any(f"{path}:27" in note for note in info.value.__notes__)
-    if workers > 1:  # the worker's traceback comes along, as text
-        assert isinstance(info.value.__cause__, RemoteTraceback)
+    # the worker's traceback comes along, as text; this process counts too
+    if isinstance(info.value.__cause__, RemoteTraceback):
         assert "in _boom" in info.value.__cause__.tb
+    else:
+        assert info.traceback[-1].name == "_boom"
+
+
+def test_an_error_in_this_processs_chunk_waits_for_the_earlier_chunks():
+    # workers=2: one worker process, given chunk 0 first, and this process,
+    # which counts chunk 1 next. Chunk 0 fails later in time, and first.
+    texts = ["LATE a"] + ["a b"] * 23
+    with pytest.raises(ValueError, match="worker: LATE a") as info:
+        count_words(texts, _fails_here, workers=2, chunk_size=1)
+    assert any("item 0 of the source" in note for note in info.value.__notes__)
+    assert "in _fails_here" in info.value.__cause__.tb
+    # Chunk 0 is counted: this process's chunk 1 is the first to fail.
+    texts = ["a b"] * 5 + ["LATE a"] * 19
+    with pytest.raises(ValueError, match="here: a b") as info:
+        count_words(texts, _fails_here, workers=2, chunk_size=1)
+    assert any("raised by the tokenizer on item 1 of the source" in note for note in info.value.__notes__)
+    assert info.value.__cause__ is None
+
+
+def _record_pid(path, text):
+    if text.startswith("item"):  # not the text it is loaded with, here, under fork
+        with open(path, "a") as f:
+            f.write(f"{os.getpid()}\n")
+    return text.split()
+
+
+@pytest.mark.parametrize("mp_context", ["fork", "spawn"])
+def test_this_process_counts_too(tmp_path, mp_context):
+    # workers=n: n - 1 worker processes, and this process counting too
+    path = tmp_path / "pids"
+    texts = [f"item{i} w{i % 7}" for i in range(2000)]
+    want = collections.Counter(w for t in texts for w in t.split())
+    for workers in (2, 3):
+        path.unlink(missing_ok=True)
+        stats = CountStats()
+        got = count_words(texts, functools.partial(_record_pid, str(path)), workers=workers,
+                          chunk_size=500, stats=stats, mp_context=mp_context)
+        assert list(got.items()) == list(want.items())
+        assert (stats.workers, stats.backend, stats.texts) == (workers, "processes", len(texts))
+        pids = collections.Counter(path.read_text().split())
+        assert sum(pids.values()) == len(texts)
+        assert len(pids) == workers and pids[str(os.getpid())] > 0
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -337,7 +394,7 @@ def test_unpicklable_exception_still_reaches_the_caller():
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_killed_worker_is_reported():
     with pytest.raises(WorkerError, match=r"died \(exit code -9\) while counting"):
-        count_words(["a"] * 10 + ["DIE"] + ["b"] * 10, _die, workers=2, chunk_size=2)
+        count_words(["a"] * 10 + ["b"] * 10, _die, workers=2, chunk_size=2)
 
 
 def test_unpicklable_tokenizer_needs_workers_1():

@@ -38,9 +38,10 @@ def _wait_for_pids(path, n, exclude=(), timeout=60):
 
 
 def _slow_parent(tmp_path, child_env, mp_context):
-    """Start a script counting with two worker processes whose tokenizer
-    records its process id and sleeps; Ctrl-C makes it exit 130. Returns
-    the process and the ids of its workers once both have begun."""
+    """Start a script counting with two worker processes (workers=3: the
+    parent counts too) whose tokenizer records its process id and sleeps;
+    Ctrl-C makes it exit 130. Returns the process and the ids of its
+    workers once both have begun."""
     pids = tmp_path / "pids"
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent(f"""
@@ -55,15 +56,15 @@ def _slow_parent(tmp_path, child_env, mp_context):
 
         if __name__ == "__main__":
             try:
-                count_words(["a b"] * 10_000, slow, workers=2, chunk_size=1, mp_context={mp_context!r})
+                count_words(["a b"] * 10_000, slow, workers=3, chunk_size=1, mp_context={mp_context!r})
             except KeyboardInterrupt:
                 sys.exit(130)
     """))
     # A session of its own: Ctrl-C signals the whole foreground process group.
     parent = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=child_env,
                               start_new_session=True)
-    # Under fork the parent calls the tokenizer once too (loading what the
-    # workers then inherit): only the workers count here.
+    # The parent calls the tokenizer too (it counts, and under fork it loads
+    # what the workers then inherit): the workers are the other ids.
     try:
         return parent, _wait_for_pids(pids, 2, exclude={parent.pid})
     except BaseException:
@@ -154,7 +155,8 @@ def test_ctrl_c_while_threads_wait_on_an_idle_stdin(tmp_path, child_env):
 
 def test_forked_workers_inherit_what_the_tokenizer_loaded(tmp_path, child_env):
     # #12 item 8: the tokenizer loads once, in the parent, and the forked
-    # workers inherit it; with spawn each worker loads its own.
+    # worker inherits it; with spawn the worker loads its own (and the
+    # parent, which counts too, its own).
     loads = tmp_path / "loads"
     script = tmp_path / "load.py"
     script.write_text(textwrap.dedent(f"""
@@ -179,7 +181,7 @@ def test_forked_workers_inherit_what_the_tokenizer_loaded(tmp_path, child_env):
             print(os.getpid())
     """))
     # fork is the default on Linux, whatever Python's default (forkserver from 3.14)
-    for method, loaders in (("fork", "parent"), ("default", "parent"), ("spawn", "workers")):
+    for method, loaders in (("fork", "parent"), ("default", "parent"), ("spawn", "each")):
         loads.unlink(missing_ok=True)
         out = subprocess.run([sys.executable, str(script), method], capture_output=True, text=True,
                              cwd=tmp_path, env=child_env, timeout=120)
@@ -188,7 +190,7 @@ def test_forked_workers_inherit_what_the_tokenizer_loaded(tmp_path, child_env):
         if loaders == "parent":
             assert pids == [out.stdout.strip()]
         else:
-            assert len(pids) == 2 and out.stdout.strip() not in pids
+            assert len(set(pids)) == len(pids) == 2 and out.stdout.strip() in pids
 
 
 def test_stats_say_how_the_workers_ran():
