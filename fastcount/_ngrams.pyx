@@ -719,7 +719,8 @@ cdef object _first_sight(list tables, list segments):
     if len(segments) == 1:
         p, start, end = segments[0]
         table = tables[p]
-        if start == 0 and end == table.t.n and ng_adoptable(&table.t):
+        # a finished table's entries are sorted: its slots name them no more
+        if start == 0 and end == table.t.n and not table.finished and ng_adoptable(&table.t):
             return _whole_table(table)
     for p, start, end in segments:
         table = tables[p]

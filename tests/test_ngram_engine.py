@@ -500,6 +500,10 @@ def test_a_whole_table_vocab_finds_and_adds_words(texts, hi, more):
     expected = fresh.encode(words + more)
     assert vocab.encode(words + more).tolist() == expected.tolist()
     assert vocab.words() == fresh.words()
+    vocab, _ = table.sorted_vocab()  # sorted entries: the slots no longer name them
+    words = vocab.words()
+    assert words == sorted(words, key=lambda w: w.encode("utf-8", "surrogatepass"))
+    assert [vocab.id_of(w) for w in words] == list(range(len(words)))
 
 
 def test_tables_merge_in_first_sight_order():
