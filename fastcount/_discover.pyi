@@ -1,15 +1,21 @@
 """Type stub for fastcount._discover (the statistics of new-word discovery)."""
 
-from typing import Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
 
-from fastcount._ngram_merge import Merge
+from fastcount._ngram_merge import Merge, _Source
 from fastcount._vocab import Vocab
 
 def candidates(
-    first: Merge, second: Merge, max_len: int, min_count: int
+    first: Merge,
+    sources: List[_Source],
+    max_len: int,
+    min_count: int,
+    *,
+    indexes: Optional[Sequence[Optional[bytes]]] = ...,
+    halves: bool = ...,
 ) -> Tuple[
     Vocab,
     npt.NDArray[np.int64],

@@ -23,6 +23,8 @@ and right neighbouring characters, in two passes over the merged n-grams:
   reference summing in that order gets the same floats, bit for bit.
 """
 
+import threading
+
 import numpy as np
 
 from libc.math cimport log
@@ -157,9 +159,21 @@ cdef int _look_up(Lookups* lb, const unsigned char* key, Py_ssize_t n,
     return 0
 
 
-cdef void _add_left(Lookups* lb, const FCVocab* v, int64_t* sl, double* tl) noexcept nogil:
+cdef struct Left:
+    # where pass 2 puts what it finds: the sums by id (sl, tl), or, for the
+    # upper of two key ranges, a log of (id, count) in merge order, added to
+    # the sums after the lower range's (the floats then come out as one
+    # pass in order would make them)
+    int64_t* sl
+    double* tl
+    int64_t* log
+    Py_ssize_t log_len
+    Py_ssize_t log_cap
+
+
+cdef int _add_left(Lookups* lb, const FCVocab* v, Left* out) noexcept nogil:
     """Run the queued lookups, in order, and add each found key's count c
-    and c * log(c) to its sums."""
+    and c * log(c) to its sums (or log them); -1 out of memory."""
     cdef uint64_t hs[LOOKUPS]
     cdef int j
     cdef int64_t wid
@@ -169,36 +183,103 @@ cdef void _add_left(Lookups* lb, const FCVocab* v, int64_t* sl, double* tl) noex
             fc_prefetch(&v.slots[<uint32_t>hs[j] & v.mask])
     for j in range(lb.k):
         wid = fc_vocab_find_hashed(v, <const char*>lb.bytes + lb.offs[j], lb.lens[j], hs[j])
-        if wid >= 0:
-            sl[wid] += lb.counts[j]
-            tl[wid] += _c_log_c(lb.counts[j])
+        if wid < 0:
+            continue
+        if out.sl != NULL:
+            out.sl[wid] += lb.counts[j]
+            out.tl[wid] += _c_log_c(lb.counts[j])
+        else:
+            if fc_grow(<void**>&out.log, &out.log_cap, out.log_len + 2, sizeof(int64_t), 0) < 0:
+                return -1
+            out.log[out.log_len] = wid
+            out.log[out.log_len + 1] = lb.counts[j]
+            out.log_len += 2
     lb.k = 0
     lb.bytes_len = 0
+    return 0
 
 
-def candidates(first, second, int max_len, int64_t min_count):
+cdef int _second_pass(Merge b, const FCVocab* v, int max_len, Left* out) noexcept nogil:
+    """Pass 2 (see the module) over b's n-grams: 1 ok, 0 at the merge's
+    error, -1 out of memory."""
+    cdef Lookups lb
+    cdef const unsigned char* key
+    cdef Py_ssize_t m, j, split
+    cdef int r, done = -1
+    memset(&lb, 0, sizeof(Lookups))
+    while True:
+        r = b.next()
+        if r <= 0:
+            if r < 0:
+                done = 0
+            elif _add_left(&lb, v, out) == 0:
+                done = 1
+            break
+        key = b.m.key
+        m = b.m.key_len
+        j = _chars(key, m)
+        if j < 3 or j > max_len + 1:  # a candidate has 2+ characters
+            continue
+        # g = a + w: a left neighbour of w
+        split = _first_char(key, m)
+        if _look_up(&lb, key + split, m - split, b.m.count) < 0:
+            break
+        if lb.k == LOOKUPS and _add_left(&lb, v, out) < 0:
+            break
+    fc_free(lb.bytes)
+    return done
+
+
+cdef class _UpperPass:
+    """Pass 2 over the upper of two key ranges, in a thread of its own."""
+    cdef Merge merge
+    cdef Vocab kept
+    cdef int max_len
+    cdef Left out
+    cdef int r
+
+    def __cinit__(self, Merge merge, Vocab kept, int max_len):
+        self.merge = merge
+        self.kept = kept
+        self.max_len = max_len
+        self.r = 1
+
+    def __dealloc__(self):
+        fc_free(self.out.log)
+
+    def run(self):
+        self.merge._begin()
+        try:
+            with nogil:
+                self.r = _second_pass(self.merge, &self.kept.table, self.max_len, &self.out)
+        finally:
+            self.merge.busy = False
+
+
+def candidates(first, sources, int max_len, int64_t min_count, *, indexes=None,
+               bint halves=False):
     """The discovery statistics of the merged character n-grams.
 
-    ``first``, ``second``: two :class:`fastcount._ngram_merge.Merge` of the
-    same sources (one per pass). Returns ``(vocab, counts, chars, cohesion,
+    ``first``: a :class:`fastcount._ngram_merge.Merge` of ``sources`` (pass
+    1); pass 2 merges ``sources`` again (``indexes``: the runs', as Merge
+    takes them), with ``halves`` as two merges of adjacent key ranges side
+    by side (the same floats). Returns ``(vocab, counts, chars, cohesion,
     left, right, total)``: every n-gram of 1..max_len characters counted at
     least ``min_count`` times, as a Vocab in code point order, with numpy
     arrays of its count, its length in characters, its cohesion (0 for one
     character) and its left and right entropies (0 when it has no
     neighbour); ``total`` is N, the number of characters counted.
     """
-    cdef Merge a = first, b = second
+    cdef Merge a = first, b
     cdef Vocab kept = Vocab()
     cdef Kept k
-    cdef Lookups lb
-    cdef int64_t* slp
-    cdef double* tlp
+    cdef Left out
+    cdef _UpperPass upper = None
     cdef int64_t total = 0, wid, n, i, cx, cy, cw
     cdef Py_ssize_t m, split, j
-    cdef const unsigned char* key
     cdef const char* word
     cdef int r = 0
-    cdef bint missing = False, no_memory = False
+    cdef bint missing = False
     cdef double ratio, best
     cdef int64_t[::1] cv, lv, sl, sr
     cdef double[::1] coh, tl, tr
@@ -270,42 +351,49 @@ def candidates(first, second, int max_len, int64_t min_count):
     if missing:
         raise ValueError("the n-gram sources are not the n-grams of one count "
                          "(a part of a candidate is missing)")
-    # pass 2: the left neighbours
+    # pass 2: the left neighbours (of the n-grams from the middle kept one on
+    # in a second thread, when in halves)
     left_s = np.zeros(n, dtype=np.int64)
     left_t = np.zeros(n, dtype=np.float64)
     sl = left_s
     tl = left_t
-    slp = &sl[0] if n else NULL
-    tlp = &tl[0] if n else NULL
-    memset(&lb, 0, sizeof(Lookups))
-    b._begin()
+    memset(&out, 0, sizeof(Left))
+    out.sl = &sl[0] if n else NULL
+    out.tl = &tl[0] if n else NULL
+    thread = None
+    if halves and n > 1:
+        word = fc_vocab_word(&kept.table, n // 2, &m)
+        middle = word[:m]
+        upper = _UpperPass(Merge(sources, lo=middle, indexes=indexes), kept, max_len)
+        thread = threading.Thread(target=upper.run, name="fastcount-discover")
+        b = Merge(sources, hi=middle, indexes=indexes)
+    else:
+        b = Merge(sources, indexes=indexes)
+    if thread is not None:
+        thread.start()
     try:
-        with nogil:
-            while True:
-                r = b.next()
-                if r <= 0:
-                    break
-                key = b.m.key
-                m = b.m.key_len
-                j = _chars(key, m)
-                if j < 3 or j > max_len + 1:  # a candidate has 2+ characters
-                    continue
-                # g = a + w: a left neighbour of w
-                split = _first_char(key, m)
-                if _look_up(&lb, key + split, m - split, b.m.count) < 0:
-                    no_memory = True
-                    break
-                if lb.k == LOOKUPS:
-                    _add_left(&lb, &kept.table, slp, tlp)
-            if r == 0:
-                _add_left(&lb, &kept.table, slp, tlp)
+        b._begin()
+        try:
+            with nogil:
+                r = _second_pass(b, &kept.table, max_len, &out)
+        finally:
+            b.busy = False
     finally:
-        b.busy = False
-        fc_free(lb.bytes)
-    if no_memory:
-        raise MemoryError()
-    if r < 0:
-        b._raise()
+        if thread is not None:
+            thread.join()
+    for merge, done in ((b, r), (upper.merge, upper.r) if upper is not None else (None, 1)):
+        if done == 0:
+            merge._raise()
+        if done < 0:
+            raise MemoryError()
+    if upper is not None:
+        with nogil:
+            j = 0
+            while j < upper.out.log_len:
+                wid = upper.out.log[j]
+                sl[wid] += upper.out.log[j + 1]
+                tl[wid] += _c_log_c(upper.out.log[j + 1])
+                j += 2
     left = np.zeros(n, dtype=np.float64)
     right = np.zeros(n, dtype=np.float64)
     _entropies(left_s, left_t, left)

@@ -37,7 +37,8 @@ from typing import IO, List, NamedTuple, Optional
 
 import numpy as np
 
-from fastcount.ngrams import NgramSpec, NgramStats, counted, merge_sources
+from fastcount.countstats import cpu_count
+from fastcount.ngrams import NgramSpec, NgramStats, counted, merge_sources, source_indexes
 from fastcount.options import whole_number
 from fastcount.pipeline import Source
 
@@ -184,7 +185,8 @@ def discover_words(
         sources = merge_sources(parts, spill_dir)
         first = Merge(sources)
         vocab, counts, chars, cohesion, left, right, total = candidates(
-            first, Merge(sources), max_len, min_count
+            first, sources, max_len, min_count, indexes=source_indexes(parts, sources),
+            halves=cpu_count() > 1,
         )
         stats.words = first.distinct
     multi = (chars >= 2).nonzero()[0]

@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 __all__ = [
     "count_ngrams", "counted", "ngram_spec", "NgramSpec", "NgramStats", "NgramFactory",
     "InMemoryNgramFactory", "NgramPartial", "parse_orders",
-    "parse_memory", "default_memory", "merge_ngram_partials", "merge_sources", "write_merged",
+    "parse_memory", "default_memory", "merge_ngram_partials", "merge_sources", "source_indexes",
+    "write_merged",
 ]
 
 _Path = Union[str, "os.PathLike[str]"]
@@ -398,8 +399,7 @@ def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int):
     indexes say where), the upper one's Vocab appended to the lower one's."""
     from fastcount._ngram_merge import Merge
 
-    known = {run: index for part in parts for run, index in zip(part.runs, part.indexes)}
-    indexes = [known.get(s) if isinstance(s, str) else None for s in sources]
+    indexes = source_indexes(parts, sources)
     split = _split_key([i for i in indexes if i]) if cpu_count() > 1 else None
     if split is None:
         merge = Merge(sources)
@@ -413,6 +413,13 @@ def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int):
         upper_vocab, upper_counts = later.result()
     vocab.add_from(upper_vocab)
     return vocab, np.concatenate([counts, upper_counts]), lower.distinct + upper.distinct
+
+
+def source_indexes(parts: Sequence[NgramPartial], sources: list) -> list:
+    """The index of each source of :func:`merge_sources` that has one (a run a
+    table wrote; not a run merged from others), else None: Merge's ``indexes``."""
+    known = {run: index for part in parts for run, index in zip(part.runs, part.indexes)}
+    return [known.get(s) if isinstance(s, str) else None for s in sources]
 
 
 def _split_key(indexes: Sequence[bytes]) -> Optional[bytes]:

@@ -114,3 +114,22 @@ def test_the_discover_command(capsys, tmp_path, texts):
     code = cli.main(["discover", SAMPLE, "--max-len", "1"])
     _, err = capsys.readouterr()
     assert code == cli.EXIT_USAGE and "--max-len: expected at least 2" in err
+
+
+@pytest.mark.parametrize("memory", [None, 600_000])
+def test_pass_two_in_halves_gives_the_same_floats(texts, tmp_path, memory):
+    from fastcount._discover import candidates
+    from fastcount._ngram_merge import Merge
+    from fastcount.ngrams import NgramSpec, NgramStats, counted, merge_sources, source_indexes
+
+    spec = NgramSpec("char 1-5", 1, 5, "char", None, False)
+    with counted(texts, spec, NgramStats(), workers=2, memory=memory, tmpdir=tmp_path) as (parts, d):
+        sources = merge_sources(parts, d)
+        indexes = source_indexes(parts, sources)
+        assert (memory is None) == (not any(indexes))
+        whole, halves = (candidates(Merge(sources), sources, 4, 2, indexes=indexes, halves=h)
+                         for h in (False, True))
+        whole, halves = list(whole), list(halves)
+    assert whole[0].words() == halves[0].words() and whole[-1] == halves[-1]
+    for a, b in zip(whole[1:-1], halves[1:-1]):
+        assert a.tobytes() == b.tobytes()
