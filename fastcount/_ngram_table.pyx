@@ -23,6 +23,8 @@ cdef enum:
     # ng_intern_into hashes this many keys ahead, prefetching their slots
     INTERN_AHEAD = 16
     MIN_SLOTS = 16
+    # entry arrays from this size on are moved to a new allocation to grow
+    HUGE_ENTRIES = 4 << 20
     WRITE_BUFFER = 1 << 20
     # the radix sort: buckets per byte (one more for "the key ended"), the
     # bucket size below which comparisons are faster, and the prefix length
@@ -109,12 +111,21 @@ cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint6
         return -1
     cap = _entries_for(t.n + 1, t.cap)
     if cap != t.cap:
-        ents = <NgEntry*>fc_realloc(t.ents, cap, sizeof(NgEntry))
-        if ents == NULL:
-            return -1
+        if cap * <int64_t>sizeof(NgEntry) < HUGE_ENTRIES:
+            ents = <NgEntry*>fc_realloc(t.ents, cap, sizeof(NgEntry))
+            if ents == NULL:
+                return -1
+        else:
+            # a new array asks for huge pages before the copy touches it (a
+            # realloc copies first): the lookups read entries at random
+            ents = <NgEntry*>fc_alloc(cap, sizeof(NgEntry))
+            if ents == NULL:
+                return -1
+            fc_advise_huge(ents, cap * sizeof(NgEntry))
+            memcpy(ents, t.ents, t.n * sizeof(NgEntry))
+            fc_free(t.ents)
         t.ents = ents
         t.cap = cap
-        fc_advise_huge(ents, cap * sizeof(NgEntry))
     if n > NG_INLINE:
         cap = _arena_for(t.arena_len + n, t.arena_cap)
         if cap != t.arena_cap:
