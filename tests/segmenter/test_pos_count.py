@@ -211,8 +211,11 @@ def test_counters_share_runs_in_a_forked_child():
     keep.feed(texts[:10])
     pid = os.fork()
     if pid == 0:    # the child: a fresh lock and cache; exit code 0 when the counts agree
-        ok = alone_counts(tagger, texts) == expected
-        os._exit(0 if ok else 1)
+        code = 1
+        try:
+            code = 0 if alone_counts(tagger, texts) == expected else 1
+        finally:
+            os._exit(code)     # never back into pytest, even on an exception
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 
