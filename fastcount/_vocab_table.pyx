@@ -26,7 +26,8 @@ cdef enum:
     MAX_LOAD_DEN = 10
     MIN_SLOTS = 16
     # Slot arrays from this size on (1 MiB) lie beyond the caches: the bulk
-    # primitive prefetches their probes; a smaller table is read directly.
+    # primitive prefetches every stage of their probes; in a smaller table
+    # only the slots (words met once, as in a merge, find them cold in L2).
     PREFETCH_SLOTS = 1 << 17
 
 # Hashes never leave the process (pickles and files hold words, not
@@ -284,35 +285,24 @@ cdef int64_t fc_vocab_intern_trusted(FCVocab* v, const char* utf8, Py_ssize_t n)
 cdef Py_ssize_t fc_vocab_intern_batch(FCVocab* v, const char** ps, const Py_ssize_t* ns,
                                       Py_ssize_t k, int64_t* ids, bint check) noexcept nogil:
     cdef uint64_t hs[FC_BATCH]
-    cdef uint64_t h
     cdef FCVocabSlot slot
     cdef Py_ssize_t j
     cdef int64_t wid
-    if v.slots == NULL or v.mask < PREFETCH_SLOTS:
-        # the table is in cache: one word after the other
-        for j in range(k):
-            h = _hash(ps[j], ns[j])
-            wid = _find(v, ps[j], ns[j], h)
-            if wid < 0:
-                wid = _intern_new(v, ps[j], ns[j], h, check)
-                if wid < 0:
-                    ids[j] = wid
-                    return j
-            ids[j] = wid
-        return k
     for j in range(k):
         hs[j] = _hash(ps[j], ns[j])
-        fc_prefetch(&v.slots[hs[j] & v.mask])
-    # a slot whose tag matches is (nearly always) the word: its offsets, then
-    # its bytes, are what the lookup reads next
-    for j in range(k):
-        slot = v.slots[hs[j] & v.mask]
-        if slot.id1 and slot.tag == <uint32_t>hs[j]:
-            fc_prefetch(&v.offsets[slot.id1 - 1])
-    for j in range(k):
-        slot = v.slots[hs[j] & v.mask]
-        if slot.id1 and slot.tag == <uint32_t>hs[j]:
-            fc_prefetch(v.arena + v.offsets[slot.id1 - 1])
+        if v.slots != NULL:
+            fc_prefetch(&v.slots[hs[j] & v.mask])
+    if v.slots != NULL and v.mask >= PREFETCH_SLOTS:
+        # a slot whose tag matches is (nearly always) the word: its offsets,
+        # then its bytes, are what the lookup reads next
+        for j in range(k):
+            slot = v.slots[hs[j] & v.mask]
+            if slot.id1 and slot.tag == <uint32_t>hs[j]:
+                fc_prefetch(&v.offsets[slot.id1 - 1])
+        for j in range(k):
+            slot = v.slots[hs[j] & v.mask]
+            if slot.id1 and slot.tag == <uint32_t>hs[j]:
+                fc_prefetch(v.arena + v.offsets[slot.id1 - 1])
     for j in range(k):
         wid = _find(v, ps[j], ns[j], hs[j])
         if wid < 0:
