@@ -96,7 +96,8 @@ ROWS = [
         "lie apart in memory)"),
     Row("workers", "#3", "count_words(jieba): workers=2 vs workers=1, real corpus", True, "as the bench"),
     Row("merge-share", "#3", "count_words(jieba): parent's merge share of the wall time, workers=2", False,
-        "the median over the workers=2 calls (the bench keeps its last round's)"),
+        "the median over the workers=2 calls (the bench keeps its last round's); fastcount's time: "
+        "the merge's, their median"),
     Row("e2e-classic", "#4", "count_words(jieba, workers=1) vs jieba.lcut + dict loop", True,
         f"the first 1/{CLASSIC_SHARE} of the corpus's lines, both sides of the ratio"),
     Row("e2e-rjieba", "#4", "count_words(jieba, workers=1) vs rjieba.cut + collections.Counter", True,
@@ -194,15 +195,16 @@ def group_e2e(data: Path) -> Dict[str, Sample]:
     out["e2e-classic"] = best_pair(lambda: benchlib.jieba_count_lines(part), lambda: count(1, part), K_SLOW,
                                    same=lambda expected, got: dict(got.items()) == expected)
     out["segment"] = best_pair(lambda: [rjieba(t) for t in lines], lambda: [lcut(t) for t in lines], K_MID)
-    shares = []
+    merges = []
 
     def two():
         stats = CountStats()
         count(2, lines, stats)
-        shares.append(stats.merge_share)
+        merges.append(stats)
 
     out["workers"] = best_pair(lambda: count(1, lines), two, K_FAST)
-    out["merge-share"] = {"value": statistics.median(shares)}
+    out["merge-share"] = {"value": statistics.median(s.merge_share for s in merges),
+                          "ours": statistics.median(s.merge_seconds for s in merges)}
     return out
 
 
@@ -308,7 +310,8 @@ def spread(samples: List[Sample]) -> str:
 def own_gain(row: Row, base: List[Sample], new: List[Sample]) -> Optional[float]:
     """fastcount's own time, paired by round: the median over the rounds of base time / new
     time (> 1: faster now); for a ratio of two of its own rows, the lower of the two.
-    The peer cancels out: it is the same code on both sides. None for measured values."""
+    The peer cancels out: it is the same code on both sides. None for a row whose samples
+    hold no time of fastcount's."""
     gains = []
     for key in ("ours", "peer") if row.own_peer else ("ours",):
         pairs = [(b[key], n[key]) for b, n in zip(base, new) if key in b and key in n]

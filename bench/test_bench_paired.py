@@ -63,6 +63,8 @@ def test_own_gain_pairs_rounds_and_ignores_the_peer():
     assert pb.own_gain(own, base, new) == pytest.approx(1 / 0.99)
     assert pb.own_gain(own, new, base) == pytest.approx(0.75)
     assert pb.own_gain(COST, [{"value": 1.0}], [{"value": 2.0}]) is None
+    # a measured value with fastcount's time beside it (the merge share and the merge's time)
+    assert pb.own_gain(COST, [{"value": 0.03, "ours": 3.0}], [{"value": 0.04, "ours": 3.0}]) == 1.0
 
 
 def test_rows_are_unique_and_described():
