@@ -210,10 +210,12 @@ cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end
                         int64_t* counts) noexcept nogil
 # Fills the empty v with every key of t, ids as in t, and counts[id] with
 # their counts: the keys' bytes copied in id order, t's slots copied as v's
-# (v's hash is t's: t.seed is fc_hash_seed()), no key hashed or looked up.
-# Only for t with slots whose places are their tags' (mask < 2**32: see
-# ng_adoptable). 0 ok, -1 out of memory (v then empty or as reserved).
-cdef int ng_to_vocab(FCVocab* v, const NgTable* t, int64_t* counts) noexcept nogil
+# (v's hash is t's: t.seed is fc_hash_seed()), no key hashed or looked up;
+# with take, t's slots are moved to v instead (t has none left: the caller
+# empties t next). Only for t with slots whose places are their tags'
+# (mask < 2**32: see ng_adoptable). 0 ok, -1 out of memory (v then empty
+# or as reserved, t unchanged).
+cdef int ng_to_vocab(FCVocab* v, NgTable* t, int64_t* counts, bint take) noexcept nogil
 # Writes the (sorted) entries as a run; 0 ok (then *index, *index_len: its
 # index, see NgRunWriter, the caller's to free), -1 with *err (errno).
 cdef int ng_write_run(const NgTable* t, const char* path, int* err, unsigned char** index,

@@ -233,7 +233,7 @@ cdef int ng_intern_into(FCVocab* v, const NgTable* t, int64_t start, int64_t end
     return 0
 
 
-cdef int ng_to_vocab(FCVocab* v, const NgTable* t, int64_t* counts) noexcept nogil:
+cdef int ng_to_vocab(FCVocab* v, NgTable* t, int64_t* counts, bint take) noexcept nogil:
     cdef int64_t i, off = 0, nbytes = 0
     cdef uint64_t nslots = t.mask + 1
     cdef const NgEntry* e
@@ -243,16 +243,23 @@ cdef int ng_to_vocab(FCVocab* v, const NgTable* t, int64_t* counts) noexcept nog
     # NG_INLINE bytes of slack: a short key is copied as its whole inline field
     if fc_vocab_reserve(v, t.n, nbytes + NG_INLINE) < 0:
         return -1
-    if v.mask != t.mask:
-        slots = <FCVocabSlot*>fc_alloc(nslots, sizeof(FCVocabSlot))
-        if slots == NULL:
-            return -1
-        fc_advise_huge(slots, nslots * sizeof(FCVocabSlot))
-        fc_free(v.slots)
-        v.slots = slots
-        v.mask = t.mask
     # the same layout (tag, id + 1) and the same places: a Vocab finds them
-    memcpy(v.slots, t.slots, nslots * sizeof(FCVocabSlot))
+    if take:
+        fc_free(v.slots)
+        v.slots = <FCVocabSlot*>t.slots
+        v.mask = t.mask
+        t.slots = NULL
+        t.mask = 0
+    else:
+        if v.mask != t.mask:
+            slots = <FCVocabSlot*>fc_alloc(nslots, sizeof(FCVocabSlot))
+            if slots == NULL:
+                return -1
+            fc_advise_huge(slots, nslots * sizeof(FCVocabSlot))
+            fc_free(v.slots)
+            v.slots = slots
+            v.mask = t.mask
+        memcpy(v.slots, t.slots, nslots * sizeof(FCVocabSlot))
     # the keys are whole characters of text encoded or checked as UTF-8
     # (surrogatepass) when fed: what a Vocab's arena must hold
     for i in range(t.n):

@@ -49,4 +49,4 @@ cdef class NgramTable:
     cdef void _peek_slot(self, Pending* p) noexcept nogil
     cdef void _peek_entry(self, Pending* p) noexcept nogil
     cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil
-    cdef object _vocab(self)
+    cdef object _vocab(self, bint take=*)

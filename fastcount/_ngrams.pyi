@@ -42,8 +42,9 @@ class NgramTable:
         """Write what is in memory as a run now."""
     def finish(self) -> None:
         """Sort the n-grams in memory into byte order; no more feeding after."""
-    def vocab_result(self) -> Tuple[Vocab, npt.NDArray[np.int64]]:
-        """The n-grams in memory (first sight) and their counts; the table is unchanged."""
+    def vocab_result(self, *, take: bool = False) -> Tuple[Vocab, npt.NDArray[np.int64]]:
+        """The n-grams in memory (first sight) and their counts; the table is
+        unchanged, or with ``take`` empty (its memory handed over or freed)."""
     def sorted_vocab(self) -> Tuple[Vocab, npt.NDArray[np.int64]]:
         """The n-grams in memory in byte order and their counts (finishes the table)."""
     @property

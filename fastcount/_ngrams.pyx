@@ -620,21 +620,28 @@ cdef class NgramTable:
             self.busy = False
         self.finished = True
 
-    cdef object _vocab(self):
+    cdef object _vocab(self, bint take=False):
         """The n-grams in memory as a new Vocab (in entry order) and their counts."""
-        return _first_sight([self], [(0, 0, self.t.n)])
+        return _first_sight([self], [(0, 0, self.t.n)], take)
 
-    def vocab_result(self):
+    def vocab_result(self, *, bint take=False):
         """``(vocab, counts)``: the n-grams in memory as a new
         :class:`fastcount.Vocab` (ids in order of first sight) and their
-        int64 counts by id; the table is unchanged. Only for a table that
-        never spilled (else its runs hold the rest) and is not finished."""
+        int64 counts by id; the table is unchanged, or with ``take`` empty
+        (its memory freed, its hash slots handed to the Vocab: for a count
+        that is done). Only for a table that never spilled (else its runs
+        hold the rest) and is not finished."""
+        cdef uint64_t seed = self.t.seed
         self._check(False)
         if self.finished:
             raise RuntimeError("this n-gram table is finished: its ids are gone")
         if self.run_paths:
             raise RuntimeError("this n-gram table spilled: merge its runs (finish, then Merge)")
-        return self._vocab()
+        result = self._vocab(take)
+        if take:
+            ng_free(&self.t)
+            self.t.seed = seed
+        return result
 
     def sorted_vocab(self):
         """``(vocab, counts)``: the n-grams in memory as a new Vocab in byte
@@ -708,9 +715,10 @@ def first_sight_merge(tables, segments):
     return _first_sight(tables, segments)
 
 
-cdef object _first_sight(list tables, list segments):
+cdef object _first_sight(list tables, list segments, bint take=False):
     """first_sight_merge once checked: the tables are busy meanwhile (the
-    interning runs without the GIL)."""
+    interning runs without the GIL). take: one whole table's slots may be
+    moved to the Vocab (see NgramTable.vocab_result)."""
     cdef Vocab out = Vocab()
     cdef NgramTable table
     cdef int64_t i, start, end, step, room = 0, nbytes = 0
@@ -721,7 +729,7 @@ cdef object _first_sight(list tables, list segments):
         table = tables[p]
         # a finished table's entries are sorted: its slots name them no more
         if start == 0 and end == table.t.n and not table.finished and ng_adoptable(&table.t):
-            return _whole_table(table)
+            return _whole_table(table, take)
     for p, start, end in segments:
         table = tables[p]
         room += end - start
@@ -758,8 +766,9 @@ cdef object _first_sight(list tables, list segments):
     return out, (counts if len(out) == room else counts[:len(out)].copy())
 
 
-cdef object _whole_table(NgramTable table):
-    """_first_sight of one whole table: its keys and slots copied, none interned."""
+cdef object _whole_table(NgramTable table, bint take):
+    """_first_sight of one whole table: its keys copied and its slots copied
+    (or with take moved), none interned."""
     cdef Vocab out = Vocab()
     cdef int failed
     cdef int64_t[::1] cv
@@ -770,7 +779,7 @@ cdef object _whole_table(NgramTable table):
     table.busy = True
     try:
         with nogil:
-            failed = ng_to_vocab(&out.table, &table.t, &cv[0])
+            failed = ng_to_vocab(&out.table, &table.t, &cv[0], take)
     finally:
         table.busy = False
     if failed:

@@ -255,7 +255,7 @@ class InMemoryNgramFactory(NgramFactory):
 
     def partial(self, counter: "NgramTable", marks) -> PartialCount:  # type: ignore[override]
         """The table's n-grams in order of first sight, with the marks."""
-        return PartialCount(*counter.vocab_result(), marks)
+        return PartialCount(*counter.vocab_result(take=True), marks)
 
 
 class NgramPartial:
@@ -293,9 +293,12 @@ class NgramPartial:
 
     def first_sight(self) -> PartialCount:
         """The in-memory n-grams as a :class:`fastcount.merge.PartialCount`
-        (only for a worker that never spilled)."""
+        (only for a worker that never spilled). The table hands them over
+        (its memory freed, its hash slots taken into the Vocab): the partial
+        holds them as a Vocab from then on."""
         if self.table is not None:
-            return PartialCount(*self.table.vocab_result(), self.marks)
+            self.vocab, self.counts = self.table.vocab_result(take=True)
+            self.table = None
         return PartialCount(self.vocab, self.counts, self.marks)
 
     def sorted_sources(self) -> list:

@@ -500,6 +500,15 @@ def test_a_whole_table_vocab_finds_and_adds_words(texts, hi, more):
     expected = fresh.encode(words + more)
     assert vocab.encode(words + more).tolist() == expected.tolist()
     assert vocab.words() == fresh.words()
+    other = NgramTable(1, hi, keep_punct=True)
+    other.feed(texts)
+    counts = other.vocab_result()[1]
+    taken, taken_counts = other.vocab_result(take=True)  # its slots moved into the Vocab
+    assert taken.words() == words and taken_counts.tolist() == counts.tolist()
+    assert [taken.id_of(w) for w in words] == list(range(len(words)))
+    assert other.seen() == 0 and other.memory() == 0 and other.vocab_result()[1].tolist() == []
+    other.feed(texts)  # empty, not broken
+    assert table_counts(other) == char_ngrams(texts, 1, hi, True)
     vocab, _ = table.sorted_vocab()  # sorted entries: the slots no longer name them
     words = vocab.words()
     assert words == sorted(words, key=lambda w: w.encode("utf-8", "surrogatepass"))
