@@ -236,13 +236,13 @@ cdef class _UpperPass:
     cdef Vocab kept
     cdef int max_len
     cdef Left out
-    cdef int r
+    cdef int r                  # _second_pass's result; -3 until it ran
 
     def __cinit__(self, Merge merge, Vocab kept, int max_len):
         self.merge = merge
         self.kept = kept
         self.max_len = max_len
-        self.r = 1
+        self.r = -3
 
     def __dealloc__(self):
         fc_free(self.out.log)
@@ -384,6 +384,8 @@ def candidates(first, sources, int max_len, int64_t min_count, *, indexes=None,
     for merge, done in ((b, r), (upper.merge, upper.r) if upper is not None else (None, 1)):
         if done == 0:
             merge._raise()
+        if done == -3:  # its thread failed before the pass (it printed why)
+            raise RuntimeError("discovery's second pass did not run")
         if done < 0:
             raise MemoryError()
     if upper is not None:
