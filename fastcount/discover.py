@@ -37,7 +37,6 @@ from typing import IO, List, NamedTuple, Optional
 
 import numpy as np
 
-from fastcount.countstats import cpu_count
 from fastcount.ngrams import NgramSpec, NgramStats, counted, merge_sources, source_indexes
 from fastcount.options import whole_number
 from fastcount.pipeline import Source
@@ -186,7 +185,7 @@ def discover_words(
         first = Merge(sources)
         vocab, counts, chars, cohesion, left, right, total = candidates(
             first, sources, max_len, min_count, indexes=source_indexes(parts, sources),
-            halves=cpu_count() > 1,
+            halves=stats.workers > 1,  # the workers' threads, free by now
         )
         stats.words = first.distinct
     multi = (chars >= 2).nonzero()[0]

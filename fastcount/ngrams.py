@@ -381,29 +381,33 @@ def _in_memory_merge(parts: Sequence[NgramPartial]) -> PartialCount:
 
 
 def merge_ngram_partials(
-    parts: Sequence[NgramPartial], spill_dir: str, *, min_count: int = 1, top: Optional[int] = None
+    parts: Sequence[NgramPartial], spill_dir: str, *, min_count: int = 1, top: Optional[int] = None,
+    threads: Optional[int] = None,
 ) -> Tuple["Counter", int]:
     """The exact n-gram counts of ``parts`` as a :class:`fastcount.Counter`
     cut by ``min_count``/``top`` (as :func:`fastcount.count_words` cuts), and
     the number of distinct n-grams before the cut. In memory when no part
     spilled (keys in order of first sight), else by merging the runs (keys
-    in code point order)."""
+    in code point order), in two threads when ``threads`` (default: the
+    CPUs) allows."""
     if not any(part.runs for part in parts):
         merged = _in_memory_merge(parts)
         return finalize(merged, min_count, top), len(merged.vocab)
-    vocab, counts, distinct = _merged_vocab(parts, merge_sources(parts, spill_dir), min_count)
+    threads = cpu_count() if threads is None else threads
+    vocab, counts, distinct = _merged_vocab(parts, merge_sources(parts, spill_dir), min_count,
+                                            halves=threads > 1)
     return finalize(PartialCount(vocab, counts), 1, top), distinct
 
 
-def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int):
+def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int, halves: bool):
     """``(vocab, counts, distinct)``: the merge of ``sources`` into a Vocab in
-    byte order. With two cores or more, as two merges side by side, of the
+    byte order. With ``halves``, as two merges side by side, of the
     n-grams below and from a key that splits the runs' records in half (their
     indexes say where), the upper one's Vocab appended to the lower one's."""
     from fastcount._ngram_merge import Merge
 
     indexes = source_indexes(parts, sources)
-    split = _split_key([i for i in indexes if i]) if cpu_count() > 1 else None
+    split = _split_key([i for i in indexes if i]) if halves else None
     if split is None:
         merge = Merge(sources)
         vocab, counts = merge.to_vocab(min_count)
@@ -563,7 +567,7 @@ def count_ngrams(
         ) as (parts, spill_dir):
             if output is None:
                 result, stats.words = merge_ngram_partials(
-                    parts, spill_dir, min_count=min_count, top=top
+                    parts, spill_dir, min_count=min_count, top=top, threads=stats.workers
                 )
             else:
                 result, stats.words = write_merged(

@@ -55,6 +55,25 @@ def test_spilled_counts_give_the_same_statistics(texts, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pass_two_takes_a_second_thread_only_with_workers(texts, workers, monkeypatch):
+    import threading
+
+    from fastcount import _discover
+
+    started = []
+
+    class Thread(threading.Thread):
+        def start(self):
+            started.append(self.name)
+            super().start()
+
+    monkeypatch.setattr(_discover, "threading", type("threading", (), {"Thread": Thread}))
+    found = discover_words(texts, max_len=4, min_count=2, exclude_known=False, workers=workers)
+    assert started == ["fastcount-discover"] * (workers - 1)
+    assert stats_of(found) == stats_of(discover_words(texts, max_len=4, min_count=2, exclude_known=False))
+
+
 def test_new_words_pass_every_threshold_and_are_unknown(texts):
     found = discover_words(texts, min_count=3, min_cohesion=2.0, min_freedom=0.5)
     words = found.words

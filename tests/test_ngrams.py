@@ -54,6 +54,21 @@ def test_counts_do_not_depend_on_workers_or_budget(tmp_path, texts, expected, wo
         assert list(counts) == sorted(expected)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_runs_merge_in_a_second_thread_only_with_workers(tmp_path, expected, workers, monkeypatch):
+    # workers=1 is a promise of one thread: the merge of the runs keeps to it
+    import fastcount.ngrams as ngrams
+
+    splits = []
+    split_key = ngrams._split_key
+    monkeypatch.setattr(ngrams, "_split_key", lambda indexes: splits.append(1) or split_key(indexes))
+    stats = NgramStats()
+    counts = count_ngrams(SAMPLE, (1, 4), workers=workers, backend="threads", memory=64 * 1024,
+                          tmpdir=tmp_path, chunk_size=16 * 1024, stats=stats)
+    assert counts == expected and stats.runs >= 4
+    assert len(splits) == (workers - 1)
+
+
 def test_texts_and_orders(texts):
     assert count_ngrams(texts, 2, workers=1) == char_ngrams(texts, 2, 2)
     assert count_ngrams(texts, "2-3", workers=2) == char_ngrams(texts, 2, 3)
