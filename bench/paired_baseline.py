@@ -1,6 +1,6 @@
 """The issues' headline ratios on a baseline checkout and on this one, measured alternately in fresh processes.
 
-Usage (from the repository root, on a quiet machine; about 6 minutes)::
+Usage (from the repository root, on a quiet machine; its json keeps each child's seconds)::
 
     python bench/paired_baseline.py --baseline /work/baseline -o /tmp/paired-baseline
 
@@ -9,7 +9,7 @@ writes ``/tmp/paired-baseline.md`` (the table, also printed) and
 
 bench/compare.py compares two full runs of the suite taken minutes apart, and
 there the peers (the same jieba, rjieba, pandas and collections.Counter code
-in both runs) moved by more than the 5% a row may lose.  Here every sample is
+in both runs) moved by more than a row may lose.  Here every sample is
 one fresh process of one side (its checkout first on PYTHONPATH, a TMPDIR of
 its own: two commits' dictionary cache formats differ) that times the peer and
 fastcount back to back, best of k each; the two sides take turns, group by
@@ -57,7 +57,7 @@ ZIPF_VOCAB = 70_000
 GROWTH_VOCABS = (1_000, 1_000_000)
 #: Draws of the collections.Counter rows' slice (the bench's 10M take seconds a call).
 COUNTER_DRAWS = 2_000_000
-#: The jieba + dict loop (7 s on the whole corpus) runs on the first 1/CLASSIC_SHARE of the lines.
+#: The jieba + dict loop (seconds on the whole corpus) runs on the first 1/CLASSIC_SHARE of the lines.
 CLASSIC_SHARE = 8
 #: Best of how many calls, by a call's cost: few, since a process's luck (its
 #: memory's placement) moves a row by more than its calls differ; more rounds
@@ -348,6 +348,15 @@ def table(samples: Dict[str, Dict[str, List[Sample]]], keep: float) -> List[str]
     return lines
 
 
+def commit_of(checkout: Path) -> str:
+    """The checkout's commit, and whether its tracked files differ from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(checkout), *args], capture_output=True, text=True).stdout.strip()
+
+    sha = git("rev-parse", "--short", "HEAD") or "not a git checkout"
+    return sha + (", with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def main(argv=None) -> int:
     """Command line: see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -397,7 +406,9 @@ def main(argv=None) -> int:
                         samples[side][key].append(sample)
                     seconds[group].append(time.perf_counter() - child_start)
             print(f"round {i + 1} of {args.rounds} done at {time.time() - start:.0f} s", file=sys.stderr)
-    lines = [f"Paired runs: baseline {sides['base']}, new {sides['new']}; {args.rounds} rounds, corpus "
+    commits = {side: commit_of(path) for side, path in sides.items()}
+    lines = [f"Paired runs: baseline {sides['base']} ({commits['base']}), new {sides['new']} "
+             f"({commits['new']}); {args.rounds} rounds, corpus "
              f"{args.corpus.name}, {time.strftime('%Y-%m-%d %H:%M', time.gmtime(start))}-"
              f"{time.strftime('%H:%M UTC', time.gmtime())}, keep {args.keep}", "",
              "Holds: the median of the rounds' ratios, new over base, at least keep (base over new for a "
@@ -406,7 +417,7 @@ def main(argv=None) -> int:
     text = "\n".join(lines)
     Path(args.output + ".md").write_text(text + "\n", encoding="utf-8")
     Path(args.output + ".json").write_text(json.dumps(
-        {"baseline": str(sides["base"]), "new": str(sides["new"]), "rounds": args.rounds, "keep": args.keep,
+        {"baseline": str(sides["base"]), "new": str(sides["new"]), "commits": commits, "rounds": args.rounds, "keep": args.keep,
          "samples": samples, "child_seconds": seconds}, indent=1), encoding="utf-8")
     print(text)
     return 0
