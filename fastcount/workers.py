@@ -493,12 +493,13 @@ def count_in_processes(
 
     This process reads the input, hands the workers their chunks and, when
     none of them needs one, counts a chunk itself, serving them between
-    slices of it: one process fewer to fork, the forks overlap counting,
-    and this process's partial needs no pickling. Chunks go to whoever is
+    slices of it: one process fewer to fork, and this process's partial
+    needs no pickling. Chunks go to whoever is
     ready for one, so a worker that starts late counts fewer; with
     ``total``, the input's size in bytes (chunks of known size), this
     process keeps the last ones that a worker would finish, with its exit,
-    later than this process. Under fork the parent loads what the counters
+    later than this process (under fork, where the exit tears down a copy
+    of this process's page tables). Under fork the parent loads what the counters
     share first (:meth:`CounterFactory.preload`), and the workers inherit it.
     """
     try:
@@ -508,19 +509,22 @@ def count_in_processes(
             f"the tokenizer must be picklable to run in worker processes ({err}); "
             "use a module-level function, or workers=1"
         ) from err
-    if ctx.get_start_method() == "fork":
+    if n < 2:
+        raise ValueError(f"count_in_processes needs n >= 2 counters (one worker process at least), not {n}")
+    forked = ctx.get_start_method() == "fork"
+    if forked:
         factory.preload()  # once here rather than once per worker
     t0 = time.perf_counter()
     procs, conns = _start_workers(n - 1, factory, ctx)
-    # A worker's exit takes about what its start did (under fork: the page
-    # tables of this process, copied, then torn down).
-    start_seconds = (time.perf_counter() - t0) / (n - 1)
+    # Under fork a worker's exit tears down the page tables its start
+    # copied: about as long. Other starts say nothing of the exit.
+    exit_seconds = (time.perf_counter() - t0) / (n - 1) if forked else 0.0
     senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
     for sender in senders:
         sender.start()
     ok = False
     try:
-        driver = _Driver(procs, conns, senders, chunks, factory, progress, total, start_seconds)
+        driver = _Driver(procs, conns, senders, chunks, factory, progress, total, exit_seconds)
         results = driver.run()
         ok = True
         return results
@@ -536,7 +540,11 @@ class _Driver:
     """The parent's side of :func:`count_in_processes`: hands out chunks,
     counts some itself, collects the workers' partials and errors."""
 
-    def __init__(self, procs, conns, senders, chunks, factory, progress, total, start_seconds):
+    def __init__(self, procs, conns, senders, chunks, factory, progress, total, exit_seconds):
+        # here, not at the top: the threads' callers (fastcount cut) never start processes
+        from multiprocessing.connection import wait
+
+        self.wait = wait
         self.procs, self.conns, self.senders = procs, conns, senders
         self.factory, self.progress = factory, progress
         self.source = enumerate(chunks)  # chunk ids: global, increasing
@@ -550,7 +558,7 @@ class _Driver:
         self.receive_seconds = 0.0
         self.exhausted = False
         self.left = total  # bytes not taken yet (None: not known)
-        self.start_seconds = start_seconds
+        self.exit_seconds = exit_seconds  # a worker's exit, estimated
         self.kept: collections.deque = collections.deque()  # taken, for this process
         self.finishing: set = set()  # workers told to end after their chunks
         self.counter = None  # this process's, made for its first chunk
@@ -622,13 +630,15 @@ class _Driver:
 
         Given, the worker counts what it holds and the chunk, then exits;
         kept, this process counts the chunk and what is left: worth it once
-        what is left is less than what the worker holds and its exit.
+        what is left (and kept already) is less than what the worker holds
+        and its exit.
         """
         if self.left is None or not self.here_seconds:
             return False
         rate = self.here_bytes / self.here_seconds
         held = sum(chunk.nbytes for _, chunk in self.given[i])
-        return self.left <= held + self.start_seconds * rate
+        owed = self.left + sum(chunk.nbytes for _, chunk in self.kept)
+        return owed <= held + self.exit_seconds * rate
 
     def oldest(self, i: int) -> tuple:
         return self.given[i][0] if self.given[i] else (-1, None)
@@ -648,11 +658,8 @@ class _Driver:
 
     def serve(self, timeout: Optional[float]) -> bool:
         """Handle what the workers sent (waiting up to ``timeout``); False if nothing."""
-        # here, not at the top: the threads' callers (fastcount cut) never start processes
-        from multiprocessing.connection import wait
-
         waiting = [i for i in range(len(self.procs)) if self.waited_for(i)]
-        ready = wait([self.conns[i] for i in waiting] + [self.procs[i].sentinel for i in waiting], timeout)
+        ready = self.wait([self.conns[i] for i in waiting] + [self.procs[i].sentinel for i in waiting], timeout)
         for obj in ready:
             i = self.by_conn.get(obj)
             if i is None:

@@ -218,3 +218,29 @@ def test_a_small_input_is_shared_by_every_worker(tmp_path, mp_context):
         got = count_words(source, "whitespace", workers=2, mp_context=mp_context, stats=stats)
         assert list(got.items()) == list(want.items())
         assert (stats.workers, stats.backend) == (2, "processes")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forks the workers")
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_tail_kept_by_this_process_counts_exactly(tmp_path, workers, monkeypatch):
+    # With a worker's exit estimated as endless, this process keeps every
+    # chunk from its first one counted on, and tells each worker to finish
+    # once: the count is still exact, in first-sight order, and nothing hangs.
+    from fastcount import workers as worker_module
+
+    kept = []
+    init, keeps = worker_module._Driver.__init__, worker_module._Driver.keeps
+
+    def endless_exit(self, *args):
+        init(self, *args)
+        self.exit_seconds = 1e9
+
+    monkeypatch.setattr(worker_module._Driver, "__init__", endless_exit)
+    monkeypatch.setattr(worker_module._Driver, "keeps", lambda self, i: kept.append(keeps(self, i)) or kept[-1])
+    texts = [f"第{i}行 w{i % 13} x{i % 5}" for i in range(20_000)]
+    want = collections.Counter(w for t in texts for w in t.split())
+    path = tmp_path / "tail.txt"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    got = count_words(path, str.split, workers=workers, mp_context="fork", chunk_size=4000)
+    assert list(got.items()) == list(want.items())
+    assert sum(kept) == workers - 1  # one kept chunk per worker told to finish
