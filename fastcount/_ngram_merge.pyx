@@ -549,6 +549,7 @@ cdef class Merge:
             raise MemoryError()
         for source in sources:
             c = &self.m.cursors[i]
+            self.m.ncursors = i + 1     # a cursor that fails half set up is freed too
             if isinstance(source, NgramTable):
                 t = source
                 if not t.finished:
@@ -597,7 +598,6 @@ cdef class Merge:
                     c.hi_len = len(hi)
             self.sources.append(source)
             i += 1
-            self.m.ncursors = i
 
     def __dealloc__(self):
         cdef int i

@@ -149,6 +149,8 @@ cdef inline Py_ssize_t _encode_str(str text, unsigned char* out, Py_ssize_t room
     bytes per code point; returns its size."""
     cdef const char* p
     cdef Py_ssize_t n = fc_str_utf8(text, <char*>out, room, &p)
+    if n < 0:  # p is not set: the callers' room must cover 4 bytes per code point
+        raise ValueError(f"no room to encode a text of {len(text)} code points in {room} bytes")
     if p != <const char*>out:  # ASCII: its own bytes, in place
         memcpy(out, p, n)
     return n
@@ -273,7 +275,7 @@ cdef class NgramTable:
     cdef int _spill(self) noexcept nogil:
         """Write the table as the next run, then empty it (its arrays kept)."""
         cdef char path[4096]
-        cdef int failed, e = 0
+        cdef int failed = 0, e = 0
         cdef bint first
         cdef unsigned char* index = NULL
         cdef Py_ssize_t index_len = 0
@@ -283,23 +285,32 @@ cdef class NgramTable:
         # the run's name is recorded first, so that the caller removes a
         # partial file too
         with gil:
-            name = self.spill_prefix + b"-%06d.run" % len(self.run_paths)
-            self.run_paths.append(os.fsdecode(name))
-            failed = len(name) >= <Py_ssize_t>sizeof(path)
-            if not failed:
-                memcpy(path, <char*>name, len(name) + 1)
-        if failed:
-            self.err = EINVAL
+            try:
+                name = self.spill_prefix + b"-%06d.run" % len(self.run_paths)
+                self.run_paths.append(os.fsdecode(name))
+                e = EINVAL if len(name) >= <Py_ssize_t>sizeof(path) else 0
+                if not e:
+                    memcpy(path, <char*>name, len(name) + 1)
+            except BaseException:   # no room for the name: this function cannot raise
+                e = ENOMEM
+        if e:
+            self.err = e
             return -1
         ng_sort(&self.t)
         if ng_write_run(&self.t, path, &e, &index, &index_len) < 0:
             self.err = e
             return -1
+        # one index per run, or the table is broken: Merge pairs them by position
         with gil:
             try:
                 self.run_indexes.append((<char*>index)[:index_len] if index_len else b"")
+            except BaseException:
+                failed = 1
             finally:
                 fc_free(index)
+        if failed:
+            self.err = ENOMEM
+            return -1
         first = self.nspilled == 0
         self.nspilled += self.t.n
         if first:  # from now on, refill the whole limit before each spill
