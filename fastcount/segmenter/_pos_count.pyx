@@ -13,9 +13,11 @@ result's words are ``word + "\\0" + tag`` (tags hold no NUL), which sort as
 import os
 import weakref
 
-from cpython.pythread cimport PyThread_allocate_lock, PyThread_free_lock, PyThread_type_lock
+cimport cython
+from cpython.pythread cimport (NOWAIT_LOCK, PyThread_acquire_lock, PyThread_allocate_lock,
+                               PyThread_free_lock, PyThread_release_lock, PyThread_type_lock)
 from libc.stdint cimport int32_t, int64_t, uint8_t
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from fastcount._native cimport fc_alloc, fc_free, fc_grow
 from fastcount._vocab cimport fc_vocab_word
@@ -67,11 +69,15 @@ cdef class SharedRuns:
             PyThread_free_lock(self.lock)
 
     def _after_fork(self):
-        # In a forked child: another thread of the parent may have held the
-        # lock, the cache half changed. An empty cache and a new lock (the
-        # old one, maybe held for good, is left alone).
-        run_cache_free(&self.runs)
-        self.lock = PyThread_allocate_lock()
+        # In a forked child, an empty cache. Another thread of the parent may
+        # have held the lock, the cache half changed: then its memory and the
+        # lock (held for good) are left alone, and a new lock is made.
+        if self.lock != NULL and PyThread_acquire_lock(self.lock, NOWAIT_LOCK):
+            run_cache_free(&self.runs)
+            PyThread_release_lock(self.lock)
+        else:
+            memset(&self.runs, 0, sizeof(RunCache))
+            self.lock = PyThread_allocate_lock()
 
 
 #: tagger -> the SharedRuns of its counters
@@ -87,6 +93,8 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_after_fork)
 
 
+# tp_clear would drop `shared` before __dealloc__ gives its counter back
+@cython.no_gc_clear
 cdef class PosChunkCounter(ChunkCounter):
     """Counts jieba.posseg's words of many texts: ``feed(texts)`` /
     ``feed_block(block)``, then ``vocab_result()``.
@@ -120,7 +128,10 @@ cdef class PosChunkCounter(ChunkCounter):
         if self.shared is not None:     # __init__ called again
             self.shared.n_counters -= 1
         self.tagger = tagger
-        self.shared = _shared_runs.setdefault(tagger, SharedRuns())   # one per tagger, even from threads
+        shared = _shared_runs.get(tagger)
+        if shared is None:
+            shared = _shared_runs.setdefault(tagger, SharedRuns())   # one per tagger, even from threads
+        self.shared = shared
         self.shared.n_counters += 1
         self.with_tags = with_tags
         self.matches = None if tags is None else tag_matcher(tags)
