@@ -23,7 +23,7 @@ and right neighbouring characters, in two passes over the merged n-grams:
   reference summing in that order gets the same floats, bit for bit.
 """
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -236,13 +236,12 @@ cdef class _UpperPass:
     cdef Vocab kept
     cdef int max_len
     cdef Left out
-    cdef int r                  # _second_pass's result; -3 until it ran
+    cdef int r                  # _second_pass's result, once run() returned
 
     def __cinit__(self, Merge merge, Vocab kept, int max_len):
         self.merge = merge
         self.kept = kept
         self.max_len = max_len
-        self.r = -3
 
     def __dealloc__(self):
         fc_free(self.out.log)
@@ -323,8 +322,6 @@ def candidates(first, sources, int max_len, int64_t min_count, *, indexes=None,
         fc_free(k.stats)
         fc_free(k.last)
     cohesion = np.zeros(n, dtype=np.float64)
-    cv = counts
-    lv = chars
     coh = cohesion
     # cohesion: every two-way split of each candidate
     with nogil:
@@ -360,17 +357,16 @@ def candidates(first, sources, int max_len, int64_t min_count, *, indexes=None,
     memset(&out, 0, sizeof(Left))
     out.sl = &sl[0] if n else NULL
     out.tl = &tl[0] if n else NULL
-    thread = None
+    pool = later = None
     if halves and n > 1:
         word = fc_vocab_word(&kept.table, n // 2, &m)
         middle = word[:m]
         upper = _UpperPass(Merge(sources, lo=middle, indexes=indexes), kept, max_len)
-        thread = threading.Thread(target=upper.run, name="fastcount-discover")
         b = Merge(sources, hi=middle, indexes=indexes)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="fastcount-discover")
+        later = pool.submit(upper.run)
     else:
         b = Merge(sources, indexes=indexes)
-    if thread is not None:
-        thread.start()
     try:
         b._begin()
         try:
@@ -379,13 +375,13 @@ def candidates(first, sources, int max_len, int64_t min_count, *, indexes=None,
         finally:
             b.busy = False
     finally:
-        if thread is not None:
-            thread.join()
+        if pool is not None:
+            pool.shutdown(wait=True)  # the upper pass reads kept: it ends first
+    if later is not None:
+        later.result()  # what the upper pass raised, if it raised
     for merge, done in ((b, r), (upper.merge, upper.r) if upper is not None else (None, 1)):
         if done == 0:
             merge._raise()
-        if done == -3:  # its thread failed before the pass (it printed why)
-            raise RuntimeError("discovery's second pass did not run")
         if done < 0:
             raise MemoryError()
     if upper is not None:

@@ -57,18 +57,18 @@ def test_spilled_counts_give_the_same_statistics(texts, tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_pass_two_takes_a_second_thread_only_with_workers(texts, workers, monkeypatch):
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     from fastcount import _discover
 
     started = []
 
-    class Thread(threading.Thread):
-        def start(self):
-            started.append(self.name)
-            super().start()
+    class Pool(ThreadPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            started.append(self._thread_name_prefix)
+            return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(_discover, "threading", type("threading", (), {"Thread": Thread}))
+    monkeypatch.setattr(_discover, "ThreadPoolExecutor", Pool)
     found = discover_words(texts, max_len=4, min_count=2, exclude_known=False, workers=workers)
     assert started == ["fastcount-discover"] * (workers - 1)
     assert stats_of(found) == stats_of(discover_words(texts, max_len=4, min_count=2, exclude_known=False))
