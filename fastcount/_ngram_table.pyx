@@ -116,8 +116,9 @@ cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint6
             if ents == NULL:
                 return -1
         else:
-            # a new array asks for huge pages before the copy touches it (a
-            # realloc copies first): the lookups read entries at random
+            # a new array asks for huge pages before the copy touches it
+            # (a realloc's result is mapped before any advice could come):
+            # the lookups read entries at random
             ents = <NgEntry*>fc_alloc(cap, sizeof(NgEntry))
             if ents == NULL:
                 return -1
