@@ -352,29 +352,34 @@ cdef inline Py_ssize_t fc_utf8_decode_strict(const unsigned char* s, Py_ssize_t 
     return k
 
 
+# The code point at p[pos[0]] of UTF-8 (surrogatepass) known to be valid;
+# advances pos[0] past it.
+cdef inline uint32_t fc_utf8_next_valid(const unsigned char* p, Py_ssize_t* pos) noexcept nogil:
+    cdef Py_ssize_t k = pos[0]
+    cdef unsigned char c = p[k]
+    if c < 0x80:
+        pos[0] = k + 1
+        return c
+    if c < 0xE0:
+        pos[0] = k + 2
+        return ((c & 0x1F) << 6) | (p[k + 1] & 0x3F)
+    if c < 0xF0:
+        pos[0] = k + 3
+        return ((c & 0x0F) << 12) | ((p[k + 1] & 0x3F) << 6) | (p[k + 2] & 0x3F)
+    pos[0] = k + 4
+    return (((c & 0x07) << 18) | ((p[k + 1] & 0x3F) << 12)
+            | ((p[k + 2] & 0x3F) << 6) | (p[k + 3] & 0x3F))
+
+
 # Decode UTF-8 (surrogatepass) that is known to be valid into n code points
 # of a PEP 393 buffer of `kind`: no checks (the bytes were validated when they
 # were stored).
 cdef inline void fc_utf8_decode_valid_into(const unsigned char* p, Py_ssize_t n, int kind,
                                            void* data) noexcept nogil:
     cdef Py_ssize_t k = 0, j = 0
-    cdef unsigned char c
     cdef uint32_t cp
     while k < n:
-        c = p[k]
-        if c < 0x80:
-            cp = c
-            k += 1
-        elif c < 0xE0:
-            cp = ((c & 0x1F) << 6) | (p[k + 1] & 0x3F)
-            k += 2
-        elif c < 0xF0:
-            cp = ((c & 0x0F) << 12) | ((p[k + 1] & 0x3F) << 6) | (p[k + 2] & 0x3F)
-            k += 3
-        else:
-            cp = (((c & 0x07) << 18) | ((p[k + 1] & 0x3F) << 12)
-                  | ((p[k + 2] & 0x3F) << 6) | (p[k + 3] & 0x3F))
-            k += 4
+        cp = fc_utf8_next_valid(p, &k)
         if kind == 1:
             (<uint8_t*>data)[j] = <uint8_t>cp
         elif kind == 2:

@@ -20,6 +20,7 @@ from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdio cimport FILE
 from libc.string cimport memcmp, memcpy
 
+from fastcount._native cimport fc_prefetch
 from fastcount._vocab cimport FCVocab, fc_hash_bytes
 from fastcount._vocab_table cimport fc_hash_end, fc_hash_round, fc_hash_seed, fc_hash_start
 
@@ -181,6 +182,47 @@ cdef inline int64_t ng_find(const NgTable* t, const unsigned char* key, Py_ssize
         if s.tag == tag and ng_same(t, &t.ents[s.id1 - 1], key, n, p):
             return s.id1 - 1
         i = (i + 1) & t.mask
+
+
+cdef inline int64_t ng_lookup(const NgTable* t, const unsigned char* key, Py_ssize_t n, uint64_t h,
+                              const NgProbe* p, int64_t guess) noexcept nogil:
+    """ng_find with a guess: an id that may be the key's (ids stay, and keys
+    are distinct: its key decides), or -1."""
+    if 0 <= guess < t.n and ng_same(t, &t.ents[guess], key, n, p):
+        return guess
+    return ng_find(t, key, n, h, p)
+
+
+# A lookup in stages, for a pipeline of independent lookups (each stage's
+# memory prefetched by the one before): prefetch the slot of h; then
+# ng_peek_slot; then ng_peek_key; then ng_lookup with the guess.
+cdef inline int64_t ng_peek_slot(const NgTable* t, uint64_t h) noexcept nogil:
+    """The id that the first slot tagged as h names, or -1 (the guess of
+    ng_lookup), its entry prefetched: the slot is in cache by now."""
+    cdef uint64_t i
+    cdef uint32_t tag = <uint32_t>h
+    cdef int64_t id
+    cdef int probes
+    if t.slots == NULL:
+        return -1
+    i = h & t.mask
+    for probes in range(4):
+        if t.slots[i].id1 == 0:
+            return -1
+        if t.slots[i].tag == tag:
+            id = t.slots[i].id1 - 1
+            fc_prefetch(&t.ents[id])
+            fc_prefetch(<const char*>&t.ents[id] + sizeof(NgEntry) - 1)
+            return id
+        i = (i + 1) & t.mask
+    return -1
+
+
+cdef inline void ng_peek_key(const NgTable* t, int64_t guess, Py_ssize_t n) noexcept nogil:
+    """Prefetch the bytes of a long key of n bytes that guess may be (its
+    entry is in cache by now)."""
+    if n > NG_INLINE and 0 <= guess < t.n and t.ents[guess].len > NG_INLINE:
+        fc_prefetch(ng_key(t, &t.ents[guess]))
 
 
 # Adds a key that is not in t (count 1); its id, or -1 out of memory or full.

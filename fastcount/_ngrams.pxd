@@ -2,7 +2,7 @@
 # (which reads a finished table's sorted entries):
 #
 #     from fastcount._ngrams cimport NgramTable
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
 from fastcount._ngram_table cimport NgProbe, NgTable
 
@@ -13,6 +13,8 @@ cdef struct Pending:    # an n-gram in the lookup pipeline of NgramTable._count_
     uint64_t h
     NgProbe probe
     int64_t guess       # the id its slot names (stage 2), or -1
+    int32_t cp          # a unigram's code point, for the unigram map once its
+                        # id is known; -1 for others (and code points beyond it)
 
 
 cdef class NgramTable:
@@ -33,6 +35,8 @@ cdef class NgramTable:
     cdef unsigned char* buf         # UTF-8 being counted
     cdef Py_ssize_t buf_cap
     cdef Py_ssize_t* win            # ring of the last hi unit starts
+    cdef uint32_t* uni              # character unigrams: code point -> id + 1
+                                    # (0: not known yet), or NULL
     cdef int err                    # errno of a failed spill, ENOMEM, or 0
     cdef bint busy
     cdef bint aborted               # abort(): stop at the next line end or spill
@@ -45,8 +49,8 @@ cdef class NgramTable:
     cdef bint _is_break_token(self, str token) noexcept
     cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, const NgProbe* p,
                   int64_t guess, int64_t c) noexcept nogil
+    cdef int64_t _insert(self, const unsigned char* key, Py_ssize_t n, uint64_t h,
+                         int64_t c) noexcept nogil
     cdef int _spill(self) noexcept nogil
-    cdef void _peek_slot(self, Pending* p) noexcept nogil
-    cdef void _peek_entry(self, Pending* p) noexcept nogil
     cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil
     cdef object _vocab(self, bint take=*)

@@ -16,8 +16,9 @@ UTF-8 (surrogatepass), never a hash.
 
 Memory: the table's arrays stay within ``limit``, counting the moment an
 array grows (the old and the new one both held); a spill sorts in place.
-The fixed overhead on top is the text being counted and, while spilling,
-a 1 MiB write buffer.
+The fixed overhead on top is the text being counted, the unigram map of a
+character table counting unigrams (256 KiB) and, while spilling, a 1 MiB
+write buffer.
 """
 
 import os
@@ -26,15 +27,15 @@ import numpy as np
 
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND
 from libc.errno cimport EINVAL, ENOMEM, EOVERFLOW
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.string cimport memcpy
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.string cimport memcpy, memset
 
-from fastcount._ngram_table cimport (NG_INLINE, NgEntry, NgProbe, ng_adoptable, ng_clear, ng_find,
-                                     ng_fit, ng_free, ng_hash, ng_held, ng_insert, ng_intern_into,
-                                     ng_key, ng_peak_after_insert, ng_same, ng_sort, ng_to_vocab,
-                                     ng_write_run)
+from fastcount._ngram_table cimport (NgProbe, ng_adoptable, ng_clear, ng_fit, ng_free, ng_hash,
+                                     ng_held, ng_insert, ng_intern_into, ng_lookup,
+                                     ng_peak_after_insert, ng_peek_key, ng_peek_slot, ng_sort,
+                                     ng_to_vocab, ng_write_run)
 from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
-                               fc_str_utf8, fc_utf8_invalid_at)
+                               fc_str_utf8, fc_utf8_invalid_at, fc_utf8_next_valid)
 from fastcount._vocab cimport Vocab, fc_vocab_reserve, fc_vocab_word
 from fastcount._vocab_table cimport fc_hash_seed
 
@@ -62,6 +63,8 @@ cdef enum:
     AHEAD = 32
     STAGE2 = 12
     STAGE3 = 22
+    # The unigram map covers the BMP: nearly every character of real text.
+    UNI_CODE_POINTS = 0x10000
     # entries handed to ng_intern_into at a time (each call reserves room
     # for its batch in the Vocab)
     INTERN_BATCH = 4096
@@ -118,24 +121,6 @@ cdef int _build_break_bits() except -1:
 
 # ---------------------------------------------------------------- UTF-8
 
-cdef inline uint32_t _decode(const unsigned char* s, Py_ssize_t* pos) noexcept nogil:
-    """The code point at s[pos[0]] (valid UTF-8, surrogatepass); advances pos."""
-    cdef Py_ssize_t k = pos[0]
-    cdef unsigned char c = s[k]
-    if c < 0x80:
-        pos[0] = k + 1
-        return c
-    if c < 0xE0:
-        pos[0] = k + 2
-        return ((c & 0x1F) << 6) | (s[k + 1] & 0x3F)
-    if c < 0xF0:
-        pos[0] = k + 3
-        return ((c & 0x0F) << 12) | ((s[k + 1] & 0x3F) << 6) | (s[k + 2] & 0x3F)
-    pos[0] = k + 4
-    return (((c & 0x07) << 18) | ((s[k + 1] & 0x3F) << 12)
-            | ((s[k + 2] & 0x3F) << 6) | (s[k + 3] & 0x3F))
-
-
 cdef inline uint32_t _code_point(int kind, const void* data, Py_ssize_t i) noexcept nogil:
     if kind == 1:
         return (<const uint8_t*>data)[i]
@@ -154,6 +139,105 @@ cdef inline Py_ssize_t _encode_str(str text, unsigned char* out, Py_ssize_t room
     if p != <const char*>out:  # ASCII: its own bytes, in place
         memcpy(out, p, n)
     return n
+
+
+# ---------------------------------------------------------------- counting
+
+cdef inline int _count_pending(NgramTable self, Pending* p, bint checked,
+                               int64_t* counted) noexcept nogil:
+    """The last stage: count p's n-gram once (checked: by _add); -1 with
+    self.err. A unigram's id goes into the unigram map."""
+    cdef int64_t i
+    if checked:
+        return self._add(p.key, p.n, p.h, &p.probe, p.guess, 1)
+    i = ng_lookup(&self.t, p.key, p.n, p.h, &p.probe, p.guess)
+    if i >= 0:
+        self.t.ents[i].count += 1
+    else:
+        i = self._insert(p.key, p.n, p.h, 1)
+        if i < 0:
+            return -1
+    counted[0] += 1
+    if p.cp >= 0:
+        self.uni[p.cp] = <uint32_t>(i + 1)
+    return 0
+
+
+cdef int _count_chars(NgramTable self, const unsigned char* s, Py_ssize_t size, bint checked,
+                      int64_t* counted) noexcept nogil:
+    """NgramTable._count_utf8; unless checked, the counts and the total
+    need no overflow check, and counted gets the n-grams counted.
+
+    The lookups of consecutive n-grams do not depend on each other, and a
+    big table is far beyond the caches: so each n-gram goes through a
+    pipeline AHEAD n-grams long (hash it and prefetch its slot; read the
+    slot and prefetch its entry; prefetch a long key's bytes; count it),
+    each stage's memory prefetched by the one before. The ids given are
+    those of counting in order. A unigram whose id is known (the map) is
+    counted at once instead: that gives no id, and moves no count across a
+    spill that the sums would not undo."""
+    cdef Py_ssize_t pos = 0, start, end
+    cdef int64_t k = 0  # characters in the current run
+    cdef int64_t made = 0, done = 0  # n-grams that entered / left the pipeline
+    cdef int n, first, top, lo = self.lo, hi = self.hi
+    cdef uint32_t cp, id1
+    cdef Py_ssize_t* win = self.win
+    cdef const unsigned char* breaks = self.breaks
+    cdef uint32_t* uni = NULL if checked else self.uni   # set only when lo == 1
+    cdef Pending ring[AHEAD]
+    cdef Pending* p
+    cdef Pending* q
+    while pos < size:
+        start = pos
+        cp = fc_utf8_next_valid(s, &pos)
+        if _is_set(breaks, cp):
+            if cp == 10 and self.aborted:
+                self.err = ERR_ABORTED
+                return -1
+            k = 0
+            continue
+        win[k & (WINDOW - 1)] = start
+        k += 1
+        top = hi if k >= hi else <int>k
+        first = lo
+        if uni != NULL and cp < UNI_CODE_POINTS:
+            id1 = uni[cp]
+            if id1 != 0:
+                self.t.ents[id1 - 1].count += 1
+                counted[0] += 1
+                first = 2
+        for n in range(first, top + 1):
+            if made - done == AHEAD:
+                if _count_pending(self, &ring[done & (AHEAD - 1)], checked, counted) < 0:
+                    return -1
+                done += 1
+            end = win[(k - n) & (WINDOW - 1)]
+            p = &ring[made & (AHEAD - 1)]
+            p.key = s + end
+            p.n = pos - end
+            p.h = ng_hash(&self.t, p.key, p.n, &p.probe)
+            p.guess = -1
+            p.cp = <int32_t>cp if n == 1 and uni != NULL and cp < UNI_CODE_POINTS else -1
+            if self.t.slots != NULL:
+                fc_prefetch(&self.t.slots[p.h & self.t.mask])
+            made += 1
+            if made - done > STAGE2:
+                q = &ring[(made - 1 - STAGE2) & (AHEAD - 1)]
+                q.guess = ng_peek_slot(&self.t, q.h)
+            if made - done > STAGE3:
+                q = &ring[(made - 1 - STAGE3) & (AHEAD - 1)]
+                ng_peek_key(&self.t, q.guess, q.n)
+    while done < made:  # the n-grams still in the pipeline, oldest first
+        if _count_pending(self, &ring[done & (AHEAD - 1)], checked, counted) < 0:
+            return -1
+        done += 1
+    return 0
+
+
+cdef inline void _forget_ids(NgramTable self) noexcept nogil:
+    """Empty the unigram map: the table's ids changed (emptied, sorted)."""
+    if self.uni != NULL:
+        memset(self.uni, 0, UNI_CODE_POINTS * sizeof(uint32_t))
 
 
 # ---------------------------------------------------------------- the table
@@ -209,11 +293,16 @@ cdef class NgramTable:
         self.win = <Py_ssize_t*>fc_alloc(WINDOW, sizeof(Py_ssize_t))
         if self.win == NULL:
             raise MemoryError()
+        if lo == 1 and not self.word_mode:
+            self.uni = <uint32_t*>fc_calloc(UNI_CODE_POINTS, sizeof(uint32_t))
+            if self.uni == NULL:
+                raise MemoryError()
 
     def __dealloc__(self):
         ng_free(&self.t)
         fc_free(self.buf)
         fc_free(self.win)
+        fc_free(self.uni)
 
     # ------------------------------------------------------------ state
 
@@ -245,14 +334,9 @@ cdef class NgramTable:
 
     cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, const NgProbe* p,
                   int64_t guess, int64_t c) noexcept nogil:
-        """Count an n-gram (key[0:n], h and p its ng_hash) c more times; -1
-        with self.err. guess: an id that may be the n-gram's (ids stay, and
-        keys are distinct: its key decides), or -1."""
-        cdef int64_t i
-        if 0 <= guess < self.t.n and ng_same(&self.t, &self.t.ents[guess], key, n, p):
-            i = guess
-        else:
-            i = ng_find(&self.t, key, n, h, p)
+        """Count an n-gram (key[0:n], h and p its ng_hash, guess as for
+        ng_lookup) c more times; -1 with self.err."""
+        cdef int64_t i = ng_lookup(&self.t, key, n, h, p, guess)
         if fc_add_overflows(self.ntotal, c, &self.ntotal):
             self.err = EOVERFLOW
             return -1
@@ -261,6 +345,14 @@ cdef class NgramTable:
                 self.err = EOVERFLOW
                 return -1
             return 0
+        return 0 if self._insert(key, n, h, c) >= 0 else -1
+
+    cdef int64_t _insert(self, const unsigned char* key, Py_ssize_t n, uint64_t h,
+                         int64_t c) noexcept nogil:
+        """Add the n-gram key[0:n] (h its ng_hash), not in the table, with
+        count c, spilling first if it would not fit; its id, or -1 with
+        self.err."""
+        cdef int64_t i
         if (self.limit > 0 and self.can_spill and self.t.n > 0
                 and ng_peak_after_insert(&self.t, n) > self.limit):
             if self._spill() < 0:
@@ -270,7 +362,7 @@ cdef class NgramTable:
             self.err = ENOMEM
             return -1
         self.t.ents[i].count = c
-        return 0
+        return i
 
     cdef int _spill(self) noexcept nogil:
         """Write the table as the next run, then empty it (its arrays kept)."""
@@ -317,90 +409,24 @@ cdef class NgramTable:
             ng_fit(&self.t, self.limit)
         else:
             ng_clear(&self.t)
+        _forget_ids(self)
         return 0
 
     # ------------------------------------------------------------ counting
 
-    cdef void _peek_slot(self, Pending* p) noexcept nogil:
-        """Stage 2 of the lookup pipeline: find the n-gram's slot by its tag
-        (in cache by now) and prefetch the entry of its id."""
-        cdef uint64_t i
-        cdef uint32_t tag = <uint32_t>p.h
-        cdef int probes
-        p.guess = -1
-        if self.t.slots == NULL:
-            return
-        i = p.h & self.t.mask
-        for probes in range(4):
-            if self.t.slots[i].id1 == 0:
-                return
-            if self.t.slots[i].tag == tag:
-                p.guess = self.t.slots[i].id1 - 1
-                fc_prefetch(&self.t.ents[p.guess])
-                fc_prefetch(<const char*>&self.t.ents[p.guess] + sizeof(NgEntry) - 1)
-                return
-            i = (i + 1) & self.t.mask
-
-    cdef void _peek_entry(self, Pending* p) noexcept nogil:
-        """Stage 3: prefetch the bytes of a long key (the entry is in cache)."""
-        if 0 <= p.guess < self.t.n and self.t.ents[p.guess].len > NG_INLINE:
-            fc_prefetch(ng_key(&self.t, &self.t.ents[p.guess]))
-
     cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil:
         """Count the character n-grams of s[0:size] (valid UTF-8, surrogatepass).
 
-        The lookups of consecutive n-grams do not depend on each other, and
-        a big table is far beyond the caches: so each n-gram goes through a
-        pipeline AHEAD n-grams long (hash it and prefetch its slot; read the
-        slot and prefetch its entry; prefetch a long key's bytes; count it),
-        each stage's memory prefetched by the one before. The counts, and
-        the ids given, are those of counting in order."""
-        cdef Py_ssize_t pos = 0, start, end
-        cdef int64_t k = 0  # characters in the current run
-        cdef int64_t made = 0, done = 0  # n-grams that entered / left the pipeline
-        cdef int n, top, lo = self.lo, hi = self.hi
-        cdef uint32_t cp
-        cdef Py_ssize_t* win = self.win
-        cdef const unsigned char* breaks = self.breaks
-        cdef Pending ring[AHEAD]
-        cdef Pending* p
-        while pos < size:
-            start = pos
-            cp = _decode(s, &pos)
-            if _is_set(breaks, cp):
-                if cp == 10 and self.aborted:
-                    self.err = ERR_ABORTED
-                    return -1
-                k = 0
-                continue
-            win[k & (WINDOW - 1)] = start
-            k += 1
-            top = hi if k >= hi else <int>k
-            for n in range(lo, top + 1):
-                if made - done == AHEAD:
-                    p = &ring[done & (AHEAD - 1)]
-                    if self._add(p.key, p.n, p.h, &p.probe, p.guess, 1) < 0:
-                        return -1
-                    done += 1
-                end = win[(k - n) & (WINDOW - 1)]
-                p = &ring[made & (AHEAD - 1)]
-                p.key = s + end
-                p.n = pos - end
-                p.h = ng_hash(&self.t, p.key, p.n, &p.probe)
-                p.guess = -1
-                if self.t.slots != NULL:
-                    fc_prefetch(&self.t.slots[p.h & self.t.mask])
-                made += 1
-                if made - done > STAGE2:
-                    self._peek_slot(&ring[(made - 1 - STAGE2) & (AHEAD - 1)])
-                if made - done > STAGE3:
-                    self._peek_entry(&ring[(made - 1 - STAGE3) & (AHEAD - 1)])
-        while done < made:  # the n-grams still in the pipeline, oldest first
-            p = &ring[done & (AHEAD - 1)]
-            if self._add(p.key, p.n, p.h, &p.probe, p.guess, 1) < 0:
-                return -1
-            done += 1
-        return 0
+        A feed makes at most (size x orders) n-grams: when the total cannot
+        leave int64 by that many (then no count can, as none exceeds the
+        total), they are counted without a check each."""
+        cdef int64_t most, counted = 0
+        cdef int orders = self.hi - self.lo + 1
+        cdef bint checked = (size > INT64_MAX // orders
+                             or fc_add_overflows(self.ntotal, size * orders, &most))
+        cdef int r = _count_chars(self, s, size, checked, &counted)
+        self.ntotal += counted
+        return r
 
     def feed(self, texts):
         """Count the n-grams of every str of ``texts`` (a sequence); return
@@ -629,6 +655,7 @@ cdef class NgramTable:
                 ng_sort(&self.t)
         finally:
             self.busy = False
+        _forget_ids(self)
         self.finished = True
 
     cdef object _vocab(self, bint take=False):
@@ -652,6 +679,7 @@ cdef class NgramTable:
         if take:
             ng_free(&self.t)
             self.t.seed = seed
+            _forget_ids(self)
         return result
 
     def sorted_vocab(self):

@@ -573,3 +573,44 @@ def test_an_aborted_table_stops_and_writes_no_more_runs(tmp_path):
     with pytest.raises(RuntimeError, match="aborted"):
         table.feed(sample_texts()[5:10])
     assert len(os.listdir(tmp_path)) == runs and not table.busy
+
+
+def test_known_unigrams_count_right_after_their_ids_change(tmp_path):
+    # a character table counts a unigram whose id it knows (code points of
+    # the BMP) without a lookup: that must follow every change of the ids
+    texts = ["ab\uffff\U00010000a", "\U00010000\uffffba", "b" * 40 + "ab"]
+    table = NgramTable(1, 2, spill_prefix=str(tmp_path / "w"))
+    table.feed(texts)
+    table.spill()  # emptied: the known ids are gone
+    table.feed(texts[::-1])
+    table.feed(["\uffff" * 3])
+    table.finish()
+    assert merged(table.runs + [table]) == char_ngrams(texts + texts[::-1] + ["\uffff" * 3], 1, 2)
+    # a spill right after the unigrams became known, amid a feed
+    table = NgramTable(1, 3, limit=1, spill_prefix=str(tmp_path / "v"))
+    table.feed(texts * 3)
+    table.finish()
+    assert merged(table.runs + [table]) == char_ngrams(texts * 3, 1, 3)
+    table = NgramTable(1, 1)
+    table.feed(texts)
+    table.vocab_result(take=True)  # emptied, ids gone
+    table.feed(["b\U00010000b"])
+    assert table_counts(table) == {"b": 2, "\U00010000": 1}
+
+
+def test_a_fed_count_that_would_leave_int64_is_refused():
+    # near the end of int64 a feed counts with a check per n-gram (known
+    # unigrams too)
+    table = NgramTable(1, 2)
+    table.feed(["ab"])
+    vocab, counts = table.vocab_result()
+    table.add_counts(vocab, np.array([0, 0, 2**63 - 7]))
+    assert table.total == 2**63 - 4
+    table.feed(["ab"])  # exactly to the end
+    assert table.total == 2**63 - 1 and table_counts(table) == {"a": 2, "b": 2, "ab": 2**63 - 5}
+    table = NgramTable(1, 1)
+    table.feed(["a"])
+    table.add_counts(*table.vocab_result())
+    table.add_counts(table.vocab_result()[0], np.array([2**63 - 3]))
+    with pytest.raises(OverflowError, match="int64"):
+        table.feed(["a"])
