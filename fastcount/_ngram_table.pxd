@@ -56,7 +56,9 @@ cdef struct NgTable:
     uint64_t mask           # slots - 1 (a power of two), 0 when none yet
     NgEntry* ents
     int64_t n
-    int64_t cap
+    int64_t cap             # entries the table holds room for (its memory)
+    int64_t room            # entries allocated: cap, or more reserved ahead
+                            # (untouched beyond n, so not resident)
     unsigned char* arena    # the bytes of keys longer than NG_INLINE
     int64_t arena_len
     int64_t arena_cap

@@ -23,8 +23,10 @@ cdef enum:
     # ng_intern_into hashes this many keys ahead, prefetching their slots
     INTERN_AHEAD = 16
     MIN_SLOTS = 16
-    # entry arrays from this size on are moved to a new allocation to grow
+    # entry arrays from this size on are moved to a new allocation to grow,
+    # room for ENTRIES_AHEAD times the entries they must hold
     HUGE_ENTRIES = 4 << 20
+    ENTRIES_AHEAD = 2
     WRITE_BUFFER = 1 << 20
     # the radix sort: buckets per byte (one more for "the key ended"), the
     # bucket size below which comparisons are faster, and the prefix length
@@ -98,7 +100,7 @@ cdef int _rehash(NgTable* t, uint64_t nslots) noexcept nogil:
 cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint64_t h) noexcept nogil:
     cdef uint64_t slots = (t.mask + 1) if t.slots != NULL else 0
     cdef uint64_t want, i
-    cdef int64_t cap, id
+    cdef int64_t cap, room, id
     cdef NgEntry* ents
     cdef unsigned char* arena
     cdef NgEntry* e
@@ -110,23 +112,31 @@ cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint6
     if want != slots and _rehash(t, want) < 0:
         return -1
     cap = _entries_for(t.n + 1, t.cap)
-    if cap != t.cap:
+    if cap > t.room:
         if cap * <int64_t>sizeof(NgEntry) < HUGE_ENTRIES:
             ents = <NgEntry*>fc_realloc(t.ents, cap, sizeof(NgEntry))
             if ents == NULL:
                 return -1
+            t.room = cap
         else:
             # a new array asks for huge pages before the copy touches it
             # (a realloc's result is mapped before any advice could come):
-            # the lookups read entries at random
-            ents = <NgEntry*>fc_alloc(cap, sizeof(NgEntry))
+            # the lookups read entries at random. It is reserved further
+            # ahead than cap, so that fewer growth steps copy; the pages
+            # beyond the entries are not touched (not resident) until used
+            room = cap * ENTRIES_AHEAD
+            ents = <NgEntry*>fc_alloc(room, sizeof(NgEntry))
             if ents == NULL:
-                return -1
-            fc_advise_huge(ents, cap * sizeof(NgEntry))
+                room = cap
+                ents = <NgEntry*>fc_alloc(room, sizeof(NgEntry))
+                if ents == NULL:
+                    return -1
+            fc_advise_huge(ents, room * sizeof(NgEntry))
             memcpy(ents, t.ents, t.n * sizeof(NgEntry))
             fc_free(t.ents)
+            t.room = room
         t.ents = ents
-        t.cap = cap
+    t.cap = cap
     if n > NG_INLINE:
         cap = _arena_for(t.arena_len + n, t.arena_cap)
         if cap != t.arena_cap:
@@ -194,7 +204,7 @@ cdef void ng_fit(NgTable* t, int64_t limit) noexcept nogil:
         t.seed = seed
         return
     t.mask = slots - 1
-    t.cap = ents
+    t.cap = t.room = ents
     t.arena_cap = arena if arena > 0 else 0
     fc_advise_huge(t.slots, slots * sizeof(NgSlot))
     fc_advise_huge(t.ents, ents * sizeof(NgEntry))
