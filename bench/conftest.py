@@ -111,16 +111,22 @@ class Bench:
         the other's); the second vCPU of a shared VM drifts in between, which moves a
         two-worker ratio by more than its targets' margin. Once in smoke mode.
         """
+        self.paired("paired_speedup", "paired_ratios", lambda: run_with(1), lambda: run_with(2))
+
+    def paired(self, key, ratios_key, one, two) -> None:
+        """Time ``one()`` and ``two()`` back to back, in alternating order, PAIRS times
+        (once in smoke mode); record the median of the pairs' ratios (one's time over
+        two's) as ``key`` and the ratios as ``ratios_key``."""
         pairs = 1 if self.scale.smoke else PAIRS
         ratios = []
         for i in range(pairs):
             seconds = {}
-            for workers in ((1, 2) if i % 2 == 0 else (2, 1)):
+            for name, fn in ((("one", one), ("two", two)) if i % 2 == 0 else (("two", two), ("one", one))):
                 start = time.perf_counter()
-                run_with(workers)
-                seconds[workers] = time.perf_counter() - start
-            ratios.append(seconds[1] / seconds[2])
-        self.info.update(paired_speedup=statistics.median(ratios), paired_ratios=ratios)
+                fn()
+                seconds[name] = time.perf_counter() - start
+            ratios.append(seconds["one"] / seconds["two"])
+        self.info.update({key: statistics.median(ratios), ratios_key: ratios})
 
 
 #: Back-to-back pairs of ``Bench.paired_workers``.
@@ -142,6 +148,7 @@ _EXTRAS = {
     "diff_vs_jieba": lambda v: f"{v:,} tokens counted differently from the reference",
     "workers_used": lambda v: f"{v} workers used",
     "paired_speedup": lambda v: f"workers=2 vs 1 paired back to back: {v:.2f}x",
+    "paired_ceiling": lambda v: f"this machine's ceiling (the work in 2 threads vs 1, paired): {v:.2f}x",
 }
 
 

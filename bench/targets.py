@@ -80,7 +80,12 @@ def two_workers(issue: str, text: str, group: str, row: str) -> Target:
         if value is None or paired is None:
             return value, text
         n = len(two.info.get("paired_ratios", ()))
-        return paired, f"{paired:.2f}x paired (median of {n} back-to-back pairs); the rows' medians: {text}"
+        text = f"{paired:.2f}x paired (median of {n} back-to-back pairs); the rows' medians: {text}"
+        ceiling = two.info.get("paired_ceiling")
+        if ceiling:
+            text += (f"; this machine's ceiling for the work, paired: {ceiling:.2f}x "
+                     f"(the count reaches {paired / ceiling:.0%} of it)")
+        return paired, text
 
     return Target(issue, text, ">= 1.7x", measure, lambda v: v >= 1.7)
 

@@ -4,6 +4,9 @@ ngram-char: character 1..4-grams of the corpus by ``collections.Counter``
 over slices (the straightforward Python reference: the lines split at
 whitespace and punctuation by one regex, then every slice of every run
 counted) against ``count_ngrams`` with one and two workers; same counts.
+The two-worker row also records the machine's ceiling for this work,
+paired like its speedup (``paired_ceiling``): one thread feeding every line
+to one table against two threads feeding halves to two, nothing merged.
 
 ngram-spill: the same count in memory and with a budget small enough for
 at least 4 spills (the same counts); the spilled count's peak resident
@@ -27,6 +30,7 @@ import functools
 import os
 import re
 import sys
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -90,6 +94,25 @@ def test_count_ngrams(bench, corpus, reference_1_4, workers):
     bench.info.update(diff_vs_jieba=0, workers_used=stats.workers, spills=stats.runs)
     if workers == 2:
         bench.paired_workers(run_with)
+        bench.paired("paired_ceiling", "paired_ceiling_ratios", lambda: _feed(corpus.lines),
+                     lambda: _feed_halves(corpus.lines))
+
+
+def _feed(lines) -> None:
+    from fastcount._ngrams import NgramTable
+
+    NgramTable(1, 4).feed(lines)
+
+
+def _feed_halves(lines) -> None:
+    """The ceiling of two workers on this machine: halves of the lines fed to
+    two tables in two threads, nothing merged (a count's workers do this much
+    at least)."""
+    half = len(lines) // 2
+    other = threading.Thread(target=_feed, args=(lines[:half],))
+    other.start()
+    _feed(lines[half:])
+    other.join()
 
 
 def _spill_budget(corpus) -> int:

@@ -42,6 +42,14 @@ cdef class NgramTable:
     cdef bint aborted               # abort(): stop at the next line end or spill
     cdef bint broken
     cdef bint finished              # sorted: t.ents in byte order, no more feeding
+    # Split by orders (fastcount._ngram_split): tables that count the same
+    # text, each its own orders, record each entry's first sight (the text
+    # offset of its end << 12 | its length in bytes) until their first spill.
+    cdef bint ordered
+    cdef int64_t* ords
+    cdef Py_ssize_t ords_cap
+    cdef const unsigned char* ord_s0   # the buffer being counted
+    cdef int64_t ord_base              # bytes of text counted before it
     cdef object __weakref__
 
     cdef int _check(self, bint feeding) except -1
@@ -52,5 +60,7 @@ cdef class NgramTable:
     cdef int64_t _insert(self, const unsigned char* key, Py_ssize_t n, uint64_t h,
                          int64_t c) noexcept nogil
     cdef int _spill(self) noexcept nogil
+    cdef int _note_order(self, int64_t i, const unsigned char* end, Py_ssize_t n) noexcept nogil
+    cdef int64_t _ords_peak(self) noexcept nogil
     cdef int _count_utf8(self, const unsigned char* s, Py_ssize_t size) noexcept nogil
     cdef object _vocab(self, bint take=*)

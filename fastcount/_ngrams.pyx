@@ -34,8 +34,9 @@ from fastcount._ngram_table cimport (NgProbe, ng_adoptable, ng_clear, ng_fit, ng
                                      ng_held, ng_insert, ng_intern_into, ng_lookup,
                                      ng_peak_after_insert, ng_peek_key, ng_peek_slot, ng_sort,
                                      ng_to_vocab, ng_write_run)
-from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch,
-                               fc_str_utf8, fc_utf8_invalid_at, fc_utf8_next_valid)
+from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow,
+                               fc_grown_capacity, fc_prefetch, fc_str_utf8, fc_utf8_invalid_at,
+                               fc_utf8_next_valid)
 from fastcount._vocab cimport Vocab, fc_vocab_reserve, fc_vocab_word
 from fastcount._vocab_table cimport fc_hash_seed
 
@@ -303,6 +304,7 @@ cdef class NgramTable:
         fc_free(self.buf)
         fc_free(self.win)
         fc_free(self.uni)
+        fc_free(self.ords)
 
     # ------------------------------------------------------------ state
 
@@ -354,7 +356,7 @@ cdef class NgramTable:
         self.err."""
         cdef int64_t i
         if (self.limit > 0 and self.can_spill and self.t.n > 0
-                and ng_peak_after_insert(&self.t, n) > self.limit):
+                and ng_peak_after_insert(&self.t, n) + self._ords_peak() > self.limit):
             if self._spill() < 0:
                 return -1
         i = ng_insert(&self.t, key, n, h)
@@ -362,7 +364,27 @@ cdef class NgramTable:
             self.err = ENOMEM
             return -1
         self.t.ents[i].count = c
+        if self.ordered and self._note_order(i, key + n, n) < 0:
+            return -1
         return i
+
+    cdef int _note_order(self, int64_t i, const unsigned char* end, Py_ssize_t n) noexcept nogil:
+        """Record new entry i's first sight (see ords in _ngrams.pxd): its
+        order is its length among the n-grams that end where it ends."""
+        if fc_grow(<void**>&self.ords, &self.ords_cap, i + 1, sizeof(int64_t), 2) < 0:
+            self.err = ENOMEM
+            return -1
+        self.ords[i] = ((self.ord_base + (end - self.ord_s0)) << 12) | n
+        return 0
+
+    cdef int64_t _ords_peak(self) noexcept nogil:
+        """Bytes the ordinals would hold while one more is added (old and new array)."""
+        if not self.ordered:
+            return 0
+        if self.t.n + 1 <= self.ords_cap:
+            return self.ords_cap * <int64_t>sizeof(int64_t)
+        return ((self.ords_cap + fc_grown_capacity(self.ords_cap, self.t.n + 1, 2))
+                * <int64_t>sizeof(int64_t))
 
     cdef int _spill(self) noexcept nogil:
         """Write the table as the next run, then empty it (its arrays kept)."""
@@ -403,6 +425,11 @@ cdef class NgramTable:
         if failed:
             self.err = ENOMEM
             return -1
+        if self.ordered:  # a table that spilled is merged by key: no use for them
+            fc_free(self.ords)
+            self.ords = NULL
+            self.ords_cap = 0
+            self.ordered = False
         first = self.nspilled == 0
         self.nspilled += self.t.n
         if first:  # from now on, refill the whole limit before each spill

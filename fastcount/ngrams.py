@@ -371,6 +371,11 @@ def _in_memory_merge(parts: Sequence[NgramPartial]) -> PartialCount:
     """The sum of partials that never spilled, keys in order of first sight.
     Tables in this process (threads) are interned into the sum directly,
     skipping a Vocab per table and a second interning of each into the sum."""
+    from fastcount.ngram_orders import merge_ordered
+
+    ordered = merge_ordered(parts)
+    if ordered is not None:
+        return ordered
     if len(parts) < 2 or any(part.table is None for part in parts):
         return merge_partials([part.first_sight() for part in parts])
     from fastcount._ngrams import first_sight_merge
@@ -563,7 +568,7 @@ def count_ngrams(
             source, spec, stats, workers=workers,
             memory=memory, tmpdir=tmpdir, backend=backend, mp_context=mp_context,
             chunk_size=chunk_size, encoding=encoding, errors=errors, field=field,
-            progress=progress,
+            progress=progress, split=True,
         ) as (parts, spill_dir):
             if output is None:
                 result, stats.words = merge_ngram_partials(
@@ -611,12 +616,17 @@ def ngram_spec(n: Orders, unit: str, tokenizer: TokenizerSpec, keep_punct: bool,
 
 @contextlib.contextmanager
 def counted(source: Source, spec: NgramSpec, stats: NgramStats, *, workers=None, memory=None,
-            tmpdir=None, **run_options) -> Iterator[Tuple[List[NgramPartial], str]]:
+            tmpdir=None, split: bool = False,
+            **run_options) -> Iterator[Tuple[List[NgramPartial], str]]:
     """Count the n-grams of ``source`` with :func:`fastcount.pipeline.run_counters`
     (``run_options`` are its own) in a budget of ``memory``; yield the
     workers' partials and the directory their runs are in, which goes (with
     every run) when the block ends, however it ends. Fills ``stats`` (the
-    block's time is merge time) but ``words``."""
+    block's time is merge time) but ``words``. With ``split``, character
+    n-grams counted by threads are split by order where there are orders
+    enough (:mod:`fastcount.ngram_orders`): one partial per order group."""
+    from fastcount.ngram_orders import OrderSplitFactory, split_spec
+
     started = time.perf_counter()
     budget = parse_memory(memory)
     workers = whole_number("workers", workers, 1, none=True)
@@ -627,8 +637,16 @@ def counted(source: Source, spec: NgramSpec, stats: NgramStats, *, workers=None,
         raise NotADirectoryError(f"tmpdir {directory!r} is not a directory")
     spill_dir = tempfile.mkdtemp(prefix="fastcount-ngrams-", dir=directory)
     try:
-        factory = NgramFactory(spec, max(1, budget // workers), spill_dir)
-        parts = run_counters(source, factory, workers=workers, stats=stats, **run_options)
+        groups = split_spec(spec, workers, run_options) if split else None
+        if groups is None:
+            factory = NgramFactory(spec, max(1, budget // workers), spill_dir)
+            parts = run_counters(source, factory, workers=workers, stats=stats, **run_options)
+        else:
+            factory = OrderSplitFactory(spec, max(1, budget // len(groups)), spill_dir,
+                                        tuple(groups))
+            (parts,) = run_counters(source, factory, workers=1, stats=stats, **run_options)
+            parts = list(parts)
+            stats.workers, stats.backend = len(groups), "threads (split by order)"
         stats.tokens = sum(part.total for part in parts)
         stats.runs = sum(len(part.runs) for part in parts)
         stats.memory = budget

@@ -1,0 +1,174 @@
+"""Character n-grams with two or more threads, split by order instead of by text.
+
+Threads that each count part of the text (as :func:`fastcount.count_words`
+does) each end with a table holding most of the common n-grams, and the sum
+must look every key of one up in the other. Split by order instead (orders
+1-4 on two threads: 1-2 and 3-4), every table counts the whole text and the
+tables' keys are disjoint: their sum is their concatenation, in the order of
+first sight one table of every order would give (``fastcount._ngram_split``).
+
+:func:`fastcount.ngrams.counted` uses it for character n-grams counted by
+2..(number of orders) threads; the text is read and encoded once (one
+reader, the calling thread), and each chunk is counted by every group's
+table side by side. A table may spill as any other (each has its share of
+the budget); the merge of runs does not care how the keys were split.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import List, Optional, Sequence, Tuple
+
+from fastcount.merge import PartialCount
+from fastcount.ngrams import NgramFactory, NgramPartial, NgramSpec
+
+__all__ = ["order_groups", "OrderSplitFactory", "OrderSplitCounter", "OrderedPartial",
+           "merge_ordered"]
+
+
+def _order_cost(n: int) -> float:
+    """What counting order ``n`` costs per character, roughly: a lookup in
+    a table beyond the caches from trigrams on; bigrams fewer keys, mostly
+    cached; unigrams counted by code point (a map, no lookup)."""
+    return {1: 0.2, 2: 0.6}.get(n, 1.0)
+
+
+def order_groups(lo: int, hi: int, k: int) -> Optional[List[Tuple[int, int]]]:
+    """``k`` contiguous groups ``(lo, hi)`` of the orders ``lo..hi`` whose
+    costliest group costs least, or None when there are fewer orders than
+    ``k`` or ``k < 2`` (no split)."""
+    orders = list(range(lo, hi + 1))
+    if k < 2 or k > len(orders):
+        return None
+    cost = [0.0]
+    for n in orders:
+        cost.append(cost[-1] + _order_cost(n))
+    m = len(orders)
+    # best[j][i]: (the costliest group, groups) of orders[:i] in j groups
+    best = [[(float("inf"), [])] * (m + 1) for _ in range(k + 1)]
+    best[0][0] = (0.0, [])
+    for j in range(1, k + 1):
+        for i in range(j, m + 1):
+            for s in range(j - 1, i):
+                worst, groups = best[j - 1][s]
+                worst = max(worst, cost[i] - cost[s])
+                if worst < best[j][i][0]:
+                    best[j][i] = (worst, groups + [(orders[s], orders[i - 1])])
+    return best[k][m][1]
+
+
+class OrderedPartial(NgramPartial):
+    """One order group's n-grams: a table that recorded first sights (see
+    :func:`merge_ordered`), or its runs once it spilled."""
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderSplitFactory(NgramFactory):
+    """The chunk counter of a count split by order: an :class:`OrderSplitCounter`
+    of one table per group of ``groups``, each spilling within ``limit``."""
+
+    groups: Tuple[Tuple[int, int], ...] = ()
+
+    @property
+    def releases_gil(self) -> bool:
+        """The counter runs its own threads: one reader feeds it."""
+        return False
+
+    def __call__(self) -> "OrderSplitCounter":
+        """A new counter, its tables empty."""
+        tables = [NgramFactory(dataclasses.replace(self.spec, lo=lo, hi=hi), self.limit,
+                               self.spill_dir)() for lo, hi in self.groups]
+        return OrderSplitCounter(tables)
+
+    def partial(self, counter: "OrderSplitCounter", marks) -> Tuple[OrderedPartial, ...]:  # type: ignore[override]
+        """One partial per group, in group order."""
+        return tuple(OrderedPartial(table, None, limit=self.limit) for table in counter.tables)
+
+
+class OrderSplitCounter:
+    """Tables of order groups that count every chunk side by side: the
+    calling thread counts the first group, one thread per other group the
+    rest, and each call returns when all have counted it."""
+
+    def __init__(self, tables: Sequence):
+        from fastcount._ngram_split import record_order
+
+        self.tables = list(tables)
+        for table in self.tables:
+            record_order(table)
+
+    def seen(self) -> int:
+        """No first-sight marks: the tables record first sights themselves."""
+        return 0
+
+    def feed(self, texts) -> int:
+        """Count ``texts`` (str each); their size in UTF-8 bytes (lone surrogates as 3)."""
+        from fastcount._ngram_split import lines_of_texts
+
+        lines = lines_of_texts(texts if isinstance(texts, (list, tuple)) else list(texts))
+        self._count(lines)
+        return len(lines.data) - lines.lines
+
+    def feed_block(self, block) -> int:
+        """Count a :class:`fastcount.io.Block` of strict UTF-8 lines (their
+        number), or -1, counting nothing, for Python to decode it."""
+        from fastcount._ngram_split import lines_of_utf8
+
+        if block.encoding != "utf-8" or block.field is not None:
+            return -1
+        lines = lines_of_utf8(block.data)
+        if lines is None:
+            return -1
+        self._count(lines)
+        return lines.lines
+
+    def _count(self, lines) -> None:
+        from fastcount._ngram_split import count_lines
+
+        failed: list = [None] * len(self.tables)
+
+        def count(g: int) -> None:
+            try:
+                count_lines(self.tables[g], lines)
+            except BaseException as exc:  # raised as itself by the calling thread
+                failed[g] = exc
+
+        threads = [threading.Thread(target=count, args=(g,), name=f"fastcount-orders-{g}",
+                                    daemon=True) for g in range(1, len(self.tables))]
+        for thread in threads:
+            thread.start()
+        try:
+            count(0)
+        finally:
+            # after Ctrl-C here, a thread still counting stops at its next
+            # line end once the count's tables are aborted (ngrams._remove)
+            for thread in threads:
+                thread.join()
+        for exc in failed:
+            if exc is not None:
+                raise exc
+
+
+def merge_ordered(parts: Sequence[NgramPartial]) -> Optional[PartialCount]:
+    """The sum of order groups' partials in order of first sight, or None
+    when they are not all :class:`OrderedPartial` whose tables still
+    recorded first sights (then: merged as any partials)."""
+    from fastcount._ngram_split import ordered_vocab
+
+    if len(parts) < 2 or not all(isinstance(part, OrderedPartial) and part.table is not None
+                                 and not part.runs for part in parts):
+        return None
+    vocab, counts = ordered_vocab([part.table for part in parts])
+    return PartialCount(vocab, counts)
+
+
+def split_spec(spec: NgramSpec, workers: int, run_options: dict) -> Optional[List[Tuple[int, int]]]:
+    """The order groups of a count of ``spec`` by ``workers`` with
+    :func:`fastcount.pipeline.run_counters`'s ``run_options``, or None when
+    it is not split (word n-grams, worker processes, fewer orders than workers)."""
+    if spec.unit != "char" or run_options.get("backend") not in (None, "threads"):
+        return None
+    if run_options.get("mp_context") is not None:
+        return None
+    return order_groups(spec.lo, spec.hi, workers)
