@@ -179,7 +179,7 @@ def discover_words(
     with counted(
         source, spec, stats, workers=workers, memory=memory, tmpdir=tmpdir, backend=backend,
         mp_context=mp_context, chunk_size=chunk_size, encoding=encoding, errors=errors,
-        field=field, progress=progress,
+        field=field, progress=progress, split=True,
     ) as (parts, spill_dir):
         sources = merge_sources(parts, spill_dir)
         first = Merge(sources)
