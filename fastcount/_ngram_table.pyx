@@ -412,7 +412,7 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
     digits of up to room entries (or NULL)."""
     cdef Py_ssize_t count[RADIX]
     cdef Py_ssize_t nxt[RADIX]
-    cdef Py_ssize_t i, pos, stop
+    cdef Py_ssize_t i, j, pos, stop
     cdef int b, c, e
     cdef NgEntry v, w
     # past the inline bytes a long key's digit is in the arena, in no order:
@@ -440,17 +440,21 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
     # each entry goes straight to the next free place of its bucket; the
     # places from nxt[c] on still hold their first entries, so digits[nxt[c]]
     # is the digit of the entry there
+    # (digits are read from the array, never from the entry in hand, which
+    # then stays in registers instead of being rebuilt on the stack)
     pos = 0
     for b in range(RADIX):
         stop = pos + count[b]
         while nxt[b] < stop:
-            v = a[nxt[b]]
-            c = digits[nxt[b]] if kept else _digit(t, &v, d)
+            i = nxt[b]
+            c = digits[i] if kept else _digit(t, &a[i], d)
+            v = a[i]
             while c != b:
-                w = a[nxt[c]]
-                e = digits[nxt[c]] if kept else _digit(t, &w, d)
-                a[nxt[c]] = v
-                nxt[c] += 1
+                j = nxt[c]
+                e = digits[j] if kept else _digit(t, &a[j], d)
+                w = a[j]
+                a[j] = v
+                nxt[c] = j + 1
                 v = w
                 c = e
             a[nxt[b]] = v
