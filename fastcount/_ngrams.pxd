@@ -53,6 +53,7 @@ cdef class NgramTable:
     cdef object __weakref__
 
     cdef int _check(self, bint feeding) except -1
+    cdef int _check_unordered(self) except -1
     cdef int _raise_err(self) except -1
     cdef bint _is_break_token(self, str token) noexcept
     cdef int _add(self, const unsigned char* key, Py_ssize_t n, uint64_t h, const NgProbe* p,

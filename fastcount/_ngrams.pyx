@@ -320,6 +320,14 @@ cdef class NgramTable:
             raise RuntimeError("this n-gram table is finished: it takes no more text")
         return 0
 
+    cdef int _check_unordered(self) except -1:
+        # an ordered table's first sights are offsets in count_lines' text:
+        # n-grams counted from any other text would get meaningless ones
+        if self.ordered:
+            raise ValueError("this n-gram table records first sights (record_order): "
+                             "its text must come through fastcount._ngram_split.count_lines")
+        return 0
+
     cdef int _raise_err(self) except -1:
         cdef int e = self.err
         self.broken = True
@@ -462,6 +470,7 @@ cdef class NgramTable:
         cdef Py_ssize_t i, ntext, room = 0, size = 0
         cdef int failed
         self._check(True)
+        self._check_unordered()
         texts = tuple(texts)
         ntext = len(texts)
         for i in range(ntext):
@@ -502,6 +511,7 @@ cdef class NgramTable:
         cdef int failed = 0
         cdef bint valid
         self._check(True)
+        self._check_unordered()
         if self.word_mode:
             raise TypeError("a word n-gram table takes texts (feed) or tokens (feed_tokens)")
         if n == 0:
@@ -621,6 +631,7 @@ cdef class NgramTable:
         cdef NgProbe probe
         cdef int failed = 0
         self._check(True)
+        self._check_unordered()
         if cv.shape[0] != len(vocab):
             raise ValueError(f"{len(vocab)} words but {cv.shape[0]} counts")
         if cv.shape[0] and np.min(counts) < 0:

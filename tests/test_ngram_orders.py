@@ -185,6 +185,15 @@ def test_what_the_native_half_refuses(tmp_path, texts):
     assert spilled.runs
     with pytest.raises(ValueError, match="first sights"):
         native.ordered_vocab([spilled])
+    # an ordered table counts only count_lines' text: any other feed would
+    # give its new n-grams first sights that order nothing
+    ordered = ordered_tables(texts[:5], [(1, 2)])[0]
+    total = ordered.total
+    for feed in (lambda t: t.feed(["丙丁"]), lambda t: t.feed_utf8("丙丁\n".encode()),
+                 lambda t: t.add_counts(*NgramTable(1, 1).vocab_result())):
+        with pytest.raises(ValueError, match="count_lines"):
+            feed(ordered)
+    assert ordered.total == total
     finished = ordered_tables(texts[:5], [(1, 2)])[0]
     finished.finish()
     with pytest.raises(ValueError, match="first sights"):
