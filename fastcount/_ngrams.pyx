@@ -27,31 +27,24 @@ import numpy as np
 
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND
 from libc.errno cimport EINVAL, ENOMEM, EOVERFLOW
-from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from fastcount._ngram_table cimport (NgProbe, ng_adoptable, ng_clear, ng_fit, ng_free, ng_hash,
                                      ng_held, ng_insert, ng_intern_into, ng_lookup,
                                      ng_peak_after_insert, ng_peek_key, ng_peek_slot, ng_sort,
                                      ng_to_vocab, ng_write_run)
+from fastcount._ngram_text cimport ng_break_bits, ng_code_point, ng_encode_str, ng_is_set
 from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_calloc, fc_free, fc_grow,
-                               fc_grown_capacity, fc_prefetch, fc_str_utf8, fc_utf8_invalid_at,
+                               fc_grown_capacity, fc_prefetch, fc_utf8_invalid_at,
                                fc_utf8_next_valid)
 from fastcount._vocab cimport Vocab, fc_vocab_reserve, fc_vocab_word
 from fastcount._vocab_table cimport fc_hash_seed
 
 
-cdef extern from "Python.h":
-    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
-    bint Py_UNICODE_ISALPHA(Py_UCS4 ch)
-    bint Py_UNICODE_ISNUMERIC(Py_UCS4 ch)
-    bint Py_UNICODE_ISPRINTABLE(Py_UCS4 ch)
-
-
 cdef enum:
     # NgramTable.err after abort() (errno values are positive)
     ERR_ABORTED = -1
-    NCODEPOINTS = 0x110000
     # The longest n-gram order: the window of unit starts is a small ring.
     MAX_ORDER = 255
     WINDOW = 256
@@ -72,74 +65,6 @@ cdef enum:
 
 #: Largest order ``hi`` a table accepts.
 MAX_N = MAX_ORDER
-
-
-# ---------------------------------------------------------------- breaks
-
-# Bitmaps over every code point: whitespace, and whitespace or punctuation.
-# Built once per process, from this interpreter's own Unicode database (so a
-# Python reference using str.isspace and unicodedata.category agrees).
-cdef unsigned char* _space_bits = NULL
-cdef unsigned char* _break_bits = NULL
-
-
-cdef inline bint _is_set(const unsigned char* bits, uint32_t cp) noexcept nogil:
-    return (bits[cp >> 3] >> (cp & 7)) & 1
-
-
-cdef int _build_break_bits() except -1:
-    global _space_bits, _break_bits
-    cdef uint32_t cp
-    cdef unsigned char* space
-    cdef unsigned char* both
-    if _break_bits != NULL:
-        return 0
-    import unicodedata
-    category = unicodedata.category
-    space = <unsigned char*>fc_calloc(NCODEPOINTS // 8, 1)
-    both = <unsigned char*>fc_calloc(NCODEPOINTS // 8, 1)
-    if space == NULL or both == NULL:
-        fc_free(space)
-        fc_free(both)
-        raise MemoryError()
-    for cp in range(NCODEPOINTS):
-        if Py_UNICODE_ISSPACE(cp):
-            space[cp >> 3] |= 1 << (cp & 7)
-            both[cp >> 3] |= 1 << (cp & 7)
-        # Punctuation is printable and neither a letter nor a number: only
-        # those few thousand code points need the (slow) category lookup.
-        elif (Py_UNICODE_ISPRINTABLE(cp) and not Py_UNICODE_ISALPHA(cp)
-                and not Py_UNICODE_ISNUMERIC(cp) and category(chr(cp))[0] == "P"):
-            both[cp >> 3] |= 1 << (cp & 7)
-    if _break_bits != NULL:  # built meanwhile by another thread
-        fc_free(space)
-        fc_free(both)
-        return 0
-    _space_bits = space
-    _break_bits = both
-    return 0
-
-
-# ---------------------------------------------------------------- UTF-8
-
-cdef inline uint32_t _code_point(int kind, const void* data, Py_ssize_t i) noexcept nogil:
-    if kind == 1:
-        return (<const uint8_t*>data)[i]
-    if kind == 2:
-        return (<const uint16_t*>data)[i]
-    return (<const uint32_t*>data)[i]
-
-
-cdef inline Py_ssize_t _encode_str(str text, unsigned char* out, Py_ssize_t room) except -1:
-    """The UTF-8 (surrogatepass) of text into out, which has room for 4
-    bytes per code point; returns its size."""
-    cdef const char* p
-    cdef Py_ssize_t n = fc_str_utf8(text, <char*>out, room, &p)
-    if n < 0:  # p is not set: the callers' room must cover 4 bytes per code point
-        raise ValueError(f"no room to encode a text of {len(text)} code points in {room} bytes")
-    if p != <const char*>out:  # ASCII: its own bytes, in place
-        memcpy(out, p, n)
-    return n
 
 
 # ---------------------------------------------------------------- counting
@@ -191,7 +116,7 @@ cdef int _count_chars(NgramTable self, const unsigned char* s, Py_ssize_t size, 
     while pos < size:
         start = pos
         cp = fc_utf8_next_valid(s, &pos)
-        if _is_set(breaks, cp):
+        if ng_is_set(breaks, cp):
             if cp == 10 and self.aborted:
                 self.err = ERR_ABORTED
                 return -1
@@ -280,14 +205,13 @@ cdef class NgramTable:
             raise ValueError(f"limit must be >= 0 bytes, got {limit}")
         if self.win != NULL:
             raise RuntimeError("NgramTable.__init__ called twice")
-        _build_break_bits()
         self.t.seed = fc_hash_seed()
         self.lo = lo
         self.hi = hi
         self.word_mode = unit == "word"
         self.tokenize = tokenize
         self.keep_punct = keep_punct
-        self.breaks = _space_bits if keep_punct else _break_bits
+        self.breaks = ng_break_bits(keep_punct)
         self.limit = limit
         self.spill_prefix = os.fsencode(spill_prefix) if spill_prefix is not None else None
         self.can_spill = self.spill_prefix is not None
@@ -486,7 +410,7 @@ cdef class NgramTable:
         if fc_grow(<void**>&self.buf, &self.buf_cap, room, 1, 0) < 0:
             raise MemoryError()
         for i in range(ntext):
-            size += _encode_str(texts[i], self.buf + size, room - size)
+            size += ng_encode_str(texts[i], self.buf + size, room - size)
             self.buf[size] = 10  # a line end: a break between texts
             size += 1
         self.busy = True
@@ -549,7 +473,7 @@ cdef class NgramTable:
         cdef int kind = PyUnicode_KIND(token)
         cdef const void* data = PyUnicode_DATA(token)
         for i in range(n):
-            if not _is_set(self.breaks, _code_point(kind, data, i)):
+            if not ng_is_set(self.breaks, ng_code_point(kind, data, i)):
                 return False
         return True
 
@@ -599,7 +523,7 @@ cdef class NgramTable:
                         break
                     self.win[k & (WINDOW - 1)] = size
                     k += 1
-                    size += _encode_str(token, self.buf + size, self.buf_cap - size)
+                    size += ng_encode_str(token, self.buf + size, self.buf_cap - size)
                     top = self.hi if k >= self.hi else <int>k
                     for m in range(self.lo, top + 1):
                         first = self.win[(k - m) & (WINDOW - 1)]
