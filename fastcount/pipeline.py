@@ -124,9 +124,10 @@ def count_words(
     jieba dictionary, and whatever a Python tokenizer loads on first use (it
     is called once on a short text before the workers start).
     Each forked worker costs time in proportion to this process's resident
-    memory (its page tables are copied at the fork and torn down at the
-    worker's exit): for a short job in a process that holds gigabytes, fewer
-    workers can be faster.
+    memory (its page tables are copied at the fork, while this process
+    waits, and torn down at the worker's exit, which the call does not wait
+    for): for a short job in a process that holds gigabytes, fewer workers
+    can be faster.
     Python 3.12+ warns about forking a process that runs other threads (a
     lock one of them holds stays held in the workers): from such a process
     pass ``mp_context="forkserver"`` or ``"spawn"``. Under those each worker

@@ -24,7 +24,11 @@ tokenizer's exception is re-raised with a note naming the text
 (``file:line`` or item), from a worker process with its traceback as
 ``__cause__``. Worker processes also end when the parent dies, however it
 dies: they close every inherited end of the parent's pipes (so a read sees
-end-of-file) and, on Linux, ask for SIGKILL when their parent goes.
+end-of-file) and, on Linux, ask for SIGKILL when their parent goes. After a
+count that succeeds, the worker processes, which have sent their partials,
+may still be exiting when it returns: a thread of this process
+(``fastcount-reaper``, which the interpreter waits for at exit) joins them,
+and ends any that has not within seconds.
 """
 
 from __future__ import annotations
@@ -331,6 +335,9 @@ def count_in_threads(
 #: every fork of a worker holds.
 _parent_ends: set = set()
 _fork_lock = threading.Lock()
+#: Threads joining the workers of earlier counts (see _stop_workers): joined
+#: before the next workers start, so that no thread of ours runs at a fork.
+_reapers: list = []
 
 
 def _die_with_parent(parent: int) -> None:
@@ -339,6 +346,7 @@ def _die_with_parent(parent: int) -> None:
     for conn in list(_parent_ends):  # inherited by fork: copies of the parent's
         conn.close()
     _parent_ends.clear()
+    _reapers.clear()  # the parent's threads, not running here
     _fork_lock = threading.Lock()  # forked while the parent held it
     if sys.platform.startswith("linux") and os.getppid() == parent:  # not via a fork server
         import ctypes
@@ -407,6 +415,8 @@ def _raise_remote(chunk: Optional[Chunk], index, payload, tb: str, summary: str)
 
 
 def _start_workers(n: int, factory: "CounterFactory", ctx) -> tuple:
+    while _reapers:
+        _reapers.pop().join()
     procs: list = []
     conns: list = []
     try:
@@ -429,7 +439,28 @@ def _start_workers(n: int, factory: "CounterFactory", ctx) -> tuple:
 
 
 def _stop_workers(procs: list, conns: list, senders: list, graceful: bool) -> None:
-    """Make sure every worker has ended; SIGTERM, then SIGKILL, within ~1 s."""
+    """Stop the senders and close the pipes; make sure every worker ends.
+
+    ``graceful``: every worker has sent its partial and is exiting; a
+    reaper thread joins them, so that the caller need not wait for their
+    exits (under fork, each tears down a copy of this process's page
+    tables). Otherwise they are ended here and now.
+    """
+    if graceful:
+        _close_pipes(conns, senders)
+        # not a daemon: the interpreter's exit waits for it (it ends within
+        # seconds), rather than race multiprocessing's own exit-time joins
+        reaper = threading.Thread(target=_end_processes, args=(procs, True), name="fastcount-reaper")
+        _reapers.append(reaper)
+        reaper.start()
+        return
+    _end_processes(procs, False)
+    _close_pipes(conns, senders)
+
+
+def _end_processes(procs: list, graceful: bool) -> None:
+    """Join the workers, ``graceful``: after their exits, up to 5 s; then
+    SIGTERM, then SIGKILL, within ~1 s."""
     if graceful:
         for proc in procs:
             proc.join(5.0)
@@ -443,7 +474,11 @@ def _stop_workers(procs: list, conns: list, senders: list, graceful: bool) -> No
             proc.kill()
             proc.join()
         proc.close()
-    # With the workers gone, a send still blocked fails at once.
+
+
+def _close_pipes(conns: list, senders: list) -> None:
+    """Stop the senders and close this process's ends of the pipes."""
+    # With the workers gone or done, a send still blocked fails at once.
     for sender in senders:
         sender.queue.put(_STOP)
     for sender in senders:
@@ -497,9 +532,9 @@ def count_in_processes(
     needs no pickling. Chunks go to whoever is
     ready for one, so a worker that starts late counts fewer; with
     ``total``, the input's size in bytes (chunks of known size), this
-    process keeps the last ones that a worker would finish, with its exit,
-    later than this process (under fork, where the exit tears down a copy
-    of this process's page tables). Under fork the parent loads what the counters
+    process keeps the last ones that a worker would finish later than this
+    process. The call returns once every partial is in, without waiting
+    for the workers' exits. Under fork the parent loads what the counters
     share first (:meth:`CounterFactory.preload`), and the workers inherit it.
     """
     try:
@@ -511,20 +546,15 @@ def count_in_processes(
         ) from err
     if n < 2:
         raise ValueError(f"count_in_processes needs n >= 2 counters (one worker process at least), not {n}")
-    forked = ctx.get_start_method() == "fork"
-    if forked:
+    if ctx.get_start_method() == "fork":
         factory.preload()  # once here rather than once per worker
-    t0 = time.perf_counter()
     procs, conns = _start_workers(n - 1, factory, ctx)
-    # Under fork a worker's exit tears down the page tables its start
-    # copied: about as long. Other starts say nothing of the exit.
-    exit_seconds = (time.perf_counter() - t0) / (n - 1) if forked else 0.0
     senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
     for sender in senders:
         sender.start()
     ok = False
     try:
-        driver = _Driver(procs, conns, senders, chunks, factory, progress, total, exit_seconds)
+        driver = _Driver(procs, conns, senders, chunks, factory, progress, total)
         results = driver.run()
         ok = True
         return results
@@ -540,7 +570,7 @@ class _Driver:
     """The parent's side of :func:`count_in_processes`: hands out chunks,
     counts some itself, collects the workers' partials and errors."""
 
-    def __init__(self, procs, conns, senders, chunks, factory, progress, total, exit_seconds):
+    def __init__(self, procs, conns, senders, chunks, factory, progress, total):
         # here, not at the top: the threads' callers (fastcount cut) never start processes
         from multiprocessing.connection import wait
 
@@ -558,12 +588,10 @@ class _Driver:
         self.receive_seconds = 0.0
         self.exhausted = False
         self.left = total  # bytes not taken yet (None: not known)
-        self.exit_seconds = exit_seconds  # a worker's exit, estimated
         self.kept: collections.deque = collections.deque()  # taken, for this process
         self.finishing: set = set()  # workers told to end after their chunks
         self.counter = None  # this process's, made for its first chunk
         self.marks: list = []
-        self.here_bytes = self.here_seconds = 0.0  # this process's counting so far
         #: met serving the workers from inside a chunk counted here
         self.deferred: List[Exception] = []
         self.by_conn = {conn: i for i, conn in enumerate(conns)}
@@ -628,17 +656,16 @@ class _Driver:
     def keeps(self, i: int) -> bool:
         """Whether this process keeps the chunk just taken rather than give it to worker ``i``.
 
-        Given, the worker counts what it holds and the chunk, then exits;
-        kept, this process counts the chunk and what is left: worth it once
-        what is left (and kept already) is less than what the worker holds
-        and its exit.
+        Given, the worker counts what it holds and the chunk; kept, this
+        process counts the chunk and what is left, and the worker finishes
+        with what it holds: worth it once what is left (and kept already)
+        is no more than that. (Its exit is not waited for.)
         """
-        if self.left is None or not self.here_seconds:
+        if self.left is None:
             return False
-        rate = self.here_bytes / self.here_seconds
         held = sum(chunk.nbytes for _, chunk in self.given[i])
         owed = self.left + sum(chunk.nbytes for _, chunk in self.kept)
-        return owed <= held + self.exit_seconds * rate
+        return owed <= held
 
     def oldest(self, i: int) -> tuple:
         return self.given[i][0] if self.given[i] else (-1, None)
@@ -692,16 +719,12 @@ class _Driver:
         if self.counter is None:
             self.counter = self.factory()
         self.marks.append((chunk_id, self.counter.seen()))
-        t0 = time.perf_counter()
         try:
             feed_chunk(self.counter, self.factory, chunk, self.between)
         except Exception as exc:  # reported if no earlier chunk fails
             self.failures[_HERE] = (chunk_id, chunk, exc)
         else:
             self.progress.done(chunk)
-            if chunk.nbytes is not None:
-                self.here_bytes += chunk.nbytes
-                self.here_seconds += time.perf_counter() - t0
         if self.deferred:
             raise self.deferred[0]
 

@@ -43,6 +43,11 @@ def reference():
 @pytest.fixture(autouse=True)
 def no_worker_left_behind():
     yield
+    # Worker processes that sent their partials may still be exiting when a
+    # count returns: the reaper threads join them (or end them) in seconds.
+    for thread in threading.enumerate():
+        if thread.name == "fastcount-reaper":
+            thread.join(30)
     assert multiprocessing.active_children() == []
     assert not [t for t in threading.enumerate() if t.name.startswith("fastcount-")]
 

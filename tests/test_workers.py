@@ -2,12 +2,14 @@
 stdin, and forked workers inherit what the tokenizer loaded in the parent."""
 
 import collections
+import multiprocessing.util
 import os
 import pathlib
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -223,20 +225,18 @@ def test_a_small_input_is_shared_by_every_worker(tmp_path, mp_context):
 @pytest.mark.skipif(sys.platform != "linux", reason="forks the workers")
 @pytest.mark.parametrize("workers", [2, 3])
 def test_the_tail_kept_by_this_process_counts_exactly(tmp_path, workers, monkeypatch):
-    # With a worker's exit estimated as endless, this process keeps every
-    # chunk from its first one counted on, and tells each worker to finish
-    # once: the count is still exact, in first-sight order, and nothing hangs.
+    # Keeping every chunk taken once this process counts, it tells each
+    # worker to finish once: the count is still exact, in first-sight order,
+    # and nothing hangs.
     from fastcount import workers as worker_module
 
     kept = []
-    init, keeps = worker_module._Driver.__init__, worker_module._Driver.keeps
 
-    def endless_exit(self, *args):
-        init(self, *args)
-        self.exit_seconds = 1e9
+    def keeps(self, i):
+        kept.append(self.counter is not None)
+        return kept[-1]
 
-    monkeypatch.setattr(worker_module._Driver, "__init__", endless_exit)
-    monkeypatch.setattr(worker_module._Driver, "keeps", lambda self, i: kept.append(keeps(self, i)) or kept[-1])
+    monkeypatch.setattr(worker_module._Driver, "keeps", keeps)
     texts = [f"第{i}行 w{i % 13} x{i % 5}" for i in range(20_000)]
     want = collections.Counter(w for t in texts for w in t.split())
     path = tmp_path / "tail.txt"
@@ -244,3 +244,40 @@ def test_the_tail_kept_by_this_process_counts_exactly(tmp_path, workers, monkeyp
     got = count_words(path, str.split, workers=workers, mp_context="fork", chunk_size=4000)
     assert list(got.items()) == list(want.items())
     assert sum(kept) == workers - 1  # one kept chunk per worker told to finish
+
+
+_TEST_PID = os.getpid()
+_EXIT_DELAY = []
+
+
+def _slow_to_exit(text):
+    """str.split, in a worker process whose exit then takes 3 s."""
+    if os.getpid() != _TEST_PID and not _EXIT_DELAY:
+        _EXIT_DELAY.append(multiprocessing.util.Finalize(None, time.sleep, args=(3.0,), exitpriority=0))
+    return text.split()
+
+
+def test_a_count_returns_before_its_workers_have_exited(monkeypatch):
+    # A forked worker's exit tears down its copy of this process's page
+    # tables: the count returns once the partials are in, and a reaper
+    # thread joins the workers after; the next count's fork waits for it.
+    texts = [f"w{i % 31} x{i % 7}" for i in range(5000)]
+    want = collections.Counter(w for t in texts for w in t.split())
+    stats = CountStats()
+    start = time.monotonic()
+    got = count_words(texts, _slow_to_exit, workers=3, mp_context="fork", chunk_size=2000, stats=stats)
+    took = time.monotonic() - start
+    assert list(got.items()) == list(want.items())
+    assert (stats.workers, stats.backend) == (3, "processes")
+    assert took < 2.0, took
+    reapers = [t for t in threading.enumerate() if t.name == "fastcount-reaper"]
+    assert reapers
+    threads_at_forks = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: threads_at_forks.append(threading.enumerate()) or fork())
+    assert count_words(texts, str.split, workers=2, mp_context="fork", chunk_size=2000) == want
+    assert threads_at_forks and not [t for ts in threads_at_forks for t in ts if t.name.startswith("fastcount-")]
+    for thread in threading.enumerate():
+        if thread.name == "fastcount-reaper":
+            thread.join(30)
+    assert multiprocessing.active_children() == []
