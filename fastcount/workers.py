@@ -414,9 +414,19 @@ def _raise_remote(chunk: Optional[Chunk], index, payload, tb: str, summary: str)
     raise exc from RemoteTraceback(tb)
 
 
+def _join_reapers() -> None:
+    """Wait for the reapers of earlier counts (another thread's count may
+    take one off the list between a check and a pop: pop, then look)."""
+    while True:
+        try:
+            reaper = _reapers.pop()
+        except IndexError:
+            return
+        reaper.join()
+
+
 def _start_workers(n: int, factory: "CounterFactory", ctx) -> tuple:
-    while _reapers:
-        _reapers.pop().join()
+    _join_reapers()
     procs: list = []
     conns: list = []
     try:

@@ -281,3 +281,24 @@ def test_a_count_returns_before_its_workers_have_exited(monkeypatch):
         if thread.name == "fastcount-reaper":
             thread.join(30)
     assert multiprocessing.active_children() == []
+
+
+def test_the_reapers_are_joined_when_another_count_took_the_last(monkeypatch):
+    # Two counts starting at once both look at the reapers: one may take the
+    # last between the other's look and its pop.
+    from fastcount import workers
+
+    class TakenMeanwhile(list):
+        def __bool__(self):
+            return True  # what the look saw
+
+        def pop(self, *args):
+            raise IndexError("pop from empty list")  # what the pop finds
+
+    monkeypatch.setattr(workers, "_reapers", TakenMeanwhile())
+    workers._join_reapers()
+    joined = []
+    monkeypatch.setattr(workers, "_reapers", [threading.Thread(target=joined.append, args=(1,))])
+    workers._reapers[0].start()
+    workers._join_reapers()
+    assert joined == [1] and workers._reapers == []
