@@ -10,13 +10,14 @@ first sight one table of every order would give (``fastcount._ngram_split``).
 :func:`fastcount.ngrams.counted` uses it for character n-grams counted by
 2..(number of orders) threads; the text is read and encoded once (one
 reader, the calling thread), and each chunk is counted by every group's
-table side by side. A table may spill as any other (each has its share of
-the budget); the merge of runs does not care how the keys were split.
+table side by side; only where no table can outgrow its share of the
+budget (:func:`never_spills`): a spilling count is split by text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 from typing import List, Optional, Sequence, Tuple
 
@@ -24,7 +25,7 @@ from fastcount.merge import PartialCount
 from fastcount.ngrams import NgramFactory, NgramPartial, NgramSpec
 
 __all__ = ["order_groups", "OrderSplitFactory", "OrderSplitCounter", "OrderedPartial",
-           "merge_ordered"]
+           "merge_ordered", "split_spec", "never_spills"]
 
 
 def _order_cost(n: int) -> float:
@@ -163,12 +164,55 @@ def merge_ordered(parts: Sequence[NgramPartial]) -> Optional[PartialCount]:
     return PartialCount(vocab, counts)
 
 
-def split_spec(spec: NgramSpec, workers: int, run_options: dict) -> Optional[List[Tuple[int, int]]]:
+def split_spec(spec: NgramSpec, workers: int, run_options: dict, source=None,
+               budget: Optional[int] = None) -> Optional[List[Tuple[int, int]]]:
     """The order groups of a count of ``spec`` by ``workers`` with
     :func:`fastcount.pipeline.run_counters`'s ``run_options``, or None when
-    it is not split (word n-grams, worker processes, fewer orders than workers)."""
+    it is not split (word n-grams, worker processes, fewer orders than
+    workers, or, given ``source`` and ``budget``, a count whose tables
+    might spill: see :func:`never_spills`)."""
     if spec.unit != "char" or run_options.get("backend") not in (None, "threads"):
         return None
     if run_options.get("mp_context") is not None:
         return None
-    return order_groups(spec.lo, spec.hi, workers)
+    groups = order_groups(spec.lo, spec.hi, workers)
+    if groups is not None and budget is not None and not never_spills(source, groups, budget):
+        return None
+    return groups
+
+
+#: The most bytes a table's accounting can reach per n-gram it holds, the
+#: key's bytes aside: its entry and slots, each while growing (old and new
+#: at once), and a first sight's record.
+_HELD_PER_NGRAM = 2 * 24 + 2 * 16 + 2 * 8
+#: ... and per character of an order (an arena's bytes, while growing).
+_HELD_PER_CHAR = 2 * 4
+
+
+def never_spills(source, groups: Sequence[Tuple[int, int]], budget: int) -> bool:
+    """Whether tables of ``groups``, each with its share of ``budget``, can
+    hold every n-gram of ``source`` however many are distinct: so only for
+    texts in hand (a list or tuple of str) or one uncompressed file (whose
+    decoding gives at most 4 characters per byte), by the most n-grams
+    their characters make.
+
+    A split count that spills is slower and holds more than one split by
+    text: a table that spills stops the other groups at every chunk, and
+    the tables' memory, allocated by a new thread per chunk, is scattered
+    over the allocator's per-thread arenas."""
+    from fastcount.io import is_compressed
+
+    if isinstance(source, (list, tuple)):
+        if not all(isinstance(text, str) for text in source):
+            return False
+        chars = sum(map(len, source))
+    elif isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path) or is_compressed(path):
+            return False
+        chars = 4 * os.path.getsize(path)
+    else:
+        return False
+    share = budget // len(groups)
+    return all(chars * (hi - lo + 1) * (_HELD_PER_NGRAM + _HELD_PER_CHAR * hi) <= share
+               for lo, hi in groups)

@@ -637,7 +637,7 @@ def counted(source: Source, spec: NgramSpec, stats: NgramStats, *, workers=None,
         raise NotADirectoryError(f"tmpdir {directory!r} is not a directory")
     spill_dir = tempfile.mkdtemp(prefix="fastcount-ngrams-", dir=directory)
     try:
-        groups = split_spec(spec, workers, run_options) if split else None
+        groups = split_spec(spec, workers, run_options, source, budget) if split else None
         if groups is None:
             factory = NgramFactory(spec, max(1, budget // workers), spill_dir)
             parts = run_counters(source, factory, workers=workers, stats=stats, **run_options)

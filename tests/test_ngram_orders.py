@@ -106,6 +106,33 @@ def test_spilled_groups_merge_exactly(tmp_path, texts, memory):
     assert counts == expected and stats.runs >= 1
     assert list(counts) == sorted(expected)  # merged from runs: code point order
     assert os.listdir(tmp_path) == []
+    assert "split" not in stats.backend  # a budget its tables might outgrow: split by text
+
+
+def test_split_only_where_no_table_can_spill(tmp_path, texts):
+    from fastcount.ngram_orders import never_spills
+
+    groups = [(1, 3), (4, 4)]
+    chars = sum(map(len, texts))
+    # the most the tables can hold: 3 and 1 orders' n-grams of every character
+    need = 2 * chars * 3 * (96 + 8 * 3)
+    assert never_spills(texts, groups, need) and never_spills(tuple(texts), groups, need)
+    assert not never_spills(texts, groups, need - 2)
+    assert not never_spills(iter(texts), groups, 10**15)  # its size is not known
+    assert not never_spills(texts + [b"bytes"], groups, 10**15)
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(texts), encoding="utf-8")
+    size = path.stat().st_size
+    assert never_spills(str(path), groups, 2 * 4 * size * 3 * (96 + 24))
+    assert not never_spills(str(path), groups, 2 * 4 * size * 3 * (96 + 24) - 2)
+    gz = tmp_path / "corpus.txt.gz"
+    gz.write_bytes(b"")
+    assert not never_spills(str(gz), groups, 10**15)
+    assert not never_spills(str(tmp_path), groups, 10**15)
+    for memory, split in [(None, True), (need - 2, False)]:
+        stats, options = split_stats()
+        count_ngrams(texts, (1, 4), workers=2, memory=memory, tmpdir=tmp_path, **options)
+        assert ("split by order" in stats.backend) == split
 
 
 def test_an_error_in_a_thread_reaches_the_caller_as_itself(texts, monkeypatch):
