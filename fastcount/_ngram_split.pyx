@@ -15,18 +15,13 @@ import numpy as np
 
 cimport cython
 
-from libc.stdint cimport INT64_MAX, int64_t, uint32_t, uint64_t
+from libc.stdint cimport INT64_MAX, int64_t
 from libc.string cimport memcpy
 
-from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_prefetch, fc_utf8_invalid_at
+from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_utf8_invalid_at
 from fastcount._ngram_table cimport NG_INLINE, NgEntry, NgTable, ng_key
 from fastcount._ngrams cimport NgramTable
-from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_hash_bytes, fc_vocab_reserve
-
-cdef enum:
-    # _place_all hashes this many words ahead of placing them
-    PLACE_AHEAD = 16
-
+from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_vocab_place, fc_vocab_reserve
 
 def record_order(NgramTable table not None):
     """Make a new table record each entry's first sight, for :func:`ordered_vocab`
@@ -208,29 +203,5 @@ cdef int _concat(FCVocab* v, const NgTable** ts, const int64_t** ords, int k,
     fc_free(pos)
     v.n = i
     v.arena_len = off
-    _place_all(v)
+    fc_vocab_place(v, 0, i)
     return 0
-
-
-cdef void _place_all(FCVocab* v) noexcept nogil:
-    """Give every word of v (all distinct, none in a slot yet) its slot: at
-    its tag's place or the next free one, no key compared; the hashes made
-    PLACE_AHEAD words ahead, their slots prefetched (placing them in id
-    order keeps the arena's reads in order: faster than placing from the
-    tables' slots, whose new ids are scattered)."""
-    cdef uint64_t ring[PLACE_AHEAD]
-    cdef uint64_t j, h
-    cdef int64_t i, w
-    for i in range(v.n + PLACE_AHEAD):
-        if i >= PLACE_AHEAD:
-            w = i - PLACE_AHEAD
-            h = ring[w & (PLACE_AHEAD - 1)]
-            j = <uint32_t>h & v.mask
-            while v.slots[j].id1 != 0:
-                j = (j + 1) & v.mask
-            v.slots[j].tag = <uint32_t>h
-            v.slots[j].id1 = <uint32_t>(w + 1)
-        if i < v.n:
-            h = fc_hash_bytes(v.arena + v.offsets[i], v.offsets[i + 1] - v.offsets[i])
-            ring[i & (PLACE_AHEAD - 1)] = h
-            fc_prefetch(&v.slots[<uint32_t>h & v.mask])

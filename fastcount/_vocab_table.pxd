@@ -123,6 +123,12 @@ cdef const char* fc_vocab_word(const FCVocab* v, int64_t i, Py_ssize_t* n) noexc
 # Drop the words with ids >= nwords: undoes a failed batch that began with
 # nwords words and slot mask mask_before. No allocation, cannot fail.
 cdef void fc_vocab_truncate(FCVocab* v, int64_t nwords, uint64_t mask_before) noexcept nogil
+# Give words [start, end) their slots, for words put into the arena and
+# offsets directly (a bulk copy that knows they are distinct from each other
+# and from every word with a slot): each goes to its home slot or the next
+# free one, no word compared. The slots must have room for them
+# (fc_vocab_reserve). No allocation, cannot fail.
+cdef void fc_vocab_place(FCVocab* v, int64_t start, int64_t end) noexcept nogil
 
 cdef extern from *:
     """

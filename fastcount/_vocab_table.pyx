@@ -29,6 +29,8 @@ cdef enum:
     # primitive prefetches every stage of their probes; in a smaller table
     # only the slots (words met once, as in a merge, find them cold in L2).
     PREFETCH_SLOTS = 1 << 17
+    # fc_vocab_place hashes this many words ahead of placing them
+    PLACE_AHEAD = 16
 
 # Hashes never leave the process (pickles and files hold words, not
 # hashes), so the seed is drawn per process, like Python's str hash: text
@@ -333,7 +335,7 @@ cdef void fc_vocab_truncate(FCVocab* v, int64_t nwords, uint64_t mask_before) no
     """Drop the words with ids >= nwords: undoes a failed batch that began
     with nwords words and slot mask mask_before. No allocation, cannot fail."""
     cdef int64_t wid, start
-    cdef uint64_t h, i
+    cdef uint64_t i
     if nwords >= v.n:
         return
     if v.slots != NULL and v.mask == mask_before:
@@ -350,13 +352,27 @@ cdef void fc_vocab_truncate(FCVocab* v, int64_t nwords, uint64_t mask_before) no
     else:
         # They grew: rebuild them in place from the remaining words.
         memset(v.slots, 0, (v.mask + 1) * sizeof(FCVocabSlot))
-        for wid in range(nwords):
-            start = v.offsets[wid]
-            h = _hash(v.arena + start, v.offsets[wid + 1] - start)
-            i = <uint32_t>h & v.mask
-            while v.slots[i].id1 != 0:
-                i = (i + 1) & v.mask
-            v.slots[i].tag = <uint32_t>h
-            v.slots[i].id1 = <uint32_t>(wid + 1)
+        fc_vocab_place(v, 0, nwords)
     v.n = nwords
     v.arena_len = v.offsets[nwords]
+
+
+cdef void fc_vocab_place(FCVocab* v, int64_t start, int64_t end) noexcept nogil:
+    # hashed PLACE_AHEAD words ahead, their home slots prefetched: in a big
+    # table each placement is a cache miss, and they do not depend on each other
+    cdef uint64_t ring[PLACE_AHEAD]
+    cdef uint64_t h, j
+    cdef int64_t i, w
+    for i in range(start, end + PLACE_AHEAD):
+        if i >= start + PLACE_AHEAD:
+            w = i - PLACE_AHEAD
+            h = ring[w & (PLACE_AHEAD - 1)]
+            j = <uint32_t>h & v.mask
+            while v.slots[j].id1 != 0:
+                j = (j + 1) & v.mask
+            v.slots[j].tag = <uint32_t>h
+            v.slots[j].id1 = <uint32_t>(w + 1)
+        if i < end:
+            h = _hash(v.arena + v.offsets[i], v.offsets[i + 1] - v.offsets[i])
+            ring[i & (PLACE_AHEAD - 1)] = h
+            fc_prefetch(&v.slots[<uint32_t>h & v.mask])
