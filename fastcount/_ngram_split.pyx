@@ -16,10 +16,9 @@ import numpy as np
 cimport cython
 
 from libc.stdint cimport INT64_MAX, int64_t
-from libc.string cimport memcpy
 
 from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_utf8_invalid_at
-from fastcount._ngram_table cimport NG_INLINE, NgEntry, NgTable, ng_key
+from fastcount._ngram_table cimport NG_INLINE, NgEntry, NgTable, ng_copy_key
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_vocab_place, fc_vocab_reserve
 
@@ -192,11 +191,7 @@ cdef int _concat(FCVocab* v, const NgTable** ts, const int64_t** ords, int k,
         pos[pick] += 1
         # the keys are whole characters of text checked or encoded as UTF-8
         # (surrogatepass) when fed: what a Vocab's arena must hold
-        if e.len <= NG_INLINE:
-            memcpy(v.arena + off, e.key, NG_INLINE)
-        else:
-            memcpy(v.arena + off, ng_key(ts[pick], e), e.len)
-        off += e.len
+        off += ng_copy_key(v.arena + off, ts[pick], e)
         counts[i] = e.count
         i += 1
         v.offsets[i] = off

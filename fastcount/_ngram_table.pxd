@@ -150,6 +150,16 @@ cdef inline const unsigned char* ng_key(const NgTable* t, const NgEntry* e) noex
     return t.arena + off
 
 
+cdef inline Py_ssize_t ng_copy_key(char* dst, const NgTable* t, const NgEntry* e) noexcept nogil:
+    """Copy e's key to dst, which has room for NG_INLINE bytes at least (a
+    short key goes as its whole inline field); its length."""
+    if e.len <= NG_INLINE:
+        memcpy(dst, e.key, NG_INLINE)
+    else:
+        memcpy(dst, ng_key(t, e), e.len)
+    return e.len
+
+
 cdef inline bint ng_same(const NgTable* t, const NgEntry* e, const unsigned char* key,
                          Py_ssize_t n, const NgProbe* p) noexcept nogil:
     cdef uint64_t k0

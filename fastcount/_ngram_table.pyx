@@ -275,11 +275,7 @@ cdef int ng_to_vocab(FCVocab* v, NgTable* t, int64_t* counts, bint take) noexcep
     # (surrogatepass) when fed: what a Vocab's arena must hold
     for i in range(t.n):
         e = &t.ents[i]
-        if e.len <= NG_INLINE:
-            memcpy(v.arena + off, e.key, NG_INLINE)
-        else:
-            memcpy(v.arena + off, ng_key(t, e), e.len)
-        off += e.len
+        off += ng_copy_key(v.arena + off, t, e)
         v.offsets[i + 1] = off
         counts[i] = e.count
     v.n = t.n
