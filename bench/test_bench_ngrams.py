@@ -105,9 +105,10 @@ def _feed(lines) -> None:
 
 
 def _feed_halves(lines) -> None:
-    """The ceiling of two workers on this machine: halves of the lines fed to
-    two tables in two threads, nothing merged (a count's workers do this much
-    at least)."""
+    """Two workers' ceiling on this machine: halves of the lines fed to two
+    tables in two threads, nothing merged (what splitting the text costs at
+    least; a count split by order repeats the reading instead, and merges
+    less)."""
     half = len(lines) // 2
     other = threading.Thread(target=_feed, args=(lines[:half],))
     other.start()
