@@ -25,7 +25,7 @@ from fastcount.merge import PartialCount
 from fastcount.ngrams import NgramFactory, NgramPartial, NgramSpec
 
 __all__ = ["order_groups", "OrderSplitFactory", "OrderSplitCounter", "OrderedPartial",
-           "merge_ordered", "split_spec", "never_spills"]
+           "merge_ordered", "split_spec", "never_spills", "most_held"]
 
 
 def _order_cost(n: int) -> float:
@@ -181,12 +181,23 @@ def split_spec(spec: NgramSpec, workers: int, run_options: dict, source=None,
     return groups
 
 
-#: The most bytes a table's accounting can reach per n-gram it holds, the
-#: key's bytes aside: its entry and slots, each while growing (old and new
-#: at once), and a first sight's record.
-_HELD_PER_NGRAM = 2 * 24 + 2 * 16 + 2 * 8
-#: ... and per character of an order (an arena's bytes, while growing).
-_HELD_PER_CHAR = 2 * 4
+#: The most bytes a table's accounting (ng_peak_after_insert, _ords_peak)
+#: reaches per n-gram it holds, the key's bytes aside, each array at the
+#: peak of a growth step (old and new at once): entries (24 bytes, grown by
+#: a quarter: 1 + 1.25 per n-gram), slots (8 bytes, at most 7/10 full:
+#: 1/0.7 + 2/0.7 per n-gram) and first sights (8 bytes, by a quarter).
+_HELD_PER_NGRAM = 24 * 9 // 4 + (8 * 3 * 10 + 6) // 7 + 8 * 9 // 4
+#: ... and per character of the n-gram (a long key's bytes, at most 4 a
+#: character, in an arena grown by doubling: 1 + 2 per byte).
+_HELD_PER_CHAR = 4 * 3
+#: ... and once per table: the arrays' smallest sizes.
+_HELD_AT_LEAST = 4096
+
+
+def most_held(chars: int, lo: int, hi: int) -> int:
+    """The most a table of orders ``lo..hi`` can hold (its accounting) while
+    counting text of ``chars`` characters: every n-gram distinct."""
+    return chars * (hi - lo + 1) * (_HELD_PER_NGRAM + _HELD_PER_CHAR * hi) + _HELD_AT_LEAST
 
 
 def never_spills(source, groups: Sequence[Tuple[int, int]], budget: int) -> bool:
@@ -214,5 +225,4 @@ def never_spills(source, groups: Sequence[Tuple[int, int]], budget: int) -> bool
     else:
         return False
     share = budget // len(groups)
-    return all(chars * (hi - lo + 1) * (_HELD_PER_NGRAM + _HELD_PER_CHAR * hi) <= share
-               for lo, hi in groups)
+    return all(most_held(chars, lo, hi) <= share for lo, hi in groups)

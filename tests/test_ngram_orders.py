@@ -110,21 +110,22 @@ def test_spilled_groups_merge_exactly(tmp_path, texts, memory):
 
 
 def test_split_only_where_no_table_can_spill(tmp_path, texts):
-    from fastcount.ngram_orders import never_spills
+    from fastcount.ngram_orders import most_held, never_spills
 
     groups = [(1, 3), (4, 4)]
     chars = sum(map(len, texts))
-    # the most the tables can hold: 3 and 1 orders' n-grams of every character
-    need = 2 * chars * 3 * (96 + 8 * 3)
+    need = 2 * max(most_held(chars, 1, 3), most_held(chars, 4, 4))
+    assert need > 2 * chars * 3 * (100 + 12 * 3)  # every n-gram distinct, every array growing
     assert never_spills(texts, groups, need) and never_spills(tuple(texts), groups, need)
     assert not never_spills(texts, groups, need - 2)
     assert not never_spills(iter(texts), groups, 10**15)  # its size is not known
     assert not never_spills(texts + [b"bytes"], groups, 10**15)
     path = tmp_path / "corpus.txt"
     path.write_text("\n".join(texts), encoding="utf-8")
-    size = path.stat().st_size
-    assert never_spills(str(path), groups, 2 * 4 * size * 3 * (96 + 24))
-    assert not never_spills(str(path), groups, 2 * 4 * size * 3 * (96 + 24) - 2)
+    at_most = 4 * path.stat().st_size  # characters, whatever the decoding
+    file_need = 2 * max(most_held(at_most, 1, 3), most_held(at_most, 4, 4))
+    assert never_spills(str(path), groups, file_need)
+    assert not never_spills(str(path), groups, file_need - 2)
     gz = tmp_path / "corpus.txt.gz"
     gz.write_bytes(b"")
     assert not never_spills(str(gz), groups, 10**15)
@@ -133,6 +134,28 @@ def test_split_only_where_no_table_can_spill(tmp_path, texts):
         stats, options = split_stats()
         count_ngrams(texts, (1, 4), workers=2, memory=memory, tmpdir=tmp_path, **options)
         assert ("split by order" in stats.backend) == split
+
+
+@pytest.mark.parametrize("lo, hi, first", [(1, 1, 0x4E00), (1, 3, 0x4E00), (4, 4, 0x4E00),
+                                           (2, 6, 0x4E00), (5, 8, 0x20000)])
+def test_the_bound_holds_when_every_ngram_is_distinct(tmp_path, lo, hi, first):
+    # distinct characters make distinct n-grams of every order (the most a
+    # table can hold; astral ones the longest keys), at sizes that catch the
+    # arrays' growth steps in different places: at most_held a table never
+    # spills, well below it it does
+    from fastcount.ngram_orders import most_held
+
+    text = "".join(chr(first + i) for i in range(12000))
+    for size in range(1, len(text), 397):
+        limit = most_held(size, lo, hi)
+        table = NgramTable(lo, hi, limit=limit, spill_prefix=str(tmp_path / f"a{size}"))
+        native.record_order(table)
+        native.count_lines(table, native.lines_of_texts([text[:size]]))
+        assert table.runs == [] and table.seen() == sum(max(0, size - n + 1) for n in range(lo, hi + 1))
+    small = NgramTable(lo, hi, limit=limit // 8, spill_prefix=str(tmp_path / "b"))
+    native.record_order(small)
+    native.count_lines(small, native.lines_of_texts([text]))
+    assert small.runs
 
 
 def test_an_error_in_a_thread_reaches_the_caller_as_itself(texts, monkeypatch):
