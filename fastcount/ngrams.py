@@ -624,7 +624,8 @@ def counted(source: Source, spec: NgramSpec, stats: NgramStats, *, workers=None,
     every run) when the block ends, however it ends. Fills ``stats`` (the
     block's time is merge time) but ``words``. With ``split``, character
     n-grams counted by threads are split by order where there are orders
-    enough (:mod:`fastcount.ngram_orders`): one partial per order group."""
+    enough and no table can outgrow its share of the budget
+    (:mod:`fastcount.ngram_orders`): one partial per order group."""
     from fastcount.ngram_orders import OrderSplitFactory, split_spec
 
     started = time.perf_counter()
