@@ -39,7 +39,6 @@ import stat
 import sys
 import warnings
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from fastcount.compressed import SUFFIXES, CorruptStreamError, decompressing

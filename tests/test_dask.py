@@ -523,7 +523,7 @@ def test_cli_dask_bad_input_is_one_line(capfd, tmp_path):
     assert os.listdir(target.parent) == []
 
 
-def test_missing_dask_says_which_extra(monkeypatch):
+def test_require_names_the_missing_part(monkeypatch):
     from fastcount.dask import require
 
     assert require(cluster=True) is dask
