@@ -11,16 +11,19 @@ order), and an ordered table records it per entry (``ords``, see
 ``_ngrams.pxd``): :func:`ordered_vocab` merges the tables' entries by it.
 """
 
+import threading
+
 import numpy as np
 
 cimport cython
 
-from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdint cimport INT64_MAX, int64_t, uint32_t, uint64_t
+from libc.string cimport memcpy, memset
 
-from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_utf8_invalid_at
-from fastcount._ngram_table cimport NG_INLINE, NgEntry, NgTable, ng_copy_key
+from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_prefetch, fc_utf8_invalid_at
+from fastcount._ngram_table cimport NgEntry, NgSlot, NgTable, ng_key
 from fastcount._ngrams cimport NgramTable
-from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_vocab_place, fc_vocab_reserve
+from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_vocab_reserve
 
 def record_order(NgramTable table not None):
     """Make a new table record each entry's first sight, for :func:`ordered_vocab`
@@ -108,21 +111,29 @@ def count_lines(NgramTable table not None, Lines lines not None):
         table._raise_err()
 
 
+#: N-grams from which ordered_vocab places the Vocab's slots in a second
+#: thread while this one copies keys and counts (for fewer, a thread costs
+#: more than it saves).
+PLACE_APART = 1 << 16
+
+cdef enum:
+    # _place fetches the ids of the entries this many slots ahead
+    PLACE_AHEAD = 16
+
+
 def ordered_vocab(tables):
     """``(vocab, counts)``: the n-grams of ordered tables that counted the
     same text, each its own orders, as one new :class:`fastcount.Vocab` in
     the order of first sight of one table counting every order, and their
     int64 counts by id. The tables are unchanged; each must be unfinished
-    and must not have spilled."""
+    and must not have spilled. From :data:`PLACE_APART` n-grams on, a second
+    thread places the Vocab's slots while this one copies keys and counts."""
     cdef NgramTable table
     cdef Vocab out = Vocab()
-    cdef int k, g, failed = 0
+    cdef _Concat concat = _Concat()
     cdef int64_t n = 0, nbytes = 0, i
-    cdef const NgTable** ts = NULL
-    cdef const int64_t** ords = NULL
     cdef int64_t[::1] cv
     tables = list(tables)
-    k = len(tables)
     for table in tables:
         table._check(False)
         if table.finished or table.run_paths or not table.ordered:
@@ -133,50 +144,153 @@ def ordered_vocab(tables):
             nbytes += table.t.ents[i].len
     if n > FC_VOCAB_MAX_WORDS:
         raise MemoryError(f"{n} n-grams: more than a Vocab holds")
-    # NG_INLINE bytes of slack: a short key is copied as its whole inline field
-    if fc_vocab_reserve(&out.table, n, nbytes + NG_INLINE) < 0:
+    if fc_vocab_reserve(&out.table, n, nbytes) < 0:
         raise MemoryError()
     counts = np.empty(n, dtype=np.int64)
     cv = counts
-    ts = <const NgTable**>fc_alloc(max(k, 1), sizeof(NgTable*))
-    ords = <const int64_t**>fc_alloc(max(k, 1), sizeof(int64_t*))
+    concat.setup(out, tables, &cv[0] if n else NULL, n)
     taken = []
     try:
-        if ts == NULL or ords == NULL:
-            raise MemoryError()
-        for g in range(k):
-            table = tables[g]
+        for g, table in enumerate(tables):
             if table.busy:
                 raise RuntimeError("this n-gram table is busy in another thread")
             table.busy = True
             taken.append(table)
-            ts[g] = &table.t
-            ords[g] = table.ords
-        with nogil:
-            failed = _concat(&out.table, ts, ords, k, &cv[0] if n else NULL)
+            concat.ts[g] = &table.t
+            concat.ords[g] = table.ords
+        concat.number()
+        if n >= PLACE_APART:
+            placer = threading.Thread(target=concat.place, name="fastcount-place", daemon=True)
+            placer.start()
+            try:
+                concat.copy()
+            finally:
+                _join(placer)
+        else:
+            concat.copy()
+            concat.place()
     finally:
         for table in taken:
             table.busy = False
-        fc_free(ts)
-        fc_free(ords)
-    if failed:
-        raise MemoryError()
     return out, counts
 
 
-cdef int _concat(FCVocab* v, const NgTable** ts, const int64_t** ords, int k,
-                 int64_t* counts) noexcept nogil:
-    """Fill the empty v (room reserved) with every table's keys, ids in the
-    order of their ordinals, and counts[id] with their counts; then its
-    slots. 0 ok, -1 out of memory."""
+def _join(thread) -> None:
+    """Join ``thread`` even through Ctrl-C (it reads tables that its caller
+    hands back once it returns), then raise what interrupted the wait."""
+    interrupted = None
+    while thread.is_alive():
+        try:
+            thread.join()
+        except BaseException as exc:
+            interrupted = interrupted or exc
+    if interrupted is not None:
+        raise interrupted
+
+
+@cython.auto_pickle(False)
+@cython.final
+cdef class _Concat:
+    """ordered_vocab's work on k ordered tables and a reserved, empty Vocab
+    of their n n-grams: each entry's id in it (:meth:`number`: the order of
+    first sights, a merge of the tables' ordinals); then its keys, offsets
+    and counts (:meth:`copy`) and its slots (:meth:`place`), which touch
+    disjoint memory: two threads may run them at once."""
+
+    cdef Vocab out          # holds the Vocab alive while a pass runs
+    cdef list tables        # ... and the tables
+    cdef const NgTable** ts
+    cdef const int64_t** ords
+    cdef uint32_t** id1     # each table's entries' ids in the Vocab, + 1
+    cdef int k
+    cdef int64_t n
+    cdef int64_t* counts
+
+    cdef int setup(self, Vocab out, list tables, int64_t* counts, int64_t n) except -1:
+        self.out = out
+        self.tables = tables
+        self.k = len(tables)
+        self.counts = counts
+        self.n = n
+        self.ts = <const NgTable**>fc_calloc(max(self.k, 1), sizeof(NgTable*))
+        self.ords = <const int64_t**>fc_calloc(max(self.k, 1), sizeof(int64_t*))
+        self.id1 = <uint32_t**>fc_calloc(max(self.k, 1), sizeof(uint32_t*))
+        if self.ts == NULL or self.ords == NULL or self.id1 == NULL:
+            raise MemoryError()
+        return 0
+
+    def number(self):
+        """Number the entries (``id1``), without the GIL."""
+        cdef int g, failed = 0
+        with nogil:
+            for g in range(self.k):
+                self.id1[g] = <uint32_t*>fc_alloc(max(self.ts[g].n, 1), sizeof(uint32_t))
+                failed |= self.id1[g] == NULL
+            if not failed:
+                if self.k == 2:
+                    _number2(self.ords[0], self.ts[0].n, self.ords[1], self.ts[1].n, self.id1[0],
+                             self.id1[1])
+                else:
+                    failed = _number(self.ts, self.ords, self.k, self.id1)
+        if failed:
+            raise MemoryError()
+
+    def copy(self):
+        """Fill the Vocab's keys and offsets, and the counts, without the GIL."""
+        with nogil:
+            _copy(&self.out.table, self.ts, self.k, self.id1, self.counts, self.n)
+
+    def place(self):
+        """Fill the Vocab's slots, without the GIL."""
+        with nogil:
+            _place(&self.out.table, self.ts, self.k, self.id1)
+
+    def __dealloc__(self):
+        cdef int g
+        if self.id1 != NULL:
+            for g in range(self.k):
+                fc_free(self.id1[g])
+        fc_free(self.id1)
+        fc_free(self.ts)
+        fc_free(self.ords)
+
+
+cdef void _number2(const int64_t* a, int64_t na, const int64_t* b, int64_t nb,
+                   uint32_t* ia, uint32_t* ib) noexcept nogil:
+    """_number of two tables without a branch per entry: both heads get the
+    next id, the one that comes first moves on (the other's is rewritten
+    when it does; the ordinals of two tables differ)."""
+    cdef int64_t i = 0, j = 0
+    cdef uint32_t id1 = 1
+    cdef int t
+    while i < na and j < nb:
+        t = b[j] < a[i]
+        ia[i] = id1
+        ib[j] = id1
+        i += 1 - t
+        j += t
+        id1 += 1
+    while i < na:
+        ia[i] = id1
+        i += 1
+        id1 += 1
+    while j < nb:
+        ib[j] = id1
+        j += 1
+        id1 += 1
+
+
+cdef int _number(const NgTable** ts, const int64_t** ords, int k, uint32_t** id1) noexcept nogil:
+    """id1[g][i]: 1 + the rank of table g's entry i in the order of first
+    sight of all k tables' entries (each table's ordinals increase: the
+    smallest head, found by a scan, comes next). 0 ok, -1 out of memory."""
     cdef int64_t* pos = <int64_t*>fc_calloc(max(k, 1), sizeof(int64_t))
-    cdef int64_t best, o, off = 0, i = 0
+    cdef int64_t best, o
+    cdef uint32_t next1 = 1
     cdef int g, pick
-    cdef const NgEntry* e
     if pos == NULL:
         return -1
     while True:
-        # a few tables: the smallest head by a scan (each table's ordinals increase)
         pick = -1
         best = INT64_MAX
         for g in range(k):
@@ -187,16 +301,85 @@ cdef int _concat(FCVocab* v, const NgTable** ts, const int64_t** ords, int k,
                     pick = g
         if pick < 0:
             break
-        e = &ts[pick].ents[pos[pick]]
+        id1[pick][pos[pick]] = next1
         pos[pick] += 1
-        # the keys are whole characters of text checked or encoded as UTF-8
-        # (surrogatepass) when fed: what a Vocab's arena must hold
-        off += ng_copy_key(v.arena + off, ts[pick], e)
-        counts[i] = e.count
-        i += 1
-        v.offsets[i] = off
+        next1 += 1
     fc_free(pos)
-    v.n = i
-    v.arena_len = off
-    fc_vocab_place(v, 0, i)
     return 0
+
+
+cdef void _copy(FCVocab* v, const NgTable** ts, int k, uint32_t** id1, int64_t* counts,
+                int64_t n) noexcept nogil:
+    """Fill the empty v's keys and offsets by the entries' ids, and
+    counts[id] (its slots are _place's); table by table, each entry to its
+    place, so every key is copied at its exact length."""
+    cdef int64_t i
+    cdef int g
+    cdef const NgEntry* e
+    cdef const uint32_t* ids
+    v.offsets[0] = 0
+    for g in range(k):
+        ids = id1[g]
+        for i in range(ts[g].n):
+            v.offsets[ids[i]] = ts[g].ents[i].len
+    for i in range(n):
+        v.offsets[i + 1] += v.offsets[i]
+    # the keys are whole characters of text checked or encoded as UTF-8
+    # (surrogatepass) when fed: what a Vocab's arena must hold
+    for g in range(k):
+        ids = id1[g]
+        for i in range(ts[g].n):
+            e = &ts[g].ents[i]
+            _put(v.arena + v.offsets[ids[i] - 1], ng_key(ts[g], e), e.len)
+            counts[ids[i] - 1] = e.count
+    v.n = n
+    v.arena_len = v.offsets[n]
+
+
+cdef inline void _put(char* dst, const unsigned char* src, size_t n) noexcept nogil:
+    """dst[:n] = src[:n] and nothing past it; a short key (most are) by two
+    fixed-size copies that overlap, not a call."""
+    if n > 16:
+        memcpy(dst, src, n)
+    elif n >= 8:
+        memcpy(dst, src, 8)
+        memcpy(dst + n - 8, src + n - 8, 8)
+    elif n >= 4:
+        memcpy(dst, src, 4)
+        memcpy(dst + n - 4, src + n - 4, 4)
+    elif n:
+        dst[0] = src[0]
+        dst[n // 2] = src[n // 2]
+        dst[n - 1] = src[n - 1]
+
+
+cdef void _place(FCVocab* v, const NgTable** ts, int k, uint32_t** id1) noexcept nogil:
+    """Fill the empty v's slots from the tables' slots: a slot's tag is the
+    low half of the Vocab's hash of its key (the tables hash as a Vocab
+    does), so no key is read or hashed, and a table's slots, in order of
+    their home, land in order in v's (linear probing finds a key wherever its
+    probe from home passes first: the order of placing does not matter, and
+    a Vocab only ever drops words added after it was made)."""
+    cdef const NgSlot* s
+    cdef const uint32_t* ids
+    cdef uint64_t j, m, end
+    cdef int g
+    # written before any is read: a fresh array's pages then fault in once
+    # (a read first maps the zero page; the write after it faults again and
+    # flushes the TLBs of the threads counting beside this one)
+    memset(v.slots, 0, (v.mask + 1) * sizeof(v.slots[0]))
+    for g in range(k):
+        ids = id1[g]
+        s = ts[g].slots
+        end = ts[g].mask + 1 if s != NULL else 0
+        for m in range(end):
+            # the ids are read in no order: fetched a few slots ahead (its
+            # neighbour's cache line: an empty slot's id1 is 0)
+            if m + PLACE_AHEAD < end:
+                fc_prefetch(&ids[s[m + PLACE_AHEAD].id1])
+            if s[m].id1 != 0:
+                j = s[m].tag & v.mask
+                while v.slots[j].id1 != 0:
+                    j = (j + 1) & v.mask
+                v.slots[j].tag = s[m].tag
+                v.slots[j].id1 = ids[s[m].id1 - 1]

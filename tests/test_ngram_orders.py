@@ -197,8 +197,14 @@ def ordered_tables(texts, groups):
     return tables
 
 
-def test_ordered_vocab_is_a_vocab_of_the_sum(texts):
-    tables = ordered_tables(texts[:400], [(1, 1), (2, 3), (4, 5)])
+@pytest.mark.parametrize("apart", [False, True])
+@pytest.mark.parametrize("groups", [[(1, 1), (2, 3), (4, 5)], [(1, 3), (4, 5)]])
+def test_ordered_vocab_is_a_vocab_of_the_sum(texts, monkeypatch, apart, groups):
+    # apart: its slots placed by a second thread, as for a big count; two
+    # tables are numbered by their own merge
+    monkeypatch.setattr(native, "PLACE_APART", 0 if apart else 1 << 62)
+    before = set(threading.enumerate())
+    tables = ordered_tables(texts[:400], groups)
     vocab, counts = native.ordered_vocab(tables)
     expected = char_ngrams(texts[:400], 1, 5)
     assert vocab.words() == list(expected) and counts.tolist() == list(expected.values())
@@ -209,6 +215,7 @@ def test_ordered_vocab_is_a_vocab_of_the_sum(texts):
     assert again.words() == list(expected)
     empty, none = native.ordered_vocab([])
     assert len(empty) == 0 and len(none) == 0
+    assert set(threading.enumerate()) == before  # the placing thread joined
 
 
 def test_what_the_native_half_refuses(tmp_path, texts):
