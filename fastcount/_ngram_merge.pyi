@@ -31,3 +31,6 @@ class Merge:
 
 def index_keys(index: bytes) -> List[bytes]:
     """The n-grams a run's index names (UTF-8, in byte order)."""
+
+def append_sorted(lower: Vocab, upper: Vocab) -> None:
+    """Append ``upper``'s words to ``lower``: Vocabs in byte order, upper's all above lower's."""

@@ -29,10 +29,10 @@ from fastcount._ngram_table cimport (MAX_KEY_BYTES, NG_INLINE, NG_LITTLE_ENDIAN,
                                      NgRunWriter, NgTable, ng_key, ng_run_abort, ng_run_close,
                                      ng_run_magic, ng_run_open, ng_run_put)
 from fastcount._native cimport (fc_alloc, fc_calloc, fc_free, fc_grow, fc_prefetch, fc_utf8_escape,
-                               fc_varint_get)
+                               fc_utf8_invalid_at, fc_varint_get)
 from fastcount._ngrams cimport NgramTable
-from fastcount._vocab cimport (FC_BATCH, FCVocab, Vocab, fc_vocab_intern_batch,
-                              fc_vocab_word)
+from fastcount._vocab cimport (FCVocab, Vocab, fc_vocab_append_distinct, fc_vocab_free,
+                              fc_vocab_push, fc_vocab_seal, fc_vocab_word)
 
 cdef extern from *:
     """
@@ -261,6 +261,27 @@ cdef int64_t _vocab_bound(const FCVocab* v, int64_t n, const unsigned char* b,
     return lo
 
 
+def append_sorted(Vocab lower not None, Vocab upper not None):
+    """Append the words of ``upper`` to ``lower`` (ids following lower's):
+    two Vocabs in byte order, every word of ``upper`` above every word of
+    ``lower`` (what :meth:`Merge.to_vocab` gives for adjacent ranges), so
+    lower stays in byte order and nothing needs looking up: the bytes are
+    copied, the slots placed by upper's tags. ValueError when lower's last
+    word is not below upper's first; MemoryError; lower unchanged then."""
+    cdef const char* a
+    cdef const char* b
+    cdef Py_ssize_t na = 0, nb = 0
+    if lower is upper:
+        raise ValueError("append_sorted: lower and upper are the same Vocab")
+    if lower.table.n and upper.table.n:
+        a = fc_vocab_word(&lower.table, lower.table.n - 1, &na)
+        b = fc_vocab_word(&upper.table, 0, &nb)
+        if _bytes_cmp(<const unsigned char*>a, na, <const unsigned char*>b, nb) >= 0:
+            raise ValueError("append_sorted: lower's last word is not below upper's first")
+    if fc_vocab_append_distinct(&lower.table, &upper.table) < 0:
+        raise MemoryError("Vocab: out of memory or full")
+
+
 def index_keys(bytes index):
     """The n-grams a run's index names (UTF-8, in byte order)."""
     return [key for _, _, key in _index_entries(index)]
@@ -418,59 +439,22 @@ cdef int _merge_next(NgMerge* m) noexcept nogil:
 
 # ---------------------------------------------------------------- to a Vocab
 
-cdef struct Staged:
-    # merged n-grams waiting to be interned together (fc_vocab_intern_batch
-    # prefetches a batch's slots: a big Vocab's lookups then overlap)
-    unsigned char* bytes
-    Py_ssize_t bytes_len
-    Py_ssize_t bytes_cap
-    Py_ssize_t offs[FC_BATCH]
-    Py_ssize_t lens[FC_BATCH]
-    int64_t batch_counts[FC_BATCH]
-    int k
-    # the interned n-grams' counts, by id
-    int64_t* counts
-    Py_ssize_t counts_cap
-
-
-cdef int _intern_staged(Staged* st, FCVocab* v, NgMerge* m) noexcept nogil:
-    """Intern the staged n-grams into v (each new: the merge's are distinct)
-    and keep their counts; -1 with m.err."""
-    cdef const char* ps[FC_BATCH]
-    cdef int64_t ids[FC_BATCH]
-    cdef Py_ssize_t j, done
-    for j in range(st.k):
-        ps[j] = <const char*>st.bytes + st.offs[j]
-    done = fc_vocab_intern_batch(v, ps, st.lens, st.k, ids, True)
-    if done < st.k:
-        # not UTF-8: only an altered run gets here
-        m.err = NG_CORRUPT if ids[done] == -2 else ENOMEM
+cdef int _keep(FCVocab* v, int64_t** counts, Py_ssize_t* cap, NgMerge* m) noexcept nogil:
+    """Append the merge's current n-gram to v without a slot (fc_vocab_push:
+    the merge's n-grams come out strictly increasing, so each is new) and
+    keep its count by id; -1 with m.err."""
+    # only an altered run gets a key that is not UTF-8 this far
+    if fc_utf8_invalid_at(m.key, m.key_len, 1) >= 0:
+        m.err = NG_CORRUPT
         m.bad = -1
         return -1
-    if fc_grow(<void**>&st.counts, &st.counts_cap, v.n, sizeof(int64_t), 0) < 0:
+    if (fc_grow(<void**>counts, cap, v.n + 1, sizeof(int64_t), 0) < 0
+            or fc_vocab_push(v, <const char*>m.key, m.key_len) < 0):
         m.err = ENOMEM
         m.bad = -1
         return -1
-    for j in range(st.k):
-        st.counts[ids[j]] = st.batch_counts[j]
-    st.k = 0
-    st.bytes_len = 0
+    counts[0][v.n - 1] = m.count
     return 0
-
-
-cdef int _stage(Staged* st, FCVocab* v, NgMerge* m) noexcept nogil:
-    """Stage the merge's current n-gram (interning the batch when full); -1 with m.err."""
-    if fc_grow(<void**>&st.bytes, &st.bytes_cap, st.bytes_len + m.key_len, 1, 0) < 0:
-        m.err = ENOMEM
-        m.bad = -1
-        return -1
-    memcpy(st.bytes + st.bytes_len, m.key, m.key_len)
-    st.offs[st.k] = st.bytes_len
-    st.lens[st.k] = m.key_len
-    st.batch_counts[st.k] = m.count
-    st.bytes_len += m.key_len
-    st.k += 1
-    return _intern_staged(st, v, m) if st.k == FC_BATCH else 0
 
 
 # ---------------------------------------------------------------- TSV
@@ -661,35 +645,36 @@ cdef class Merge:
         """``(vocab, counts)``: the n-grams counted at least ``min_count``
         times as a new Vocab in byte order, and their int64 counts."""
         cdef Vocab out = Vocab()
-        cdef Staged st
+        cdef int64_t* kept = NULL
+        cdef Py_ssize_t kept_cap = 0
         cdef int64_t[::1] rv
         cdef int r = 0
-        memset(&st, 0, sizeof(Staged))
         self._begin()
         self.min_count = min_count
         try:
             with nogil:
                 while True:
                     r = self.next()
-                    if r <= 0:
-                        if r == 0 and _intern_staged(&st, &out.table, &self.m) < 0:
-                            r = -1
-                        break
-                    if _stage(&st, &out.table, &self.m) < 0:
+                    if r > 0 and _keep(&out.table, &kept, &kept_cap, &self.m) < 0:
                         r = -1
+                    if r <= 0:
                         break
+                if r == 0 and fc_vocab_seal(&out.table, 0) < 0:
+                    self.m.err = ENOMEM
+                    self.m.bad = -1
+                    r = -1
         finally:
             self.busy = False
         try:
             if r < 0:
+                fc_vocab_free(&out.table)  # words without slots: not a Vocab to hand on
                 self._raise()
             result = np.empty(len(out), dtype=np.int64)
             if len(out):
                 rv = result
-                memcpy(&rv[0], st.counts, len(out) * sizeof(int64_t))
+                memcpy(&rv[0], kept, len(out) * sizeof(int64_t))
         finally:
-            fc_free(st.counts)
-            fc_free(st.bytes)
+            fc_free(kept)
         return out, result
 
     def write_tsv(self, write, int64_t min_count=1):

@@ -130,6 +130,21 @@ cdef void fc_vocab_truncate(FCVocab* v, int64_t nwords, uint64_t mask_before) no
 # (fc_vocab_reserve). No allocation, cannot fail.
 cdef void fc_vocab_place(FCVocab* v, int64_t start, int64_t end) noexcept nogil
 
+# A bulk build of words the caller knows are distinct (say, keys that come
+# out strictly increasing): fc_vocab_push appends a word's bytes with the
+# next id but no slot (nothing hashed or compared); 0, or -1 out of memory or
+# full (nothing appended). Until fc_vocab_seal(v, start) gives the words
+# [start, n) their slots (growing the slot array once to fit; -1 out of
+# memory, the words then dropped), v must not be searched, interned into or
+# truncated; fc_vocab_free is fine. The bytes must be UTF-8 (surrogatepass).
+cdef int fc_vocab_push(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
+cdef int fc_vocab_seal(FCVocab* v, int64_t start) noexcept nogil
+# Append src's words to v (ids v.n.. in src's id order), for words the
+# caller knows are not in v: bytes and offsets copied, slots placed by src's
+# tags (no word hashed or compared). 0, or -1 out of memory or too many
+# words, with v unchanged. src must not be v.
+cdef int fc_vocab_append_distinct(FCVocab* v, const FCVocab* src) noexcept nogil
+
 cdef extern from *:
     """
     /* id + 1 must fit the 32-bit slot field, and 0 means "empty". */

@@ -376,3 +376,66 @@ cdef void fc_vocab_place(FCVocab* v, int64_t start, int64_t end) noexcept nogil:
             h = _hash(v.arena + v.offsets[i], v.offsets[i + 1] - v.offsets[i])
             ring[i & (PLACE_AHEAD - 1)] = h
             fc_prefetch(&v.slots[<uint32_t>h & v.mask])
+
+cdef int fc_vocab_push(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil:
+    if n < 0 or v.n >= FC_VOCAB_MAX_WORDS:
+        return -1
+    if _reserve_offsets(v, v.n + 1) < 0 or _reserve_arena(v, v.arena_len + n) < 0:
+        return -1
+    memcpy(v.arena + v.arena_len, utf8, n)
+    v.arena_len += n
+    v.n += 1
+    v.offsets[v.n] = v.arena_len
+    return 0
+
+
+cdef int fc_vocab_seal(FCVocab* v, int64_t start) noexcept nogil:
+    # one growth to the final size: moving the placed words' slots by their
+    # tags, instead of every doubling re-faulting a fresh array
+    if v.slots == NULL or _slots_for(v.n) > v.mask + 1:
+        if _reserve_slots(v, _slots_for(v.n)) < 0:
+            v.n = start
+            v.arena_len = v.offsets[start] if v.offsets != NULL else 0
+            return -1
+    fc_vocab_place(v, start, v.n)
+    return 0
+
+
+cdef inline void _put_slot(FCVocab* v, FCVocabSlot slot) noexcept nogil:
+    cdef uint64_t j = slot.tag & v.mask
+    while v.slots[j].id1 != 0:
+        j = (j + 1) & v.mask
+    v.slots[j] = slot
+
+
+cdef int fc_vocab_append_distinct(FCVocab* v, const FCVocab* src) noexcept nogil:
+    # src's tags are the low 32 bits of its words' hashes (the seed is per
+    # process, not per table): v finds the words at the same tags' homes
+    cdef FCVocabSlot ring[PLACE_AHEAD]
+    cdef int64_t base = v.n, i, got = 0
+    cdef uint64_t s
+    cdef FCVocabSlot slot
+    if src.n == 0:
+        return 0
+    if src.n > FC_VOCAB_MAX_WORDS - v.n or fc_vocab_reserve(v, src.n, src.arena_len) < 0:
+        return -1
+    memcpy(v.arena + v.arena_len, src.arena, src.arena_len)
+    for i in range(1, src.n + 1):
+        v.offsets[base + i] = v.arena_len + src.offsets[i]
+    v.arena_len += src.arena_len
+    v.n += src.n
+    # each word placed PLACE_AHEAD words after its home was prefetched: the
+    # homes are random, each one a cache miss, and they do not depend on each other
+    for s in range(src.mask + 1):
+        slot = src.slots[s]
+        if slot.id1 == 0:
+            continue
+        slot.id1 += <uint32_t>base
+        fc_prefetch(&v.slots[slot.tag & v.mask])
+        if got >= PLACE_AHEAD:
+            _put_slot(v, ring[got & (PLACE_AHEAD - 1)])
+        ring[got & (PLACE_AHEAD - 1)] = slot
+        got += 1
+    for i in range(max(got - PLACE_AHEAD, 0), got):
+        _put_slot(v, ring[i & (PLACE_AHEAD - 1)])
+    return 0

@@ -408,8 +408,9 @@ def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int, 
     """``(vocab, counts, distinct)``: the merge of ``sources`` into a Vocab in
     byte order. With ``halves``, as two merges side by side, of the
     n-grams below and from a key that splits the runs' records in half (their
-    indexes say where), the upper one's Vocab appended to the lower one's."""
-    from fastcount._ngram_merge import Merge
+    indexes say where), the upper one's Vocab appended to the lower one's
+    (no word looked up: the ranges are disjoint)."""
+    from fastcount._ngram_merge import Merge, append_sorted
 
     indexes = source_indexes(parts, sources)
     split = _split_key([i for i in indexes if i]) if halves else None
@@ -423,7 +424,7 @@ def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int, 
         later = pool.submit(upper.to_vocab, min_count)
         vocab, counts = lower.to_vocab(min_count)
         upper_vocab, upper_counts = later.result()
-    vocab.add_from(upper_vocab)
+    append_sorted(vocab, upper_vocab)
     return vocab, np.concatenate([counts, upper_counts]), lower.distinct + upper.distinct
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastcount._ngram_merge import Merge, index_keys
+from fastcount._ngram_merge import Merge, append_sorted, index_keys
 from fastcount._ngrams import MAX_N, NgramTable, first_sight_merge
 from fastcount._vocab import Vocab
 
@@ -276,6 +276,44 @@ def test_merges_of_adjacent_ranges_make_the_whole(indexed_sources, use_indexes):
         assert lower.distinct + upper.distinct == len(whole)
 
 
+def test_adjacent_ranges_appended_make_the_whole_vocab(indexed_sources):
+    # append_sorted places the upper words' slots by their tags alone: a
+    # word misplaced would not be found (or be found under another id)
+    sources, indexes = indexed_sources
+    whole = Merge(sources).batch(10**7)
+    keys = [k.encode("utf-8") for k, _ in whole]
+    named = index_keys(indexes[0])
+    for split in [b"\x00", keys[0], keys[1], named[0], named[len(named) // 2], named[-1],
+                  keys[-1], keys[-1] + b"!"]:
+        vocab, counts = Merge(sources, hi=split, indexes=indexes).to_vocab()
+        upper, upper_counts = Merge(sources, lo=split, indexes=indexes).to_vocab()
+        append_sorted(vocab, upper)
+        words = vocab.words()
+        assert list(zip(words, np.concatenate([counts, upper_counts]).tolist())) == whole, split
+        assert [vocab.id_of(w) for w in words] == list(range(len(words)))
+        assert vocab.get(words[-1] + "!") is None
+        assert len(vocab) == len(whole)
+        assert len(Vocab(words)) == len(words)  # none twice
+
+
+def test_append_sorted_refuses_overlapping_vocabs():
+    lower = Vocab(["a", "b", "c"])
+    for upper in (Vocab(["c", "d"]), Vocab(["b"]), Vocab(["\x00"])):
+        with pytest.raises(ValueError, match="below"):
+            append_sorted(lower, upper)
+        assert lower.words() == ["a", "b", "c"] and lower.id_of("c") == 2
+    with pytest.raises(ValueError, match="same"):
+        append_sorted(lower, lower)
+    append_sorted(lower, Vocab())
+    empty = Vocab()
+    append_sorted(empty, lower)
+    assert empty.words() == ["a", "b", "c"] and [empty.id_of(w) for w in "abc"] == [0, 1, 2]
+    big = Vocab([f"w{i:06d}" for i in range(5000)])  # the slots grow on the way
+    append_sorted(lower, big)
+    assert len(lower) == 5003 and all(lower.id_of(f"w{i:06d}") == i + 3 for i in range(5000))
+    assert lower.add("zz") == 5003 and lower.add("a") == 0
+
+
 def test_a_bad_run_index_is_refused(indexed_sources):
     sources, indexes = indexed_sources
     cut = [None] * len(sources)
@@ -401,7 +439,7 @@ def test_altered_runs_never_crash(tmp_path, child_env):
     code = f"""
 import random
 from fastcount._ngrams import NgramTable
-from fastcount._ngram_merge import Merge, index_keys
+from fastcount._ngram_merge import Merge, append_sorted, index_keys
 t = NgramTable(1, 3, limit=1, spill_prefix={str(tmp_path / "w")!r})
 t.feed(open({SAMPLE!r}, encoding="utf-8").read().split("\\n")[:60])
 t.spill()
