@@ -17,6 +17,7 @@ budget (:func:`never_spills`): a spilling count is split by text.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import threading
 from typing import List, Optional, Sequence, Tuple
@@ -83,14 +84,18 @@ class OrderSplitFactory(NgramFactory):
         return OrderSplitCounter(tables)
 
     def partial(self, counter: "OrderSplitCounter", marks) -> Tuple[OrderedPartial, ...]:  # type: ignore[override]
-        """One partial per group, in group order."""
+        """One partial per group, in group order, the last chunk counted."""
+        counter.finish()
         return tuple(OrderedPartial(table, None, limit=self.limit) for table in counter.tables)
 
 
 class OrderSplitCounter:
     """Tables of order groups that count every chunk side by side: the
     calling thread counts the first group, one thread per other group the
-    rest, and each call returns when all have counted it."""
+    rest. A chunk is counted at the next call (or :meth:`finish`): while the
+    groups count it, the last group's thread, once done, encodes the chunk
+    just handed over (the calling thread would encode it after the count,
+    every group waiting; the last group has the fewest orders)."""
 
     def __init__(self, tables: Sequence):
         from fastcount._ngram_split import record_order
@@ -98,22 +103,27 @@ class OrderSplitCounter:
         self.tables = list(tables)
         for table in self.tables:
             record_order(table)
+        self._pending = None  # the Lines handed over and not counted yet
 
     def seen(self) -> int:
         """No first-sight marks: the tables record first sights themselves."""
         return 0
 
     def feed(self, texts) -> int:
-        """Count ``texts`` (str each); their size in UTF-8 bytes (lone surrogates as 3)."""
+        """Count ``texts`` (str each; counted by the next call or
+        :meth:`finish`); their size in UTF-8 bytes (lone surrogates as 3)."""
         from fastcount._ngram_split import lines_of_texts
 
-        lines = lines_of_texts(texts if isinstance(texts, (list, tuple)) else list(texts))
-        self._count(lines)
+        texts = texts if isinstance(texts, (list, tuple)) else list(texts)
+        if not all(map(isinstance, texts, itertools.repeat(str))):
+            lines_of_texts(texts)  # its TypeError names the first text that is no str
+        lines = self._hand_over(texts)
         return len(lines.data) - lines.lines
 
     def feed_block(self, block) -> int:
         """Count a :class:`fastcount.io.Block` of strict UTF-8 lines (their
-        number), or -1, counting nothing, for Python to decode it."""
+        number; counted by the next call or :meth:`finish`), or -1, counting
+        nothing, for Python to decode it."""
         from fastcount._ngram_split import lines_of_utf8
 
         if block.encoding != "utf-8" or block.field is not None:
@@ -121,17 +131,42 @@ class OrderSplitCounter:
         lines = lines_of_utf8(block.data)
         if lines is None:
             return -1
-        self._count(lines)
-        return lines.lines
+        return self._hand_over(lines).lines
 
-    def _count(self, lines) -> None:
+    def finish(self) -> None:
+        """Count the chunk handed over last."""
+        if self._pending is not None:
+            self._count(self._pending, None)
+            self._pending = None
+
+    def _hand_over(self, chunk):
+        """Count the pending chunk while ``chunk`` (Lines, or texts to
+        encode) becomes the pending one; its Lines."""
+        from fastcount._ngram_split import Lines, lines_of_texts
+
+        made = []
+
+        def make() -> None:
+            made.append(chunk if isinstance(chunk, Lines) else lines_of_texts(chunk))
+
+        if self._pending is None:
+            make()
+        else:
+            self._count(self._pending, make)
+        self._pending = made[0]
+        return made[0]
+
+    def _count(self, lines, then) -> None:
         from fastcount._ngram_split import count_lines
 
+        last = len(self.tables) - 1
         failed: list = [None] * len(self.tables)
 
         def count(g: int) -> None:
             try:
                 count_lines(self.tables[g], lines)
+                if g == last and then is not None:
+                    then()
             except BaseException as exc:  # raised as itself by the calling thread
                 failed[g] = exc
 

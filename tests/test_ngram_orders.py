@@ -171,7 +171,39 @@ def test_an_error_in_a_thread_reaches_the_caller_as_itself(texts, monkeypatch):
     with pytest.raises(LookupError) as caught:
         count_ngrams(texts, (1, 4), workers=2)
     assert caught.value is failure
-    assert not [t for t in threading.enumerate() if t.name.startswith("fastcount-orders")]
+    assert not group_threads()
+
+
+def test_no_group_thread_outlives_a_count(texts):
+    # each chunk is counted at the next one's hand-over, its texts encoded
+    # by the last group's thread: the last chunk counted at the end
+    stats = NgramStats()
+    counts = count_ngrams(texts, (1, 4), workers=2, chunk_size=4096, stats=stats)
+    assert stats.backend == "threads (split by order)"
+    assert list(counts.items()) == list(char_ngrams(texts, 1, 4).items())
+    assert not group_threads()
+
+
+def group_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("fastcount-orders")]
+
+
+def test_ctrl_c_while_a_group_thread_encodes(tmp_path, texts, monkeypatch):
+    lines_of_texts = native.lines_of_texts
+    calls = []
+
+    def encode(chunk):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return lines_of_texts(chunk)
+
+    monkeypatch.setattr(native, "lines_of_texts", encode)
+    with pytest.raises(KeyboardInterrupt):
+        count_ngrams(texts, (1, 4), workers=2, chunk_size=4096, tmpdir=tmp_path)
+    assert calls[-1] == "fastcount-orders-1"  # raised there, reaching the caller
+    assert os.listdir(tmp_path) == []
+    assert not group_threads()
 
 
 def test_ctrl_c_stops_every_thread_and_leaves_nothing(tmp_path, texts):
@@ -183,7 +215,7 @@ def test_ctrl_c_stops_every_thread_and_leaves_nothing(tmp_path, texts):
         count_ngrams(interrupted(), (1, 4), workers=2, chunk_size=4096, memory=32 * 1024,
                      tmpdir=tmp_path)
     assert os.listdir(tmp_path) == []
-    assert not [t for t in threading.enumerate() if t.name.startswith("fastcount-orders")]
+    assert not group_threads()
 
 
 def ordered_tables(texts, groups):
@@ -264,5 +296,5 @@ def test_an_aborted_group_stops_the_count(texts):
     counter.feed(texts[:10])
     counter.tables[1].abort()
     with pytest.raises(RuntimeError, match="aborted"):
-        counter.feed(texts[10:20])
+        counter.feed(texts[10:20])  # counts the first chunk
     assert not any(table.busy for table in counter.tables)
