@@ -20,7 +20,7 @@ class Merge:
     def distinct(self) -> int: ...
     @property
     def total(self) -> int: ...
-    def to_vocab(self, min_count: int = ...) -> Tuple[Vocab, npt.NDArray[np.int64]]:
+    def to_vocab(self, min_count: int = ..., *, joined: bool = ...) -> Tuple[Vocab, npt.NDArray[np.int64]]:
         """The n-grams counted at least ``min_count`` times, in byte order, and their counts."""
     def write_tsv(self, write: Callable[[bytes], object], min_count: int = ...) -> int:
         """Write ``ngram<TAB>count`` lines through ``write``; the lines written."""

@@ -641,9 +641,12 @@ cdef class Merge:
         """Their counts, summed."""
         return self.total
 
-    def to_vocab(self, int64_t min_count=1):
+    def to_vocab(self, int64_t min_count=1, *, bint joined=False):
         """``(vocab, counts)``: the n-grams counted at least ``min_count``
-        times as a new Vocab in byte order, and their int64 counts."""
+        times as a new Vocab in byte order, and their int64 counts.
+        ``joined``: the Vocab's slots are sized for as many words again (the
+        lower of two ranges that :func:`append_sorted` joins: about as many
+        come), so that the join need not move them."""
         cdef Vocab out = Vocab()
         cdef int64_t* kept = NULL
         cdef Py_ssize_t kept_cap = 0
@@ -659,7 +662,7 @@ cdef class Merge:
                         r = -1
                     if r <= 0:
                         break
-                if r == 0 and fc_vocab_seal(&out.table, 0) < 0:
+                if r == 0 and fc_vocab_seal(&out.table, 0, out.table.n if joined else 0) < 0:
                     self.m.err = ENOMEM
                     self.m.bad = -1
                     r = -1

@@ -133,12 +133,13 @@ cdef void fc_vocab_place(FCVocab* v, int64_t start, int64_t end) noexcept nogil
 # A bulk build of words the caller knows are distinct (say, keys that come
 # out strictly increasing): fc_vocab_push appends a word's bytes with the
 # next id but no slot (nothing hashed or compared); 0, or -1 out of memory or
-# full (nothing appended). Until fc_vocab_seal(v, start) gives the words
-# [start, n) their slots (growing the slot array once to fit; -1 out of
-# memory, the words then dropped), v must not be searched, interned into or
+# full (nothing appended). Until fc_vocab_seal(v, start, room) gives the
+# words [start, n) their slots (growing the slot array once, to fit room more
+# words too; -1 out of memory, the words then dropped), v must not be
+# searched, interned into or
 # truncated; fc_vocab_free is fine. The bytes must be UTF-8 (surrogatepass).
 cdef int fc_vocab_push(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogil
-cdef int fc_vocab_seal(FCVocab* v, int64_t start) noexcept nogil
+cdef int fc_vocab_seal(FCVocab* v, int64_t start, int64_t room) noexcept nogil
 # Append src's words to v (ids v.n.. in src's id order), for words the
 # caller knows are not in v: bytes and offsets copied, slots placed by src's
 # tags (no word hashed or compared). 0, or -1 out of memory or too many

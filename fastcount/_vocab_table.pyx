@@ -389,11 +389,12 @@ cdef int fc_vocab_push(FCVocab* v, const char* utf8, Py_ssize_t n) noexcept nogi
     return 0
 
 
-cdef int fc_vocab_seal(FCVocab* v, int64_t start) noexcept nogil:
+cdef int fc_vocab_seal(FCVocab* v, int64_t start, int64_t room) noexcept nogil:
     # one growth to the final size: moving the placed words' slots by their
     # tags, instead of every doubling re-faulting a fresh array
-    if v.slots == NULL or _slots_for(v.n) > v.mask + 1:
-        if _reserve_slots(v, _slots_for(v.n)) < 0:
+    cdef uint64_t nslots = _slots_for(v.n + max(room, 0))
+    if v.slots == NULL or nslots > v.mask + 1:
+        if _reserve_slots(v, nslots) < 0:
             v.n = start
             v.arena_len = v.offsets[start] if v.offsets != NULL else 0
             return -1

@@ -422,7 +422,7 @@ def _merged_vocab(parts: Sequence[NgramPartial], sources: list, min_count: int, 
     upper = Merge(sources, lo=split, indexes=indexes)
     with ThreadPoolExecutor(1) as pool:
         later = pool.submit(upper.to_vocab, min_count)
-        vocab, counts = lower.to_vocab(min_count)
+        vocab, counts = lower.to_vocab(min_count, joined=True)
         upper_vocab, upper_counts = later.result()
     append_sorted(vocab, upper_vocab)
     return vocab, np.concatenate([counts, upper_counts]), lower.distinct + upper.distinct

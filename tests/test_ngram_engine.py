@@ -283,9 +283,10 @@ def test_adjacent_ranges_appended_make_the_whole_vocab(indexed_sources):
     whole = Merge(sources).batch(10**7)
     keys = [k.encode("utf-8") for k, _ in whole]
     named = index_keys(indexes[0])
-    for split in [b"\x00", keys[0], keys[1], named[0], named[len(named) // 2], named[-1],
-                  keys[-1], keys[-1] + b"!"]:
-        vocab, counts = Merge(sources, hi=split, indexes=indexes).to_vocab()
+    for i, split in enumerate([b"\x00", keys[0], keys[1], named[0], named[len(named) // 2],
+                               named[-1], keys[-1], keys[-1] + b"!"]):
+        # joined: lower's slots sized for the upper's words (then not moved)
+        vocab, counts = Merge(sources, hi=split, indexes=indexes).to_vocab(joined=i % 2 == 1)
         upper, upper_counts = Merge(sources, lo=split, indexes=indexes).to_vocab()
         append_sorted(vocab, upper)
         words = vocab.words()
