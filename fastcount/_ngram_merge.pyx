@@ -54,6 +54,8 @@ _INDEX_HEAD = struct.Struct("=qqq")
 
 cdef enum:
     READ_BUFFER = 1 << 18
+    # a record's new key bytes copied as one block when at most this many
+    FAST_REST = 16
     # a table's entries whose long keys are prefetched ahead of the merge
     AHEAD = 16
     TSV_BUFFER = 1 << 20
@@ -139,8 +141,20 @@ cdef inline void _prefix(NgCursor* c) noexcept nogil:
 
 cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:
     """The next record of a run: 1, 0 at its (intact) end, -1 with *err."""
-    cdef uint64_t shared, rest, count, records
+    cdef uint64_t shared, rest, records
     cdef unsigned char old = 0, extra
+    cdef const unsigned char* b = c.buf + c.buf_pos
+    # most records: one-byte lengths, at most FAST_REST new bytes, all in the
+    # buffer: copied as one fixed-size block (c.key has room past its end)
+    if (c.buf_len - c.buf_pos >= 2 + FAST_REST and b[0] < 0x80 and 0 < b[1] <= FAST_REST
+            and b[0] <= c.key_len and <Py_ssize_t>b[0] + FAST_REST <= c.key_cap):
+        shared = b[0]
+        rest = b[1]
+        if shared < <uint64_t>c.key_len:
+            old = c.key[shared]
+        memcpy(c.key + shared, b + 2, FAST_REST)
+        c.buf_pos += 2 + rest
+        return _record_end(c, shared, rest, old, err)
     if _varint(c, &shared, err) < 0 or _varint(c, &rest, err) < 0:
         return -1
     if shared == 0 and rest == 0:
@@ -158,13 +172,21 @@ cdef int _advance_file(NgCursor* c, int* err) noexcept nogil:
             or shared + rest > MAX_KEY_BYTES):
         err[0] = NG_CORRUPT
         return -1
-    if fc_grow(<void**>&c.key, &c.key_cap, shared + rest, 1, 0) < 0:
+    # FAST_REST bytes of room past the key, for the fast path's block copy
+    if fc_grow(<void**>&c.key, &c.key_cap, shared + rest + FAST_REST, 1, 0) < 0:
         err[0] = ENOMEM
         return -1
     if shared < <uint64_t>c.key_len:
         old = c.key[shared]
     if _read(c, c.key + shared, rest, err) < 0:
         return -1
+    return _record_end(c, shared, rest, old, err)
+
+
+cdef inline int _record_end(NgCursor* c, uint64_t shared, uint64_t rest, unsigned char old,
+                            int* err) noexcept nogil:
+    """The rest of a record whose key bytes are read: its checks and count."""
+    cdef uint64_t count
     # strictly increasing: the first new byte is above the one it replaces
     if c.done > 0 and shared < <uint64_t>c.key_len and c.key[shared] <= old:
         err[0] = NG_CORRUPT
