@@ -253,8 +253,8 @@ cdef void ng_free(NgTable* t) noexcept nogil
 # while one grows). Keeps the arrays when that holds no more; without
 # arrays (they come back as they grow) when out of memory.
 cdef void ng_fit(NgTable* t, int64_t limit) noexcept nogil
-# Sorts the entries in byte order of their keys, in place: the slots no
-# longer find them (ng_clear next, or read t.ents in order).
+# Sorts the entries in byte order of their keys, in place, with the slots
+# as scratch: they are left empty (ng_clear next, or read t.ents in order).
 cdef void ng_sort(NgTable* t) noexcept nogil
 # Interns the keys of entries [start, end) of t into v (keys new to v get
 # its next ids, in entry order) and adds each entry's count to counts[its

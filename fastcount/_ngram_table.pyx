@@ -401,16 +401,18 @@ cdef inline int _digit(const NgTable* t, const NgEntry* e, Py_ssize_t d) noexcep
 
 
 cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
-                      uint16_t* digits, Py_ssize_t room) noexcept nogil:
-    """Sort a[:n], whose keys share their first d bytes: in place by byte d
-    (American flag sort), then each bucket by the next byte; small buckets,
-    and keys sharing long prefixes, by comparisons. digits: scratch for the
-    digits of up to room entries (or NULL)."""
+                      uint16_t* digits, Py_ssize_t room, NgEntry* spare,
+                      Py_ssize_t spare_n) noexcept nogil:
+    """Sort a[:n], whose keys share their first d bytes: by byte d, then
+    each bucket by the next byte; small buckets, and keys sharing long
+    prefixes, by comparisons. digits: scratch for the digits of up to room
+    entries (or NULL); spare: for up to spare_n entries (or NULL), where
+    they are distributed and copied back, in place (American flag sort)
+    when more: its moves depend on each other, a distribution's do not."""
     cdef Py_ssize_t count[RADIX]
     cdef Py_ssize_t nxt[RADIX]
-    cdef Py_ssize_t i, j, pos, stop
-    cdef int b, c, e
-    cdef NgEntry v, w
+    cdef Py_ssize_t i, pos
+    cdef int b, c, lo, hi
     # past the inline bytes a long key's digit is in the arena, in no order:
     # read once (prefetched) by the counting pass, kept for the moves
     cdef bint kept = digits != NULL and n <= room
@@ -422,6 +424,8 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
         _intro_sort(t, a, n, _depth_for(n))
         return
     memset(count, 0, sizeof(count))
+    lo = RADIX
+    hi = 0
     for i in range(n):
         if d >= 4 and i + RADIX_AHEAD < n and a[i + RADIX_AHEAD].len > NG_INLINE:
             fc_prefetch(ng_key(t, &a[i + RADIX_AHEAD]))
@@ -429,17 +433,44 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
         if kept:
             digits[i] = <uint16_t>c
         count[c] += 1
+        lo = min(lo, c)
+        hi = max(hi, c)
+    # the passes over the buckets skip the empty ones around the digits'
+    # range (a UTF-8 continuation byte has 64 values, a lead byte a few)
     pos = 0
-    for b in range(RADIX):
+    for b in range(lo, hi + 1):
         nxt[b] = pos
         pos += count[b]
+    if lo < hi and n <= spare_n:
+        for i in range(n):
+            c = digits[i] if kept else _digit(t, &a[i], d)
+            spare[nxt[c]] = a[i]
+            nxt[c] += 1
+        memcpy(a, spare, n * sizeof(NgEntry))
+    elif lo < hi:  # (one bucket: nothing moves)
+        _flag_pass(t, a, d, digits, kept, count, nxt, lo, hi)
+    # bucket 0 holds at most one key (keys are distinct): it ended at d
+    pos = count[0]
+    for b in range(max(lo, 1), hi + 1):
+        if count[b] > 1:
+            _radix_sort(t, a + pos, count[b], d + 1, digits, room, spare, spare_n)
+        pos += count[b]
+
+
+cdef void _flag_pass(const NgTable* t, NgEntry* a, Py_ssize_t d, const uint16_t* digits,
+                     bint kept, const Py_ssize_t* count, Py_ssize_t* nxt, int lo,
+                     int hi) noexcept nogil:
+    """_radix_sort's moves in place: entries with digit b (at byte d) to
+    their places from nxt[b] on (count[b] of them)."""
+    cdef Py_ssize_t i, j, pos = 0, stop
+    cdef int b, c, e
+    cdef NgEntry v, w
     # each entry goes straight to the next free place of its bucket; the
     # places from nxt[c] on still hold their first entries, so digits[nxt[c]]
     # is the digit of the entry there
     # (digits are read from the array, never from the entry in hand, which
     # then stays in registers instead of being rebuilt on the stack)
-    pos = 0
-    for b in range(RADIX):
+    for b in range(lo, hi + 1):
         stop = pos + count[b]
         while nxt[b] < stop:
             i = nxt[b]
@@ -456,12 +487,6 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
             a[nxt[b]] = v
             nxt[b] += 1
         pos = stop
-    # bucket 0 holds at most one key (keys are distinct): it ended at d
-    pos = count[0]
-    for b in range(1, RADIX):
-        if count[b] > 1:
-            _radix_sort(t, a + pos, count[b], d + 1, digits, room)
-        pos += count[b]
 
 
 cdef inline int _depth_for(int64_t n) noexcept nogil:
@@ -478,8 +503,14 @@ cdef void ng_sort(NgTable* t) noexcept nogil:
     # long-key ones): a small fraction of the table's memory on top of it
     cdef Py_ssize_t room = min(t.n, max(<int64_t>DIGITS_MIN, t.n >> 5))
     cdef uint16_t* digits = <uint16_t*>fc_alloc(room, sizeof(uint16_t)) if room > 0 else NULL
-    _radix_sort(t, t.ents, t.n, 0, digits, room if digits != NULL else 0)
+    # the slots, no use while the entries move, are the spare room
+    cdef Py_ssize_t spare_n = ((t.mask + 1) * sizeof(NgSlot) // sizeof(NgEntry)
+                               if t.slots != NULL else 0)
+    _radix_sort(t, t.ents, t.n, 0, digits, room if digits != NULL else 0,
+                <NgEntry*>t.slots, spare_n)
     fc_free(digits)
+    if t.slots != NULL:  # they name nothing now: empty, so no lookup reads them
+        memset(t.slots, 0, (t.mask + 1) * sizeof(NgSlot))
 
 
 # ---------------------------------------------------------------- runs

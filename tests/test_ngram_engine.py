@@ -653,3 +653,35 @@ def test_a_fed_count_that_would_leave_int64_is_refused():
     table.add_counts(table.vocab_result()[0], np.array([2**63 - 3]))
     with pytest.raises(OverflowError, match="int64"):
         table.feed(["a"])
+
+
+def _prefix_words(seed, size):
+    # keys tied in their first 8, 12 or 16 bytes (the sort's fixed-width
+    # prefix), NULs against a key's end, inline and arena keys, astral
+    # characters and lone surrogates
+    alphabet = ["\0", "a", "\x7f", "\u00e9", "\u4e00", "\u4e01", "\U0001f600", "\ud800"]
+    heads = ["", "ab" * 4, "共同" * 2, "共同体" * 2, "\U0001f600" * 3, "a" * 12, "\0" * 8]
+    rng = random.Random(seed)  # numpy's str arrays would drop trailing NULs
+    words = set()
+    while len(words) < size:
+        head = rng.choice(heads)
+        words.add(head + "".join(rng.choices(alphabet, k=rng.randint(0 if head else 1, 5))))
+    words = sorted(words)
+    rng.shuffle(words)  # ids in no order
+    return words
+
+
+@pytest.mark.parametrize("size", [1, 2, 10, 300, 3000, 5000])
+def test_spilled_run_is_byte_order(tmp_path, size):
+    # small and large tables (buckets sorted in place, or distributed
+    # through the slots), ids in no order
+    words = _prefix_words(size, size)
+    vocab = Vocab(words)
+    table = NgramTable(1, 1, spill_prefix=os.fsencode(tmp_path / "t"))
+    table.add_counts(vocab, np.arange(1, len(words) + 1))
+    table.spill()
+    assert len(table.runs) == 1
+    out, counts = Merge(table.runs).to_vocab(1)
+    expected = sorted(words, key=lambda w: w.encode("utf-8", "surrogatepass"))
+    assert out.words() == expected
+    assert counts.tolist() == [vocab.id_of(w) + 1 for w in expected]
