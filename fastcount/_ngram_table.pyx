@@ -37,6 +37,24 @@ cdef enum:
     RADIX_AHEAD = 16
     # the radix sort's digit scratch holds at least this many entries' digits
     DIGITS_MIN = 1 << 16
+    # a run writer copies keys of up to this many bytes by fixed-size copies
+    SHORT_KEY = 16
+
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define ng_ctz64(x) ((Py_ssize_t)__builtin_ctzll(x))
+    #else
+    static Py_ssize_t ng_ctz64(unsigned long long x) {
+        Py_ssize_t i = 0;
+        while (!(x & 1)) { x >>= 1; i++; }
+        return i;
+    }
+    #endif
+    """
+    # trailing zero bits of x (x != 0)
+    Py_ssize_t ng_ctz64(uint64_t x) noexcept nogil
 
 
 # ---------------------------------------------------------------- growth
@@ -557,11 +575,53 @@ cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
     return 0
 
 
+cdef inline void _load_short(const unsigned char* key, Py_ssize_t n, uint64_t* k0,
+                             uint64_t* k1) noexcept nogil:
+    """key[:n] (n <= SHORT_KEY), zero-padded, as two little-endian words, by
+    whole-word loads (two that overlap put the same byte at the same place)."""
+    k1[0] = 0
+    if n >= 8:
+        k0[0] = _ng_rd(key, 8)
+        if n > 8:
+            k1[0] = _ng_rd(key + n - 8, 8) >> (8 * (SHORT_KEY - n))
+    elif n >= 4:
+        k0[0] = _ng_rd(key, 4) | (_ng_rd(key + n - 4, 4) << (8 * (n - 4)))
+    elif n > 0:
+        k0[0] = (<uint64_t>key[0] | (<uint64_t>key[n >> 1] << (8 * (n >> 1)))
+                 | (<uint64_t>key[n - 1] << (8 * (n - 1))))
+    else:
+        k0[0] = 0
+
+
+cdef inline Py_ssize_t _first_difference(uint64_t a0, uint64_t a1, uint64_t b0,
+                                         uint64_t b1) noexcept nogil:
+    """The first byte at which two keys of SHORT_KEY bytes (as little-endian
+    words: byte i at bits 8i) differ; SHORT_KEY if none."""
+    if a0 != b0:
+        return ng_ctz64(a0 ^ b0) >> 3
+    return 8 + (ng_ctz64(a1 ^ b1) >> 3) if a1 != b1 else SHORT_KEY
+
+
 cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
                     int64_t count) noexcept nogil:
     cdef Py_ssize_t shared = 0, rest, m = n if n < w.prev_len else w.prev_len
-    while shared < m and key[shared] == w.prev[shared]:
-        shared += 1
+    cdef uint64_t k0 = 0, k1 = 0, p0, p1, lo, hi
+    cdef unsigned char padded[SHORT_KEY]
+    # a short key (nearly every n-gram) without a call or a loop per byte:
+    # in two words, its shared prefix found a word at a time (the previous
+    # key has room for SHORT_KEY bytes too), its rest written as two words
+    cdef bint small = NG_LITTLE_ENDIAN and n <= SHORT_KEY and w.prev_cap >= SHORT_KEY
+    if small:
+        _load_short(key, n, &k0, &k1)
+        memcpy(&p0, w.prev, 8)
+        memcpy(&p1, w.prev + 8, 8)
+        shared = min(_first_difference(k0, k1, p0, p1), m)
+        memcpy(padded, &k0, 8)
+        memcpy(padded + 8, &k1, 8)
+        key = padded
+    else:
+        while shared < m and key[shared] == w.prev[shared]:
+            shared += 1
     # strictly increasing, never empty: anything else is a bug of the caller
     if n == 0 or n > MAX_KEY_BYTES or count <= 0 or (w.records > 0 and (
             shared == n or (shared < w.prev_len and key[shared] < w.prev[shared]))):
@@ -575,6 +635,24 @@ cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
     if w.records > 0 and w.records % RUN_SAMPLE == 0 and _sample(w) < 0:
         return -1
     w.len = fc_varint_put(fc_varint_put(w.buf + w.len, <uint64_t>shared), <uint64_t>rest) - w.buf
+    if small:  # room for SHORT_KEY bytes: see the flush above
+        if shared == 0:
+            lo, hi = k0, k1
+        elif shared < 8:
+            lo = (k0 >> (8 * shared)) | (k1 << (64 - 8 * shared))
+            hi = k1 >> (8 * shared)
+        else:
+            lo = k1 >> (8 * (shared - 8)) if shared < 16 else 0
+            hi = 0
+        memcpy(w.buf + w.len, &lo, 8)
+        memcpy(w.buf + w.len + 8, &hi, 8)
+        w.len += rest
+        memcpy(w.prev, &k0, 8)
+        memcpy(w.prev + 8, &k1, 8)
+        w.prev_len = n
+        w.len = fc_varint_put(w.buf + w.len, <uint64_t>count) - w.buf
+        w.records += 1
+        return 0
     if rest + 10 > WRITE_BUFFER - w.len:  # a huge key goes out directly
         if _flush(w, w.buf, w.len) < 0 or _flush(w, key + shared, rest) < 0:
             return -1
@@ -583,7 +661,7 @@ cdef int ng_run_put(NgRunWriter* w, const unsigned char* key, Py_ssize_t n,
         memcpy(w.buf + w.len, key + shared, rest)
         w.len += rest
     w.len = fc_varint_put(w.buf + w.len, <uint64_t>count) - w.buf
-    if fc_grow(<void**>&w.prev, &w.prev_cap, n, 1, 0) < 0:
+    if fc_grow(<void**>&w.prev, &w.prev_cap, max(n, <Py_ssize_t>SHORT_KEY), 1, 0) < 0:
         w.err = ENOMEM
         return -1
     memcpy(w.prev + shared, key + shared, rest)
