@@ -418,6 +418,47 @@ cdef inline int _digit(const NgTable* t, const NgEntry* e, Py_ssize_t d) noexcep
     return 1 + ng_key(t, e)[d]
 
 
+cdef inline uint64_t _word_at(const NgTable* t, const NgEntry* e, Py_ssize_t d) noexcept nogil:
+    """Bytes d to d + 8 of e's key, big-endian, zero-padded past its end."""
+    cdef Py_ssize_t avail
+    if e.len <= NG_INLINE:  # the inline field is zero-padded to NG_INLINE bytes
+        avail = min(<Py_ssize_t>8, NG_INLINE - d)
+        if avail == 8:
+            return _be(e.key + d, 8)
+        return _be(e.key + d, avail) << (8 * (8 - avail)) if avail > 0 else 0
+    avail = min(<Py_ssize_t>8, <Py_ssize_t>e.len - d)
+    if avail == 8:
+        return _be(ng_key(t, e) + d, 8)
+    return _be(ng_key(t, e) + d, avail) << (8 * (8 - avail)) if avail > 0 else 0
+
+
+cdef void _leaf_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d) noexcept nogil:
+    """Sort a[:n] (n <= RADIX_MIN), whose keys share their first d bytes:
+    by insertion of their next 8 bytes as one word each (kept in registers
+    and a small array, not compared byte by byte through the entries), ties
+    by _cmp; then each entry moved once."""
+    cdef uint64_t word[RADIX_MIN]
+    cdef uint16_t order[RADIX_MIN]
+    cdef NgEntry moved[RADIX_MIN]
+    cdef Py_ssize_t i, j
+    cdef uint64_t x
+    cdef uint16_t k
+    for i in range(n):
+        x = _word_at(t, &a[i], d)
+        j = i
+        while j > 0 and (x < word[j - 1] or (
+                x == word[j - 1] and _cmp(t, &a[i], &a[order[j - 1]]) < 0)):
+            word[j] = word[j - 1]
+            order[j] = order[j - 1]
+            j -= 1
+        word[j] = x
+        order[j] = <uint16_t>i
+    for i in range(n):
+        k = order[i]
+        moved[i] = a[k]
+    memcpy(a, moved, n * sizeof(NgEntry))
+
+
 cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
                       uint16_t* digits, Py_ssize_t room, NgEntry* spare,
                       Py_ssize_t spare_n) noexcept nogil:
@@ -439,7 +480,10 @@ cdef void _radix_sort(const NgTable* t, NgEntry* a, Py_ssize_t n, Py_ssize_t d,
             for i in range(n):
                 if a[i].len > NG_INLINE:
                     fc_prefetch(ng_key(t, &a[i]))
-        _intro_sort(t, a, n, _depth_for(n))
+        if n <= RADIX_MIN:
+            _leaf_sort(t, a, n, d)
+        else:
+            _intro_sort(t, a, n, _depth_for(n))
         return
     memset(count, 0, sizeof(count))
     lo = RADIX
