@@ -205,6 +205,13 @@ cdef class _Concat:
     cdef int k
     cdef int64_t n
     cdef int64_t* counts
+    # 0: made from Python (nothing to work on), 1: set up, 2: numbered
+    cdef int stage
+
+    cdef int _need(self, int stage) except -1:
+        if self.stage != stage:
+            raise RuntimeError("_Concat: only ordered_vocab runs its passes, in order")
+        return 0
 
     cdef int setup(self, Vocab out, list tables, int64_t* counts, int64_t n) except -1:
         self.out = out
@@ -217,11 +224,13 @@ cdef class _Concat:
         self.id1 = <uint32_t**>fc_calloc(max(self.k, 1), sizeof(uint32_t*))
         if self.ts == NULL or self.ords == NULL or self.id1 == NULL:
             raise MemoryError()
+        self.stage = 1
         return 0
 
     def number(self):
         """Number the entries (``id1``), without the GIL."""
         cdef int g, failed = 0
+        self._need(1)
         with nogil:
             for g in range(self.k):
                 self.id1[g] = <uint32_t*>fc_alloc(max(self.ts[g].n, 1), sizeof(uint32_t))
@@ -234,14 +243,17 @@ cdef class _Concat:
                     failed = _number(self.ts, self.ords, self.k, self.id1)
         if failed:
             raise MemoryError()
+        self.stage = 2
 
     def copy(self):
         """Fill the Vocab's keys and offsets, and the counts, without the GIL."""
+        self._need(2)
         with nogil:
             _copy(&self.out.table, self.ts, self.k, self.id1, self.counts, self.n)
 
     def place(self):
         """Fill the Vocab's slots, without the GIL."""
+        self._need(2)
         with nogil:
             _place(&self.out.table, self.ts, self.k, self.id1)
 

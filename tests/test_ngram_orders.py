@@ -298,3 +298,14 @@ def test_an_aborted_group_stops_the_count(texts):
     with pytest.raises(RuntimeError, match="aborted"):
         counter.feed(texts[10:20])  # counts the first chunk
     assert not any(table.busy for table in counter.tables)
+
+
+def test_concat_passes_refuse_to_run_out_of_order():
+    # a _Concat made from Python has no tables or Vocab: its passes must
+    # refuse, not read through NULL
+    from fastcount._ngram_split import _Concat
+
+    concat = _Concat()
+    for run in (concat.copy, concat.place, concat.number):
+        with pytest.raises(RuntimeError, match="ordered_vocab"):
+            run()
