@@ -24,6 +24,7 @@ from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_utf8_invalid_at
 from fastcount._ngram_table cimport NgEntry, NgSlot, NgTable, ng_key
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_vocab_reserve
+from fastcount._vocab_table cimport fc_slot_put
 
 def record_order(NgramTable table not None):
     """Make a new table record each entry's first sight, for :func:`ordered_vocab`
@@ -375,7 +376,7 @@ cdef void _place(FCVocab* v, const NgTable** ts, int k, uint32_t** id1) noexcept
     cdef const NgSlot* s
     cdef NgSlot held[PLACE_BLOCK]
     cdef const uint32_t* ids
-    cdef uint64_t i, j, m, b, n, end
+    cdef uint64_t i, m, b, n, end
     cdef int g
     # written before any is read: a fresh array's pages then fault in once
     # (a read first maps the zero page; the write after it faults again and
@@ -395,8 +396,4 @@ cdef void _place(FCVocab* v, const NgTable** ts, int k, uint32_t** id1) noexcept
                 n += s[m].id1 != 0
             b += PLACE_BLOCK
             for i in range(n):
-                j = held[i].tag & v.mask
-                while v.slots[j].id1 != 0:
-                    j = (j + 1) & v.mask
-                v.slots[j].tag = held[i].tag
-                v.slots[j].id1 = ids[held[i].id1 - 1]
+                fc_slot_put(v.slots, v.mask, held[i].tag, ids[held[i].id1 - 1])

@@ -18,6 +18,18 @@ cdef struct FCVocabSlot:
     uint32_t id1          # word id + 1; 0 marks an empty slot
 
 
+# The placement rule every filler of a slot array shares: the word's tag at
+# its home (tag & mask) or the next free slot after it (linear probing;
+# there must be a free one).
+cdef inline void fc_slot_put(FCVocabSlot* slots, uint64_t mask, uint32_t tag,
+                             uint32_t id1) noexcept nogil:
+    cdef uint64_t j = tag & mask
+    while slots[j].id1 != 0:
+        j = (j + 1) & mask
+    slots[j].tag = tag
+    slots[j].id1 = id1
+
+
 cdef struct FCVocab:
     char* arena           # every word's bytes, back to back, in id order
     int64_t arena_len

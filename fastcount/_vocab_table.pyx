@@ -87,7 +87,7 @@ cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
     Uses only the stored tags, so no word is rehashed."""
     cdef FCVocabSlot* new = <FCVocabSlot*>fc_calloc(nslots, sizeof(FCVocabSlot))
     cdef uint64_t newmask = nslots - 1
-    cdef uint64_t i, j
+    cdef uint64_t i
     cdef FCVocabSlot s
     if new == NULL:
         return -1
@@ -98,10 +98,7 @@ cdef int _reserve_slots(FCVocab* v, uint64_t nslots) noexcept nogil:
         for i in range(v.mask + 1):
             s = v.slots[i]
             if s.id1 != 0:
-                j = s.tag & newmask
-                while new[j].id1 != 0:
-                    j = (j + 1) & newmask
-                new[j] = s
+                fc_slot_put(new, newmask, s.tag, s.id1)
         fc_free(v.slots)
     v.slots = new
     v.mask = newmask
@@ -244,7 +241,6 @@ cdef int64_t _intern_valid(FCVocab* v, const char* utf8, Py_ssize_t n,
 cdef int64_t _add_new(FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) noexcept nogil:
     """Append a word that is not in v yet; its id, or -1 out of memory / full."""
     cdef uint32_t tag = <uint32_t>h
-    cdef uint64_t i
     cdef int64_t wid
     cdef Py_ssize_t src_off = -1
     if v.n >= FC_VOCAB_MAX_WORDS:
@@ -268,11 +264,7 @@ cdef int64_t _add_new(FCVocab* v, const char* utf8, Py_ssize_t n, uint64_t h) no
     wid = v.n
     v.offsets[wid + 1] = v.arena_len
     v.n += 1
-    i = tag & v.mask
-    while v.slots[i].id1 != 0:
-        i = (i + 1) & v.mask
-    v.slots[i].tag = tag
-    v.slots[i].id1 = <uint32_t>(wid + 1)
+    fc_slot_put(v.slots, v.mask, tag, <uint32_t>(wid + 1))
     return wid
 
 
@@ -361,17 +353,12 @@ cdef void fc_vocab_place(FCVocab* v, int64_t start, int64_t end) noexcept nogil:
     # hashed PLACE_AHEAD words ahead, their home slots prefetched: in a big
     # table each placement is a cache miss, and they do not depend on each other
     cdef uint64_t ring[PLACE_AHEAD]
-    cdef uint64_t h, j
+    cdef uint64_t h
     cdef int64_t i, w
     for i in range(start, end + PLACE_AHEAD):
         if i >= start + PLACE_AHEAD:
             w = i - PLACE_AHEAD
-            h = ring[w & (PLACE_AHEAD - 1)]
-            j = <uint32_t>h & v.mask
-            while v.slots[j].id1 != 0:
-                j = (j + 1) & v.mask
-            v.slots[j].tag = <uint32_t>h
-            v.slots[j].id1 = <uint32_t>(w + 1)
+            fc_slot_put(v.slots, v.mask, <uint32_t>ring[w & (PLACE_AHEAD - 1)], <uint32_t>(w + 1))
         if i < end:
             h = _hash(v.arena + v.offsets[i], v.offsets[i + 1] - v.offsets[i])
             ring[i & (PLACE_AHEAD - 1)] = h
@@ -402,20 +389,13 @@ cdef int fc_vocab_seal(FCVocab* v, int64_t start, int64_t room) noexcept nogil:
     return 0
 
 
-cdef inline void _put_slot(FCVocab* v, FCVocabSlot slot) noexcept nogil:
-    cdef uint64_t j = slot.tag & v.mask
-    while v.slots[j].id1 != 0:
-        j = (j + 1) & v.mask
-    v.slots[j] = slot
-
-
 cdef int fc_vocab_append_distinct(FCVocab* v, const FCVocab* src) noexcept nogil:
     # src's tags are the low 32 bits of its words' hashes (the seed is per
     # process, not per table): v finds the words at the same tags' homes
     cdef FCVocabSlot ring[PLACE_AHEAD]
     cdef int64_t base = v.n, i, got = 0
     cdef uint64_t s
-    cdef FCVocabSlot slot
+    cdef FCVocabSlot slot, old
     if src.n == 0:
         return 0
     if src.n > FC_VOCAB_MAX_WORDS - v.n or fc_vocab_reserve(v, src.n, src.arena_len) < 0:
@@ -434,9 +414,11 @@ cdef int fc_vocab_append_distinct(FCVocab* v, const FCVocab* src) noexcept nogil
         slot.id1 += <uint32_t>base
         fc_prefetch(&v.slots[slot.tag & v.mask])
         if got >= PLACE_AHEAD:
-            _put_slot(v, ring[got & (PLACE_AHEAD - 1)])
+            old = ring[got & (PLACE_AHEAD - 1)]
+            fc_slot_put(v.slots, v.mask, old.tag, old.id1)
         ring[got & (PLACE_AHEAD - 1)] = slot
         got += 1
     for i in range(max(got - PLACE_AHEAD, 0), got):
-        _put_slot(v, ring[i & (PLACE_AHEAD - 1)])
+        old = ring[i & (PLACE_AHEAD - 1)]
+        fc_slot_put(v.slots, v.mask, old.tag, old.id1)
     return 0
