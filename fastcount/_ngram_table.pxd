@@ -89,6 +89,20 @@ cdef inline uint64_t _ng_rd(const unsigned char* key, int width) noexcept nogil:
     return x
 
 
+cdef inline uint64_t ng_word(const unsigned char* key, Py_ssize_t n) noexcept nogil:
+    """key[:n] (n <= 8), zero-padded, as a little-endian word (byte i at bits
+    8i), on a little-endian host: whole-word loads instead of a byte loop
+    (two loads that overlap put the same byte at the same place)."""
+    if n >= 8:
+        return _ng_rd(key, 8)
+    if n >= 4:
+        return _ng_rd(key, 4) | (_ng_rd(key + n - 4, 4) << (8 * (n - 4)))
+    if n > 0:
+        return (<uint64_t>key[0] | (<uint64_t>key[n >> 1] << (8 * (n >> 1)))
+                | (<uint64_t>key[n - 1] << (8 * (n - 1))))
+    return 0
+
+
 cdef inline void ng_probe(const unsigned char* key, Py_ssize_t n, NgProbe* p) noexcept nogil:
     cdef unsigned char pad[12]
     if n > NG_INLINE:
@@ -96,18 +110,8 @@ cdef inline void ng_probe(const unsigned char* key, Py_ssize_t n, NgProbe* p) no
     if NG_LITTLE_ENDIAN:
         # whole-word loads instead of a byte loop: two loads that overlap
         # put the same byte at the same place, and byte i goes to bits 8i
-        p.k1 = 0
-        if n >= 8:
-            p.k0 = _ng_rd(key, 8)
-            if n > 8:
-                p.k1 = <uint32_t>(_ng_rd(key + n - 4, 4) >> (8 * (12 - n)))
-        elif n >= 4:
-            p.k0 = _ng_rd(key, 4) | (_ng_rd(key + n - 4, 4) << (8 * (n - 4)))
-        elif n > 0:
-            p.k0 = (<uint64_t>key[0] | (<uint64_t>key[n >> 1] << (8 * (n >> 1)))
-                    | (<uint64_t>key[n - 1] << (8 * (n - 1))))
-        else:
-            p.k0 = 0
+        p.k0 = ng_word(key, n if n < 8 else 8)
+        p.k1 = <uint32_t>(_ng_rd(key + n - 4, 4) >> (8 * (12 - n))) if n > 8 else 0
         return
     memcpy(pad, key, n)
     while n < NG_INLINE:

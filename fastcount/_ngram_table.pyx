@@ -621,20 +621,9 @@ cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
 
 cdef inline void _load_short(const unsigned char* key, Py_ssize_t n, uint64_t* k0,
                              uint64_t* k1) noexcept nogil:
-    """key[:n] (n <= SHORT_KEY), zero-padded, as two little-endian words, by
-    whole-word loads (two that overlap put the same byte at the same place)."""
-    k1[0] = 0
-    if n >= 8:
-        k0[0] = _ng_rd(key, 8)
-        if n > 8:
-            k1[0] = _ng_rd(key + n - 8, 8) >> (8 * (SHORT_KEY - n))
-    elif n >= 4:
-        k0[0] = _ng_rd(key, 4) | (_ng_rd(key + n - 4, 4) << (8 * (n - 4)))
-    elif n > 0:
-        k0[0] = (<uint64_t>key[0] | (<uint64_t>key[n >> 1] << (8 * (n >> 1)))
-                 | (<uint64_t>key[n - 1] << (8 * (n - 1))))
-    else:
-        k0[0] = 0
+    """key[:n] (n <= SHORT_KEY), zero-padded, as two little-endian words."""
+    k0[0] = ng_word(key, n if n < 8 else 8)
+    k1[0] = _ng_rd(key + n - 8, 8) >> (8 * (SHORT_KEY - n)) if n > 8 else 0
 
 
 cdef inline Py_ssize_t _first_difference(uint64_t a0, uint64_t a1, uint64_t b0,
