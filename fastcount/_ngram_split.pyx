@@ -52,12 +52,22 @@ def lines_of_texts(texts):
     try:
         out.data = ("\n".join(texts) + "\n").encode("utf-8", "surrogatepass") if texts else b""
     except TypeError:
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"texts[{i}] is {type(text).__name__}, not str") from None
+        text_chars(texts)
         raise
     out.lines = len(texts)
     return out
+
+
+def text_chars(texts):
+    """The characters (code points) of ``texts``, a list or tuple of str;
+    TypeError naming the first item that is no str."""
+    cdef Py_ssize_t i = 0, chars = 0
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] is {type(text).__name__}, not str") from None
+        chars += len(<str>text)
+        i += 1
+    return chars
 
 
 def lines_of_utf8(bytes data not None):

@@ -246,12 +246,14 @@ def never_spills(source, groups: Sequence[Tuple[int, int]], budget: int) -> bool
     text: a table that spills stops the other groups at every chunk, and
     the tables' memory, allocated by a new thread per chunk, is scattered
     over the allocator's per-thread arenas."""
+    from fastcount._ngram_split import text_chars
     from fastcount.io import is_compressed
 
     if isinstance(source, (list, tuple)):
-        if not all(isinstance(text, str) for text in source):
+        try:
+            chars = text_chars(source)
+        except TypeError:
             return False
-        chars = sum(map(len, source))
     elif isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if not os.path.isfile(path) or is_compressed(path):

@@ -120,6 +120,12 @@ def test_split_only_where_no_table_can_spill(tmp_path, texts):
     assert not never_spills(texts, groups, need - 2)
     assert not never_spills(iter(texts), groups, 10**15)  # its size is not known
     assert not never_spills(texts + [b"bytes"], groups, 10**15)
+
+    class Short(str):
+        def __len__(self):
+            return 0
+
+    assert not never_spills([Short(text) for text in texts], groups, need - 2)  # its characters
     path = tmp_path / "corpus.txt"
     path.write_text("\n".join(texts), encoding="utf-8")
     at_most = 4 * path.stat().st_size  # characters, whatever the decoding
