@@ -17,7 +17,6 @@ budget (:func:`never_spills`): a spilling count is split by text.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import os
 import threading
 from typing import List, Optional, Sequence, Tuple
@@ -112,11 +111,10 @@ class OrderSplitCounter:
     def feed(self, texts) -> int:
         """Count ``texts`` (str each; counted by the next call or
         :meth:`finish`); their size in UTF-8 bytes (lone surrogates as 3)."""
-        from fastcount._ngram_split import lines_of_texts
+        from fastcount._ngram_split import text_chars
 
         texts = texts if isinstance(texts, (list, tuple)) else list(texts)
-        if not all(map(isinstance, texts, itertools.repeat(str))):
-            lines_of_texts(texts)  # its TypeError names the first text that is no str
+        text_chars(texts)  # its TypeError names the first text that is no str
         lines = self._hand_over(texts)
         return len(lines.data) - lines.lines
 

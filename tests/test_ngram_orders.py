@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fastcount._ngram_split as native
-from fastcount.ngram_orders import order_groups
+from fastcount.ngram_orders import OrderSplitCounter, order_groups
 from fastcount.ngrams import NgramStats, count_ngrams
 from fastcount._ngrams import NgramTable
 
@@ -222,6 +222,15 @@ def test_ctrl_c_stops_every_thread_and_leaves_nothing(tmp_path, texts):
                      tmpdir=tmp_path)
     assert os.listdir(tmp_path) == []
     assert not group_threads()
+
+
+def test_a_split_count_names_a_text_that_is_no_str():
+    counter = OrderSplitCounter([NgramTable(1, 2), NgramTable(3, 4)])
+    with pytest.raises(TypeError, match=r"texts\[1\] is bytes, not str"):
+        counter.feed(["甲乙", b"bytes", "丙"])
+    counter.feed(["甲乙丙"])  # nothing of the refused chunk was counted
+    counter.finish()
+    assert counter.tables[0].total == 5 and counter.tables[1].total == 1
 
 
 def ordered_tables(texts, groups):
