@@ -67,6 +67,9 @@ cdef struct NgMerge:
     int err                 # errno, NG_CORRUPT or NG_OVERFLOW
     int bad                 # the cursor that failed
     bint started
+    # a source is a run file: its keys are checked for UTF-8 as they are kept
+    # (a table's or a Vocab's were checked as they came in)
+    bint check_utf8
     # the start of the merge's range: n-grams < lo are skipped (lo_len 0: none)
     const unsigned char* lo
     Py_ssize_t lo_len

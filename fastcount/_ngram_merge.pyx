@@ -466,7 +466,7 @@ cdef int _keep(FCVocab* v, int64_t** counts, Py_ssize_t* cap, NgMerge* m) noexce
     the merge's n-grams come out strictly increasing, so each is new) and
     keep its count by id; -1 with m.err."""
     # only an altered run gets a key that is not UTF-8 this far
-    if fc_utf8_invalid_at(m.key, m.key_len, 1) >= 0:
+    if m.check_utf8 and fc_utf8_invalid_at(m.key, m.key_len, 1) >= 0:
         m.err = NG_CORRUPT
         m.bad = -1
         return -1
@@ -583,6 +583,7 @@ cdef class Merge:
             else:
                 path = os.fspath(source)
                 self.names.append(os.fsdecode(path))
+                self.m.check_utf8 = True
                 c.buf = <unsigned char*>fc_alloc(READ_BUFFER, 1)
                 if c.buf == NULL:
                     raise MemoryError()

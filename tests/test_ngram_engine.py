@@ -434,6 +434,28 @@ def test_truncated_runs_are_refused(tmp_path):
         Merge([run]).to_vocab()
 
 
+def test_a_run_key_that_is_not_utf8_is_refused(tmp_path):
+    # a table's keys were checked as they came in; a run's are checked in
+    # the merge, also beside a table (whose keys alone are not)
+    table = NgramTable(1, 1, limit=1, spill_prefix=str(tmp_path / "w"))
+    table.feed(["甲"])
+    table.spill()
+    (run,) = table.runs
+    data = open(run, "rb").read()
+    key = "甲".encode()
+    assert data.count(key) == 1
+    with open(run, "wb") as f:
+        f.write(data.replace(key, key[:2] + b"\xff"))  # no continuation byte
+    other = NgramTable(1, 1)
+    other.feed(["乙"])
+    other.finish()
+    for sources in ([run], [other, run]):
+        with pytest.raises(ValueError, match="not an intact n-gram run"):
+            Merge(sources).to_vocab()
+    vocab, counts = Merge([other]).to_vocab()
+    assert vocab.words() == ["乙"] and counts.tolist() == [1]
+
+
 def test_altered_runs_never_crash(tmp_path, child_env):
     # every merge of a mutated run ends in an exception or a result; in a
     # child, so that a crash fails the test rather than the whole run
