@@ -29,8 +29,5 @@ class Merge:
     def batch(self, size: int, min_count: int = ...) -> List[Tuple[str, int]]:
         """Up to ``size`` of the next ``(ngram, count)`` pairs; empty at the end."""
 
-def index_keys(index: bytes) -> List[bytes]:
-    """The n-grams a run's index names (UTF-8, in byte order)."""
-
 def append_sorted(lower: Vocab, upper: Vocab) -> None:
     """Append ``upper``'s words to ``lower``: Vocabs in byte order, upper's all above lower's."""

@@ -15,9 +15,10 @@ read buffer per run plus the longest n-gram, whatever the runs' sizes.
 """
 
 import os
-import struct
 
 import numpy as np
+
+from fastcount._ngram_run_index import index_start
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.errno cimport EIO, ENOMEM, errno
@@ -46,10 +47,6 @@ cdef extern from *:
     """
     bint NG_HAVE_BSWAP
     uint64_t ng_bswap64(uint64_t x) noexcept nogil
-
-
-#: an index entry's head: offset, j and the n-gram's length (see NgRunWriter)
-_INDEX_HEAD = struct.Struct("=qqq")
 
 
 cdef enum:
@@ -302,36 +299,6 @@ def append_sorted(Vocab lower not None, Vocab upper not None):
             raise ValueError("append_sorted: lower's last word is not below upper's first")
     if fc_vocab_append_distinct(&lower.table, &upper.table) < 0:
         raise MemoryError("Vocab: out of memory or full")
-
-
-def index_keys(bytes index):
-    """The n-grams a run's index names (UTF-8, in byte order)."""
-    return [key for _, _, key in _index_entries(index)]
-
-
-def _index_entries(bytes index):
-    """(offset, j, n-gram j - 1) of each entry of a run's index; ValueError
-    when it is not one."""
-    cdef Py_ssize_t pos = 0, size = len(index)
-    while pos < size:
-        if pos + 24 > size:
-            raise ValueError("not an n-gram run's index")
-        offset, j, n = _INDEX_HEAD.unpack_from(index, pos)
-        if n < 0 or pos + 24 + n > size:
-            raise ValueError("not an n-gram run's index")
-        yield offset, j, index[pos + 24 : pos + 24 + n]
-        pos += 24 + n
-
-
-def _index_start(bytes index, bytes lo):
-    """The last entry of a run's index whose n-gram is < lo, as (offset, j,
-    n-gram), or None; ValueError when the index is not one."""
-    best = None
-    for entry in _index_entries(index):
-        if entry[2] >= lo:
-            break
-        best = entry
-    return best
 
 
 cdef int _seek_run(NgCursor* c, start, path) except -1:
@@ -599,7 +566,7 @@ cdef class Merge:
                                      "(written by fastcount's n-gram counting)")
                 c.buf_pos = RUN_MAGIC_LEN
                 if self.lo is not None and indexes[i]:
-                    _seek_run(c, _index_start(indexes[i], self.lo), path)
+                    _seek_run(c, index_start(indexes[i], self.lo), path)
                 if hi is not None:
                     c.hi = <const unsigned char*>(<char*>hi)
                     c.hi_len = len(hi)

@@ -438,7 +438,7 @@ def source_indexes(parts: Sequence[NgramPartial], sources: list) -> list:
 def _split_key(indexes: Sequence[bytes]) -> Optional[bytes]:
     """The median of the n-grams the runs' indexes name (they sample each run
     evenly), or None when they name none."""
-    from fastcount._ngram_merge import index_keys
+    from fastcount._ngram_run_index import index_keys
 
     keys = sorted(key for index in indexes for key in index_keys(index))
     return keys[len(keys) // 2] if keys else None

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastcount._ngram_merge import Merge, append_sorted, index_keys
+from fastcount._ngram_merge import Merge, append_sorted
+from fastcount._ngram_run_index import index_keys
 from fastcount._ngrams import MAX_N, NgramTable, first_sight_merge
 from fastcount._vocab import Vocab
 
@@ -462,7 +463,8 @@ def test_altered_runs_never_crash(tmp_path, child_env):
     code = f"""
 import random
 from fastcount._ngrams import NgramTable
-from fastcount._ngram_merge import Merge, append_sorted, index_keys
+from fastcount._ngram_merge import Merge, append_sorted
+from fastcount._ngram_run_index import index_keys
 t = NgramTable(1, 3, limit=1, spill_prefix={str(tmp_path / "w")!r})
 t.feed(open({SAMPLE!r}, encoding="utf-8").read().split("\\n")[:60])
 t.spill()
