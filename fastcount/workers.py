@@ -360,8 +360,10 @@ def _die_with_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _worker(factory: "CounterFactory", conn, parent: int) -> None:
-    """Worker process main: count every chunk received, send one result."""
+def _worker(factory: "CounterFactory", conn, parent: int, first: Optional[tuple] = None) -> None:
+    """Worker process main: count ``first`` (a chunk message handed over
+    at the start, inherited under fork) and every chunk received, send one
+    result."""
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent decides and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -369,8 +371,10 @@ def _worker(factory: "CounterFactory", conn, parent: int) -> None:
     try:
         counter = factory()
         marks = []
+        pending = [] if first is None else [first]
+        first = None  # counted once: not kept for the worker's whole life
         while True:
-            msg = conn.recv()
+            msg = pending.pop() if pending else conn.recv()
             if msg is None:
                 break
             chunk_id, parts, docs = msg
@@ -425,7 +429,9 @@ def _join_reapers() -> None:
         reaper.join()
 
 
-def _start_workers(n: int, factory: "CounterFactory", ctx) -> tuple:
+def _start_workers(n: int, factory: "CounterFactory", ctx, firsts: list) -> tuple:
+    """Start ``n`` worker processes, worker ``i`` with the chunk message
+    ``firsts[i]`` (or none: it waits for one)."""
     _join_reapers()
     procs: list = []
     conns: list = []
@@ -436,7 +442,7 @@ def _start_workers(n: int, factory: "CounterFactory", ctx) -> tuple:
                 conns.append(parent_end)
                 _parent_ends.add(parent_end)
                 proc = ctx.Process(
-                    target=_worker, args=(factory, child_end, os.getpid()),
+                    target=_worker, args=(factory, child_end, os.getpid(), firsts[i] if i < len(firsts) else None),
                     name=f"fastcount-worker-{i}", daemon=True,
                 )
                 proc.start()
@@ -539,8 +545,8 @@ def count_in_processes(
     This process reads the input, hands the workers their chunks and, when
     none of them needs one, counts a chunk itself, serving them between
     slices of it: one process fewer to fork, and this process's partial
-    needs no pickling. Chunks go to whoever is
-    ready for one, so a worker that starts late counts fewer; with
+    needs no pickling. Each worker starts with a chunk; the others go to
+    whoever is ready for one, so a worker that starts late counts fewer; with
     ``total``, the input's size in bytes (chunks of known size), this
     process keeps the last ones that a worker would finish later than this
     process. The call returns once every partial is in, without waiting
@@ -558,13 +564,17 @@ def count_in_processes(
         raise ValueError(f"count_in_processes needs n >= 2 counters (one worker process at least), not {n}")
     if ctx.get_start_method() == "fork":
         factory.preload()  # once here rather than once per worker
-    procs, conns = _start_workers(n - 1, factory, ctx)
+    driver = _Driver(n - 1, chunks, factory, progress, total)
+    # Each worker's first chunk goes with it (under fork, in the memory it
+    # inherits): it starts counting at once, with no wait for a sender
+    # thread of this busy process to get the interpreter lock.
+    procs, conns = _start_workers(n - 1, factory, ctx, driver.firsts())
     senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
     for sender in senders:
         sender.start()
     ok = False
     try:
-        driver = _Driver(procs, conns, senders, chunks, factory, progress, total)
+        driver.attach(procs, conns, senders)
         results = driver.run()
         ok = True
         return results
@@ -580,17 +590,24 @@ class _Driver:
     """The parent's side of :func:`count_in_processes`: hands out chunks,
     counts some itself, collects the workers' partials and errors."""
 
-    def __init__(self, procs, conns, senders, chunks, factory, progress, total):
+    def __init__(self, n, chunks, factory, progress, total):
         # here, not at the top: the threads' callers (fastcount cut) never start processes
         from multiprocessing.connection import wait
 
         self.wait = wait
-        self.procs, self.conns, self.senders = procs, conns, senders
+        self.procs: list = []
+        self.conns: list = []
+        self.senders: list = []
         self.factory, self.progress = factory, progress
         self.source = enumerate(chunks)  # chunk ids: global, increasing
-        n = len(procs)
         #: (chunk id, chunk) given to each worker, oldest (being counted) first
         self.given: List[collections.deque] = [collections.deque() for _ in range(n)]
+        #: when each worker began the chunk it counts, and the bytes and
+        #: seconds of those it finished: how far it is, for keeps()
+        self.began = [0.0] * n
+        self.worked = [[0, 0.0] for _ in range(n)]
+        #: bytes of the chunk counted here, and how many of its slices are done
+        self.here = (0, 0)
         self.results: dict = {}  # worker -> its partial
         #: worker or _HERE -> (chunk id or -1, chunk or None, the worker's
         #: error message or the exception raised here)
@@ -604,17 +621,34 @@ class _Driver:
         self.marks: list = []
         #: met serving the workers from inside a chunk counted here
         self.deferred: List[Exception] = []
+
+    def firsts(self) -> list:
+        """Take each worker's first chunk, as the message to start it with."""
+        messages = []
+        for i in range(len(self.given)):
+            item = self.take()
+            if item is None:
+                break
+            self.given[i].append(item)
+            chunk_id, chunk = item
+            messages.append((chunk_id, chunk.parts, chunk.docs))
+        return messages
+
+    def attach(self, procs: list, conns: list, senders: list) -> None:
+        """The workers, started with :meth:`firsts`' chunks, and their senders."""
+        self.procs, self.conns, self.senders = procs, conns, senders
         self.by_conn = {conn: i for i, conn in enumerate(conns)}
         self.by_sentinel = {proc.sentinel: i for i, proc in enumerate(procs)}
+        self.began = [time.perf_counter()] * len(procs)
+        if self.exhausted:  # no chunk beyond the first ones
+            for sender in senders:
+                sender.queue.put(None)
 
     def run(self) -> tuple:
         """Count everything; return the partials and the time receiving them."""
         n = len(self.procs)
-        # One chunk each, then one for this process: the workers' second
-        # ones are sent while it counts.
-        for i in range(n):
-            self.give(i, 1)
         mine = None  # this process's partial, made once it has nothing left to count
+        self.count_here()  # the chunk after the workers' first ones
         while True:
             if (self.kept or not self.exhausted) and not self.failures:
                 if not self.serve(0):
@@ -668,13 +702,22 @@ class _Driver:
 
         Given, the worker counts what it holds and the chunk; kept, this
         process counts the chunk and what is left, and the worker finishes
-        with what it holds: worth it once what is left (and kept already)
-        is no more than that. (Its exit is not waited for.)
+        with what it holds: worth it once what this process would count
+        besides the chunk (the rest of its own, what it kept, what is left)
+        is no more than what the worker has still to count. How far each
+        one is into its chunk is estimated from the slices counted here and
+        from the worker's pace on its finished chunks. (Its exit is not
+        waited for.)
         """
         if self.left is None:
             return False
         held = sum(chunk.nbytes for _, chunk in self.given[i])
-        owed = self.left + sum(chunk.nbytes for _, chunk in self.kept)
+        nbytes, seconds = self.worked[i]
+        if seconds > 0 and self.given[i]:
+            counted = nbytes / seconds * (time.perf_counter() - self.began[i])
+            held -= min(counted, self.given[i][0][1].nbytes)
+        size, slices = self.here
+        owed = size * max(0, _SLICES - slices) / _SLICES + self.left + sum(chunk.nbytes for _, chunk in self.kept)
         return owed <= held
 
     def oldest(self, i: int) -> tuple:
@@ -711,7 +754,13 @@ class _Driver:
                 _died(self.procs[i], self.oldest(i)[1])
             kind = msg[0]
             if kind == "done":
-                self.progress.done(self.given[i].popleft()[1])
+                now = time.perf_counter()
+                chunk = self.given[i].popleft()[1]
+                if chunk.nbytes is not None:
+                    self.worked[i][0] += chunk.nbytes
+                    self.worked[i][1] += now - self.began[i]
+                self.began[i] = now  # it starts the next one it holds, or the one given now
+                self.progress.done(chunk)
                 self.give(i)
             elif kind == "result":
                 self.results[i] = msg[1]
@@ -729,12 +778,15 @@ class _Driver:
         if self.counter is None:
             self.counter = self.factory()
         self.marks.append((chunk_id, self.counter.seen()))
+        self.here = (chunk.nbytes or 0, 0)
         try:
             feed_chunk(self.counter, self.factory, chunk, self.between)
         except Exception as exc:  # reported if no earlier chunk fails
             self.failures[_HERE] = (chunk_id, chunk, exc)
         else:
             self.progress.done(chunk)
+        finally:
+            self.here = (0, 0)
         if self.deferred:
             raise self.deferred[0]
 
@@ -744,6 +796,7 @@ class _Driver:
         pass for the tokenizer's)."""
         if self.deferred:
             return
+        self.here = (self.here[0], self.here[1] + 1)
         try:
             self.serve(0)
             for i in range(len(self.procs)):

@@ -2,6 +2,7 @@
 stdin, and forked workers inherit what the tokenizer loaded in the parent."""
 
 import collections
+import functools
 import multiprocessing.util
 import os
 import pathlib
@@ -220,6 +221,58 @@ def test_a_small_input_is_shared_by_every_worker(tmp_path, mp_context):
         got = count_words(source, "whitespace", workers=2, mp_context=mp_context, stats=stats)
         assert list(got.items()) == list(want.items())
         assert (stats.workers, stats.backend) == (2, "processes")
+
+
+def _record_pid_and_split(path, text):
+    with open(path, "a") as f:
+        f.write(f"{os.getpid()} {text}\n")
+    return text.split()
+
+
+@pytest.mark.parametrize("mp_context", ["fork", "spawn"])
+def test_each_worker_starts_with_its_first_chunk(tmp_path, mp_context, monkeypatch):
+    # A worker's first chunk goes with it when it starts, not through the
+    # sender thread (which needs the interpreter lock of a busy parent).
+    from fastcount import workers as worker_module
+
+    sent = []
+
+    class Sender(worker_module._Sender):
+        def __init__(self, conn, i):
+            super().__init__(conn, i)
+            self.queue = Recorded(self.queue)
+
+    class Recorded:
+        def __init__(self, queue):
+            self.queue = queue
+
+        def put(self, item):
+            if isinstance(item, tuple):
+                sent.append(item[0])
+            self.queue.put(item)
+
+        def get(self):
+            return self.queue.get()
+
+    firsts = []
+    take_firsts = worker_module._Driver.firsts
+
+    def recorded_firsts(self):
+        messages = take_firsts(self)
+        firsts.extend(chunk_id for chunk_id, _, _ in messages)
+        return messages
+
+    monkeypatch.setattr(worker_module, "_Sender", Sender)
+    monkeypatch.setattr(worker_module._Driver, "firsts", recorded_firsts)
+    path = tmp_path / "pids"
+    texts = [f"t{i} w{i % 7}" for i in range(400)]
+    want = collections.Counter(w for t in texts for w in t.split())
+    got = count_words(texts, functools.partial(_record_pid_and_split, str(path)), workers=3,
+                      chunk_size=500, mp_context=mp_context)
+    assert list(got.items()) == list(want.items())
+    assert len(firsts) == 2 and sent and not set(firsts) & set(sent)
+    pids = {int(line.split(" ", 1)[0]) for line in path.read_text().splitlines()}
+    assert len(pids - {os.getpid()}) == 2  # both workers counted
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="forks the workers")
