@@ -518,10 +518,12 @@ class _Sender(threading.Thread):
     current chunk; doing it here keeps the parent free to serve the others.
     """
 
-    def __init__(self, conn, i: int):
+    def __init__(self, conn, proc, i: int):
         super().__init__(name=f"fastcount-sender-{i}", daemon=True)
-        self.conn = conn
+        self.conn, self.proc = conn, proc
         self.queue: "queue.SimpleQueue" = queue.SimpleQueue()
+        #: what made a send fail, other than the worker being gone
+        self.error: Optional[BaseException] = None
 
     def run(self) -> None:
         while True:
@@ -532,6 +534,12 @@ class _Sender(threading.Thread):
                 self.conn.send(item)
             except (OSError, ValueError):
                 return  # the worker is gone: the parent sees it through its sentinel
+            except BaseException as exc:  # e.g. MemoryError while pickling
+                # The worker would wait for this chunk and the parent for the
+                # worker: end the worker, whose sentinel makes the parent raise this.
+                self.error = exc
+                self.proc.kill()
+                return
 
 
 def count_in_processes(
@@ -569,7 +577,7 @@ def count_in_processes(
     # inherits): it starts counting at once, with no wait for a sender
     # thread of this busy process to get the interpreter lock.
     procs, conns = _start_workers(n - 1, factory, ctx, driver.firsts())
-    senders = [_Sender(conn, i) for i, conn in enumerate(conns)]
+    senders = [_Sender(conn, proc, i) for i, (conn, proc) in enumerate(zip(conns, procs))]
     for sender in senders:
         sender.start()
     ok = False
@@ -745,13 +753,13 @@ class _Driver:
             if i is None:
                 i = self.by_sentinel[obj]
                 if i not in self.results and i not in self.failures and not self.conns[i].poll():
-                    _died(self.procs[i], self.oldest(i)[1])
+                    _died(self.procs[i], self.oldest(i)[1], self.senders[i].error)
                 continue
             t0 = time.perf_counter()
             try:
                 msg = obj.recv()
             except (EOFError, ConnectionResetError):  # which one depends on timing
-                _died(self.procs[i], self.oldest(i)[1])
+                _died(self.procs[i], self.oldest(i)[1], self.senders[i].error)
             kind = msg[0]
             if kind == "done":
                 now = time.perf_counter()
@@ -805,8 +813,13 @@ class _Driver:
             self.deferred.append(exc)
 
 
-def _died(proc, chunk: Optional[Chunk]):
+def _died(proc, chunk: Optional[Chunk], error: Optional[BaseException] = None):
+    """Raise why worker ``proc`` ended early: ``error``, met sending it a
+    chunk (it was stopped for that), or a WorkerError."""
     proc.join(1.0)  # for its exit code
+    if error is not None:
+        add_note(error, f"fastcount: raised in this process sending a chunk to worker process {proc.pid}, which was stopped")
+        raise error
     where = chunk.place(None) if chunk is not None else "no chunk"
     raise WorkerError(
         f"worker process {proc.pid} died (exit code {proc.exitcode}) while counting {where}"

@@ -238,8 +238,8 @@ def test_each_worker_starts_with_its_first_chunk(tmp_path, mp_context, monkeypat
     sent = []
 
     class Sender(worker_module._Sender):
-        def __init__(self, conn, i):
-            super().__init__(conn, i)
+        def __init__(self, conn, proc, i):
+            super().__init__(conn, proc, i)
             self.queue = Recorded(self.queue)
 
     class Recorded:
@@ -273,6 +273,46 @@ def test_each_worker_starts_with_its_first_chunk(tmp_path, mp_context, monkeypat
     assert len(firsts) == 2 and sent and not set(firsts) & set(sent)
     pids = {int(line.split(" ", 1)[0]) for line in path.read_text().splitlines()}
     assert len(pids - {os.getpid()}) == 2  # both workers counted
+
+
+def test_a_failed_send_to_a_worker_is_raised_not_waited_on(monkeypatch):
+    # A chunk the sender thread cannot send (here: out of memory pickling
+    # it) would leave the worker waiting for it and the parent for the
+    # worker: the worker is stopped and the error raised here.
+    from fastcount import workers as worker_module
+
+    class Failing:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def send(self, item):
+            raise MemoryError("no room to pickle the chunk")
+
+    class Sender(worker_module._Sender):
+        def __init__(self, conn, proc, i):
+            super().__init__(Failing(conn), proc, i)
+
+    monkeypatch.setattr(worker_module, "_Sender", Sender)
+    texts = [f"t{i} w{i % 7}" for i in range(400)]
+    outcome = []
+
+    def count():
+        try:
+            count_words(texts, str.split, workers=2, chunk_size=500, mp_context="fork")
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=count, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the count waits for a chunk that was never sent"
+    [error] = outcome
+    assert isinstance(error, MemoryError) and "no room" in str(error)
+    assert any("sending a chunk to worker process" in note for note in error.__notes__)
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="forks the workers")
