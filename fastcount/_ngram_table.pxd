@@ -247,18 +247,21 @@ cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint6
 # bytes (the arrays that must grow, old and new at once).
 cdef int64_t ng_held(const NgTable* t) noexcept nogil
 cdef int64_t ng_peak_after_insert(const NgTable* t, Py_ssize_t n) noexcept nogil
-# Empties t, keeping its arrays; frees them all.
-cdef void ng_clear(NgTable* t) noexcept nogil
+# Empties t, sorted (ng_sort left its slots empty: only the entries and
+# keys go), keeping its arrays; frees them all.
+cdef void ng_clear_sorted(NgTable* t) noexcept nogil
 cdef void ng_free(NgTable* t) noexcept nogil
-# Empties t and sizes its arrays for the most entries within limit bytes
-# (slots at most 7/10 full, the arena's share per entry as t's keys had
-# before): a table that spills refills its whole limit, where arrays grown
-# step by step stop short of it (the old and the new array are held at once
-# while one grows). Keeps the arrays when that holds no more; without
-# arrays (they come back as they grow) when out of memory.
+# Empties t, sorted (see ng_clear_sorted), and sizes its arrays for the
+# most entries within limit bytes (slots at most 7/10 full, the arena's
+# share per entry as t's keys had before): a table that spills refills its
+# whole limit, where arrays grown step by step stop short of it (the old
+# and the new array are held at once while one grows). Keeps the arrays
+# when that holds no more; without arrays (they come back as they grow)
+# when out of memory.
 cdef void ng_fit(NgTable* t, int64_t limit) noexcept nogil
 # Sorts the entries in byte order of their keys, in place, with the slots
-# as scratch: they are left empty (ng_clear next, or read t.ents in order).
+# as scratch: they are left empty (ng_clear_sorted next, or read t.ents in
+# order), also for a spill that then fails: no lookup reads the scratch.
 cdef void ng_sort(NgTable* t) noexcept nogil
 # Interns the keys of entries [start, end) of t into v (keys new to v get
 # its next ids, in entry order) and adds each entry's count to counts[its

@@ -185,9 +185,7 @@ cdef int64_t ng_insert(NgTable* t, const unsigned char* key, Py_ssize_t n, uint6
     return id
 
 
-cdef void ng_clear(NgTable* t) noexcept nogil:
-    if t.slots != NULL:
-        memset(t.slots, 0, (t.mask + 1) * sizeof(NgSlot))
+cdef void ng_clear_sorted(NgTable* t) noexcept nogil:
     t.n = 0
     t.arena_len = 0
 
@@ -208,7 +206,7 @@ cdef void ng_fit(NgTable* t, int64_t limit) noexcept nogil:
             slots = s
         s *= 2
     if ents <= now:
-        ng_clear(t)
+        ng_clear_sorted(t)
         return
     # the old arrays go first, so the new ones never add to them
     ng_free(t)

@@ -30,8 +30,8 @@ from libc.errno cimport EINVAL, ENOMEM, EOVERFLOW
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
-from fastcount._ngram_table cimport (NgProbe, ng_adoptable, ng_clear, ng_fit, ng_free, ng_hash,
-                                     ng_held, ng_insert, ng_intern_into, ng_lookup,
+from fastcount._ngram_table cimport (NgProbe, ng_adoptable, ng_clear_sorted, ng_fit, ng_free,
+                                     ng_hash, ng_held, ng_insert, ng_intern_into, ng_lookup,
                                      ng_peak_after_insert, ng_peek_key, ng_peek_slot, ng_sort,
                                      ng_to_vocab, ng_write_run)
 from fastcount._ngram_text cimport ng_break_bits, ng_code_point, ng_encode_str, ng_is_set
@@ -367,7 +367,7 @@ cdef class NgramTable:
         if first:  # from now on, refill the whole limit before each spill
             ng_fit(&self.t, self.limit)
         else:
-            ng_clear(&self.t)
+            ng_clear_sorted(&self.t)
         _forget_ids(self)
         return 0
 

@@ -502,6 +502,26 @@ def test_a_full_disk_names_the_directory(tmp_path):
         table.feed(["a"])
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_table_whose_later_spill_failed_is_refused(tmp_path):
+    # the failed spill had sorted the entries (their slots emptied) and the
+    # spill before it emptied the table without clearing the slots again:
+    # every use raises, none reads the table
+    os.symlink("/dev/full", tmp_path / "w-000001.run")
+    table = NgramTable(1, 2, limit=1, spill_prefix=str(tmp_path / "w"))
+    with pytest.raises(OSError, match="No space left"):
+        table.feed(sample_texts()[:50])
+    assert len(table.runs) == 2 and table.total > 0 and table.memory() > 0
+    for use in (lambda: table.feed(["a"]), table.spill, table.finish, table.vocab_result,
+                table.sorted_vocab, lambda: first_sight_merge([table], [(0, 0, 1)])):
+        with pytest.raises(RuntimeError, match="failed earlier"):
+            use()
+    with pytest.raises(ValueError, match="not finished"):
+        Merge([table])
+    vocab, counts = Merge([table.runs[0]]).to_vocab()  # the run written before is intact
+    assert len(vocab) == 1 and counts.tolist() == [1]
+
+
 def test_threads_sharing_a_table_get_errors_not_crashes():
     table = NgramTable(1, 4)
     texts = sample_texts()
