@@ -113,6 +113,17 @@ class Bench:
         """
         self.paired("paired_speedup", "paired_ratios", lambda: run_with(1), lambda: run_with(2))
 
+    def paired_against(self, peer_row: str, peer, own) -> None:
+        """Also time the peer's ``peer()`` and this row's ``own()`` back to back, in
+        alternating order, PAIRS times; record the median of the pairs' ratios (the
+        peer's time over ours) as ``paired_peer_speedup``, for ``peer_row``'s target.
+
+        The two rows' own medians are taken minutes apart (other peers run in
+        between); on a drifting machine that moves a ratio by more than its margin.
+        """
+        self.info["paired_peer"] = peer_row
+        self.paired("paired_peer_speedup", "paired_peer_ratios", peer, own)
+
     def paired(self, key, ratios_key, one, two) -> None:
         """Time ``one()`` and ``two()`` back to back, in alternating order, PAIRS times
         (once in smoke mode); record the median of the pairs' ratios (one's time over

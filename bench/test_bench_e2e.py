@@ -20,6 +20,7 @@ fastcount rows must equal jieba's exactly; a peer's parity is recorded in
 ``diff_vs_jieba``, the sum over words of |count differences|.
 """
 
+import importlib.util
 import itertools
 import logging
 import statistics
@@ -42,6 +43,8 @@ PEERS = {
     "cppjieba_py_dat": "cppjieba_py_dat.lcut",   # cppjieba, double-array trie
     "jieba3": "jieba3.cut_text",                 # pure Python
 }
+#: The peer of the segment target (#4), also timed back to back with fastcount.lcut.
+PAIRED_PEER = "rjieba"
 #: Rows that take seconds on the corpus: fewer rounds.
 SLOW = {"jieba", "jieba_fast", "jieba3"}
 
@@ -227,6 +230,10 @@ def test_segment(bench, corpus, jieba_lines, jieba_reference, name):
         assert len(tokens) == len(jieba_lines)
         flat = itertools.chain.from_iterable(tokens)
         check_peer(bench, benchlib.counter_without_whitespace(flat), jieba_reference[1])
+    if name == "fastcount" and importlib.util.find_spec(PAIRED_PEER):
+        rival = peer(PAIRED_PEER)
+        bench.paired_against(PEERS[PAIRED_PEER], lambda: [rival(line) for line in corpus.lines],
+                             lambda: [cut(line) for line in corpus.lines])
 
 
 STARTUP_CODE = """

@@ -12,6 +12,7 @@ Group "e2e-pos": corpus texts to exact counts by (word, tag), whitespace
 """
 
 import collections
+import importlib.util
 
 import pytest
 
@@ -23,6 +24,8 @@ CORES = benchlib.cores()
 
 #: Optional peers: module -> the posseg row's name (its tag function).
 PEERS = {"rjieba": "rjieba.tag", "cppjieba_py_dat": "cppjieba_py_dat.tag"}
+#: The peer of the tagging target (#14), also timed back to back with fastcount.posseg.lcut.
+PAIRED_PEER = "rjieba"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,10 @@ def test_posseg(bench, corpus, posseg_lines, name):
         assert tagged == posseg_lines
     else:
         assert len(tagged) == len(posseg_lines)
+    if name == "fastcount" and importlib.util.find_spec(PAIRED_PEER):
+        rival = tagger(PAIRED_PEER)
+        bench.paired_against(PEERS[PAIRED_PEER], lambda: [rival(line) for line in corpus.lines],
+                             lambda: [tag(line) for line in corpus.lines])
 
 
 def test_e2e_pos_jieba(bench, corpus, posseg_counts):

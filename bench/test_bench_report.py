@@ -258,6 +258,27 @@ def test_report_two_worker_target_prefers_the_paired_ratio(tmp_path):
     assert "1.75x paired (median of 3 back-to-back pairs); the rows' medians: 1.25x (2.00 s / 1.60 s)" in text
 
 
+def test_report_peer_target_prefers_the_paired_ratio(tmp_path):
+    """A row timed back to back with its target's peer: the median of pairs decides, the rows' ratio is shown."""
+    run = synthetic_run()
+    for b in run["benchmarks"]:
+        if (b["group"], b["extra_info"]["row"]) == ("segment", "fastcount.lcut"):
+            b["stats"]["median"] = 1.0  # rows' medians: 0.9x, FAIL without the pairs
+            b["extra_info"].update(paired_peer="rjieba.cut", paired_peer_ratios=[1.1, 1.2, 1.15])
+    run["benchmarks"] += [
+        entry("posseg", "rjieba.tag", 1.0),
+        entry("posseg", "fastcount.posseg.lcut", 0.8, paired_peer="rjieba.tag", paired_peer_ratios=[0.9]),
+    ]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    text = (tmp_path / "report.md").read_text()
+    v = verdicts(text)
+    assert v["fastcount.lcut vs rjieba.cut"] == "pass"
+    assert "1.15x paired (median of 3 back-to-back pairs); the rows' medians: 0.90x (900.0 ms / 1.00 s)" in text
+    assert v["fastcount.posseg.lcut vs rjieba.tag"] == "FAIL"  # rows 1.25x, pairs 0.9x
+
+
 def test_compare_holds_when_ratios_keep_95_percent(tmp_path, capsys):
     import compare
     base = synthetic_run()
