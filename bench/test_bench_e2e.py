@@ -146,6 +146,8 @@ def test_e2e_count_words(bench, scale, corpus, jieba_reference, tokenizer, worke
     assert stats.workers == workers or not scale.smoke
     assert 0 <= stats.merge_share < 1
     assert dict(result.items()) == dict(jieba_reference[1])
+    if tokenizer == "jieba" and workers == 2:  # the #3 target's pair
+        bench.paired_workers(lambda w: fastcount.count_words(corpus.lines, tokenizer=tokenizer, workers=w, **options))
 
 
 #: Lines of the e2e-small job: a few thousand, as in issue #12 (item 8).
