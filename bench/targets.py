@@ -52,24 +52,33 @@ def speedup(issue: str, text: str, group: str, slow: str, fast: str, at_least: O
         if cores_of(run) < cores:
             return None, f"needs {cores} cores"
         value, text = ratio(run, group, slow, fast)
-        row = run.get(group, fast)
-        if value is None or row.info.get("paired_peer") != slow or not row.info.get("paired_peer_ratios"):
-            return value, text
-        # timed back to back (Bench.paired_against): the rows' medians are minutes apart
-        paired = row.info["paired_peer_ratios"]
-        value = statistics.median(paired)
-        return value, (f"{value:.2f}x paired (median of {len(paired)} back-to-back pairs); "
-                       f"the rows' medians: {text}")
+        return prefer_peer_pairs(value, text, run.get(group, fast), slow)
 
     if at_least is None:
         return Target(issue, text, "measured", measure, None)
     return Target(issue, text, f">= {at_least:g}x", measure, lambda v: v >= at_least)
 
 
+def prefer_peer_pairs(value: Optional[float], text: str, row: Optional[Row], peer: str,
+                      inverse: bool = False) -> Measured:
+    """The median of ``row``'s back-to-back pairs with ``peer`` (``Bench.paired_against``:
+    the peer's time over the row's; ``inverse``: the row's over the peer's) in place
+    of the rows' ratio ``value``, where it has them; both are shown."""
+    paired = row.info.get("paired_peer_ratios") if row is not None else None
+    if value is None or not paired or row.info.get("paired_peer") != peer:
+        return value, text
+    value = statistics.median(paired)
+    value = 1 / value if inverse else value
+    return value, f"{value:.2f}x paired (median of {len(paired)} back-to-back pairs); the rows' medians: {text}"
+
+
 def cost(issue: str, text: str, group: str, base: str, row: str, at_most: float) -> Target:
     """Target: row ``row`` of ``group`` takes at most ``at_most`` times the time of row ``base``."""
-    return Target(issue, text, f"<= {at_most:g}x the time of `{base}`",
-                  lambda run: ratio(run, group, row, base), lambda v: v <= at_most)
+    def measure(run: Run) -> Measured:
+        value, shown = ratio(run, group, row, base)
+        return prefer_peer_pairs(value, shown, run.get(group, row), base, inverse=True)
+
+    return Target(issue, text, f"<= {at_most:g}x the time of `{base}`", measure, lambda v: v <= at_most)
 
 
 def two_workers(issue: str, text: str, group: str, row: str) -> Target:

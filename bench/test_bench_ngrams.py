@@ -4,6 +4,8 @@ ngram-char: character 1..4-grams of the corpus by ``collections.Counter``
 over slices (the straightforward Python reference: the lines split at
 whitespace and punctuation by one regex, then every slice of every run
 counted) against ``count_ngrams`` with one and two workers; same counts.
+The one-worker row is also timed back to back with the reference (pairs,
+``Bench.paired_against``), as the spilled row is with the in-memory one.
 The two-worker row also records the machine's ceiling for this work,
 paired like its speedup (``paired_ceiling``): one thread feeding every line
 to one table against two threads feeding halves to two, nothing merged.
@@ -92,6 +94,9 @@ def test_count_ngrams(bench, corpus, reference_1_4, workers):
                    workers=workers, reference="Counter over slices", **corpus.info())
     assert counts == reference_1_4
     bench.info.update(diff_vs_jieba=0, workers_used=stats.workers, spills=stats.runs)
+    if workers == 1:  # the #15 target's pair
+        bench.paired_against("Counter over slices", lambda: counter_over_slices(corpus.lines, 1, 4),
+                             lambda: run_with(1))
     if workers == 2:
         bench.paired_workers(run_with)
         bench.paired("paired_ceiling", "paired_ceiling_ratios", lambda: _feed(corpus.lines),
@@ -164,12 +169,17 @@ def _memory_info(measured: dict, budget: int) -> dict:
 def test_spilled(bench, corpus, reference_1_4, tmp_path):
     budget = _spill_budget(corpus)
     stats = NgramStats()
-    counts = bench("ngram-spill", "count_ngrams(char 1-4, spilled)",
-                   lambda: fastcount.count_ngrams(corpus.lines, (1, 4), workers=CORES, memory=budget,
-                                                  tmpdir=tmp_path, stats=stats),
-                   workers=CORES, **corpus.info())
+
+    def spilled():
+        return fastcount.count_ngrams(corpus.lines, (1, 4), workers=CORES, memory=budget, tmpdir=tmp_path,
+                                      stats=stats)
+
+    counts = bench("ngram-spill", "count_ngrams(char 1-4, spilled)", spilled, workers=CORES, **corpus.info())
     assert counts == reference_1_4
     assert stats.runs >= 4 and os.listdir(tmp_path) == []
+    # the #15 target's pair
+    bench.paired_against("count_ngrams(char 1-4, in memory)",
+                         lambda: fastcount.count_ngrams(corpus.lines, (1, 4), workers=CORES), spilled)
     if benchlib.rss_bytes() is None:
         pytest.skip("no way to read the resident memory of a process here (install psutil)")
     path = tmp_path / "corpus.txt"

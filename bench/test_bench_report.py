@@ -274,6 +274,9 @@ def test_report_peer_target_prefers_the_paired_ratio(tmp_path):
     run["benchmarks"] += [
         entry("posseg", "rjieba.tag", 1.0),
         entry("posseg", "fastcount.posseg.lcut", 0.8, paired_peer="rjieba.tag", paired_peer_ratios=[0.9]),
+        entry("ngram-spill", "count_ngrams(char 1-4, in memory)", 1.0),
+        entry("ngram-spill", "count_ngrams(char 1-4, spilled)", 2.5,  # rows 2.5x: FAIL without the pairs
+              paired_peer="count_ngrams(char 1-4, in memory)", paired_peer_ratios=[0.6, 0.5, 0.55]),
     ]
     path = tmp_path / "run.json"
     path.write_text(json.dumps(run))
@@ -283,6 +286,8 @@ def test_report_peer_target_prefers_the_paired_ratio(tmp_path):
     assert v["fastcount.lcut vs rjieba.cut"] == "pass"
     assert "1.15x paired (median of 3 back-to-back pairs); the rows' medians: 0.90x (900.0 ms / 1.00 s)" in text
     assert v["fastcount.posseg.lcut vs rjieba.tag"] == "FAIL"  # rows 1.25x, pairs 0.9x
+    assert v["character 1..4-grams spilled (>= 4 spills) vs in memory"] == "pass"
+    assert "1.82x paired (median of 3 back-to-back pairs); the rows' medians: 2.50x (2.50 s / 1.00 s)" in text
 
 
 def test_compare_holds_when_ratios_keep_95_percent(tmp_path, capsys):
