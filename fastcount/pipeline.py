@@ -62,7 +62,7 @@ THREAD_CHUNK_SIZE = 1 << 16
 SMALLEST_CHUNK_SIZE = 1 << 16
 #: Pieces (file blocks, spans of a list) per chunk for worker processes:
 #: the last chunks shrink down to one piece.
-PROCESS_PIECES = 32
+PROCESS_PIECES = 16
 
 
 def count_words(
