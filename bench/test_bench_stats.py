@@ -2,7 +2,8 @@
 
 Group "e2e-stats": count_words(jieba, workers=1) on the corpus, the same with
   document frequencies (count_documents: each line a document) and with
-  filters (stopwords, punctuation, min_len=2): their cost over plain counting.
+  filters (stopwords, punctuation, min_len=2): their cost over plain counting
+  (each also timed back to back with plain counting: ``paired_peer``).
 Group "cut": a segmented corpus of the corpus file: ``python -m jieba -d ' '``
   against ``fastcount cut --keep-whitespace`` (the same bytes) with one and two
   workers, each a command run on the file, start-up included; and cut_corpus
@@ -19,12 +20,19 @@ import benchlib
 STOPWORDS = ["的", "了", "是", "我", "也", "在", "就", "都", "和", "很", "不", "有", "这", "还", "没有"]
 
 
-def test_stats_count_words(bench, corpus, jieba_reference):
+#: The row the #13 cost targets compare with (each also timed back to back with it).
+PLAIN = "count_words(jieba, workers=1)"
+
+
+def plain_count(corpus):
     import fastcount
 
+    return fastcount.count_words(corpus.lines, workers=1)
+
+
+def test_stats_count_words(bench, corpus, jieba_reference):
     benchlib.quiet_jieba()
-    result = bench("e2e-stats", "count_words(jieba, workers=1)",
-                   lambda: fastcount.count_words(corpus.lines, workers=1), workers=1, **corpus.info())
+    result = bench("e2e-stats", PLAIN, lambda: plain_count(corpus), workers=1, **corpus.info())
     assert dict(result) == dict(jieba_reference[1])
 
 
@@ -34,6 +42,7 @@ def test_stats_document_frequencies(bench, corpus, jieba_lines, jieba_reference)
     benchlib.quiet_jieba()
     result = bench("e2e-stats", "count_words(jieba, df, workers=1)",
                    lambda: count_documents(corpus.lines, workers=1), workers=1, **corpus.info())
+    bench.paired_against(PLAIN, lambda: plain_count(corpus), lambda: count_documents(corpus.lines, workers=1))
     assert dict(result.counts) == dict(jieba_reference[1])
     dfs = {}
     for tokens in jieba_lines:
@@ -52,6 +61,8 @@ def test_stats_filters(bench, corpus, jieba_reference):
     result = bench("e2e-stats", "count_words(jieba, filters, workers=1)",
                    lambda: fastcount.count_words(corpus.lines, workers=1, word_filter=word_filter),
                    workers=1, **corpus.info())
+    bench.paired_against(PLAIN, lambda: plain_count(corpus),
+                         lambda: fastcount.count_words(corpus.lines, workers=1, word_filter=word_filter))
     assert dict(result) == {w: c for w, c in jieba_reference[1].items() if word_filter.keep(w)}
 
 
