@@ -62,6 +62,14 @@ def synthetic_run():
             "datetime": "2026-01-01T00:00:00", "benchmarks": b}
 
 
+def report_text(tmp_path, run) -> str:
+    """The report (no plots) of ``run``, written to ``tmp_path``."""
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run))
+    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
+    return (tmp_path / "report.md").read_text()
+
+
 def verdicts(text):
     """Target text -> verdict, from the Markdown targets table."""
     out = {}
@@ -115,10 +123,7 @@ def test_report_verdicts_tables_and_plots(tmp_path, capsys):
 def test_report_missing_rows_are_marked_missing_not_passed(tmp_path):
     run = synthetic_run()
     run["benchmarks"] = [b for b in run["benchmarks"] if b["group"] != "strings"]
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    v = verdicts((tmp_path / "report.md").read_text())
+    v = verdicts(report_text(tmp_path, run))
     assert v["fastcount.Counter.update vs collections.Counter.update, real jieba tokens"] == "missing"
 
 
@@ -127,10 +132,7 @@ def test_report_says_when_the_native_path_did_not_run(tmp_path):
     for b in run["benchmarks"]:
         if b["extra_info"].get("tokenizer") == "jieba":
             b["extra_info"]["stats_tokenizer"] = "jieba-py"
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    text = (tmp_path / "report.md").read_text()
+    text = report_text(tmp_path, run)
     assert "| 22.00x (11.00 s / 500.0 ms); tokenizer ran as `jieba-py` |" in text
     assert "count_words(jieba, workers=2): merge 3.00% of 260.0 ms, tokenizer `jieba-py`" in text
 
@@ -143,10 +145,7 @@ def test_report_dask_verdict_prefers_back_to_back_runs(tmp_path, paired, verdict
     if paired:
         info["paired_ratios"] = paired
     run["benchmarks"].append(entry("dask", "count_words_dask(LocalCluster 2 processes)", 25.0, **info))
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    text = (tmp_path / "report.md").read_text()
+    text = report_text(tmp_path, run)
     target = "Dask LocalCluster (2 processes) vs count_words(workers=2), 1 GB generated corpus"
     assert verdicts(text)[target] == verdict
     assert "79.00% (40.0 MB/s on 1 GB" in text
@@ -199,10 +198,7 @@ def test_report_new_groups_targets_and_parity(tmp_path):
         entry("e2e-small", "count_words(jieba-py, workers=1)", 2.0, tokenizer="jieba-py", workers=1),
         entry("e2e-small", "count_words(jieba-py, workers=2)", 1.6, tokenizer="jieba-py", workers=2),  # 1.25x
     ]
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    text = (tmp_path / "report.md").read_text()
+    text = report_text(tmp_path, run)
     expected = {
         "crafted keys vs random keys, HashCounter.add": "pass",
         "another table's key order vs the same keys shuffled, into an empty HashCounter": "FAIL",
@@ -229,10 +225,7 @@ def test_report_two_worker_targets_need_two_cores(tmp_path):
         entry("e2e-small", "count_words(jieba-py, workers=1)", 2.0, workers=1),
         entry("e2e-small", "count_words(jieba-py, workers=2)", 1.0, workers=2),
     ]
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    text = (tmp_path / "report.md").read_text()
+    text = report_text(tmp_path, run)
     assert verdicts(text)["count_words(jieba-py): workers=2 vs workers=1, a few thousand lines"] == "missing"
     assert "| needs 2 cores |" in text
 
@@ -252,10 +245,7 @@ def test_report_two_worker_target_prefers_the_paired_ratio(tmp_path):
         if (b["group"], b["extra_info"]["row"]) == ("e2e", "count_words(jieba, workers=2)"):
             b["stats"]["median"] = 0.3  # rows' medians 1.67x: FAIL without the pairs
             b["extra_info"].update(paired_speedup=1.85, paired_ratios=[1.8, 1.85, 1.9])
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    text = (tmp_path / "report.md").read_text()
+    text = report_text(tmp_path, run)
     v = verdicts(text)
     assert v["POS counting: two workers vs one"] == "pass"
     assert v["count_words(jieba-py): workers=2 vs workers=1, a few thousand lines"] == "FAIL"
@@ -278,10 +268,7 @@ def test_report_peer_target_prefers_the_paired_ratio(tmp_path):
         entry("ngram-spill", "count_ngrams(char 1-4, spilled)", 2.5,  # rows 2.5x: FAIL without the pairs
               paired_peer="count_ngrams(char 1-4, in memory)", paired_peer_ratios=[0.6, 0.5, 0.55]),
     ]
-    path = tmp_path / "run.json"
-    path.write_text(json.dumps(run))
-    report.main([str(path), "-o", str(tmp_path), "--no-plots"])
-    text = (tmp_path / "report.md").read_text()
+    text = report_text(tmp_path, run)
     v = verdicts(text)
     assert v["fastcount.lcut vs rjieba.cut"] == "pass"
     assert "1.15x paired (median of 3 back-to-back pairs); the rows' medians: 0.90x (900.0 ms / 1.00 s)" in text
