@@ -115,8 +115,8 @@ class Bench:
 
     def paired_against(self, peer_row: str, peer, own) -> None:
         """Also time the peer's ``peer()`` and this row's ``own()`` back to back, in
-        alternating order, PAIRS times; record the median of the pairs' ratios (the
-        peer's time over ours) as ``paired_peer_speedup``, for ``peer_row``'s target.
+        alternating order, PAIRS times; record the pairs' ratios (the peer's time over
+        ours) as ``paired_peer_ratios`` and their median, for ``peer_row``'s target.
 
         The two rows' own medians are taken minutes apart (other peers run in
         between); on a drifting machine that moves a ratio by more than its margin.
@@ -159,6 +159,7 @@ _EXTRAS = {
     "diff_vs_jieba": lambda v: f"{v:,} tokens counted differently from the reference",
     "workers_used": lambda v: f"{v} workers used",
     "paired_speedup": lambda v: f"workers=2 vs 1 paired back to back: {v:.2f}x",
+    "paired_peer_speedup": lambda v: f"against its target's peer, paired back to back: {v:.2f}x",
     "paired_ceiling": lambda v: f"this machine's ceiling (the work in 2 threads vs 1, paired): {v:.2f}x",
 }
 

@@ -69,7 +69,12 @@ def prefer_peer_pairs(value: Optional[float], text: str, row: Optional[Row], pee
         return value, text
     value = statistics.median(paired)
     value = 1 / value if inverse else value
-    return value, f"{value:.2f}x paired (median of {len(paired)} back-to-back pairs); the rows' medians: {text}"
+    return value, paired_text(value, len(paired), text)
+
+
+def paired_text(value: float, pairs: int, rows: str) -> str:
+    """How a verdict taken from back-to-back pairs reads, the rows' ratio ``rows`` beside it."""
+    return f"{value:.2f}x paired (median of {pairs} back-to-back pairs); the rows' medians: {rows}"
 
 
 def cost(issue: str, text: str, group: str, base: str, row: str, at_most: float) -> Target:
@@ -103,8 +108,7 @@ def prefer_paired(value: Optional[float], text: str, two: Optional[Row]) -> Meas
     paired = two.info.get("paired_speedup") if two is not None else None
     if value is None or paired is None:
         return value, text
-    n = len(two.info.get("paired_ratios", ()))
-    text = f"{paired:.2f}x paired (median of {n} back-to-back pairs); the rows' medians: {text}"
+    text = paired_text(paired, len(two.info.get("paired_ratios", ())), text)
     ceiling = two.info.get("paired_ceiling")
     if ceiling:
         text += (f"; this machine's ceiling for the work, paired: {ceiling:.2f}x "
