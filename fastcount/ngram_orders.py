@@ -133,9 +133,9 @@ class OrderSplitCounter:
 
     def finish(self) -> None:
         """Count the chunk handed over last."""
-        if self._pending is not None:
-            self._count(self._pending, None)
-            self._pending = None
+        pending, self._pending = self._pending, None  # never counted twice, even after a failure
+        if pending is not None:
+            self._count(pending, None)
 
     def _hand_over(self, chunk):
         """Count the pending chunk while ``chunk`` (Lines, or texts to
@@ -147,10 +147,11 @@ class OrderSplitCounter:
         def make() -> None:
             made.append(chunk if isinstance(chunk, Lines) else lines_of_texts(chunk))
 
-        if self._pending is None:
+        pending, self._pending = self._pending, None  # never counted twice, even after a failure
+        if pending is None:
             make()
         else:
-            self._count(self._pending, make)
+            self._count(pending, make)
         self._pending = made[0]
         return made[0]
 

@@ -233,6 +233,24 @@ def test_a_split_count_names_a_text_that_is_no_str():
     assert counter.tables[0].total == 5 and counter.tables[1].total == 1
 
 
+def test_a_chunk_whose_count_failed_is_never_counted_again(monkeypatch):
+    counter = OrderSplitCounter([NgramTable(1, 2), NgramTable(3, 4)])
+    counter.feed(["甲乙丙"])  # handed over: counted by the next call
+    count_lines = native.count_lines
+
+    def failing(table, lines):
+        if table.orders == (3, 4):
+            raise LookupError("the second group failed")
+        count_lines(table, lines)
+
+    monkeypatch.setattr(native, "count_lines", failing)
+    with pytest.raises(LookupError):
+        counter.feed(["丁"])  # the first group counts 甲乙丙, the second fails
+    monkeypatch.setattr(native, "count_lines", count_lines)
+    counter.finish()  # nothing pending: 甲乙丙 is not counted a second time
+    assert counter.tables[0].total == 5
+
+
 def ordered_tables(texts, groups):
     tables = [NgramTable(lo, hi) for lo, hi in groups]
     for table in tables:
