@@ -24,7 +24,7 @@ from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.errno cimport EIO, ENOMEM, errno
 from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdio cimport SEEK_SET, fclose, ferror, fopen, fread, fseek
-from libc.string cimport memcmp, memcpy, memmove, memset
+from libc.string cimport memcmp, memcpy, memmove
 
 from fastcount._ngram_table cimport (MAX_KEY_BYTES, NG_INLINE, NG_LITTLE_ENDIAN, RUN_MAGIC_LEN,
                                      NgRunWriter, NgTable, ng_key, ng_run_abort, ng_run_close,

@@ -11,7 +11,7 @@ from fastcount._vocab_table cimport (FC_BATCH, FC_VOCAB_MAX_WORDS, FCVocab, FCVo
                                      fc_hash_bytes, fc_vocab_find, fc_vocab_find_hashed,
                                      fc_vocab_free, fc_vocab_init, fc_vocab_intern,
                                      fc_vocab_intern_batch, fc_vocab_intern_hashed,
-                                     fc_vocab_intern_trusted, fc_vocab_place, fc_vocab_push,
+                                     fc_vocab_intern_trusted, fc_vocab_push,
                                      fc_vocab_reserve, fc_vocab_seal, fc_vocab_append_distinct,
                                      fc_vocab_truncate, fc_vocab_word)
 
