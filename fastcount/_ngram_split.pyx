@@ -145,28 +145,29 @@ def ordered_vocab(tables):
     cdef int64_t n = 0, nbytes = 0, i
     cdef int64_t[::1] cv
     tables = list(tables)
-    for table in tables:
-        table._check(False)
-        if table.finished or table.run_paths or not table.ordered:
-            raise ValueError("ordered_vocab takes unfinished tables that recorded first sights "
-                             "and never spilled")
-        n += table.t.n
-        for i in range(table.t.n):
-            nbytes += table.t.ents[i].len
-    if n > FC_VOCAB_MAX_WORDS:
-        raise MemoryError(f"{n} n-grams: more than a Vocab holds")
-    if fc_vocab_reserve(&out.table, n, nbytes) < 0:
-        raise MemoryError()
-    counts = np.empty(n, dtype=np.int64)
-    cv = counts
-    concat.setup(out, tables, &cv[0] if n else NULL, n)
     taken = []
     try:
-        for g, table in enumerate(tables):
-            if table.busy:
-                raise RuntimeError("this n-gram table is busy in another thread")
+        # every table busy before any Python code runs (numpy's allocation
+        # below may): the sizes read next must still hold when they are copied
+        for table in tables:
+            table._check(False)  # busy in another thread, or listed twice
+            if table.finished or table.run_paths or not table.ordered:
+                raise ValueError("ordered_vocab takes unfinished tables that recorded first sights "
+                                 "and never spilled")
             table.busy = True
             taken.append(table)
+        for table in tables:
+            n += table.t.n
+            for i in range(table.t.n):
+                nbytes += table.t.ents[i].len
+        if n > FC_VOCAB_MAX_WORDS:
+            raise MemoryError(f"{n} n-grams: more than a Vocab holds")
+        if fc_vocab_reserve(&out.table, n, nbytes) < 0:
+            raise MemoryError()
+        counts = np.empty(n, dtype=np.int64)
+        cv = counts
+        concat.setup(out, tables, &cv[0] if n else NULL, n)
+        for g, table in enumerate(tables):
             concat.ts[g] = &table.t
             concat.ords[g] = table.ords
         concat.number()

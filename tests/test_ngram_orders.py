@@ -7,6 +7,7 @@ import os
 import pickle
 import threading
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -249,6 +250,34 @@ def test_a_chunk_whose_count_failed_is_never_counted_again(monkeypatch):
     monkeypatch.setattr(native, "count_lines", count_lines)
     counter.finish()  # nothing pending: 甲乙丙 is not counted a second time
     assert counter.tables[0].total == 5
+
+
+def test_ordered_vocab_holds_its_tables_before_any_python_code_runs(monkeypatch):
+    # numpy's allocation inside ordered_vocab may run Python code (another
+    # thread, a hook): a table fed then would outgrow the sizes already read
+    tables = [NgramTable(1, 2), NgramTable(3, 4)]
+    for table in tables:
+        native.record_order(table)
+    lines = native.lines_of_texts(["甲乙丙丁"])
+    for table in tables:
+        native.count_lines(table, lines)
+    refused = []
+
+    class Numpy:
+        int64 = np.int64
+
+        @staticmethod
+        def empty(*args, **kwargs):
+            try:
+                native.count_lines(tables[0], native.lines_of_texts(["戊己庚辛壬"]))
+            except RuntimeError as exc:
+                refused.append(str(exc))
+            return np.empty(*args, **kwargs)
+
+    monkeypatch.setattr(native, "np", Numpy)
+    vocab, counts = native.ordered_vocab(tables)
+    assert refused and "busy" in refused[0]
+    assert len(vocab) == len(counts) == 7 + 3  # 甲乙丙丁: 4 + 3 of orders 1-2, 2 + 1 of 3-4
 
 
 def ordered_tables(texts, groups):
