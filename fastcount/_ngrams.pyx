@@ -717,30 +717,16 @@ def first_sight_merge(tables, segments):
 
 
 cdef object _first_sight(list tables, list segments, bint take=False):
-    """first_sight_merge once checked: the tables are busy meanwhile (the
-    interning runs without the GIL). take: one whole table's slots may be
-    moved to the Vocab (see NgramTable.vocab_result)."""
+    """first_sight_merge once checked: the tables are busy from before any
+    Python code runs (numpy's allocation may, and another thread could then
+    feed a table past the sizes read here) until the interning, which runs
+    without the GIL, is done. take: one whole table's slots may be moved to
+    the Vocab (see NgramTable.vocab_result)."""
     cdef Vocab out = Vocab()
     cdef NgramTable table
     cdef int64_t i, start, end, step, room = 0, nbytes = 0
     cdef int failed = 0
     cdef int64_t[::1] cv
-    if len(segments) == 1:
-        p, start, end = segments[0]
-        table = tables[p]
-        # a finished table's entries are sorted: its slots name them no more
-        if start == 0 and end == table.t.n and not table.finished and ng_adoptable(&table.t):
-            return _whole_table(table, take)
-    for p, start, end in segments:
-        table = tables[p]
-        room += end - start
-        for i in range(start, end):
-            nbytes += table.t.ents[i].len
-    # room for all at once: the Vocab's slots and bytes never move while it fills
-    if fc_vocab_reserve(&out.table, room, nbytes) < 0:
-        raise MemoryError()
-    counts = np.zeros(room, dtype=np.int64)
-    cv = counts
     taken = []
     try:
         for table in tables:
@@ -748,6 +734,22 @@ cdef object _first_sight(list tables, list segments, bint take=False):
                 raise RuntimeError("this n-gram table is busy in another thread")
             table.busy = True
             taken.append(table)
+        if len(segments) == 1:
+            p, start, end = segments[0]
+            table = tables[p]
+            # a finished table's entries are sorted: its slots name them no more
+            if start == 0 and end == table.t.n and not table.finished and ng_adoptable(&table.t):
+                return _whole_table(table, take)
+        for p, start, end in segments:
+            table = tables[p]
+            room += end - start
+            for i in range(start, end):
+                nbytes += table.t.ents[i].len
+        # room for all at once: the Vocab's slots and bytes never move while it fills
+        if fc_vocab_reserve(&out.table, room, nbytes) < 0:
+            raise MemoryError()
+        counts = np.zeros(room, dtype=np.int64)
+        cv = counts
         for p, start, end in segments:
             table = tables[p]
             with nogil:
@@ -768,21 +770,15 @@ cdef object _first_sight(list tables, list segments, bint take=False):
 
 
 cdef object _whole_table(NgramTable table, bint take):
-    """_first_sight of one whole table: its keys copied and its slots copied
-    (or with take moved), none interned."""
+    """_first_sight of one whole table, which it holds busy: its keys copied
+    and its slots copied (or with take moved), none interned."""
     cdef Vocab out = Vocab()
     cdef int failed
     cdef int64_t[::1] cv
     counts = np.empty(table.t.n, dtype=np.int64)
     cv = counts
-    if table.busy:
-        raise RuntimeError("this n-gram table is busy in another thread")
-    table.busy = True
-    try:
-        with nogil:
-            failed = ng_to_vocab(&out.table, &table.t, &cv[0], take)
-    finally:
-        table.busy = False
+    with nogil:
+        failed = ng_to_vocab(&out.table, &table.t, &cv[0], take)
     if failed:
         raise MemoryError()
     return out, counts

@@ -729,3 +729,34 @@ def test_spilled_run_is_byte_order(tmp_path, size):
     expected = sorted(words, key=lambda w: w.encode("utf-8", "surrogatepass"))
     assert out.words() == expected
     assert counts.tolist() == [vocab.id_of(w) + 1 for w in expected]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_first_sight_merge_holds_its_tables_before_any_python_code_runs(monkeypatch, whole):
+    # numpy's allocation inside it may run Python code (another thread, a
+    # finalizer): a table fed, grown or spilled then would outgrow the sizes read
+    import fastcount._ngrams as native
+
+    table = NgramTable(1, 2)
+    table.feed(["甲乙丙丁"])
+    refused = []
+
+    def feeding(make):
+        def allocate(*args, **kwargs):
+            try:
+                table.feed(["戊己庚辛壬癸子丑寅卯"])
+            except RuntimeError as exc:
+                refused.append(str(exc))
+            return make(*args, **kwargs)
+        return allocate
+
+    class Numpy:
+        int64 = np.int64
+        empty = staticmethod(feeding(np.empty))
+        zeros = staticmethod(feeding(np.zeros))
+
+    monkeypatch.setattr(native, "np", Numpy)
+    segments = [(0, 0, 7)] if whole else [(0, 0, 3), (0, 3, 7)]
+    vocab, counts = first_sight_merge([table], segments)
+    assert refused and "busy" in refused[0]
+    assert len(vocab) == 7 and counts.sum() == 4 + 3  # 甲乙丙丁: 4 characters, 3 pairs
