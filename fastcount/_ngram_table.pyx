@@ -601,15 +601,19 @@ cdef int _sample(NgRunWriter* w) noexcept nogil:
 cdef int ng_run_open(NgRunWriter* w, const char* path) noexcept nogil:
     memset(w, 0, sizeof(NgRunWriter))
     w.buf = <unsigned char*>fc_alloc(WRITE_BUFFER, 1)
-    if w.buf == NULL:
+    # zeroed: ng_run_put compares SHORT_KEY bytes of it a word at a time,
+    # past prev_len too (those bytes masked off, but they must be defined)
+    w.prev = <unsigned char*>fc_calloc(SHORT_KEY, 1)
+    if w.buf == NULL or w.prev == NULL:
         w.err = ENOMEM
+        ng_run_abort(w)
         return -1
+    w.prev_cap = SHORT_KEY
     errno = 0
     w.f = fopen(path, "wb")
     if w.f == NULL:
         w.err = errno if errno != 0 else EINVAL
-        fc_free(w.buf)
-        w.buf = NULL
+        ng_run_abort(w)
         return -1
     setvbuf(w.f, NULL, _IONBF, 0)  # the records are buffered here already
     memcpy(w.buf, ng_run_magic(), RUN_MAGIC_LEN)
