@@ -24,7 +24,7 @@ from fastcount._native cimport fc_alloc, fc_calloc, fc_free, fc_utf8_invalid_at
 from fastcount._ngram_table cimport NgEntry, NgSlot, NgTable, ng_key
 from fastcount._ngrams cimport NgramTable
 from fastcount._vocab cimport FC_VOCAB_MAX_WORDS, FCVocab, Vocab, fc_vocab_reserve
-from fastcount._vocab_table cimport fc_slot_put
+from fastcount._vocab_table cimport fc_hash_seed, fc_slot_put, fc_vocab_place
 
 def record_order(NgramTable table not None):
     """Make a new table record each entry's first sight, for :func:`ordered_vocab`
@@ -171,7 +171,7 @@ def ordered_vocab(tables):
             concat.ts[g] = &table.t
             concat.ords[g] = table.ords
         concat.number()
-        if n >= PLACE_APART:
+        if n >= PLACE_APART and concat.tagged:
             placer = threading.Thread(target=concat.place, name="fastcount-place", daemon=True)
             placer.start()
             try:
@@ -219,6 +219,8 @@ cdef class _Concat:
     cdef int64_t* counts
     # 0: made from Python (nothing to work on), 1: set up, 2: numbered
     cdef int stage
+    cdef bint tagged        # every table's slot tags are the Vocab's (see _place)
+    cdef bint copied
 
     cdef int _need(self, int stage) except -1:
         if self.stage != stage:
@@ -231,6 +233,12 @@ cdef class _Concat:
         self.k = len(tables)
         self.counts = counts
         self.n = n
+        # a table hashed with another seed than the Vocab's would leave its
+        # words in slots where the Vocab never looks (ng_adoptable checks the
+        # same for a table whose slots a Vocab takes over)
+        self.tagged = True
+        for table in tables:
+            self.tagged &= (<NgramTable>table).t.seed == fc_hash_seed()
         self.ts = <const NgTable**>fc_calloc(max(self.k, 1), sizeof(NgTable*))
         self.ords = <const int64_t**>fc_calloc(max(self.k, 1), sizeof(int64_t*))
         self.id1 = <uint32_t**>fc_calloc(max(self.k, 1), sizeof(uint32_t*))
@@ -262,12 +270,20 @@ cdef class _Concat:
         self._need(2)
         with nogil:
             _copy(&self.out.table, self.ts, self.k, self.id1, self.counts, self.n)
+        self.copied = True
 
     def place(self):
-        """Fill the Vocab's slots, without the GIL."""
+        """Fill the Vocab's slots, without the GIL: from the tables' slots
+        (beside :meth:`copy`, in another thread) where their tags are the
+        Vocab's, else by hashing the copied keys (after :meth:`copy`)."""
         self._need(2)
+        if not self.tagged and not self.copied:
+            raise RuntimeError("_Concat: only ordered_vocab runs its passes, in order")
         with nogil:
-            _place(&self.out.table, self.ts, self.k, self.id1)
+            if self.tagged:
+                _place(&self.out.table, self.ts, self.k, self.id1)
+            else:  # a new Vocab's slots: empty, room for n words
+                fc_vocab_place(&self.out.table, 0, self.n)
 
     def __dealloc__(self):
         cdef int g
@@ -380,10 +396,11 @@ cdef inline void _put(char* dst, const unsigned char* src, size_t n) noexcept no
 cdef void _place(FCVocab* v, const NgTable** ts, int k, uint32_t** id1) noexcept nogil:
     """Fill the empty v's slots from the tables' slots: a slot's tag is the
     low half of the Vocab's hash of its key (the tables hash as a Vocab
-    does), so no key is read or hashed, and a table's slots, in order of
-    their home, land in order in v's (linear probing finds a key wherever its
-    probe from home passes first: the order of placing does not matter, and
-    a Vocab only ever drops words added after it was made)."""
+    does: _Concat.tagged), so no key is read or hashed, and a table's
+    slots, in order of their home, land in order in v's (linear probing
+    finds a key wherever its probe from home passes first: the order of
+    placing does not matter, and a Vocab only ever drops words added after
+    it was made)."""
     cdef const NgSlot* s
     cdef NgSlot held[PLACE_BLOCK]
     cdef const uint32_t* ids

@@ -10,6 +10,8 @@ from fastcount._native cimport (fc_add_overflows, fc_alloc, fc_free, fc_grow, fc
                                 fc_utf8_invalid_at, fc_utf8_max_size, fc_utf8_size_ucs4)
 from fastcount._vocab cimport (FCVocab, Vocab, fc_hash_bytes, fc_vocab_find, fc_vocab_find_hashed,
                                fc_vocab_free, fc_vocab_init, fc_vocab_intern, fc_vocab_word)
+from fastcount._ngrams cimport NgramTable
+from fastcount._vocab_table cimport fc_hash_seed
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object o)
@@ -163,3 +165,11 @@ def vocab_bare_table(list words, Py_ssize_t expected):
         return found, ids, again, back
     finally:
         fc_vocab_free(&t)
+
+
+def ngram_table_reseed(NgramTable table):
+    """Give a new, empty n-gram table a hash seed other than the Vocab's (no
+    table fastcount makes has one): its slots' tags are then not a Vocab's."""
+    if table.t.n != 0:
+        raise ValueError("only an empty table takes a new seed")
+    table.t.seed = fc_hash_seed() ^ 0x9E3779B97F4A7C15

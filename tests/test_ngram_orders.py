@@ -312,6 +312,24 @@ def test_ordered_vocab_is_a_vocab_of_the_sum(texts, monkeypatch, apart, groups):
     assert set(threading.enumerate()) == before  # the placing thread joined
 
 
+@pytest.mark.parametrize("apart", [False, True])
+def test_ordered_vocab_of_tables_hashed_by_another_seed(texts, monkeypatch, apart):
+    # their slot tags are not the Vocab's: its slots must come from its keys
+    import native_build
+
+    monkeypatch.setattr(native, "PLACE_APART", 0 if apart else 1 << 62)
+    groups = [(1, 2), (3, 5)]
+    tables = [NgramTable(lo, hi) for lo, hi in groups]
+    native_build.load().ngram_table_reseed(tables[0])
+    for table in tables:
+        native.record_order(table)
+        native.count_lines(table, native.lines_of_texts(texts[:100]))
+    vocab, counts = native.ordered_vocab(tables)
+    expected = char_ngrams(texts[:100], 1, 5)
+    assert vocab.words() == list(expected) and counts.tolist() == list(expected.values())
+    assert all(vocab.get(word) == i for i, word in enumerate(expected))
+
+
 def test_what_the_native_half_refuses(tmp_path, texts):
     plain = NgramTable(1, 2)
     with pytest.raises(ValueError, match="first sights"):
