@@ -128,19 +128,43 @@ class Bench:
         """Time ``one()`` and ``two()`` back to back, in alternating order, PAIRS times
         (once in smoke mode); record the median of the pairs' ratios (one's time over
         two's) as ``key`` and the ratios as ``ratios_key``."""
-        pairs = 1 if self.scale.smoke else PAIRS
-        ratios = []
-        for i in range(pairs):
+        ratios = [s["one"] / s["two"] for s in self.interleaved({"one": one, "two": two})]
+        self.info.update({key: statistics.median(ratios), ratios_key: ratios})
+
+    def paired_growth(self, peer_row: str, small_group: str, peer_small, own_small, peer_large, own_large) -> None:
+        """Also time the peer's and this row's function on the small input and on this
+        row's (large) one back to back, in alternating order, PAIRS rounds; record per
+        round the peer's growth (large over small) over ours as ``paired_growth_ratios``
+        and their median, with ``paired_growth_peer`` and ``paired_growth_from``
+        (``small_group``: the group of the small input), for the growth targets.
+
+        A growth target divides two rows' growth factors: four rows' medians taken in
+        four groups minutes apart, where one drifting row moves the verdict.
+        """
+        fns = {"peer small": peer_small, "own small": own_small, "peer large": peer_large, "own large": own_large}
+        ratios = [(s["peer large"] / s["peer small"]) / (s["own large"] / s["own small"])
+                  for s in self.interleaved(fns)]
+        self.info.update(paired_growth_peer=peer_row, paired_growth_from=small_group,
+                         paired_growth=statistics.median(ratios), paired_growth_ratios=ratios)
+
+    def interleaved(self, fns: dict) -> list:
+        """Each of ``fns`` (name -> function) timed once a round, in their order in even
+        rounds and in reverse in odd ones, PAIRS rounds (once in smoke mode): each
+        round's seconds by name. Back to back, so that a drifting machine moves all
+        of a round's times together."""
+        order = list(fns.items())
+        rounds = []
+        for i in range(1 if self.scale.smoke else PAIRS):
             seconds = {}
-            for name, fn in ((("one", one), ("two", two)) if i % 2 == 0 else (("two", two), ("one", one))):
+            for name, fn in (order if i % 2 == 0 else order[::-1]):
                 start = time.perf_counter()
                 fn()
                 seconds[name] = time.perf_counter() - start
-            ratios.append(seconds["one"] / seconds["two"])
-        self.info.update({key: statistics.median(ratios), ratios_key: ratios})
+            rounds.append(seconds)
+        return rounds
 
 
-#: Back-to-back pairs of ``Bench.paired_workers``.
+#: Back-to-back pairs (rounds) of ``Bench.paired`` and ``Bench.paired_growth``.
 PAIRS = 7
 
 
@@ -160,6 +184,7 @@ _EXTRAS = {
     "workers_used": lambda v: f"{v} workers used",
     "paired_speedup": lambda v: f"workers=2 vs 1 paired back to back: {v:.2f}x",
     "paired_peer_speedup": lambda v: f"against its target's peer, paired back to back: {v:.2f}x",
+    "paired_growth": lambda v: f"the peer's cost growth over this row's, rounds back to back: {v:.2f}x",
     "paired_ceiling": lambda v: f"this machine's ceiling (the work in 2 threads vs 1, paired): {v:.2f}x",
 }
 

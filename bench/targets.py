@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from runs import Row, Run, cores_of, fmt_bytes, fmt_time, per_token, scaling_points
 
@@ -64,17 +64,26 @@ def prefer_peer_pairs(value: Optional[float], text: str, row: Optional[Row], pee
     """The median of ``row``'s back-to-back pairs with ``peer`` (``Bench.paired_against``:
     the peer's time over the row's; ``inverse``: the row's over the peer's) in place
     of the rows' ratio ``value``, where it has them; both are shown."""
-    paired = row.info.get("paired_peer_ratios") if row is not None else None
-    if value is None or not paired or row.info.get("paired_peer") != peer:
+    return prefer_pairs(value, text, row, "paired_peer_ratios", {"paired_peer": peer}, inverse)
+
+
+def prefer_pairs(value: Optional[float], text: str, row: Optional[Row], ratios_key: str, timed_against: dict,
+                 inverse: bool = False, of: str = "pairs") -> Measured:
+    """The median of ``row``'s back-to-back ratios ``ratios_key`` (``inverse``: of
+    their inverses) in place of the rows' ratio ``value``, where the row has them
+    and its ``timed_against`` entries (what the pairs compared) are those of the
+    target; both are shown. ``of``: what each ratio came from (pairs, rounds)."""
+    paired = row.info.get(ratios_key) if row is not None else None
+    if value is None or not paired or any(row.info.get(k) != v for k, v in timed_against.items()):
         return value, text
     value = statistics.median(paired)
     value = 1 / value if inverse else value
-    return value, paired_text(value, len(paired), text)
+    return value, paired_text(value, len(paired), text, of)
 
 
-def paired_text(value: float, pairs: int, rows: str) -> str:
-    """How a verdict taken from back-to-back pairs reads, the rows' ratio ``rows`` beside it."""
-    return f"{value:.2f}x paired (median of {pairs} back-to-back pairs); the rows' medians: {rows}"
+def paired_text(value: float, pairs: int, rows: str, of: str = "pairs") -> str:
+    """How a verdict taken from back-to-back pairs (or rounds) reads, the rows' ratio ``rows`` beside it."""
+    return f"{value:.2f}x paired (median of {pairs} back-to-back {of}); the rows' medians: {rows}"
 
 
 def cost(issue: str, text: str, group: str, base: str, row: str, at_most: float) -> Target:
@@ -251,11 +260,16 @@ def startup(run: Run, key: str, unit: Callable[[float], str]):
     return value, f"{value:.2f}x (jieba {unit(a)}, fastcount {unit(b)})"
 
 
+def scaling_rows(run: Run, row_name: str) -> List[Row]:
+    """The row ``row_name`` of each scaling group that has it, smallest vocabulary first."""
+    return [run.get(g, row_name) for g in scaling_points(run) if run.get(g, row_name)]
+
+
 def cost_growth(run: Run, row_name: str) -> Tuple[Optional[float], str]:
-    points = [g for g in scaling_points(run) if run.get(g, row_name)]
-    if len(points) < 2:
+    rows = scaling_rows(run, row_name)
+    if len(rows) < 2:
         return None, f"needs two scaling points with `{row_name}`"
-    first, last = run.get(points[0], row_name), run.get(points[-1], row_name)
+    first, last = rows[0], rows[-1]
     growth = per_token(last) / per_token(first)
     return growth, (f"{growth:.2f}x ({per_token(first) * 1e9:.0f} -> {per_token(last) * 1e9:.0f} ns/token, "
                     f"{first.info['distinct']:,} -> {last.info['distinct']:,} words)")
@@ -266,11 +280,17 @@ def growth_compare(run: Run, fast_row: str):
     fast_growth, fast_text = cost_growth(run, fast_row)
     if dict_growth is None or fast_growth is None:
         return None, dict_text if dict_growth is None else fast_text
-    return dict_growth / fast_growth, f"dict {dict_text}; {fast_row} {fast_text}"
+    return prefer_growth_pairs(dict_growth / fast_growth, f"dict {dict_text} / {fast_row} {fast_text}",
+                               scaling_rows(run, fast_row), "dict classic")
+
+
+def kernel_rows(run: Run, row_name: str) -> List[Row]:
+    """The row ``row_name`` of each ``kernel-zipf-*`` group that has it, smallest vocabulary first."""
+    return sorted((r for r in run.family("kernel-zipf") if r.row == row_name), key=lambda r: r.info["vocab"])
 
 
 def kernel_growth(run: Run, row_name: str) -> Tuple[Optional[float], str]:
-    rows = sorted((r for r in run.family("kernel-zipf") if r.row == row_name), key=lambda r: r.info["vocab"])
+    rows = kernel_rows(run, row_name)
     if len(rows) < 2:
         return None, f"needs two `kernel-zipf-*` groups with `{row_name}`"
     first, last = rows[0], rows[-1]
@@ -284,7 +304,17 @@ def kernel_growth_compare(run: Run):
     fast_growth, fast_text = kernel_growth(run, "HashCounter")
     if dict_growth is None or fast_growth is None:
         return None, dict_text if dict_growth is None else fast_text
-    return dict_growth / fast_growth, f"dict {dict_text}; HashCounter {fast_text}"
+    return prefer_growth_pairs(dict_growth / fast_growth, f"dict {dict_text} / HashCounter {fast_text}",
+                               kernel_rows(run, "HashCounter"), "dict")
+
+
+def prefer_growth_pairs(value: float, text: str, rows: List[Row], peer: str) -> Measured:
+    """A growth target's ratio (the peer's growth over ours, ``text`` its two growths)
+    from the rounds the largest of ``rows`` timed back to back (``Bench.paired_growth``)
+    against ``peer``, from the smallest row's group, where it has them; both are shown.
+    """
+    return prefer_pairs(value, f"{value:.2f}x = {text}", rows[-1], "paired_growth_ratios",
+                        {"paired_growth_peer": peer, "paired_growth_from": rows[0].group}, of="rounds")
 
 
 def per_process(run: Run):

@@ -2,9 +2,11 @@
 
 Peers: the dict loop, collections.Counter, numpy.unique(return_counts=True),
 numpy.bincount (the floor for dense ids), pandas value_counts; against
-fastcount.HashCounter.  Zipf-drawn ids over vocabularies of 1e3..1e7 keys;
-then the same keys with sequential and 2**20-strided values; then the memory
-of a HashCounter holding 10M distinct keys.
+fastcount.HashCounter.  Zipf-drawn ids over vocabularies of 1e3..1e7 keys
+(HashCounter's row at the largest also times dict and itself on the smallest
+and the largest back to back: ``paired_growth``); then the same keys with
+sequential and 2**20-strided values; then the memory of a HashCounter holding
+10M distinct keys.
 """
 
 import collections
@@ -68,11 +70,21 @@ def zipf_case(n, vocab):
     return ids, ids.tolist(), (np.flatnonzero(counts), counts[counts > 0])
 
 
+def zipf_vocabs(scale):
+    """The vocabularies of this mode (1e7 keys is opt-in in full mode)."""
+    return [v for v in VOCABS if v < 10_000_000 or scale.mode != "full"]
+
+
+def zipf_draws(scale, vocab):
+    """Zipf draws of a row over ``vocab`` keys (twice as many for 1e7 keys)."""
+    return scale.kernel_draws if vocab < 10_000_000 else 2 * scale.kernel_draws
+
+
 @pytest.mark.parametrize("vocab, name", [(v, k) for v in VOCABS for k in KERNELS])
 def test_kernel_zipf(bench, scale, vocab, name):
-    if vocab >= 10_000_000 and scale.mode == "full":
+    if vocab not in zipf_vocabs(scale):
         pytest.skip("1e7-key vocabulary is opt-in: --fastcount-huge")
-    n = scale.kernel_draws if vocab < 10_000_000 else 2 * scale.kernel_draws
+    n = zipf_draws(scale, vocab)
     ids, as_list, expected = zipf_case(n, vocab)
     fn, arg = kernel(name, ids, as_list)
     result = bench(f"kernel-zipf-{vocab:.0e}", name, lambda: fn(arg),
@@ -81,6 +93,14 @@ def test_kernel_zipf(bench, scale, vocab, name):
     got = result_arrays(name, result)
     np.testing.assert_array_equal(got[0], expected[0])
     np.testing.assert_array_equal(got[1], expected[1])
+    if name == "HashCounter" and vocab == zipf_vocabs(scale)[-1]:
+        # The #5 growth target (dict's cost growth over HashCounter's, smallest to
+        # largest vocabulary) from rounds of the four timed back to back.
+        small = VOCABS[0]
+        small_ids, small_list, _ = zipf_case(zipf_draws(scale, small), small)
+        dict_fn, _ = kernel("dict", ids, as_list)
+        bench.paired_growth("dict", f"kernel-zipf-{small:.0e}", lambda: dict_fn(small_list),
+                            lambda: fn(small_ids), lambda: dict_fn(as_list), lambda: fn(arg))
 
 
 LAYOUTS = ["random", "sequential", "strided"]

@@ -107,7 +107,7 @@ def test_report_verdicts_tables_and_plots(tmp_path, capsys):
     assert v["per-token cost growth with vocabulary: dict's over fastcount.Counter's"] == "pass"
     assert v["speedup per process, dict batched over a Pool vs the classic loop (best vocabulary)"] == "info"
     assert v["per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's"] == "pass"
-    assert "dict 3.00x (200.0 -> 600.0 ns/key, 70,000 -> 1,000,000 keys); HashCounter 2.00x" in text
+    assert "| 1.50x = dict 3.00x (200.0 -> 600.0 ns/key, 70,000 -> 1,000,000 keys) / HashCounter 2.00x" in text
     assert "| 22.00x (11.00 s / 500.0 ms) |" in text
     assert "1,000 words: 1.25; 2,000,000 words: 1.25" in text  # (100 ns / 40 ns) / 2 processes
     assert "Test CPU, 2 cores" in text
@@ -275,6 +275,43 @@ def test_report_peer_target_prefers_the_paired_ratio(tmp_path):
     assert v["fastcount.posseg.lcut vs rjieba.tag"] == "FAIL"  # rows 1.25x, pairs 0.9x
     assert v["character 1..4-grams spilled (>= 4 spills) vs in memory"] == "pass"
     assert "1.82x paired (median of 3 back-to-back pairs); the rows' medians: 2.50x (2.50 s / 1.00 s)" in text
+
+
+GROWTH_TARGETS = {
+    "kernel": "per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's",
+    "Counter": "per-token cost growth with vocabulary: dict's over fastcount.Counter's",
+    "count_words": "per-token cost growth with vocabulary: dict's over count_words(workers=1)'s",
+}
+
+
+def test_report_growth_targets_are_decided_by_their_rounds(tmp_path):
+    """The #5 growth targets: the median of the largest row's rounds of four timed back to
+    back (``Bench.paired_growth``) decides, where they were timed against the target's
+    peer from the smallest row's group; the rows' ratio is shown beside."""
+    run = synthetic_run()
+    rows = {(b["group"], b["extra_info"]["row"]): b for b in run["benchmarks"]}
+    # kernel: rows 1.5x (pass, see above); rounds 0.9x: FAIL
+    rows["kernel-zipf-1e+06", "HashCounter"]["extra_info"].update(
+        paired_growth_peer="dict", paired_growth_from="kernel-zipf-7e+04", paired_growth_ratios=[0.8, 0.9, 0.95])
+    # count_words: 200 -> 900 ns/token (4.5x) against dict's 4x: rows 0.89x (FAIL); rounds 1.3x: pass
+    rows["scaling-3e6", "count_words(whitespace, workers=1)"]["stats"]["median"] = 0.9
+    rows["scaling-3e6", "count_words(whitespace, workers=1)"]["extra_info"].update(
+        paired_growth_peer="dict classic", paired_growth_from="scaling-1e3", paired_growth_ratios=[1.3, 1.2, 1.4])
+    # fastcount.Counter: rows 2.67x (pass); rounds from another group than the rows' smallest: not used
+    rows["scaling-3e6", "fastcount.Counter classic"]["extra_info"].update(
+        paired_growth_peer="dict classic", paired_growth_from="scaling-1e4", paired_growth_ratios=[0.5])
+    text = report_text(tmp_path, run)
+    v = verdicts(text)
+    assert v[GROWTH_TARGETS["kernel"]] == "FAIL"
+    assert ("| 0.90x paired (median of 3 back-to-back rounds); the rows' medians: 1.50x = dict 3.00x "
+            "(200.0 -> 600.0 ns/key, 70,000 -> 1,000,000 keys) / HashCounter 2.00x") in text
+    assert v[GROWTH_TARGETS["count_words"]] == "pass"
+    assert "| 1.30x paired (median of 3 back-to-back rounds); the rows' medians: 0.89x = dict 4.00x" in text
+    assert v[GROWTH_TARGETS["Counter"]] == "pass"
+    assert "| 2.67x = dict 4.00x (100 -> 400 ns/token, 1,000 -> 2,000,000 words) / fastcount.Counter classic" in text
+    # Rounds timed against another peer are not this target's either.
+    rows["kernel-zipf-1e+06", "HashCounter"]["extra_info"]["paired_growth_peer"] = "Counter"
+    assert verdicts(report_text(tmp_path, run))[GROWTH_TARGETS["kernel"]] == "pass"
 
 
 def test_compare_holds_when_ratios_keep_95_percent(tmp_path, capsys):

@@ -15,7 +15,9 @@ Rows per vocabulary: the dict classic loop, the same batched in one process
 and over a Pool of all cores; fastcount.Counter.update per line (the drop-in in
 the classic loop), batched in one process; count_words(tokenizer="whitespace")
 for workers 1..cores.  ``extra_info`` holds the tokens and distinct words, so
-the report shows ns per token against the vocabulary size.
+the report shows ns per token against the vocabulary size.  At the largest
+vocabulary, the GROWTH_ROWS also time the dict classic loop and themselves on
+the smallest and the largest back to back (``paired_growth``).
 """
 
 import collections
@@ -97,9 +99,26 @@ ROWS.update({f"count_words(whitespace, workers={w})": functools.partial(count_wo
              for w in range(1, CORES + 1)})
 
 
+#: Rows of the #5 growth targets (each against ``dict classic``): at the largest
+#: vocabulary they also time the four back to back (``Bench.paired_growth``).
+GROWTH_ROWS = ("fastcount.Counter classic", "count_words(whitespace, workers=1)")
+
+
+def scaling_points(scale):
+    """The points of this mode (the 1e7-word vocabulary is opt-in in full mode)."""
+    return [p for p in POINTS if not (POINTS[p][3] and scale.mode == "full")]
+
+
+@functools.lru_cache(maxsize=1)
+def smallest_case(scale):
+    """The smallest point's case, held apart from ``scaling_case``'s cache (which
+    keeps the point being run) for the growth rows' rounds."""
+    return scaling_case.__wrapped__(next(iter(POINTS)), scale)
+
+
 @pytest.mark.parametrize("point, row", [(p, r) for p in POINTS for r in ROWS])
 def test_scaling(bench, scale, point, row):
-    if POINTS[point][3] and scale.mode == "full":
+    if point not in scaling_points(scale):
         pytest.skip("the 1e7-word vocabulary is opt-in: --fastcount-huge")
     lines, expected, nbytes = scaling_case(point, scale)
     fn = ROWS[row]
@@ -109,3 +128,8 @@ def test_scaling(bench, scale, point, row):
                    corpus_bytes=nbytes)
     assert len(result) == len(expected)
     assert dict(result.items()) == dict(expected)
+    if row in GROWTH_ROWS and point == scaling_points(scale)[-1]:
+        small = smallest_case(scale)[0]
+        classic = ROWS["dict classic"]
+        bench.paired_growth("dict classic", f"scaling-{next(iter(POINTS))}", lambda: classic(small),
+                            lambda: fn(small), lambda: classic(lines), lambda: fn(lines))
