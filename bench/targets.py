@@ -163,10 +163,11 @@ def native_note(run: Run, row: Row) -> str:
 
 
 def native_ratio(run: Run, slow_row: str, fast_row: str):
-    """ratio() for a count_words(jieba) row, saying when it did not run the native path."""
+    """ratio() for a count_words(jieba) row, saying when it did not run the native path;
+    from the row's back-to-back pairs where it timed them with ``slow_row``."""
     value, text = ratio(run, "e2e", slow_row, fast_row)
     row = run.get("e2e", fast_row)
-    return value, text + (native_note(run, row) if row and value is not None else "")
+    return prefer_peer_pairs(value, text + (native_note(run, row) if row and value is not None else ""), row, slow_row)
 
 
 def workers_speedup(run: Run):

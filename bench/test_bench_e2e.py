@@ -43,7 +43,7 @@ PEERS = {
     "cppjieba_py_dat": "cppjieba_py_dat.lcut",   # cppjieba, double-array trie
     "jieba3": "jieba3.cut_text",                 # pure Python
 }
-#: The peer of the segment target (#4), also timed back to back with fastcount.lcut.
+#: The peer of the #4 targets, also timed back to back with fastcount.lcut and count_words(jieba, workers=1).
 PAIRED_PEER = "rjieba"
 #: Rows that take seconds on the corpus: fewer rounds.
 SLOW = {"jieba", "jieba_fast", "jieba3"}
@@ -146,6 +146,9 @@ def test_e2e_count_words(bench, scale, corpus, jieba_reference, tokenizer, worke
     assert stats.workers == workers or not scale.smoke
     assert 0 <= stats.merge_share < 1
     assert dict(result.items()) == dict(jieba_reference[1])
+    if tokenizer == "jieba" and workers == 1 and importlib.util.find_spec(PAIRED_PEER):  # the #4 rjieba target's
+        cut = peer(PAIRED_PEER)
+        bench.paired_against(f"{PAIRED_PEER}+Counter", lambda: peer_count(cut, corpus.lines), run)
     if tokenizer == "jieba" and workers == 2:  # the #3 target's pair
         bench.paired_workers(lambda w: fastcount.count_words(corpus.lines, tokenizer=tokenizer, workers=w, **options))
 

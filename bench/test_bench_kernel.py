@@ -120,6 +120,9 @@ def test_kernel_layout(bench, scale, layout, name):
     fn, arg = kernel(name, keys, as_list)
     result = bench("kernel-layout", f"{name}-{layout}", lambda: fn(arg), slow=name == "Counter",
                    case=layout, impl=name, distinct=distinct, draws=n)
+    if (layout, name) == ("strided", "HashCounter"):  # the #2 target's pair, with random keys
+        random_keys = benchlib.layout_keys("random", distinct, n)
+        bench.paired_against("HashCounter-random", lambda: fn(random_keys), lambda: fn(arg))
     got_keys, got_counts = result_arrays(name, result)
     assert len(got_keys) == distinct
     np.testing.assert_array_equal(got_keys, unique_keys)
@@ -209,6 +212,8 @@ def adversarial_case(n_crafted, n_table):
 
 ADVERSARIAL_ROWS = ["HashCounter-random", "HashCounter-crafted", "HashCounter-shuffled",
                     "HashCounter-table-order", "HashCounter-merge"]
+#: The #11 cost targets' rows -> the row each is timed back to back with.
+ADVERSARIAL_PEERS = {"HashCounter-crafted": "HashCounter-random", "HashCounter-table-order": "HashCounter-shuffled"}
 
 
 @pytest.mark.parametrize("row", ADVERSARIAL_ROWS)
@@ -219,19 +224,22 @@ def test_kernel_adversarial(bench, scale, row):
 
     n_crafted, n_table = adversarial_sizes(scale)
     crafted, random_keys, source, table_order, shuffled = adversarial_case(n_crafted, n_table)
-    if row == "HashCounter-merge":
-        def run():
-            h = HashCounter()
-            h.merge(source)
-            return h
-    else:
-        args = {"HashCounter-random": (random_keys,), "HashCounter-crafted": (crafted,),
-                "HashCounter-shuffled": shuffled, "HashCounter-table-order": table_order}[row]
+    args = {"HashCounter-random": (random_keys,), "HashCounter-crafted": (crafted,),
+            "HashCounter-shuffled": shuffled, "HashCounter-table-order": table_order}
 
-        def run():
-            return HashCounter(*args)
+    def merge():
+        h = HashCounter()
+        h.merge(source)
+        return h
+
+    def counting(name):
+        return merge if name == "HashCounter-merge" else lambda: HashCounter(*args[name])
+
+    run = counting(row)
     keys = n_crafted if row in ("HashCounter-random", "HashCounter-crafted") else n_table
     result = bench("kernel-adversarial", row, run, case=row, keys=keys)
+    if row in ADVERSARIAL_PEERS:
+        bench.paired_against(ADVERSARIAL_PEERS[row], counting(ADVERSARIAL_PEERS[row]), run)
     assert len(result) == keys
     if keys == n_table:
         assert result == source

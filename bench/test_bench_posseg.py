@@ -8,7 +8,8 @@ Group "posseg": the taggers alone over every line of the corpus:
 Group "e2e-pos": corpus texts to exact counts by (word, tag), whitespace
   dropped: jieba.posseg.lcut + collections.Counter, count_words(pos=True) for
   workers 1..cores, and plain count_words(jieba, workers=1) on the same text
-  (what the tags cost).
+  (what the tags cost; the one-worker POS row also times the two back to back:
+  ``paired_peer``).
 """
 
 import collections
@@ -102,14 +103,25 @@ def test_e2e_pos_count_words(bench, corpus, posseg_counts, workers):
     result = bench("e2e-pos", f"count_words(pos, workers={workers})", lambda: run_with(workers),
                    workers=workers, **corpus.info())
     assert dict(result) == dict(posseg_counts)
+    if workers == 1:  # the #14 cost target's pair
+        bench.paired_against(PLAIN, lambda: plain_count(corpus), lambda: run_with(1))
     if workers == 2:
         bench.paired_workers(run_with)
+
+
+#: The row the POS cost target compares with (the one-worker POS row is also timed back to back with it).
+PLAIN = "count_words(jieba, workers=1)"
+
+
+def plain_count(corpus):
+    import fastcount
+
+    return fastcount.count_words(corpus.lines, workers=1)
 
 
 def test_e2e_pos_plain_count_words(bench, corpus, jieba_reference):
     import fastcount
 
     fastcount.lcut("预热")
-    result = bench("e2e-pos", "count_words(jieba, workers=1)",
-                   lambda: fastcount.count_words(corpus.lines, workers=1), workers=1, **corpus.info())
+    result = bench("e2e-pos", PLAIN, lambda: plain_count(corpus), workers=1, **corpus.info())
     assert dict(result) == dict(jieba_reference[1])

@@ -277,6 +277,53 @@ def test_report_peer_target_prefers_the_paired_ratio(tmp_path):
     assert "1.82x paired (median of 3 back-to-back pairs); the rows' medians: 2.50x (2.50 s / 1.00 s)" in text
 
 
+def put(run, group, row, seconds, **info):
+    """Set ``run``'s row ``row`` of ``group`` (added where absent) to ``seconds``, with ``info``."""
+    run["benchmarks"] = [b for b in run["benchmarks"] if (b["group"], b["extra_info"]["row"]) != (group, row)]
+    run["benchmarks"].append(entry(group, row, seconds, **info))
+
+
+#: Targets decided by a row's pairs with its peer (``Bench.paired_against``) since
+#: this session: (target, group, peer row, row, threshold, whether lower is better).
+PEER_PAIRED = [
+    ("keys that are multiples of 2**20 as fast as random keys (HashCounter)", "kernel-layout",
+     "HashCounter-random", "HashCounter-strided", 0.75, False),
+    ("fastcount.Counter.update vs collections.Counter.update, real jieba tokens", "strings",
+     "collections.Counter.update", "fastcount.Counter.update", 1.5, False),
+    ("count_words(jieba, workers=1) vs rjieba.cut + collections.Counter", "e2e",
+     "rjieba+Counter", "count_words(jieba, workers=1)", 1.5, False),
+    ("crafted keys vs random keys, HashCounter.add", "kernel-adversarial",
+     "HashCounter-random", "HashCounter-crafted", 2, True),
+    ("another table's key order vs the same keys shuffled, into an empty HashCounter", "kernel-adversarial",
+     "HashCounter-shuffled", "HashCounter-table-order", 2, True),
+    ("POS counting vs plain count_words, same text, one worker", "e2e-pos",
+     "count_words(jieba, workers=1)", "count_words(pos, workers=1)", 2.5, True),
+]
+
+
+@pytest.mark.parametrize("target, group, peer, row, threshold, cost", PEER_PAIRED)
+@pytest.mark.parametrize("rows_pass", [True, False])
+def test_report_peer_paired_targets_are_decided_by_their_pairs(tmp_path, target, group, peer, row, threshold,
+                                                               cost, rows_pass):
+    """Each target paired this session: its pairs decide both ways (a pass its rows'
+    medians would fail, a fail they would pass); the rows' ratio is shown beside."""
+    good, bad = (0.8, 1.25) if cost else (1.25, 0.8)  # the target's value over its threshold
+    rows_value, pairs_value = (good, bad) if rows_pass else (bad, good)
+    # A cost is the row's time over the peer's; the pairs hold the peer's time over the row's.
+    row_time = threshold * rows_value if cost else 1 / (threshold * rows_value)
+    pair = 1 / (threshold * pairs_value) if cost else threshold * pairs_value
+    run = synthetic_run()
+    put(run, group, peer, 1.0)
+    put(run, group, row, row_time, paired_peer=peer, paired_peer_ratios=[pair * 0.95, pair, pair * 1.1])
+    text = report_text(tmp_path, run)
+    assert verdicts(text)[target] == ("FAIL" if rows_pass else "pass")
+    assert f"{threshold * pairs_value:.2f}x paired (median of 3 back-to-back pairs); the rows' medians: " \
+           f"{threshold * rows_value:.2f}x" in text
+    # Pairs timed against another row are not this target's: the rows' medians decide.
+    put(run, group, row, row_time, paired_peer="another row", paired_peer_ratios=[pair])
+    assert verdicts(report_text(tmp_path, run))[target] == ("pass" if rows_pass else "FAIL")
+
+
 GROWTH_TARGETS = {
     "kernel": "per-key cost growth with vocabulary, ids in hand: dict's over HashCounter's",
     "Counter": "per-token cost growth with vocabulary: dict's over fastcount.Counter's",
