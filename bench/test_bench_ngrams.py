@@ -24,7 +24,7 @@ memory and MB/s.
 discover: the statistics of every candidate (2..4 characters, counted at
 least 5 times) by the Python reference of the tests (tests/ngram_reference.py,
 counting with Counter over slices) against ``discover_words``; equal, floats
-included.
+included. fastcount's row also times the two back to back (``paired_peer``).
 """
 
 import collections
@@ -217,18 +217,23 @@ def _statistics(found) -> dict:
     return {c.word: (c.count, c.cohesion, c.left_entropy, c.right_entropy) for c in found.candidates}
 
 
+def python_discovery(corpus):
+    """The statistics of every candidate by the Python reference (the discover group's peer)."""
+    return discovery(corpus.lines, 4, 5, count=counter_over_slices)
+
+
 def test_discover_reference(bench, corpus, reference_discovery):
     _split_runs(False)
-    result = bench("discover", "Python reference",
-                   lambda: discovery(corpus.lines, 4, 5, count=counter_over_slices),
-                   slow=True, **corpus.info())
+    result = bench("discover", "Python reference", lambda: python_discovery(corpus), slow=True, **corpus.info())
     assert result == reference_discovery
 
 
 def test_discover(bench, corpus, reference_discovery):
-    found = bench("discover", "fastcount discover",
-                  lambda: fastcount.discover_words(corpus.lines, max_len=4, min_count=5,
-                                                   exclude_known=False),
-                  workers=CORES, reference="Python reference", **corpus.info())
+    def run():
+        return fastcount.discover_words(corpus.lines, max_len=4, min_count=5, exclude_known=False)
+
+    found = bench("discover", "fastcount discover", run, workers=CORES, reference="Python reference",
+                  **corpus.info())
     assert _statistics(found) == reference_discovery
     bench.info.update(diff_vs_jieba=0, candidates=len(found.candidates))
+    bench.paired_against("Python reference", lambda: python_discovery(corpus), run)  # the #15 target's pair

@@ -296,8 +296,12 @@ PEER_PAIRED = [
      "HashCounter-random", "HashCounter-crafted", 2, True),
     ("another table's key order vs the same keys shuffled, into an empty HashCounter", "kernel-adversarial",
      "HashCounter-shuffled", "HashCounter-table-order", 2, True),
+    ("fastcount cut, one worker, vs python -m jieba -d ' '", "cut",
+     "python -m jieba -d ' '", "fastcount cut (workers=1)", 20, False),
     ("POS counting vs plain count_words, same text, one worker", "e2e-pos",
      "count_words(jieba, workers=1)", "count_words(pos, workers=1)", 2.5, True),
+    ("fastcount discover vs the Python reference of the same statistics", "discover",
+     "Python reference", "fastcount discover", 20, False),
 ]
 
 

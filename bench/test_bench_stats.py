@@ -6,7 +6,8 @@ Group "e2e-stats": count_words(jieba, workers=1) on the corpus, the same with
   (each also timed back to back with plain counting: ``paired_peer``).
 Group "cut": a segmented corpus of the corpus file: ``python -m jieba -d ' '``
   against ``fastcount cut --keep-whitespace`` (the same bytes) with one and two
-  workers, each a command run on the file, start-up included; and cut_corpus
+  workers, each a command run on the file, start-up included (the one-worker
+  command also timed back to back with jieba's: ``paired_peer``); and cut_corpus
   in the running process (no start-up) with one and two workers.
 """
 
@@ -73,17 +74,23 @@ def corpus_file(corpus, tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def jieba_cut_output(corpus_file):
+def jieba_cut(corpus_file) -> bytes:
+    """``python -m jieba -d ' '`` of the file: the segmented corpus it prints."""
     return subprocess.run([sys.executable, "-m", "jieba", "-q", "-d", " ", str(corpus_file)],
                           capture_output=True, check=True).stdout
 
 
+@pytest.fixture(scope="module")
+def jieba_cut_output(corpus_file):
+    return jieba_cut(corpus_file)
+
+
+#: The row the #13 cut target compares with (the one-worker command is also timed back to back with it).
+JIEBA_CUT = "python -m jieba -d ' '"
+
+
 def test_cut_python_m_jieba(bench, corpus, corpus_file, jieba_cut_output):
-    command = [sys.executable, "-m", "jieba", "-q", "-d", " ", str(corpus_file)]
-    out = bench("cut", "python -m jieba -d ' '",
-                lambda: subprocess.run(command, capture_output=True, check=True).stdout,
-                slow=True, workers=1, **corpus.info())
+    out = bench("cut", JIEBA_CUT, lambda: jieba_cut(corpus_file), slow=True, workers=1, **corpus.info())
     assert out == jieba_cut_output
 
 
@@ -93,9 +100,14 @@ def test_cut_fastcount(bench, corpus, corpus_file, jieba_cut_output, tmp_path, w
     command = [sys.executable, "-m", "fastcount", "cut", str(corpus_file), "--keep-whitespace", "-q",
                "-j", str(workers), "-o", str(out)]
     env = benchlib.child_env()
-    bench("cut", f"fastcount cut (workers={workers})", lambda: subprocess.run(command, check=True, cwd=tmp_path, env=env),
-          workers=workers, **corpus.info())
+    def run():
+        subprocess.run(command, check=True, cwd=tmp_path, env=env)
+
+    bench("cut", f"fastcount cut (workers={workers})", run, workers=workers, **corpus.info())
     assert out.read_bytes() == jieba_cut_output
+    if workers == 1:  # the #13 cut target's pair
+        bench.paired_against(JIEBA_CUT, lambda: jieba_cut(corpus_file), run)
+        assert out.read_bytes() == jieba_cut_output
 
 
 REPEAT = 8  # as the e2e-file group: the corpus this many times in one file
