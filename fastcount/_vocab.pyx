@@ -416,14 +416,24 @@ cdef _add_all(Vocab self, list seq, object out):
 
     All or nothing: a non-str item (TypeError naming its position) or
     running out of memory rolls back the words this call added."""
-    cdef Py_ssize_t i = 0, k, n = len(seq)
-    cdef int64_t before = self.table.n
-    cdef uint64_t mask_before = self.table.mask
+    cdef Py_ssize_t i = 0, k, n
+    cdef int64_t before
+    cdef uint64_t mask_before
     cdef int64_t[::1] ids
     cdef int64_t* dst = NULL
     cdef int64_t scratch[FC_BATCH]
     if out is not None:
         ids = out
+    # read after the last point where Python code may run (taking the view,
+    # encode's allocation of out): a finalizer or another thread may have
+    # changed a list the caller shares, or added words meanwhile
+    n = len(seq)
+    before = self.table.n
+    mask_before = self.table.mask
+    if out is not None:
+        if ids.shape[0] != n:
+            raise RuntimeError(f"Vocab.encode: the list of words changed size during the call "
+                               f"({ids.shape[0]} words, now {n}; another thread or a finalizer)")
         if n:
             dst = &ids[0]
     try:
@@ -555,8 +565,8 @@ cdef class Vocab:
         cdef const char* ps[FC_BATCH]
         cdef Py_ssize_t ns[FC_BATCH]
         cdef Py_ssize_t i, j, k, m
-        cdef int64_t before = self.table.n
-        cdef uint64_t mask_before = self.table.mask
+        cdef int64_t before, wid
+        cdef uint64_t mask_before
         cdef bint all_ids = ids is None
         if not all_ids:
             view = _id_array(ids, other.table.n, "add_from")
@@ -566,6 +576,10 @@ cdef class Vocab:
         if m == 0:
             return out
         dst = out
+        # after the Python code above (a finalizer may have added words): the
+        # state a failure goes back to
+        before = self.table.n
+        mask_before = self.table.mask
         # Room for every word at once (at most twice the slots needed when
         # many are known already): growing mid-way would move every slot.
         if fc_vocab_reserve(&self.table, m, 0) < 0:
@@ -577,7 +591,13 @@ cdef class Vocab:
         while i < m:
             k = min(m - i, <Py_ssize_t>FC_BATCH)
             for j in range(k):
-                ps[j] = fc_vocab_word(&other.table, i + j if all_ids else view[i + j], &ns[j])
+                wid = i + j if all_ids else view[i + j]
+                ps[j] = fc_vocab_word(&other.table, wid, &ns[j])
+                if ps[j] == NULL:
+                    # ids may be the caller's array, checked above but written
+                    # since (a finalizer, another thread): each id is read once
+                    fc_vocab_truncate(&self.table, before, mask_before)
+                    raise IndexError(f"position {i + j}: " + _no_such_id(wid, other.table.n))
             if fc_vocab_intern_batch(&self.table, ps, ns, k, &dst[i], 0) < k:
                 full = self.table.n >= FC_VOCAB_MAX_WORDS   # before the undo shrinks it
                 fc_vocab_truncate(&self.table, before, mask_before)
