@@ -156,14 +156,19 @@ cdef int64_t core_word_from(CounterCore c, CounterCore src, int64_t key) except 
 
 
 cdef void core_reset(CounterCore c) noexcept:
-    c.vocab = Vocab()
-    c.object_ids = {}
-    c.objects = []
-    c.free_object_ids = []
+    # The old keys are let go last, when the counter is empty and whole:
+    # dropping them may run a key's __del__, which may read the counter
+    # (the order must not name objects the new, empty list lacks).
+    cdef dict object_ids = c.object_ids
+    cdef list objects = c.objects
     order_free(&c.order)
     c.order.layout += 1
     cells_free(&c.word_cells)
     cells_free(&c.object_cells)
+    c.vocab = Vocab()
+    c.object_ids = {}
+    c.objects = []
+    c.free_object_ids = []
 
 
 cdef int core_enter(CounterCore c) except -1:

@@ -8,6 +8,7 @@ crashed or read out of bounds before its fix)."""
 import numpy as np
 import pytest
 
+import fastcount
 from fastcount import Vocab
 
 
@@ -50,3 +51,20 @@ def test_vocab_add_from_checks_each_id_as_it_reads_it(monkeypatch):
         v.add_from(src, ids)
     monkeypatch.undo()
     assert v.words() == ["z"]  # the words of the ids before it are taken back
+
+
+def test_counter_clear_lets_its_keys_go_when_it_is_empty():
+    # a key's __del__, run by clear, reads the counter: the order must not
+    # name objects that are gone
+    c = fastcount.Counter()
+    seen = []
+
+    class Key:
+        def __del__(self):
+            seen.append((len(c), list(c), list(c.items())))
+
+    c[Key()] = 1
+    c["a"] = 2
+    c.clear()
+    assert seen == [(0, [], [])]
+    assert len(c) == 0 and list(c) == []
