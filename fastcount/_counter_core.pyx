@@ -313,7 +313,8 @@ cdef class CounterCore:
         return total + acc
 
     def _order_counts(self):
-        """(keys, counts) of the present keys in order, as bytes of int64."""
+        """(keys, counts, layout) of the present keys in order, as bytes of
+        int64, and the order's layout number (for _pairs)."""
         cdef bytes kb = PyBytes_FromStringAndSize(NULL, self.order.live * 8)
         cdef bytes cb = PyBytes_FromStringAndSize(NULL, self.order.live * 8)
         cdef int64_t* ks = <int64_t*>PyBytes_AS_STRING(kb)
@@ -325,13 +326,19 @@ cdef class CounterCore:
             ks[j] = k
             cs[j] = core_cell(self, k).count
             j += 1
-        return kb, cb
+        return kb, cb, self.order.layout
 
-    def _pairs(self, const int64_t[:] keys, const int64_t[:] counts):
-        """[(key, count)] for keys from _order_counts (a selection of them)."""
+    def _pairs(self, const int64_t[:] keys, const int64_t[:] counts, uint64_t layout):
+        """[(key, count)] for keys from _order_counts (a selection of them),
+        given the layout it returned: RuntimeError when the keys changed
+        since (the caller's Python code between the two calls let another
+        thread or a finalizer in), as a key may then name nothing."""
         cdef Py_ssize_t i
         fc_gate_enter_read(&self.gate)
         try:
+            if self.order.layout != layout:
+                raise RuntimeError("fastcount.Counter changed during most_common() "
+                                   "(another thread or a finalizer changed its keys)")
             return [(core_decode(self, keys[i]), counts[i]) for i in range(keys.shape[0])]
         finally:
             fc_gate_exit(&self.gate)

@@ -247,7 +247,7 @@ class Counter(CounterCore):
         if n is None or (type(n) is int and n >= 1):
             import numpy as np
 
-            kb, cb = self._order_counts()
+            kb, cb, layout = self._order_counts()
             encs = np.frombuffer(kb, dtype=np.int64)
             counts = np.frombuffer(cb, dtype=np.int64)
             size = len(counts)
@@ -263,7 +263,7 @@ class Counter(CounterCore):
                 counts = counts[keep]
             # ~c reverses the order without overflow; a stable sort keeps key order
             idx = np.argsort(~counts, kind="stable")
-            return self._pairs(encs[idx], counts[idx])
+            return self._pairs(encs[idx], counts[idx], layout)
         if type(n) is int:
             return []
         # odd n (float, bool, ...): whatever heapq does with it, as collections

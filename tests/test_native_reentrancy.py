@@ -68,3 +68,23 @@ def test_counter_clear_lets_its_keys_go_when_it_is_empty():
     c.clear()
     assert seen == [(0, [], [])]
     assert len(c) == 0 and list(c) == []
+
+
+def test_counter_most_common_refuses_keys_changed_under_it(monkeypatch):
+    # between taking the keys and naming the chosen ones, numpy runs: a
+    # counter cleared then had object keys that named nothing
+    c = fastcount.Counter({(i,): i + 1 for i in range(5)})
+    calling_first(monkeypatch, "argsort", c.clear)
+    with pytest.raises(RuntimeError, match="changed during most_common"):
+        c.most_common(3)
+    monkeypatch.undo()
+    c.update({(9,): 2, "x": 1})
+    assert c.most_common() == [((9,), 2), ("x", 1)]
+
+
+def test_counter_most_common_takes_count_changes_under_it(monkeypatch):
+    # a count changed (no key added or removed): the keys still name the
+    # same keys, with the counts as they were taken
+    c = fastcount.Counter({"a": 3, "b": 2, (1,): 1})
+    calling_first(monkeypatch, "argsort", lambda: c.update({"b": 5}))
+    assert c.most_common(2) == [("a", 3), ("b", 2)]
