@@ -152,7 +152,7 @@ def from_vocab(CounterCore c not None, Vocab vocab not None, const int64_t[::1] 
     kept; otherwise the kept words are copied into a fresh one (a counter
     keeping 10 words of a million should not hold the million)."""
     cdef Py_ssize_t i, j = 0, n = counts.shape[0], nkeys = 0
-    cdef int64_t key
+    cdef int64_t key, count
     cdef Vocab own
     if c.order.live or c.order.n or len(c.vocab):
         raise ValueError("Counter.from_vocab: the counter must be new and empty")
@@ -171,21 +171,41 @@ def from_vocab(CounterCore c not None, Vocab vocab not None, const int64_t[::1] 
 
         own = Vocab()
         own.add_from(vocab, np.flatnonzero(counts))   # ids 0 .. nkeys - 1, in order
+    # counts may be the caller's array: Python code run since it was read
+    # (numpy, the copy, a finalizer, another thread while the gate is
+    # awaited) may have written it, or filled c. Checked again under the
+    # gate, with each count read once, so that no more keys are linked than
+    # the order and the kept words have room for.
     core_enter(c)
     try:
-        c.vocab = own
-        cells_grow(&c.word_cells, own.table.n)
-        order_reserve(&c.order, nkeys)
-        for i in range(n):
-            if counts[i]:
-                key = i if own is vocab else j   # kept words, in order
-                j += 1
-                order_link(&c.order, core_cell(c, key), key, counts[i])
-    except BaseException:
-        core_reset(c)
-        raise
+        if c.order.live or c.order.n or c.vocab.table.n:
+            raise ValueError("Counter.from_vocab: the counter must be new and empty")
+        try:
+            if own is not vocab and own.table.n != nkeys:
+                _counts_changed()
+            c.vocab = own
+            cells_grow(&c.word_cells, own.table.n)
+            order_reserve(&c.order, nkeys)
+            for i in range(n):
+                count = counts[i]
+                if count:
+                    if j == nkeys:
+                        _counts_changed()
+                    key = i if own is vocab else j   # kept words, in order
+                    j += 1
+                    order_link(&c.order, core_cell(c, key), key, count)
+            if j != nkeys:
+                _counts_changed()
+        except BaseException:
+            core_reset(c)
+            raise
     finally:
         core_exit(c)
+
+
+cdef int _counts_changed() except -1:
+    raise RuntimeError("Counter.from_vocab: the counts array changed during the call "
+                       "(another thread or a finalizer wrote to it)")
 
 
 def to_vocab(CounterCore c not None):

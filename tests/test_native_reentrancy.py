@@ -5,11 +5,16 @@ argument the call has already measured. Each such change must be refused
 or caught, never followed by a write or read out of bounds (each of these
 crashed or read out of bounds before its fix)."""
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
 import fastcount
 from fastcount import Vocab
+from fastcount import _counter_batch, _counter_state
+from fastcount._counter_core import CounterCore
 
 
 def calling_first(monkeypatch, name, action):
@@ -88,3 +93,53 @@ def test_counter_most_common_takes_count_changes_under_it(monkeypatch):
     c = fastcount.Counter({"a": 3, "b": 2, (1,): 1})
     calling_first(monkeypatch, "argsort", lambda: c.update({"b": 5}))
     assert c.most_common(2) == [("a", 3), ("b", 2)]
+
+
+def test_counter_from_vocab_refuses_counts_changed_under_it(monkeypatch):
+    # counts is the caller's array: written while numpy picks the kept words,
+    # it had more nonzero counts than the keys made room for
+    v = Vocab([f"w{i}" for i in range(1000)])
+    counts = np.zeros(1000, dtype=np.int64)
+    counts[[3, 7]] = 1
+
+    def write():
+        counts[:] = 1
+
+    calling_first(monkeypatch, "flatnonzero", write)
+    with pytest.raises(RuntimeError, match="counts array changed"):
+        fastcount.Counter.from_vocab(v, counts)
+    monkeypatch.undo()
+    counts[:] = 0
+    counts[[3, 7]] = 2
+    assert fastcount.Counter.from_vocab(v, counts) == {"w3": 2, "w7": 2}
+
+
+def filled_while_waiting(counter, target, fill):
+    """Hold counter's gate in a thread (an update whose key's __hash__ sleeps)
+    while target() runs in this thread, past its own checks, into a wait for
+    that gate; fill() runs in the thread meanwhile."""
+    entered = threading.Event()
+
+    class Slow:
+        def __hash__(self):
+            entered.set()
+            time.sleep(0.3)
+            fill()
+            return 1
+
+    thread = threading.Thread(target=_counter_batch.add_iterable, args=(counter, [Slow()], 1))
+    thread.start()
+    try:
+        entered.wait(10)
+        return target()
+    finally:
+        thread.join()
+
+
+def test_from_vocab_checks_the_counter_empty_again_under_its_gate():
+    c = CounterCore()
+    v = Vocab(["a", "b"])
+    counts = np.array([1, 1], dtype=np.int64)
+    with pytest.raises(ValueError, match="must be new and empty"):
+        filled_while_waiting(c, lambda: _counter_state.from_vocab(c, v, counts), lambda: None)
+    assert len(c) == 1  # the other thread's key, kept
