@@ -280,42 +280,47 @@ def pairs_from(CounterCore c not None, CounterCore src not None):
     try:
         core_enter(c)
         try:
-            cells_grow(&c.object_cells, src.order.live)
-            order_reserve(&c.order, src.order.live)
-            while order_next(&src.order, &slot, &key):
-                if key < 0:
-                    raise TypeError(f"pairs_from: key {pos} ({src.objects[object_id_of(key)]!r:.80}) "
-                                    f"is not a str")
-                p = fc_vocab_word(&src.vocab.table, key, &n)
-                cut = n - 1    # tails are short: the last NUL is near the end
-                while cut >= 0 and p[cut] != 0:
-                    cut -= 1
-                if cut < 0:
-                    raise ValueError(f"pairs_from: key {pos} ({fc_vocab_word_str(src.vocab, key)!r:.80}) "
-                                     f"holds no NUL")
-                head = fc_str_from_valid_utf8(<const unsigned char*>p, cut)
-                n_tail = n - cut - 1
-                t = NULL
-                if n_tail < 8:
-                    memset(tail_bytes, 0, 8)
-                    memcpy(tail_bytes, p + cut + 1, n_tail)
-                    tail_bytes[7] = <char>n_tail
-                    memcpy(&h, tail_bytes, 8)
-                    t = tag_slot(tags, tail_bytes, (h * <uint64_t>0x9E3779B97F4A7C15) >> 57)
-                if t != NULL and t.tail != NULL:
-                    tail = <str>t.tail
-                else:
-                    tail = fc_str_from_valid_utf8(<const unsigned char*>p + cut + 1, n_tail)
-                    if t != NULL:
-                        owned.append(tail)
-                        memcpy(t.tail_bytes, tail_bytes, 8)
-                        t.tail = <PyObject*>tail
-                pair_key = core_new_object(c, (head, tail))
-                order_link(&c.order, core_cell(c, pair_key), pair_key, core_cell(src, key).count)
-                pos += 1
-        except BaseException:
-            core_reset(c)
-            raise
+            # again under the gate: another thread may have filled c while
+            # this one waited for src's gate
+            if c.order.live or c.order.n or c.vocab.table.n:
+                raise ValueError("pairs_from: the counter must be new and empty")
+            try:
+                cells_grow(&c.object_cells, src.order.live)
+                order_reserve(&c.order, src.order.live)
+                while order_next(&src.order, &slot, &key):
+                    if key < 0:
+                        raise TypeError(f"pairs_from: key {pos} ({src.objects[object_id_of(key)]!r:.80}) "
+                                        f"is not a str")
+                    p = fc_vocab_word(&src.vocab.table, key, &n)
+                    cut = n - 1    # tails are short: the last NUL is near the end
+                    while cut >= 0 and p[cut] != 0:
+                        cut -= 1
+                    if cut < 0:
+                        raise ValueError(f"pairs_from: key {pos} ({fc_vocab_word_str(src.vocab, key)!r:.80}) "
+                                         f"holds no NUL")
+                    head = fc_str_from_valid_utf8(<const unsigned char*>p, cut)
+                    n_tail = n - cut - 1
+                    t = NULL
+                    if n_tail < 8:
+                        memset(tail_bytes, 0, 8)
+                        memcpy(tail_bytes, p + cut + 1, n_tail)
+                        tail_bytes[7] = <char>n_tail
+                        memcpy(&h, tail_bytes, 8)
+                        t = tag_slot(tags, tail_bytes, (h * <uint64_t>0x9E3779B97F4A7C15) >> 57)
+                    if t != NULL and t.tail != NULL:
+                        tail = <str>t.tail
+                    else:
+                        tail = fc_str_from_valid_utf8(<const unsigned char*>p + cut + 1, n_tail)
+                        if t != NULL:
+                            owned.append(tail)
+                            memcpy(t.tail_bytes, tail_bytes, 8)
+                            t.tail = <PyObject*>tail
+                    pair_key = core_new_object(c, (head, tail))
+                    order_link(&c.order, core_cell(c, pair_key), pair_key, core_cell(src, key).count)
+                    pos += 1
+            except BaseException:
+                core_reset(c)
+                raise
         finally:
             core_exit(c)
     finally:

@@ -143,3 +143,15 @@ def test_from_vocab_checks_the_counter_empty_again_under_its_gate():
     with pytest.raises(ValueError, match="must be new and empty"):
         filled_while_waiting(c, lambda: _counter_state.from_vocab(c, v, counts), lambda: None)
     assert len(c) == 1  # the other thread's key, kept
+
+
+def test_pairs_from_checks_the_counter_empty_again_under_its_gate():
+    c = CounterCore()
+    src = fastcount.Counter({"a\0n": 2})
+
+    def fill():
+        c["b\0v"] = 1
+
+    with pytest.raises(ValueError, match="must be new and empty"):
+        filled_while_waiting(src, lambda: _counter_state.pairs_from(c, src), fill)
+    assert dict(c._iter(2, False)) == {"b\0v": 1}
