@@ -371,11 +371,15 @@ def add_mapping(CounterCore c not None, mapping, int64_t sign):
 def set_pairs(CounterCore c not None, list pairs):
     """``c[k] = v`` for every (k, v) in ``pairs``, all or nothing."""
     cdef _Batch batch
-    cdef list counts = [core_count(value, key) for key, value in pairs]
+    cdef list keys = []       # our own lists: a key's __hash__, run under
+    cdef list counts = []     # the gate, may change pairs
     cdef Py_ssize_t i
+    for key, value in pairs:
+        counts.append(core_count(value, key))
+        keys.append(key)
     with _Batch(c, True, True) as batch:
         for i in range(len(counts)):
-            _touch(c, core_key(c, pairs[i][0], batch.new_objects, i)).delta = <int64_t>counts[i]
+            _touch(c, core_key(c, keys[i], batch.new_objects, i)).delta = <int64_t>counts[i]
 
 
 def keep_positive(CounterCore c not None):

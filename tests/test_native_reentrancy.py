@@ -155,3 +155,22 @@ def test_pairs_from_checks_the_counter_empty_again_under_its_gate():
     with pytest.raises(ValueError, match="must be new and empty"):
         filled_while_waiting(src, lambda: _counter_state.pairs_from(c, src), fill)
     assert dict(c._iter(2, False)) == {"b\0v": 1}
+
+
+def test_set_pairs_reads_its_own_copy_of_the_pairs():
+    # a key's __hash__ runs under the gate and may empty the caller's list
+    c = fastcount.Counter()
+    pairs = []
+
+    class Key:
+        def __hash__(self):
+            pairs.clear()
+            return 7
+
+        def __eq__(self, other):
+            return self is other
+
+    key = Key()
+    pairs.extend([(key, 1), ("a", 2), ("b", 3)])
+    _counter_batch.set_pairs(c, pairs)
+    assert dict(c) == {key: 1, "a": 2, "b": 3}
