@@ -174,3 +174,40 @@ def test_set_pairs_reads_its_own_copy_of_the_pairs():
     pairs.extend([(key, 1), ("a", 2), ("b", 3)])
     _counter_batch.set_pairs(c, pairs)
     assert dict(c) == {key: 1, "a": 2, "b": 3}
+
+
+def test_take_joined_refuses_while_a_feed_runs():
+    # the lines are written (and moved) by the feed, without the GIL
+    from fastcount.segmenter import ChunkCounter, dt
+
+    def keep(word):
+        joiner.take_joined()
+        return True
+
+    joiner = ChunkCounter(dt, join=b" ", keep_word=keep)
+    with pytest.raises(RuntimeError, match="busy"):
+        joiner.feed(["我 来到 北京"])
+
+
+def test_vocab_result_reads_the_shared_words_while_busy(monkeypatch):
+    # the shared words' positions are read from the counter's own array: a
+    # feed let in meanwhile (here by numpy) could move it
+    from fastcount.segmenter import ChunkCounter, dt
+
+    counter = ChunkCounter(dt, documents="file")
+    counter.begin_document(0, True)
+    counter.feed(["我来到北京"])
+    refused = []
+
+    def feed():
+        try:
+            counter.feed(["清华大学"])
+        except RuntimeError as exc:
+            refused.append(str(exc))
+
+    calling_first(monkeypatch, "asarray", feed)
+    vocab, counts, dfs, n_docs, shared = counter.vocab_result()
+    monkeypatch.undo()
+    assert refused and "busy" in refused[0]
+    assert sorted(vocab.words()) == sorted(["我", "来到", "北京"])
+    assert sorted(vocab.decode(shared[0])) == sorted(["我", "来到", "北京"])

@@ -322,6 +322,9 @@ cdef class ChunkCounter:
 
     def take_joined(self):
         """Join mode: the lines written since the last call, as bytes."""
+        if self.busy:
+            # a feed in another thread may be writing (and moving) the lines
+            raise RuntimeError("this counter is busy in another thread (feed or vocab_result)")
         out = (<char*>self.joined)[:self.n_joined] if self.n_joined else b""
         self.n_joined = 0
         return out
@@ -561,6 +564,7 @@ cdef class ChunkCounter:
         import numpy as np
         self._enter()
         try:
+            n_docs = self.n_docs
             out = Vocab()
             if fc_vocab_init(&out.table, self.n_order) < 0:
                 raise MemoryError()
@@ -591,18 +595,23 @@ cdef class ChunkCounter:
                             id_of_position[k] = wid
                     else:
                         by_id[wid] += fc_table_get(&self.counts.table, key)
+            if wid >= 0 and self.by_file:
+                # still busy: it reads this counter's arrays, which a feed
+                # (another thread, a finalizer run by numpy) would move
+                shared = self._shared_words(positions)
         finally:
             self.busy = False
             self._read_end()
         if wid < 0:
             raise MemoryError()
-        if len(out) < self.n_order:
+        # (not busy any more: what a feed may change now is not read)
+        if len(out) < counts.shape[0]:
             counts = counts[:len(out)].copy()
             dfs = dfs[:len(out)].copy()
         if self.by_file:
-            return out, counts, dfs, self.n_docs, self._shared_words(positions)
+            return out, counts, dfs, n_docs, shared
         if self.dfs:
-            return out, counts, dfs, self.n_docs
+            return out, counts, dfs, n_docs
         return out, counts
 
     cdef object _shared_words(self, positions):
