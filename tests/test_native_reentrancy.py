@@ -211,3 +211,21 @@ def test_vocab_result_reads_the_shared_words_while_busy(monkeypatch):
     assert refused and "busy" in refused[0]
     assert sorted(vocab.words()) == sorted(["我", "来到", "北京"])
     assert sorted(vocab.decode(shared[0])) == sorted(["我", "来到", "北京"])
+
+
+def test_pos_model_reads_one_copy_of_its_bytes(monkeypatch):
+    # the header was read by layout(), then again, then the bytes copied:
+    # a buffer written in between gave sizes that the sections do not hold
+    from fastcount.segmenter import _pos_hmm, pos_loading
+
+    good = pos_loading.load_model().dumps()
+    data = bytearray(good)
+    real = _pos_hmm.layout
+
+    def layout(d):
+        sections = real(d)
+        data[8:12] = bytes(4)  # no states: a header the sections were not laid out for
+        return sections
+
+    monkeypatch.setattr(_pos_hmm, "layout", layout)
+    assert _pos_hmm.PosModel(data).dumps() == good

@@ -371,12 +371,20 @@ cdef class PosModel:
     bytes (ValueError when they are not such bytes)."""
 
     def __cinit__(self, data):
-        cdef const unsigned char[::1] view = data
-        cdef Py_ssize_t size = view.shape[0]
+        cdef const unsigned char[::1] view
+        cdef Py_ssize_t size
         cdef PosTables* m = &self.tables
         cdef char* base
         cdef int y, k
         memset(m, 0, sizeof(PosTables))
+        # bytes of our own (bytes are kept as they are): the header is read
+        # again below, with Python code in between that may write a mutable
+        # buffer (a finalizer, another thread), and the checks must hold for
+        # the very bytes copied
+        if type(data) is not bytes:
+            data = bytes(memoryview(data))
+        view = data
+        size = view.shape[0]
         sections = layout(data)
         _, n_states, n_tags, n_trans, n_cs, n_emit = _HEADER.unpack_from(data)[:6]
         end, n_names = sections["names"]
