@@ -229,3 +229,19 @@ def test_pos_model_reads_one_copy_of_its_bytes(monkeypatch):
 
     monkeypatch.setattr(_pos_hmm, "layout", layout)
     assert _pos_hmm.PosModel(data).dumps() == good
+
+
+def test_dictionary_load_freq_is_read_whole_after_a_reading_midway():
+    # a reading begun by a frequency's own code froze the words loaded so
+    # far; the later ones were then missing from every cut and lookup
+    from fastcount.segmenter import Dictionary
+
+    d = Dictionary()
+
+    class Freq(int):
+        def __int__(self):
+            d.get("甲")
+            return 5
+
+    d.load_freq({"甲": Freq(5), "乙": 3, "甲乙": 7})
+    assert (d.get("甲"), d.get("乙"), d.get("甲乙")) == (5, 3, 7)

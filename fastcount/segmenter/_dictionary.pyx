@@ -351,18 +351,23 @@ cdef class Dictionary:
         cdef Py_UCS4* buf
         cdef int32_t node
         cdef int64_t f
-        self.version += 1
-        self._frozen = None
-        for word, value in freq.items():
-            if type(word) is not str:
-                raise TypeError(f"dictionary word must be a str, not {type(word).__name__}: {word!r}")
-            f = as_freq(value, word)
-            buf = to_ucs4(word, &n)
-            node = trie_path(&self.trie, buf, n, False)
-            fc_free(buf)
-            if node < 0:
-                raise MemoryError()
-            self.trie.freq[node] = f
+        try:
+            for word, value in freq.items():
+                if type(word) is not str:
+                    raise TypeError(f"dictionary word must be a str, not {type(word).__name__}: {word!r}")
+                f = as_freq(value, word)
+                buf = to_ucs4(word, &n)
+                node = trie_path(&self.trie, buf, n, False)
+                fc_free(buf)
+                if node < 0:
+                    raise MemoryError()
+                self.trie.freq[node] = f
+        finally:
+            # after the loop: code it ran (a frequency's __int__, a finalizer,
+            # another thread let in) may have begun a reading, which froze
+            # the words loaded until then
+            self.version += 1
+            self._frozen = None
 
     def add_word(self, str word not None, freq):
         """jieba's ``add_word`` on FREQ/total: ``FREQ[word] = freq``,
