@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import gc
 import os
 import platform
 import statistics
@@ -151,12 +152,15 @@ class Bench:
         """Each of ``fns`` (name -> function) timed once a round, in their order in even
         rounds and in reverse in odd ones, PAIRS rounds (once in smoke mode): each
         round's seconds by name. Back to back, so that a drifting machine moves all
-        of a round's times together."""
+        of a round's times together. Each starts from a collected heap: else the
+        full collection that one function's garbage brings due may fall in the
+        next one's time (it walks everything the session holds)."""
         order = list(fns.items())
         rounds = []
         for i in range(1 if self.scale.smoke else PAIRS):
             seconds = {}
             for name, fn in (order if i % 2 == 0 else order[::-1]):
+                gc.collect()
                 start = time.perf_counter()
                 fn()
                 seconds[name] = time.perf_counter() - start
