@@ -223,14 +223,21 @@ def count_in_threads(
     next when it is done with one, so threads finish together. Chunk ids
     are given in order, so words merge in order of first sight.
     """
-    todo: "queue.Queue" = queue.Queue(maxsize=n)
+    # Only C-level queues between the threads: Ctrl-C (a KeyboardInterrupt
+    # in this thread at any bytecode) cannot leave a lock of theirs held, as
+    # it can inside queue.Queue's or threading.Semaphore's Python code, after
+    # which every thread blocks on that lock for good.
+    todo: "queue.SimpleQueue" = queue.SimpleQueue()
+    room: "queue.SimpleQueue" = queue.SimpleQueue()  # a token per free place: one chunk ahead per thread
+    for _ in range(n):
+        room.put(None)
+    finished: "queue.SimpleQueue" = queue.SimpleQueue()  # a token per thread that ended
     lock = threading.Lock()  # over the progress
     results: list = [None] * n
     #: (chunk id, exception): what the threads raised; -1: on no chunk
     errors: List[Tuple[int, BaseException]] = []
     settled: set = set()  # ids of the chunks counted, or failed
-    stop = threading.Event()  # set on an error or Ctrl-C: no more chunks
-    finished = threading.Semaphore(0)
+    stop = _Flag()  # set on an error or Ctrl-C: no more chunks
 
     def work(i: int) -> None:
         chunk_id = -1
@@ -239,6 +246,7 @@ def count_in_threads(
             marks = []
             while True:
                 item = todo.get()
+                room.put(None)
                 if item is None:
                     break
                 chunk_id, chunk = item
@@ -260,7 +268,7 @@ def count_in_threads(
                 settled.add(chunk_id)
             stop.set()
         finally:
-            finished.release()
+            finished.put(None)
 
     def before_first_error(chunk_id: int) -> bool:
         with lock:
@@ -281,10 +289,11 @@ def count_in_threads(
         # timed waits, so that Ctrl-C gets through; False once a thread failed
         while not stop.is_set():
             try:
-                todo.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                pass
+                room.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            todo.put(item)
+            return True
         return False
 
     threads = [
@@ -301,12 +310,16 @@ def count_in_threads(
         for _ in threads:
             if not put(None):
                 break
-        # on a semaphore, with timed waits: a join interrupted by Ctrl-C can
+        # by their tokens, with timed waits: a join interrupted by Ctrl-C can
         # leave a finished thread listed alive; after an error, the threads
         # still waiting for a chunk are ended below
         done = 0
         while done < n and not stop.is_set():
-            done += finished.acquire(timeout=0.1)
+            try:
+                finished.get(timeout=0.1)
+                done += 1
+            except queue.Empty:
+                pass
         ok = not errors
         if errors:
             raise first_error()
@@ -316,15 +329,28 @@ def count_in_threads(
             # waiting for a chunk gets the end
             stop.set()
             for _ in threads:
-                try:
-                    todo.put_nowait(None)
-                except queue.Full:
-                    break
+                todo.put(None)
         deadline = time.monotonic() + 1.0
         for thread in threads:
             if thread.ident is not None:
                 thread.join(None if ok else max(0.0, deadline - time.monotonic()))
     return results
+
+
+class _Flag:
+    """A flag that threads set and read; nothing waits on it. Unlike
+    threading.Event it takes no lock, so Ctrl-C cannot leave one held."""
+
+    __slots__ = ("_set",)
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
 
 
 # ---------------------------------------------------------------- processes

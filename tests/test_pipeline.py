@@ -581,6 +581,59 @@ def test_ctrl_c_stops_the_threads():
     assert time.monotonic() - started < 2.0  # and no thread is left (see the fixture)
 
 
+def _interrupted_at(n: int, texts: list) -> tuple:
+    """count_words(threads) with a KeyboardInterrupt raised in the calling
+    thread at its ``n``-th bytecode inside the thread pool's code or the
+    queues' (where a real Ctrl-C can land): ("ki" or the result, bytecodes
+    seen), or None if the call did not return within 10 s."""
+    watched = (os.path.join("fastcount", "workers.py"), os.path.join("", "queue.py"))
+    seen = [0]
+    out: list = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename.endswith(watched):
+            frame.f_trace_opcodes = True
+            if event == "opcode":
+                seen[0] += 1
+                if seen[0] == n:
+                    raise KeyboardInterrupt
+        return tracer
+
+    def run():
+        sys.settrace(tracer)
+        try:
+            out.append(count_words(texts, "whitespace", workers=2, chunk_size=1, backend="threads"))
+        except KeyboardInterrupt:
+            out.append("ki")
+        finally:
+            sys.settrace(None)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    return None if thread.is_alive() else (out[0], seen[0])
+
+
+def test_ctrl_c_at_any_bytecode_of_the_thread_pool_ends_every_thread():
+    # Ctrl-C landing inside queue.Queue.put once left its lock held: the
+    # caller then blocked for good on its way out, and so did the threads.
+    texts = ["a b", "b c"] * 6
+    expected = collections.Counter(w for t in texts for w in t.split())
+    n = 1
+    while True:
+        got = _interrupted_at(n, texts)
+        assert got is not None, f"count_words hung after Ctrl-C at bytecode {n}"
+        deadline = time.monotonic() + 5
+        while [t for t in threading.enumerate() if t.name.startswith("fastcount-")] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not [t for t in threading.enumerate() if t.name.startswith("fastcount-")], f"threads left at {n}"
+        if got[0] != "ki":  # the interrupt came after the last bytecode: every point was tried
+            assert got[0] == expected and got[1] < n
+            break
+        n += 1
+    assert n > 100  # the pool's code ran (and was interrupted) at that many points
+
+
 # ---------------------------------------------------------------- count_partition
 
 
